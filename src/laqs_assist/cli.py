@@ -1,0 +1,310 @@
+"""The `laqs` command. With no subcommand it opens the interview app on the default store.
+
+Heavy modules (textual, prompt_toolkit, docxtpl) are imported inside the commands that need them, so `--help`
+and the quick commands stay quick. Exit codes: 0 ok, 1 failure, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import JudgementError, LaqsError, UsageError
+from .paths import default_pack_path
+
+
+class _State:
+    def __init__(self) -> None:
+        self.debug = False
+        self.pack_path: Path = default_pack_path()
+        self.store: Path | None = None
+
+
+def _pack(state: _State):
+    from .packs import load_pack
+
+    return load_pack(state.pack_path)
+
+
+def _short(text: str, width: int = 96) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--pack", "pack_path", type=click.Path(path_type=Path), default=None,
+              help="Framework pack folder (default: the shipped 2009 National Strategies pack).")
+@click.option("--store", type=click.Path(path_type=Path), default=None, envvar="LAQS_STORE",
+              help="SQLite store (default: store/laqs.db, or $LAQS_STORE).")
+@click.option("--debug", is_flag=True, help="Show tracebacks for failures.")
+@click.version_option(__version__, prog_name="laqs")
+@click.pass_context
+def cli(ctx: click.Context, pack_path: Path | None, store: Path | None, debug: bool) -> None:
+    """laqs-assist: run an interview agenda against the quality standards, rate the aspects, draft the note.
+
+    Run with no command to open the interview app.
+    """
+    state = ctx.ensure_object(_State)
+    state.debug = debug
+    if pack_path is not None:
+        state.pack_path = pack_path
+    state.store = store
+    if ctx.invoked_subcommand is None:
+        tui = _find_tui()
+        if tui is None:
+            click.echo(ctx.get_help())
+            return
+        tui(state)
+
+
+def _find_tui():
+    try:
+        from .tui import run as run_tui  # noqa: F401
+    except ImportError as exc:
+        if "laqs_assist.tui" in str(exc):
+            return None
+        raise
+    return run_tui
+
+
+# --- packs ------------------------------------------------------------------------------------------------------
+
+
+@cli.group()
+def packs() -> None:
+    """Check and browse framework packs."""
+
+
+@packs.command("check")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.pass_obj
+def packs_check(state: _State, path: Path | None) -> None:
+    """Validate a pack folder (default: the shipped pack). Faults print as file:line and exit 2."""
+    from .packs import load_pack
+
+    pack = load_pack(path or state.pack_path)
+    n_crit = len(pack.criteria)
+    n_q = len(pack.questions)
+    click.echo(f"ok: {pack.id} — {len(pack.aspects)} aspects, {n_crit} criteria, {len(pack.sets)} counted sets, "
+               f"{len(pack.indicators)} indicators, {len(pack.agendas)} agendas ({n_q} questions), "
+               f"{len(pack.forms)} forms")
+
+
+@packs.command("show")
+@click.option("--aspect", "aspect_id", default=None, help="Show one aspect only.")
+@click.option("--agendas/--no-agendas", default=True, help="List the agendas' questions.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_obj
+def packs_show(state: _State, aspect_id: str | None, agendas: bool, as_json: bool) -> None:
+    """List aspects, criterion ids, counted sets, indicators and questions: what a judgements file can name."""
+    pack = _pack(state)
+    if aspect_id is not None and aspect_id not in pack.aspects:
+        raise UsageError(f"unknown aspect '{aspect_id}' (known: {', '.join(pack.aspects)})")
+    chosen = [pack.aspects[aspect_id]] if aspect_id else list(pack.aspects.values())
+    if as_json:
+        out = {
+            "pack": pack.id, "title": pack.title,
+            "columns": [{"id": c.id, "label": c.label, "note": c.note} for c in pack.columns],
+            "phases": [{"id": p.id, "name": p.name} for p in pack.phases],
+            "evidence_levels": [e.id for e in pack.evidence_levels],
+            "aspects": [{
+                "id": a.id, "title": a.title, "group": a.group, "not_applicable": list(a.not_applicable),
+                "criteria": [{"id": c.id, "column": c.column, "critical": c.critical, "kind": c.kind,
+                              "phases": list(c.phases), "text": c.text} for c in a.criteria],
+                "sets": [{"id": s.id, "text": s.text, "items": [i.id for i in s.items]} for s in a.sets],
+                "indicators": [{"id": i.id, "unit": i.unit, "text": i.text} for i in a.indicators],
+            } for a in chosen],
+        }
+        if agendas:
+            out["agendas"] = [{"id": ag.id, "title": ag.title, "questions": [
+                {"id": q.id, "aspects": list(q.aspects), "answer": q.answer, "criteria": list(q.criteria),
+                 "text": q.text, "sub": list(q.sub)} for q in ag.questions if not aspect_id or aspect_id in q.aspects
+            ]} for ag in pack.agendas.values()]
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{pack.title} [{pack.id}]")
+    click.echo("columns: " + ", ".join(f"{c.id} {c.label}" for c in pack.columns))
+    click.echo("phases: " + ", ".join(f"{p.id} {p.name}" for p in pack.phases))
+    click.echo("evidence of impact: " + ", ".join(e.id for e in pack.evidence_levels))
+    click.echo("* critical   # counted   % threshold\n")
+    for a in chosen:
+        na = f"  (N/A: {', '.join(a.not_applicable)})" if a.not_applicable else ""
+        click.echo(f"{a.id} {_short(a.title, 100)}{na}")
+        for c in a.criteria:
+            mark = "*" if c.critical else " "
+            kind = {"count": "#", "threshold": "%"}.get(c.kind, " ")
+            only = f" [{','.join(c.phases)}]" if c.phases else ""
+            click.echo(f"  {mark}{kind} {c.id:<12}{only} {_short(c.text, 84)}")
+        for s in a.sets:
+            click.echo(f"  set {s.id}: {_short(s.text, 70)}")
+            for it in s.items:
+                click.echo(f"      {it.id:<34} {_short(it.text or pack.criteria[it.criterion].text, 50)}")
+        for i in a.indicators:
+            click.echo(f"  indicator {i.id} ({i.unit}): {_short(i.text, 70)}")
+        click.echo("")
+    if agendas:
+        for ag in pack.agendas.values():
+            qs = [q for q in ag.questions if not aspect_id or aspect_id in q.aspects]
+            if not qs:
+                continue
+            click.echo(f"agenda {ag.id}: {ag.title} ({len(qs)} questions)")
+            for q in qs:
+                click.echo(f"  {q.id:<12} [{q.answer}] {_short(q.text, 80)}")
+            click.echo("")
+
+
+# --- rate -------------------------------------------------------------------------------------------------------
+
+
+def read_judgements_file(path: Path) -> tuple[dict, object]:
+    """A YAML or JSON file: {impact: LEVEL, judgements: {id: state|count|value}} or the ids at the top level."""
+    from .packs.yamlsrc import load_yaml
+
+    if not path.exists():
+        raise UsageError(f"no such file: {path}")
+    try:
+        data = load_yaml(path)
+    except LaqsError as exc:
+        raise JudgementError(exc.message, where=exc.where) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise JudgementError("a judgements file must be a mapping of criterion id to judgement", where=str(path))
+    data = dict(data)
+    impact = data.pop("impact", data.pop("evidence_of_impact", None))
+    data.pop("aspect", None)
+    data.pop("phase", None)
+    entries = data.pop("judgements", None)
+    if entries is None:
+        entries = data
+    elif data:
+        raise JudgementError(f"unexpected field '{next(iter(data))}' beside 'judgements'", where=str(path))
+    if not isinstance(entries, dict):
+        raise JudgementError("'judgements' must be a mapping of criterion id to judgement", where=str(path))
+    return entries, impact
+
+
+@cli.command()
+@click.argument("aspect")
+@click.argument("phase")
+@click.argument("judgements_file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_obj
+def rate(state: _State, aspect: str, phase: str, judgements_file: Path, as_json: bool) -> None:
+    """Suggest the highest rating the criteria allow for ASPECT in PHASE from a judgements file.
+
+    \b
+    The file (YAML or JSON) maps criterion, set or indicator ids to a judgement:
+      impact: some                  # evidence of impact: none, some, substantial
+      judgements:
+        2.4.G.1: met                # met, partly, not_met, unknown
+        2.4.report-features: {missing: 2}
+        1.5.targets-in-line: 87     # an indicator's value
+    `laqs packs show --aspect ASPECT` lists the ids.
+    """
+    from .rating import judgements_for
+    from .rating import rate as rate_aspect
+
+    pack = _pack(state)
+    if aspect not in pack.aspects:
+        raise UsageError(f"unknown aspect '{aspect}' (known: {', '.join(pack.aspects)})")
+    phase = _phase_id(pack, phase)
+    entries, impact = read_judgements_file(judgements_file)
+    try:
+        j = judgements_for(pack, aspect, entries, impact)
+    except JudgementError as exc:
+        raise JudgementError(exc.message, where=str(judgements_file)) from None
+    r = rate_aspect(pack, aspect, phase, j)
+    if as_json:
+        click.echo(json.dumps(r.to_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(render_rating(pack, r))
+
+
+def _phase_id(pack, phase: str) -> str:
+    for p in pack.phases:
+        if phase.lower() in (p.id.lower(), p.name.lower()):
+            return p.id
+    raise UsageError(f"unknown phase '{phase}' (known: {', '.join(pack.phase_ids())})")
+
+
+def render_rating(pack, r) -> str:
+    """A rating as plain text: suggestion, ceiling, why, what blocks each higher column, what would lift it."""
+    from .rating import NA
+
+    aspect = pack.aspects[r.aspect]
+    lines = [f"{aspect.id} {_short(aspect.title, 90)} — {pack.phase_name(r.phase)}"]
+
+    def label(cid):
+        if cid is None:
+            return "none yet"
+        if cid == NA:
+            return "N/A"
+        return f"{pack.column(cid).label} ({cid})"
+
+    lines.append(f"Suggestion: {label(r.suggestion)}")
+    lines.append(f"Ceiling:    {label(r.ceiling)}")
+    lines.append(f"Why: {r.reason}")
+    if r.blockers:
+        lines.append("Blocked above:")
+        for col in pack.columns:
+            bs = [b for b in r.blockers if b.column == col.id]
+            if bs:
+                lines.append(f"  {col.label}:")
+                lines.extend(textwrap.fill(b.message, 100, initial_indent="    - ", subsequent_indent="      ")
+                             for b in bs)
+    if r.lift:
+        target = "a first rating" if r.suggestion is None else None
+        if target is None and r.suggestion not in (None, NA) and pack.column(r.suggestion).rank > 0:
+            target = pack.columns[pack.column(r.suggestion).rank - 1].label
+        lines.append(f"To reach {target}, record:")
+        lines.extend(textwrap.fill(x, 100, initial_indent="  - ", subsequent_indent="    ") for x in r.lift)
+    return "\n".join(lines)
+
+
+# --- entry point ------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; user faults print one line and exit 1 or 2, never a traceback unless --debug."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="laqs", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("laqs: interrupted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except LaqsError as exc:
+        if debug:
+            raise
+        click.echo(f"laqs: error: {exc.line()}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("laqs: interrupted", err=True)
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, not a traceback
+        if debug:
+            raise
+        click.echo(f"laqs: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+        return 1
+    return 0
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

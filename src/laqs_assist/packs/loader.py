@@ -1,0 +1,535 @@
+"""Load a framework pack folder into model objects, checking everything a pack author can get wrong.
+
+Every fault raises PackError with `where` = file:line; nothing else escapes for a malformed pack.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import PackError
+from . import model as m
+from .yamlsrc import LDict, LList, line_of, load_yaml
+
+_MISSING = object()
+
+
+class _File:
+    """Typed access to one parsed YAML file, with faults located at file:line."""
+
+    def __init__(self, path: Path, root: Path) -> None:
+        try:
+            self.name = str(path.relative_to(root.parent))
+        except ValueError:
+            self.name = str(path)
+        self.path = path
+        self.data = load_yaml(path, self.name)
+
+    def fail(self, message: str, container: Any = None, key: Any = None) -> PackError:
+        return PackError(message, where=f"{self.name}:{line_of(container, key)}")
+
+    def mapping(self, value: Any, what: str, container: Any = None, key: Any = None) -> LDict:
+        if not isinstance(value, dict):
+            raise self.fail(f"{what} must be a mapping", container, key)
+        return value  # type: ignore[return-value]
+
+    def seq(self, value: Any, what: str, container: Any = None, key: Any = None) -> LList:
+        if value is None:
+            return LList()
+        if not isinstance(value, list):
+            raise self.fail(f"{what} must be a list", container, key)
+        return value  # type: ignore[return-value]
+
+    def get(self, d: LDict, key: str, kind: type | tuple = str, default: Any = _MISSING, what: str = "") -> Any:
+        label = what or key
+        if key not in d or d[key] is None:
+            if default is _MISSING:
+                raise self.fail(f"missing required field '{key}'", d)
+            return default
+        value = d[key]
+        if kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)  # an unquoted id such as 1.1
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
+            names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            kind_name = {"str": "text", "float": "a number", "int": "a whole number", "bool": "true or false",
+                         "dict": "a mapping", "list": "a list"}.get(names, names)
+            raise self.fail(f"'{label}' must be {kind_name}", d, key)
+        if kind is str and not value.strip():
+            raise self.fail(f"'{label}' must not be empty", d, key)
+        return value
+
+    def strings(self, d: LDict, key: str, required: bool = False) -> tuple[str, ...]:
+        if key not in d or d[key] is None:
+            if required:
+                raise self.fail(f"missing required field '{key}'", d)
+            return ()
+        items = self.seq(d[key], f"'{key}'", d, key)
+        out = []
+        for i, item in enumerate(items):
+            if isinstance(item, (int, float)) and not isinstance(item, bool):
+                item = str(item)
+            if not isinstance(item, str) or not item.strip():
+                raise self.fail(f"'{key}' item {i + 1} must be non-empty text", items, i)
+            out.append(item)
+        return tuple(out)
+
+    def check_keys(self, d: LDict, allowed: set[str], what: str) -> None:
+        for key in d:
+            if key not in allowed:
+                raise self.fail(f"unknown field '{key}' in {what}", d, key)
+
+
+class _Ids:
+    """Pack-wide unique ids, remembering where each was defined."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+
+    def add(self, f: _File, ident: str, container: Any, key: Any = "id") -> None:
+        where = f"{f.name}:{line_of(container, key)}"
+        if ident in self.seen:
+            raise PackError(f"duplicate id '{ident}' (first defined at {self.seen[ident]})", where=where)
+        self.seen[ident] = where
+
+
+def _range(f: _File, d: LDict, what: str) -> m.Range:
+    keys = {"at_least", "above", "at_most", "below"}
+    f.check_keys(d, keys, what)
+    bounds = {k: f.get(d, k, float, None) for k in keys}
+    r = m.Range(**bounds)
+    if all(v is None for v in bounds.values()):
+        raise f.fail(f"{what} needs at least one of at_least, above, at_most, below", d)
+    lows = [v for v in (r.at_least, r.above) if v is not None]
+    highs = [v for v in (r.at_most, r.below) if v is not None]
+    if lows and highs and max(lows) > min(highs):
+        raise f.fail(f"{what} can never hold: {r.describe()}", d)
+    return r
+
+
+_PACK_KEYS = {"id", "title", "source", "description", "phases", "columns", "evidence_levels", "sufficiency",
+              "cumulative", "groups", "rollup"}
+_ASPECT_KEYS = {"id", "title", "group", "not_applicable", "standards", "leads", "indicators", "sets", "criteria"}
+_CRITERION_KEYS = {"id", "text", "critical", "critical_reason", "phases", "count", "threshold", "note"}
+
+
+def _load_header(f: _File) -> dict[str, Any]:
+    d = f.mapping(f.data, "pack.yaml")
+    f.check_keys(d, _PACK_KEYS, "pack.yaml")
+    phases = []
+    seen: set[str] = set()
+    for i, p in enumerate(f.seq(f.get(d, "phases", list), "'phases'", d, "phases")):
+        p = f.mapping(p, "a phase", d["phases"], i)
+        f.check_keys(p, {"id", "name"}, "a phase")
+        pid = f.get(p, "id")
+        if pid in seen:
+            raise f.fail(f"duplicate phase '{pid}'", p, "id")
+        seen.add(pid)
+        phases.append(m.Phase(pid, f.get(p, "name")))
+    if not phases:
+        raise f.fail("'phases' must list at least one phase", d, "phases")
+
+    levels = []
+    for i, e in enumerate(f.seq(f.get(d, "evidence_levels", list), "'evidence_levels'", d, "evidence_levels")):
+        e = f.mapping(e, "an evidence level", d["evidence_levels"], i)
+        f.check_keys(e, {"id", "label"}, "an evidence level")
+        levels.append(m.EvidenceLevel(f.get(e, "id"), i, f.get(e, "label")))
+    level_ids = {e.id for e in levels}
+
+    columns = []
+    col_keys = {"id", "label", "dashboard", "note", "rag", "side", "evidence"}
+    seen_cols: set[str] = set()
+    sides_seen_lower = False
+    for i, c in enumerate(f.seq(f.get(d, "columns", list), "'columns'", d, "columns")):
+        c = f.mapping(c, "a column", d["columns"], i)
+        f.check_keys(c, col_keys, "a column")
+        cid = f.get(c, "id")
+        if cid in seen_cols:
+            raise f.fail(f"duplicate column '{cid}'", c, "id")
+        seen_cols.add(cid)
+        side = f.get(c, "side")
+        if side not in ("upper", "lower"):
+            raise f.fail(f"column side must be 'upper' or 'lower', not '{side}'", c, "side")
+        if side == "upper" and sides_seen_lower:
+            raise f.fail("upper columns must come before lower columns (best first)", c, "side")
+        sides_seen_lower = sides_seen_lower or side == "lower"
+        rag = f.get(c, "rag")
+        if rag not in ("G", "A", "R"):
+            raise f.fail(f"rag must be G, A or R, not '{rag}'", c, "rag")
+        evidence = f.get(c, "evidence", str, None)
+        if evidence is not None and evidence not in level_ids:
+            raise f.fail(f"unknown evidence level '{evidence}'", c, "evidence")
+        label = f.get(c, "label")
+        columns.append(m.Column(cid, i, label, f.get(c, "dashboard", str, label), f.get(c, "note", str, label),
+                                rag, side, evidence))
+    if len(columns) < 2:
+        raise f.fail("'columns' must list at least two columns", d, "columns")
+    if not any(c.upper for c in columns) or all(c.upper for c in columns):
+        raise f.fail("'columns' needs at least one upper and one lower column", d, "columns")
+
+    sufficiency = f.get(d, "sufficiency", float, 0.5)
+    if not 0 <= sufficiency <= 1:
+        raise f.fail(f"sufficiency must be between 0 and 1, not {sufficiency:g}", d, "sufficiency")
+
+    groups = []
+    for i, g in enumerate(f.seq(f.get(d, "groups", list), "'groups'", d, "groups")):
+        g = f.mapping(g, "a group", d["groups"], i)
+        f.check_keys(g, {"id", "title", "aspects"}, "a group")
+        groups.append((m.Group(f.get(g, "id"), f.get(g, "title"), f.strings(g, "aspects", True)), g))
+
+    r = f.mapping(f.get(d, "rollup", dict), "'rollup'", d, "rollup")
+    f.check_keys(r, {"method", "tolerance", "max_drop"}, "'rollup'")
+    method = f.get(r, "method")
+    if method != "tolerance":
+        raise f.fail(f"unknown roll-up method '{method}' (known: tolerance)", r, "method")
+    tolerance = f.get(r, "tolerance", int, 0)
+    max_drop = f.get(r, "max_drop", int, len(columns))
+    if tolerance < 0 or max_drop < 0:
+        raise f.fail("roll-up tolerance and max_drop must not be negative", r)
+    return {
+        "id": f.get(d, "id"), "title": f.get(d, "title"), "source": f.get(d, "source", str, ""),
+        "description": f.get(d, "description", str, ""), "phases": tuple(phases), "columns": tuple(columns),
+        "evidence_levels": tuple(levels), "sufficiency": sufficiency,
+        "cumulative": f.get(d, "cumulative", bool, True), "groups": groups,
+        "rollup": m.RollupRule(method, tolerance, max_drop),
+    }
+
+
+def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect, list]:
+    """Returns the aspect and the references still to resolve: (kind, id, file, container, key)."""
+    d = f.mapping(f.data, "an aspect file")
+    f.check_keys(d, _ASPECT_KEYS, "an aspect")
+    aid = f.get(d, "id")
+    phase_ids = {p.id for p in header["phases"]}
+    col_ids = [c.id for c in header["columns"]]
+    refs: list = []
+
+    na = f.strings(d, "not_applicable")
+    for i, p in enumerate(na):
+        if p not in phase_ids:
+            raise f.fail(f"unknown phase '{p}' in not_applicable", d["not_applicable"], i)
+
+    standards = []
+    for i, s in enumerate(f.seq(d.get("standards"), "'standards'", d, "standards")):
+        if isinstance(s, str):
+            standards.append(m.Standard(s))
+        else:
+            s = f.mapping(s, "a standard", d["standards"], i)
+            f.check_keys(s, {"text", "sub"}, "a standard")
+            standards.append(m.Standard(f.get(s, "text"), f.strings(s, "sub")))
+
+    leads = {}
+    if d.get("leads") is not None:
+        ld = f.mapping(d["leads"], "'leads'", d, "leads")
+        for k in ld:
+            if k not in col_ids:
+                raise f.fail(f"unknown column '{k}' in leads", ld, k)
+            leads[k] = f.get(ld, k)
+
+    indicators = []
+    for i, ind in enumerate(f.seq(d.get("indicators"), "'indicators'", d, "indicators")):
+        ind = f.mapping(ind, "an indicator", d["indicators"], i)
+        f.check_keys(ind, {"id", "text", "unit"}, "an indicator")
+        iid = f.get(ind, "id")
+        ids.add(f, iid, ind)
+        unit = f.get(ind, "unit")
+        if unit not in m.INDICATOR_UNITS:
+            raise f.fail(f"unknown unit '{unit}' (known: {', '.join(m.INDICATOR_UNITS)})", ind, "unit")
+        indicators.append(m.Indicator(iid, aid, f.get(ind, "text"), unit))
+    indicator_by_id = {i.id: i for i in indicators}
+
+    sets = []
+    for i, s in enumerate(f.seq(d.get("sets"), "'sets'", d, "sets")):
+        s = f.mapping(s, "a counted set", d["sets"], i)
+        f.check_keys(s, {"id", "text", "items"}, "a counted set")
+        sid = f.get(s, "id")
+        ids.add(f, sid, s)
+        items = []
+        raw_items = f.seq(f.get(s, "items", list), "'items'", s, "items")
+        if not raw_items:
+            raise f.fail(f"counted set '{sid}' has no items", s, "items")
+        for j, it in enumerate(raw_items):
+            it = f.mapping(it, "a set item", raw_items, j)
+            f.check_keys(it, {"id", "text", "criterion"}, "a set item")
+            if "criterion" in it:
+                cref = f.get(it, "criterion")
+                refs.append(("criterion", cref, f, it, "criterion"))
+                items.append(m.SetItem(cref, f.get(it, "text", str, ""), cref))
+            else:
+                item_id = f.get(it, "id")
+                ids.add(f, item_id, it)
+                items.append(m.SetItem(item_id, f.get(it, "text")))
+        sets.append(m.CountedSet(sid, aid, f.get(s, "text"), tuple(items)))
+    set_by_id = {s.id: s for s in sets}
+
+    crit_map = f.mapping(f.get(d, "criteria", dict), "'criteria'", d, "criteria")
+    for k in crit_map:
+        if k not in col_ids:
+            raise f.fail(f"unknown column '{k}' in criteria (columns: {', '.join(col_ids)})", crit_map, k)
+    for cid in col_ids:
+        if cid not in crit_map:
+            raise f.fail(f"criteria for column '{cid}' are missing", crit_map)
+    criteria = []
+    for col in col_ids:
+        raw = f.seq(crit_map[col], f"criteria for {col}", crit_map, col)
+        for i, c in enumerate(raw):
+            c = f.mapping(c, "a criterion", raw, i)
+            f.check_keys(c, _CRITERION_KEYS, "a criterion")
+            crid = f.get(c, "id")
+            ids.add(f, crid, c)
+            phases = f.strings(c, "phases")
+            for j, p in enumerate(phases):
+                if p not in phase_ids:
+                    raise f.fail(f"unknown phase '{p}' in criterion '{crid}'", c["phases"], j)
+            count = threshold = None
+            if "count" in c and "threshold" in c:
+                raise f.fail(f"criterion '{crid}' cannot have both count and threshold", c, "threshold")
+            if c.get("count") is not None:
+                cd = f.mapping(c["count"], "'count'", c, "count")
+                f.check_keys(cd, {"set", "present", "missing"}, "'count'")
+                sref = f.get(cd, "set")
+                if sref not in set_by_id:
+                    raise f.fail(f"criterion '{crid}' counts unknown set '{sref}'", cd, "set")
+                which = [k for k in ("present", "missing") if k in cd]
+                if len(which) != 1:
+                    raise f.fail("'count' needs exactly one of 'present' or 'missing'", cd)
+                rng = _range(f, f.mapping(cd[which[0]], f"'{which[0]}'", cd, which[0]), f"'{which[0]}'")
+                size = len(set_by_id[sref].items)
+                for bound in (rng.at_least, rng.above, rng.at_most, rng.below):
+                    if bound is not None and not 0 <= bound <= size:
+                        raise f.fail(f"count {bound:g} is out of range for set '{sref}' of {size} items",
+                                     cd, which[0])
+                count = m.CountRule(sref, which[0], rng)
+            if c.get("threshold") is not None:
+                td = f.mapping(c["threshold"], "'threshold'", c, "threshold")
+                iref = f.get(td, "indicator")
+                if iref not in indicator_by_id:
+                    raise f.fail(f"criterion '{crid}' reads unknown indicator '{iref}'", td, "indicator")
+                body = LDict({k: v for k, v in td.items() if k != "indicator"})
+                body.line, body.key_lines = td.line, td.key_lines
+                rng = _range(f, body, "'threshold'")
+                lo, hi = indicator_by_id[iref].bounds
+                for bound in (rng.at_least, rng.above, rng.at_most, rng.below):
+                    if bound is None:
+                        continue
+                    if (lo is not None and bound < lo) or (hi is not None and bound > hi):
+                        raise f.fail(f"threshold {bound:g} is out of range for a {indicator_by_id[iref].unit} "
+                                     f"indicator ({lo:g}–{hi:g})" if hi is not None else
+                                     f"threshold {bound:g} must not be negative", td)
+                threshold = m.ThresholdRule(iref, rng)
+            critical = f.get(c, "critical", bool, False)
+            criteria.append(m.Criterion(
+                id=crid, aspect_id=aid, column=col, text=f.get(c, "text"), critical=critical,
+                critical_reason=f.get(c, "critical_reason", str, ""), phases=phases, count=count,
+                threshold=threshold, note=f.get(c, "note", str, ""),
+            ))
+    if not criteria:
+        raise f.fail(f"aspect '{aid}' has no criteria", d, "criteria")
+    aspect = m.Aspect(
+        id=aid, title=f.get(d, "title"), group=f.get(d, "group"), standards=tuple(standards),
+        criteria=tuple(criteria), not_applicable=na, leads=leads, sets=tuple(sets), indicators=tuple(indicators),
+    )
+    return aspect, refs
+
+
+_ANSWER_KEYS = {"id", "text", "sub", "aspects", "criteria", "answer", "choices"}
+
+
+def _load_agenda(f: _File, ids: _Ids, refs: list) -> m.Agenda:
+    d = f.mapping(f.data, "an agenda file")
+    f.check_keys(d, {"id", "title", "source", "audience", "note", "sections"}, "an agenda")
+    agid = f.get(d, "id")
+    ids.add(f, agid, d)
+    sections = []
+    raw_sections = f.seq(f.get(d, "sections", list), "'sections'", d, "sections")
+    for i, s in enumerate(raw_sections):
+        s = f.mapping(s, "a section", raw_sections, i)
+        f.check_keys(s, {"aspect", "heading", "questions"}, "an agenda section")
+        aspect = f.get(s, "aspect")
+        refs.append(("aspect", aspect, f, s, "aspect"))
+        questions = []
+        raw_q = f.seq(f.get(s, "questions", list), "'questions'", s, "questions")
+        if not raw_q:
+            raise f.fail(f"section for aspect {aspect} has no questions", s, "questions")
+        for j, q in enumerate(raw_q):
+            q = f.mapping(q, "a question", raw_q, j)
+            f.check_keys(q, _ANSWER_KEYS, "a question")
+            qid = f.get(q, "id")
+            ids.add(f, qid, q)
+            aspects = f.strings(q, "aspects") or (aspect,)
+            for k, a in enumerate(aspects):
+                if "aspects" in q:
+                    refs.append(("aspect", a, f, q["aspects"], k))
+            criteria = f.strings(q, "criteria")
+            for k, c in enumerate(criteria):
+                refs.append(("judgeable", c, f, q["criteria"], k))
+            answer = f.get(q, "answer", str, "text")
+            if answer not in m.ANSWER_TYPES:
+                raise f.fail(f"unknown answer type '{answer}' (known: {', '.join(m.ANSWER_TYPES)})", q, "answer")
+            choices = f.strings(q, "choices")
+            if answer == "choice" and len(choices) < 2:
+                raise f.fail(f"question '{qid}' has answer: choice but fewer than two choices", q, "answer")
+            if choices and answer != "choice":
+                raise f.fail(f"question '{qid}' lists choices but its answer type is '{answer}'", q, "choices")
+            questions.append(m.Question(qid, f.get(q, "text"), aspects, criteria, f.strings(q, "sub"), answer,
+                                        choices, agid))
+        sections.append(m.AgendaSection(aspect, f.get(s, "heading", str, aspect), tuple(questions)))
+    if not sections:
+        raise f.fail(f"agenda '{agid}' has no sections", d, "sections")
+    return m.Agenda(agid, f.get(d, "title"), f.get(d, "source", str, ""), f.get(d, "audience", str, ""),
+                    f.get(d, "note", str, ""), tuple(sections))
+
+
+def _fields(f: _File, d: LDict, key: str) -> tuple[m.FormField, ...]:
+    out = []
+    raw = f.seq(d.get(key), f"'{key}'", d, key)
+    for i, x in enumerate(raw):
+        x = f.mapping(x, "a form field", raw, i)
+        f.check_keys(x, {"id", "label", "type"}, "a form field")
+        ftype = f.get(x, "type", str, "text")
+        if ftype not in ("text", "date", "number"):
+            raise f.fail(f"unknown field type '{ftype}' (known: text, date, number)", x, "type")
+        out.append(m.FormField(f.get(x, "id"), f.get(x, "label"), ftype))
+    return tuple(out)
+
+
+def _load_form(f: _File, ids: _Ids, refs: list, col_ids: list[str]) -> m.Form:
+    d = f.mapping(f.data, "a form file")
+    f.check_keys(d, {"id", "title", "source", "intro", "purposes", "protocols", "header_fields", "scale",
+                     "scale_note", "sections", "closing_fields"}, "a form")
+    fid = f.get(d, "id")
+    ids.add(f, fid, d)
+    scale = []
+    raw_scale = f.seq(d.get("scale"), "'scale'", d, "scale")
+    for i, g in enumerate(raw_scale):
+        g = f.mapping(g, "a grade", raw_scale, i)
+        f.check_keys(g, {"grade", "meaning", "column"}, "a grade")
+        grade = f.get(g, "grade", int)
+        if not 1 <= grade <= 9:
+            raise f.fail(f"grade {grade} is out of range (1–9)", g, "grade")
+        column = f.get(g, "column", str, None)
+        if column is not None and column not in col_ids:
+            raise f.fail(f"unknown column '{column}'", g, "column")
+        scale.append(m.GradePoint(grade, f.get(g, "meaning"), column))
+    sections = []
+    raw_sections = f.seq(f.get(d, "sections", list), "'sections'", d, "sections")
+    for i, s in enumerate(raw_sections):
+        s = f.mapping(s, "a form section", raw_sections, i)
+        f.check_keys(s, {"id", "title", "aspect", "lead", "standards", "additional", "graded", "note"},
+                     "a form section")
+        sid = f.get(s, "id")
+        ids.add(f, sid, s)
+        aspect = f.get(s, "aspect", str, None)
+        if aspect is not None:
+            refs.append(("aspect", aspect, f, s, "aspect"))
+        add_lead, add = "", ()
+        if s.get("additional") is not None:
+            a = f.mapping(s["additional"], "'additional'", s, "additional")
+            f.check_keys(a, {"lead", "standards"}, "'additional'")
+            add_lead, add = f.get(a, "lead", str, ""), f.strings(a, "standards")
+        sections.append(m.FormSection(sid, f.get(s, "title"), aspect, f.get(s, "lead", str, ""),
+                                      f.strings(s, "standards"), add_lead, add, f.get(s, "graded", bool, True),
+                                      f.get(s, "note", str, "")))
+    return m.Form(fid, f.get(d, "title"), f.get(d, "source", str, ""), f.get(d, "intro", str, ""),
+                  _fields(f, d, "header_fields"), tuple(scale), tuple(sections), _fields(f, d, "closing_fields"),
+                  f.strings(d, "purposes"), f.strings(d, "protocols"), f.get(d, "scale_note", str, ""))
+
+
+def load_pack(path: str | Path) -> m.Pack:
+    """Load and validate the pack folder at `path` (or its pack.yaml)."""
+    root = Path(path)
+    if root.is_file() and root.name == "pack.yaml":
+        root = root.parent
+    if not root.exists():
+        raise PackError(f"no pack at {root}")
+    if not root.is_dir():
+        raise PackError(f"{root} is not a pack folder")
+    header_path = root / "pack.yaml"
+    if not header_path.is_file():
+        raise PackError(f"{root} has no pack.yaml")
+    hf = _File(header_path, root)
+    header = _load_header(hf)
+    col_ids = [c.id for c in header["columns"]]
+    ids = _Ids()
+    refs: list = []
+
+    aspects: dict[str, m.Aspect] = {}
+    aspect_files: dict[str, _File] = {}
+    aspect_paths = sorted((root / "aspects").glob("*.yaml")) if (root / "aspects").is_dir() else []
+    if not aspect_paths:
+        raise PackError("the pack has no aspect files (aspects/*.yaml)", where=f"{hf.name}:1")
+    for p in aspect_paths:
+        f = _File(p, root)
+        aspect, more = _load_aspect(f, header, ids)
+        if aspect.id in aspects:
+            raise f.fail(f"duplicate aspect '{aspect.id}' (also in {aspect_files[aspect.id].name})", f.data, "id")
+        aspects[aspect.id] = aspect
+        aspect_files[aspect.id] = f
+        refs.extend(more)
+
+    groups = []
+    grouped: dict[str, str] = {}
+    for g, gd in header["groups"]:
+        for i, a in enumerate(g.aspects):
+            if a not in aspects:
+                raise hf.fail(f"group '{g.id}' names unknown aspect '{a}'", gd["aspects"], i)
+            if a in grouped:
+                raise hf.fail(f"aspect '{a}' is in groups '{grouped[a]}' and '{g.id}'", gd["aspects"], i)
+            grouped[a] = g.id
+        groups.append(g)
+    group_ids = {g.id for g in groups}
+    for a in aspects.values():
+        f = aspect_files[a.id]
+        if a.group not in group_ids:
+            raise f.fail(f"aspect '{a.id}' names unknown group '{a.group}'", f.data, "group")
+        if a.id not in grouped:
+            raise f.fail(f"aspect '{a.id}' is not listed in its group '{a.group}' in pack.yaml", f.data, "id")
+
+    criteria = {c.id: c for a in aspects.values() for c in a.criteria}
+    sets = {s.id: s for a in aspects.values() for s in a.sets}
+    set_items = {it.id: (s, it) for s in sets.values() for it in s.items if it.criterion is None}
+    indicators = {i.id: i for a in aspects.values() for i in a.indicators}
+
+    agendas: dict[str, m.Agenda] = {}
+    for p in sorted((root / "agendas").glob("*.yaml")) if (root / "agendas").is_dir() else []:
+        f = _File(p, root)
+        ag = _load_agenda(f, ids, refs)
+        agendas[ag.id] = ag
+    forms: dict[str, m.Form] = {}
+    for p in sorted((root / "forms").glob("*.yaml")) if (root / "forms").is_dir() else []:
+        f = _File(p, root)
+        fm = _load_form(f, ids, refs, col_ids)
+        forms[fm.id] = fm
+
+    judgeable = set(criteria) | set(sets) | set(set_items) | set(indicators)
+    for kind, ident, f, container, key in refs:
+        if kind == "aspect" and ident not in aspects:
+            raise f.fail(f"unknown aspect '{ident}'", container, key)
+        if kind == "criterion" and ident not in criteria:
+            raise f.fail(f"unknown criterion '{ident}'", container, key)
+        if kind == "judgeable" and ident not in judgeable:
+            raise f.fail(f"question points at missing criterion '{ident}'", container, key)
+
+    questions = {q.id: q for ag in agendas.values() for q in ag.questions}
+    return m.Pack(
+        id=header["id"], title=header["title"], source=header["source"], path=root, phases=header["phases"],
+        columns=header["columns"], evidence_levels=header["evidence_levels"], sufficiency=header["sufficiency"],
+        cumulative=header["cumulative"], groups=tuple(groups), rollup=header["rollup"], aspects=aspects,
+        agendas=agendas, forms=forms, description=header["description"], criteria=criteria, sets=sets,
+        set_items=set_items, indicators=indicators, questions=questions,
+    )
+
+
+@lru_cache(maxsize=8)
+def _cached(path: str, mtime_key: tuple) -> m.Pack:
+    return load_pack(path)
+
+
+def load_pack_cached(path: str | Path) -> m.Pack:
+    """load_pack, reused while no file in the pack has changed."""
+    root = Path(path)
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in root.rglob("*.yaml"))) if root.is_dir() else ()
+    return _cached(str(root), stamp)

@@ -1,0 +1,327 @@
+"""A framework pack as plain, immutable objects. Loading and validation live in loader.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+STATES = ("met", "partly", "not_met", "unknown")
+ANSWER_TYPES = ("text", "yes_no", "percent", "number", "date", "grade", "choice")
+INDICATOR_UNITS = ("percent", "number", "percentile")
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    rank: int  # 0 is the best column
+    label: str
+    dashboard: str
+    note: str
+    rag: str
+    side: str  # "upper": criteria are requirements; "lower": critical criteria are caps
+    evidence: str | None  # evidence-of-impact level the column needs
+
+    @property
+    def upper(self) -> bool:
+        return self.side == "upper"
+
+
+@dataclass(frozen=True)
+class EvidenceLevel:
+    id: str
+    rank: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Range:
+    """Bounds on a number; any may be None. `above` and `below` are strict."""
+
+    at_least: float | None = None
+    above: float | None = None
+    at_most: float | None = None
+    below: float | None = None
+
+    def holds(self, value: float) -> bool:
+        if self.at_least is not None and value < self.at_least:
+            return False
+        if self.above is not None and value <= self.above:
+            return False
+        if self.at_most is not None and value > self.at_most:
+            return False
+        if self.below is not None and value >= self.below:
+            return False
+        return True
+
+    def describe(self) -> str:
+        parts = []
+        if self.at_least is not None:
+            parts.append(f"at least {self.at_least:g}")
+        if self.above is not None:
+            parts.append(f"above {self.above:g}")
+        if self.at_most is not None:
+            parts.append(f"at most {self.at_most:g}")
+        if self.below is not None:
+            parts.append(f"below {self.below:g}")
+        return " and ".join(parts) or "any value"
+
+
+@dataclass(frozen=True)
+class CountRule:
+    set_id: str
+    counts: str  # "present" or "missing"
+    range: Range
+
+
+@dataclass(frozen=True)
+class ThresholdRule:
+    indicator_id: str
+    range: Range
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    aspect_id: str
+    column: str
+    text: str
+    critical: bool = False
+    critical_reason: str = ""
+    phases: tuple[str, ...] = ()  # empty: every phase the aspect applies to
+    count: CountRule | None = None
+    threshold: ThresholdRule | None = None
+    note: str = ""
+
+    @property
+    def kind(self) -> str:
+        if self.count is not None:
+            return "count"
+        if self.threshold is not None:
+            return "threshold"
+        return "statement"
+
+    def applies_to(self, phase: str) -> bool:
+        return not self.phases or phase in self.phases
+
+
+@dataclass(frozen=True)
+class SetItem:
+    id: str
+    text: str
+    criterion: str | None = None  # the item is this criterion's judgement
+
+
+@dataclass(frozen=True)
+class CountedSet:
+    id: str
+    aspect_id: str
+    text: str
+    items: tuple[SetItem, ...]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    aspect_id: str
+    text: str
+    unit: str
+
+    @property
+    def bounds(self) -> tuple[float | None, float | None]:
+        if self.unit in ("percent", "percentile"):
+            return 0.0, 100.0
+        return 0.0, None
+
+
+@dataclass(frozen=True)
+class Standard:
+    text: str
+    sub: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Aspect:
+    id: str
+    title: str
+    group: str
+    standards: tuple[Standard, ...]
+    criteria: tuple[Criterion, ...]
+    not_applicable: tuple[str, ...] = ()
+    leads: dict[str, str] = field(default_factory=dict)
+    sets: tuple[CountedSet, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+
+    def applies_to(self, phase: str) -> bool:
+        return phase not in self.not_applicable
+
+    def criteria_in(self, column: str, phase: str | None = None) -> list[Criterion]:
+        return [
+            c for c in self.criteria if c.column == column and (phase is None or c.applies_to(phase))
+        ]
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    title: str
+    aspects: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RollupRule:
+    method: str
+    tolerance: int
+    max_drop: int
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    aspects: tuple[str, ...]
+    criteria: tuple[str, ...] = ()
+    sub: tuple[str, ...] = ()
+    answer: str = "text"
+    choices: tuple[str, ...] = ()
+    agenda_id: str = ""
+
+    @property
+    def aspect(self) -> str:
+        return self.aspects[0]
+
+    def prompt(self) -> str:
+        """The question as it is put to the interviewee: stem and its sub-questions."""
+        if not self.sub:
+            return self.text
+        return self.text + "\n" + "\n".join(f"  - {s}" for s in self.sub)
+
+
+@dataclass(frozen=True)
+class AgendaSection:
+    aspect: str
+    heading: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Agenda:
+    id: str
+    title: str
+    source: str
+    audience: str
+    note: str
+    sections: tuple[AgendaSection, ...]
+
+    @property
+    def questions(self) -> list[Question]:
+        return [q for s in self.sections for q in s.questions]
+
+
+@dataclass(frozen=True)
+class FormField:
+    id: str
+    label: str
+    type: str = "text"
+
+
+@dataclass(frozen=True)
+class GradePoint:
+    grade: int
+    meaning: str
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class FormSection:
+    id: str
+    title: str
+    aspect: str | None
+    lead: str
+    standards: tuple[str, ...]
+    additional_lead: str = ""
+    additional: tuple[str, ...] = ()
+    graded: bool = True
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    id: str
+    title: str
+    source: str
+    intro: str
+    header_fields: tuple[FormField, ...]
+    scale: tuple[GradePoint, ...]
+    sections: tuple[FormSection, ...]
+    closing_fields: tuple[FormField, ...]
+    purposes: tuple[str, ...] = ()
+    protocols: tuple[str, ...] = ()
+    scale_note: str = ""
+
+
+@dataclass(frozen=True)
+class Pack:
+    id: str
+    title: str
+    source: str
+    path: Path
+    phases: tuple[Phase, ...]
+    columns: tuple[Column, ...]
+    evidence_levels: tuple[EvidenceLevel, ...]
+    sufficiency: float
+    cumulative: bool
+    groups: tuple[Group, ...]
+    rollup: RollupRule
+    aspects: dict[str, Aspect]
+    agendas: dict[str, Agenda]
+    forms: dict[str, Form]
+    description: str = ""
+
+    # Look-ups built once by the loader: id -> object across the whole pack.
+    criteria: dict[str, Criterion] = field(default_factory=dict)
+    sets: dict[str, CountedSet] = field(default_factory=dict)
+    set_items: dict[str, tuple[CountedSet, SetItem]] = field(default_factory=dict)
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+    questions: dict[str, Question] = field(default_factory=dict)
+
+    def column(self, column_id: str) -> Column:
+        for c in self.columns:
+            if c.id == column_id:
+                return c
+        raise KeyError(column_id)
+
+    def column_ids(self) -> list[str]:
+        return [c.id for c in self.columns]
+
+    def phase_ids(self) -> list[str]:
+        return [p.id for p in self.phases]
+
+    def phase_name(self, phase_id: str) -> str:
+        for p in self.phases:
+            if p.id == phase_id:
+                return p.name
+        return phase_id
+
+    def evidence_rank(self, level: str | None) -> int:
+        for e in self.evidence_levels:
+            if e.id == level:
+                return e.rank
+        return -1
+
+    def aspect_of(self, item_id: str) -> str | None:
+        """The aspect an id (criterion, set, set item or indicator) belongs to."""
+        if item_id in self.criteria:
+            return self.criteria[item_id].aspect_id
+        if item_id in self.sets:
+            return self.sets[item_id].aspect_id
+        if item_id in self.set_items:
+            return self.set_items[item_id][0].aspect_id
+        if item_id in self.indicators:
+            return self.indicators[item_id].aspect_id
+        return None

@@ -1,0 +1,420 @@
+"""The rating engine: from the judgements recorded for one aspect and phase, the highest column the criteria allow.
+
+Pure functions over pack objects: no I/O, no UI. The rules (interviews/README.md, "Rating rules"):
+critical criteria in upper columns are necessary, not sufficient; a met critical criterion in a lower column caps
+the rating; counted and threshold criteria reduce to met / not met / unknown; upper columns need the evidence of
+impact their column names. The ceiling is the same computation with every unknown resolved favourably.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .errors import JudgementError
+from .packs.model import STATES, Aspect, Column, Criterion, Pack
+
+NA = "N/A"
+
+_STATE_ALIASES = {
+    "met": "met", "yes": "met", "partly": "partly", "partial": "partly", "partially": "partly",
+    "not_met": "not_met", "not met": "not_met", "not-met": "not_met", "notmet": "not_met", "no": "not_met",
+    "unknown": "unknown", "?": "unknown",
+}
+
+
+def parse_state(value: str) -> str:
+    state = _STATE_ALIASES.get(str(value).strip().lower())
+    if state is None:
+        raise JudgementError(f"'{value}' is not a judgement (use met, partly, not_met or unknown)")
+    return state
+
+
+@dataclass(frozen=True)
+class Judgements:
+    """What has been recorded for one aspect in one phase."""
+
+    states: Mapping[str, str] = field(default_factory=dict)  # criterion or set-item id -> state
+    counts: Mapping[str, int] = field(default_factory=dict)  # counted-set id -> items present
+    values: Mapping[str, float] = field(default_factory=dict)  # indicator id -> value
+    impact: str | None = None  # evidence-of-impact level id
+
+    def recorded(self) -> bool:
+        return any(s != "unknown" for s in self.states.values()) or bool(self.counts) or bool(self.values)
+
+
+@dataclass(frozen=True)
+class Blocker:
+    column: str
+    kind: str  # critical, share, evidence, cap, below, lower
+    message: str
+    criterion: str | None = None
+
+
+@dataclass(frozen=True)
+class Rating:
+    aspect: str
+    phase: str
+    suggestion: str | None  # a column id, NA, or None when nothing is recorded
+    ceiling: str | None
+    cap: str | None  # the column a met critical lower criterion caps at
+    capped_by: tuple[str, ...]
+    blockers: tuple[Blocker, ...]  # for every column above the suggestion
+    lift: tuple[str, ...]  # what evidence would lift the suggestion one column
+    states: Mapping[str, str]  # every applicable criterion's state as judged
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "aspect": self.aspect, "phase": self.phase, "suggestion": self.suggestion, "ceiling": self.ceiling,
+            "cap": self.cap, "capped_by": list(self.capped_by), "reason": self.reason,
+            "blockers": [b.__dict__ for b in self.blockers], "lift": list(self.lift), "states": dict(self.states),
+        }
+
+
+# --- criterion states ---------------------------------------------------------------------------------------
+
+
+def _count_interval(pack: Pack, set_id: str, j: Judgements) -> tuple[int, int]:
+    """The least and most items of a counted set that can be present, given what is recorded."""
+    cset = pack.sets[set_id]
+    if set_id in j.counts:
+        n = j.counts[set_id]
+        return n, n
+    present = unknown = 0
+    for item in cset.items:
+        state = j.states.get(item.criterion or item.id, "unknown")
+        if state == "met":
+            present += 1
+        elif state == "unknown":
+            unknown += 1
+    return present, present + unknown
+
+
+def _criterion_state(pack: Pack, c: Criterion, j: Judgements) -> str:
+    if c.count is not None:
+        lo, hi = _count_interval(pack, c.count.set_id, j)
+        size = len(pack.sets[c.count.set_id].items)
+        outcomes = set()
+        for present in range(lo, hi + 1):
+            n = present if c.count.counts == "present" else size - present
+            outcomes.add(c.count.range.holds(n))
+        if outcomes == {True}:
+            return "met"
+        if outcomes == {False}:
+            return "not_met"
+        return "unknown"
+    if c.threshold is not None:
+        value = j.values.get(c.threshold.indicator_id)
+        if value is None:
+            return "unknown"
+        return "met" if c.threshold.range.holds(value) else "not_met"
+    return j.states.get(c.id, "unknown")
+
+
+def criterion_states(pack: Pack, aspect: Aspect, phase: str, j: Judgements) -> dict[str, str]:
+    return {c.id: _criterion_state(pack, c, j) for c in aspect.criteria if c.applies_to(phase)}
+
+
+def _favourable(pack: Pack, aspect: Aspect, states: dict[str, str]) -> dict[str, str]:
+    out = {}
+    for c in aspect.criteria:
+        if c.id not in states:
+            continue
+        s = states[c.id]
+        if s == "unknown":
+            s = "met" if pack.column(c.column).upper else "not_met"
+        out[c.id] = s
+    return out
+
+
+# --- columns --------------------------------------------------------------------------------------------------
+
+
+def _score(states: Mapping[str, str], criteria: list[Criterion]) -> float:
+    return sum(1.0 if states[c.id] == "met" else 0.5 if states[c.id] == "partly" else 0.0 for c in criteria)
+
+
+def _needed(pack: Pack, n: int) -> float:
+    return pack.sufficiency * n
+
+
+def _upper_problems(pack: Pack, aspect: Aspect, phase: str, col: Column, states: Mapping[str, str],
+                    impact_rank: int, cap_rank: int | None, capped_by: list[Criterion]) -> list[Blocker]:
+    """Everything that stops an upper column from holding; empty when it holds."""
+    out: list[Blocker] = []
+    if cap_rank is not None and cap_rank > col.rank:
+        for c in capped_by:
+            out.append(Blocker(col.id, "cap", f"capped at {pack.columns[cap_rank].label} by {c.id}: {c.text}",
+                               c.id))
+    crit = aspect.criteria_in(col.id, phase)
+    for c in crit:
+        if c.critical and states[c.id] != "met":
+            out.append(Blocker(col.id, "critical", f"critical criterion {c.id} is {_words(states[c.id])}: {c.text}",
+                               c.id))
+    if crit:
+        score, need = _score(states, crit), _needed(pack, len(crit))
+        if score < need:
+            out.append(Blocker(col.id, "share", f"{score:g} of {len(crit)} criteria met; "
+                                                f"{math.ceil(need * 2) / 2:g} needed"))
+    if col.evidence is not None:
+        need_rank = pack.evidence_rank(col.evidence)
+        if impact_rank < need_rank:
+            have = next((e.label.lower() for e in pack.evidence_levels if e.rank == impact_rank), "none recorded")
+            want = next(e.label for e in pack.evidence_levels if e.rank == need_rank)
+            out.append(Blocker(col.id, "evidence", f"needs {want.lower()} (recorded: {have})"))
+    if pack.cumulative:
+        below = [c for c in pack.columns if c.upper and c.rank == col.rank + 1]
+        for b in below:
+            if _upper_problems(pack, aspect, phase, b, states, impact_rank, cap_rank, capped_by):
+                out.append(Blocker(col.id, "below", f"needs every criterion for {b.label} to hold first"))
+    return out
+
+
+def _lower_share_holds(pack: Pack, aspect: Aspect, phase: str, col: Column, states: Mapping[str, str]) -> bool:
+    crit = aspect.criteria_in(col.id, phase)
+    score = _score(states, crit)
+    return bool(crit) and score > 0 and score >= _needed(pack, len(crit))
+
+
+def _cap(pack: Pack, aspect: Aspect, phase: str, states: Mapping[str, str]) -> tuple[int | None, list[Criterion]]:
+    worst: int | None = None
+    by: list[Criterion] = []
+    for col in pack.columns:
+        if col.upper:
+            continue
+        met = [c for c in aspect.criteria_in(col.id, phase) if c.critical and states[c.id] == "met"]
+        if met:
+            worst, by = col.rank, met  # columns run best first, so the last one found is the worst
+    return worst, by
+
+
+def _decide(pack: Pack, aspect: Aspect, phase: str, states: Mapping[str, str], impact_rank: int):
+    cap_rank, capped_by = _cap(pack, aspect, phase, states)
+    problems = {}
+    for col in pack.columns:
+        if not col.upper:
+            break
+        problems[col.id] = _upper_problems(pack, aspect, phase, col, states, impact_rank, cap_rank, capped_by)
+        if not problems[col.id]:
+            return col, cap_rank, capped_by, problems
+    lowers = [c for c in pack.columns if not c.upper]
+    chosen = lowers[0]
+    for col in lowers[1:]:
+        if (cap_rank is not None and cap_rank >= col.rank) or _lower_share_holds(pack, aspect, phase, col, states):
+            chosen = col
+    if cap_rank is not None and cap_rank > chosen.rank:
+        chosen = pack.columns[cap_rank]
+    return chosen, cap_rank, capped_by, problems
+
+
+def _words(state: str) -> str:
+    return {"met": "met", "partly": "only partly met", "not_met": "not met", "unknown": "not yet judged"}[state]
+
+
+# --- the public entry point -----------------------------------------------------------------------------------
+
+
+def rate(pack: Pack, aspect_id: str, phase: str, j: Judgements) -> Rating:
+    """Suggestion, ceiling and explanation for one aspect in one phase."""
+    aspect = pack.aspects[aspect_id]
+    if not aspect.applies_to(phase):
+        return Rating(aspect_id, phase, NA, NA, None, (), (), (), {},
+                      f"{aspect_id} does not apply to {pack.phase_name(phase)}")
+    states = criterion_states(pack, aspect, phase, j)
+    fav = _favourable(pack, aspect, states)
+    top_rank = pack.evidence_levels[-1].rank if pack.evidence_levels else 0
+    ceiling_col, *_ = _decide(pack, aspect, phase, fav, top_rank)
+
+    if not j.recorded():
+        lift = _lift_from_nothing(pack, aspect, phase)
+        return Rating(aspect_id, phase, None, ceiling_col.id, None, (), (), tuple(lift), states,
+                      "nothing recorded yet: no suggestion")
+
+    impact_rank = pack.evidence_rank(j.impact)
+    col, cap_rank, capped_by, problems = _decide(pack, aspect, phase, states, impact_rank)
+
+    blockers: list[Blocker] = []
+    for upper_id, probs in problems.items():
+        if pack.column(upper_id).rank < col.rank:
+            blockers.extend(probs)
+    for lower in pack.columns:
+        if lower.upper or lower.rank >= col.rank:
+            continue
+        if cap_rank is not None and cap_rank > lower.rank:
+            blockers.extend(Blocker(lower.id, "cap", f"capped at {pack.columns[cap_rank].label} by {c.id}: {c.text}",
+                                    c.id) for c in capped_by)
+        else:
+            blockers.append(Blocker(lower.id, "lower", f"the criteria for {col.label} are mostly met"))
+
+    lift = _lift(pack, aspect, phase, col, states, blockers)
+    reason = _reason(pack, col, blockers, capped_by if cap_rank is not None and cap_rank == col.rank else [])
+    return Rating(aspect_id, phase, col.id, ceiling_col.id, pack.columns[cap_rank].id if cap_rank is not None else None,
+                  tuple(c.id for c in capped_by), tuple(blockers), tuple(lift), states, reason)
+
+
+def _reason(pack: Pack, col: Column, blockers: list[Blocker], capped_by: list[Criterion]) -> str:
+    if col.upper:
+        base = f"{col.label}: its critical criteria are met and enough of the rest"
+    elif capped_by:
+        base = f"{col.label}: capped by {', '.join(c.id for c in capped_by)}"
+    else:
+        base = f"{col.label}: the criteria for a higher column are not met"
+    nxt = [b for b in blockers if b.column == _next_up(pack, col)]
+    if nxt:
+        base += f"; {pack.column(nxt[0].column).label} is blocked: {nxt[0].message}"
+    return base
+
+
+def _next_up(pack: Pack, col: Column) -> str | None:
+    return pack.columns[col.rank - 1].id if col.rank > 0 else None
+
+
+def _lift(pack: Pack, aspect: Aspect, phase: str, col: Column, states: Mapping[str, str],
+          blockers: list[Blocker]) -> list[str]:
+    target = _next_up(pack, col)
+    if target is None:
+        return []
+    out = []
+    for b in blockers:
+        if b.column != target:
+            continue
+        if b.kind == "cap":
+            out.append(f"evidence that {b.criterion} no longer describes the practice")
+        elif b.kind == "critical":
+            out.append(f"evidence that {b.criterion} is met")
+        elif b.kind == "share":
+            open_ = [c.id for c in aspect.criteria_in(target, phase) if states[c.id] in ("unknown", "partly")]
+            hint = f" (open: {', '.join(open_)})" if open_ else ""
+            out.append(f"more of the {pack.column(target).label} criteria met{hint}")
+        elif b.kind == "evidence":
+            out.append(b.message.replace("needs", "", 1).strip().capitalize())
+        elif b.kind == "below":
+            out.append(b.message.capitalize())
+        elif b.kind == "lower":
+            out.append(f"evidence against the {col.label} criteria")
+    return list(dict.fromkeys(out))
+
+
+def _lift_from_nothing(pack: Pack, aspect: Aspect, phase: str) -> list[str]:
+    first_upper = [c for c in pack.columns if c.upper][-1]
+    crit = [c.id for c in aspect.criteria_in(first_upper.id, phase) if c.critical]
+    out = [f"judgements on the {first_upper.label} criteria" + (f", critical first: {', '.join(crit)}" if crit else "")]
+    if first_upper.evidence:
+        out.append(f"the evidence of impact seen ({first_upper.label} needs "
+                   f"{next(e.label.lower() for e in pack.evidence_levels if e.id == first_upper.evidence)})")
+    return out
+
+
+# --- overrides and the LA's own view --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AspectView:
+    """The tool's suggestion beside the adviser's override and the LA's self-evaluation."""
+
+    rating: Rating
+    override: str | None = None
+    override_reason: str = ""
+    self_evaluation: str | None = None
+
+    @property
+    def final(self) -> str | None:
+        return self.override or self.rating.suggestion
+
+    @property
+    def disagrees(self) -> bool:
+        return self.self_evaluation is not None and self.final not in (None, NA) and self.self_evaluation != self.final
+
+
+def view(pack: Pack, rating: Rating, override: str | None = None, reason: str = "",
+         self_evaluation: str | None = None) -> AspectView:
+    cols = pack.column_ids()
+    if override is not None:
+        if override not in cols:
+            raise JudgementError(f"'{override}' is not a column (use {', '.join(cols)})")
+        if not reason.strip():
+            raise JudgementError("an override needs a reason")
+        if rating.suggestion == NA:
+            raise JudgementError(f"{rating.aspect} does not apply to {pack.phase_name(rating.phase)}")
+    if self_evaluation is not None and self_evaluation not in cols:
+        raise JudgementError(f"'{self_evaluation}' is not a column (use {', '.join(cols)})")
+    return AspectView(rating, override, reason.strip(), self_evaluation)
+
+
+# --- reading judgements ---------------------------------------------------------------------------------------
+
+
+def judgements_for(pack: Pack, aspect_id: str, entries: Mapping[str, Any], impact: Any = None) -> Judgements:
+    """Check a mapping of id -> state, count or value against the pack and build Judgements."""
+    if aspect_id not in pack.aspects:
+        raise JudgementError(f"unknown aspect '{aspect_id}' (known: {', '.join(pack.aspects)})")
+    states: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    values: dict[str, float] = {}
+    for key, raw in entries.items():
+        key = str(key)
+        owner = pack.aspect_of(key)
+        if owner is None:
+            raise JudgementError(f"unknown criterion '{key}'")
+        if owner != aspect_id:
+            raise JudgementError(f"'{key}' belongs to aspect {owner}, not {aspect_id}")
+        if key in pack.indicators:
+            values[key] = _number(pack, key, raw)
+        elif key in pack.sets:
+            counts[key] = _count(pack, key, raw)
+        else:
+            if key in pack.criteria and pack.criteria[key].kind != "statement":
+                kind = pack.criteria[key].kind
+                source = pack.criteria[key].count.set_id if kind == "count" else pack.criteria[key].threshold.indicator_id
+                raise JudgementError(f"{key} is worked out from {source}: record that instead")
+            if not isinstance(raw, str):
+                raise JudgementError(f"{key}: '{raw}' is not a judgement (use met, partly, not_met or unknown)")
+            states[key] = parse_state(raw)
+    level = None
+    if impact is not None:
+        level = str(impact).strip().lower()
+        known = [e.id for e in pack.evidence_levels]
+        if level not in known:
+            raise JudgementError(f"'{impact}' is not an evidence-of-impact level (use {', '.join(known)})")
+    return Judgements(states, counts, values, level)
+
+
+def _number(pack: Pack, key: str, raw: Any) -> float:
+    ind = pack.indicators[key]
+    if isinstance(raw, bool):
+        raise JudgementError(f"{key}: expected a number, got '{raw}'")
+    try:
+        value = float(str(raw).strip().rstrip("%"))
+    except ValueError:
+        raise JudgementError(f"{key}: '{raw}' is not a number") from None
+    if math.isnan(value) or math.isinf(value):
+        raise JudgementError(f"{key}: '{raw}' is not a number")
+    lo, hi = ind.bounds
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        span = f"{lo:g}–{hi:g}" if hi is not None else f"at least {lo:g}"
+        raise JudgementError(f"{key}: {value:g} is out of range for a {ind.unit} ({span})")
+    return value
+
+
+def _count(pack: Pack, key: str, raw: Any) -> int:
+    size = len(pack.sets[key].items)
+    if isinstance(raw, Mapping):
+        if set(raw) == {"present"}:
+            n = raw["present"]
+        elif set(raw) == {"missing"}:
+            n = raw["missing"]
+            if isinstance(n, int) and not isinstance(n, bool):
+                n = size - n
+        else:
+            raise JudgementError(f"{key}: give {{present: N}} or {{missing: N}}")
+    else:
+        n = raw
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= size:
+        raise JudgementError(f"{key}: a count must be a whole number from 0 to {size}")
+    return n
+
+
+def state_names() -> tuple[str, ...]:
+    return STATES
