@@ -1,0 +1,660 @@
+"""The interview as a state machine over the store: next question, record, judge, back, skip, jump, probe, end.
+
+No UI here: the line mode and the Textual app both drive a Session. Every change is committed by the store
+before the method returns, so whatever a caller acknowledges is on disk.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Iterable
+
+from .errors import JudgementError, LaqsError, UsageError
+from .packs.model import Pack, Question
+from .rating import NA, Judgements, Rating, judgements_for, rate
+from .store import Store
+
+PROBE_LIMIT = 3
+
+
+class AnswerInvalid(LaqsError):
+    """An answer that does not fit the question's type; the question is asked again."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Item:
+    """One step of the running order: an agenda question or a probe."""
+
+    id: str
+    position: int
+    kind: str  # "question" or "probe"
+    aspect_id: str
+    text: str
+    status: str  # pending, answered, skipped, dismissed
+    question: Question | None
+    targets: tuple[str, ...]
+    response_id: str | None
+
+    @property
+    def answer_type(self) -> str:
+        return self.question.answer if self.question else "text"
+
+    def prompt(self) -> str:
+        return self.question.prompt() if self.question else self.text
+
+    @property
+    def criteria(self) -> tuple[str, ...]:
+        return self.question.criteria if self.question else self.targets
+
+
+# --- typed answers ----------------------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*(%?)")
+
+
+def parse_answer(answer_type: str, text: str, choices: Iterable[str] = ()) -> str | None:
+    """The typed value of an answer, or AnswerInvalid with the re-ask. Free text after the value is allowed."""
+    t = text.strip()
+    if answer_type == "text":
+        return None
+    if answer_type == "yes_no":
+        word = re.split(r"[\s,.;:!-]+", t.lower(), maxsplit=1)[0] if t else ""
+        if word in ("y", "yes"):
+            return "yes"
+        if word in ("n", "no"):
+            return "no"
+        raise AnswerInvalid("answer yes or no first (you can add detail after it: 'yes, because …')")
+    if answer_type in ("percent", "number"):
+        m = _NUMBER.match(t)
+        if not m:
+            what = "a percentage from 0 to 100, e.g. 85%" if answer_type == "percent" else "a number, e.g. 12"
+            raise AnswerInvalid(f"start the answer with {what}")
+        value = float(m.group(1))
+        if answer_type == "percent" and not 0 <= value <= 100:
+            raise AnswerInvalid(f"{value:g}% is not a percentage: give a value from 0 to 100")
+        return f"{value:g}"
+    if answer_type == "date":
+        word = t.split()[0] if t else ""
+        for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %B %Y"):
+            try:
+                return datetime.strptime(word if fmt != "%d %B %Y" else " ".join(t.split()[:3]), fmt).date().isoformat()
+            except ValueError:
+                continue
+        raise AnswerInvalid("give a date as YYYY-MM-DD or DD/MM/YYYY, e.g. 2026-12-15")
+    if answer_type == "grade":
+        m = re.match(r"^\s*([1-4])\b", t)
+        if not m:
+            raise AnswerInvalid("give a grade from 1 (outstanding) to 4 (inadequate)")
+        return m.group(1)
+    if answer_type == "choice":
+        options = list(choices)
+        word = t.split(" ", 1)[0] if t else ""
+        if word.isdigit() and 1 <= int(word) <= len(options):
+            return options[int(word) - 1]
+        hits = [o for o in options if o.lower() == t.lower()] or [o for o in options if o.lower().startswith(t.lower())
+                                                                    and t]
+        if len(hits) == 1:
+            return hits[0]
+        listed = "; ".join(f"{i + 1}. {o}" for i, o in enumerate(options))
+        raise AnswerInvalid(f"choose one of: {listed}")
+    raise AnswerInvalid(f"unknown answer type '{answer_type}'")
+
+
+def parse_day(text: str | None) -> str:
+    if not text:
+        return date.today().isoformat()
+    try:
+        return parse_answer("date", text)  # type: ignore[return-value]
+    except AnswerInvalid:
+        raise UsageError(f"'{text}' is not a date (use YYYY-MM-DD)") from None
+
+
+# --- criteria an answer may bear on -----------------------------------------------------------------------------
+
+_STOP = set("""a an and are as at be been but by can do does for from has have how in is it its of on or that the their
+there these they this to was were what when where which who will with within your you our we not""".split())
+
+
+class CriteriaIndex:
+    """Ranks a pack's criteria against an answer's words (SQLite FTS5, bm25), in memory."""
+
+    def __init__(self, pack: Pack) -> None:
+        self.conn = sqlite3.connect(":memory:", check_same_thread=False)
+        self.conn.execute("CREATE VIRTUAL TABLE c USING fts5(id UNINDEXED, aspect UNINDEXED, text, "
+                          "tokenize='porter')")
+        rows = [(c.id, c.aspect_id, c.text) for c in pack.criteria.values()]
+        rows += [(it.id, s.aspect_id, it.text) for s, it in pack.set_items.values()]
+        self.conn.executemany("INSERT INTO c VALUES (?, ?, ?)", rows)
+
+    def rank(self, text: str, aspect_id: str, limit: int = 5) -> list[str]:
+        words = {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2 and w not in _STOP}
+        if not words:
+            return []
+        query = " OR ".join(f'"{w}"' for w in sorted(words))
+        rows = self.conn.execute("SELECT id FROM c WHERE c MATCH ? AND aspect = ? ORDER BY bm25(c) LIMIT ?",
+                                 [query, aspect_id, limit]).fetchall()
+        return [r[0] for r in rows]
+
+
+_INDEXES: dict[int, CriteriaIndex] = {}
+
+
+def criteria_index(pack: Pack) -> CriteriaIndex:
+    idx = _INDEXES.get(id(pack))
+    if idx is None:
+        idx = _INDEXES[id(pack)] = CriteriaIndex(pack)
+    return idx
+
+
+# --- the session ------------------------------------------------------------------------------------------------
+
+
+class Session:
+    def __init__(self, store: Store, pack: Pack, visit: dict[str, Any]) -> None:
+        if visit["pack_id"] != pack.id:
+            raise UsageError(f"visit {visit['id'][:8]} was recorded with pack '{visit['pack_id']}', not '{pack.id}'")
+        if visit["agenda_id"] not in pack.agendas:
+            raise UsageError(f"visit {visit['id'][:8]} uses agenda '{visit['agenda_id']}', which the pack lacks")
+        self.store = store
+        self.pack = pack
+        self.visit = visit
+        self.agenda = pack.agendas[visit["agenda_id"]]
+        self._items: list[Item] | None = None
+
+    # --- starting and resuming ------------------------------------------------------------------------------
+
+    @classmethod
+    def start(cls, store: Store, pack: Pack, *, agenda_id: str, organisation: str, kind: str = "LA",
+              phases: Iterable[str] = (), focus: Iterable[str] = (), people: Iterable[tuple[str, str] | str] = (),
+              day: str | None = None, author: str = "", purpose: str = "", parent: str | None = None) -> "Session":
+        if agenda_id not in pack.agendas:
+            raise UsageError(f"unknown agenda '{agenda_id}' (known: {', '.join(pack.agendas)})")
+        phases = [cls._phase(pack, p) for p in phases] or pack.phase_ids()
+        phases = list(dict.fromkeys(phases))
+        focus = list(dict.fromkeys(focus))
+        for a in focus:
+            if a not in pack.aspects:
+                raise UsageError(f"unknown aspect '{a}' (known: {', '.join(pack.aspects)})")
+        day = parse_day(day)
+        parent_id = None
+        if parent:
+            la = store.organisation(parent)
+            parent_id = la["id"] if la else store.ensure_organisation(parent, "LA")["id"]
+        org = store.ensure_organisation(organisation, kind, parent_id)
+        from .store import academic_year
+
+        coverage = store.coverage(org["id"], academic_year(day))
+        items = cls._running_order(pack, pack.agendas[agenda_id], phases, focus, coverage)
+        if not items:
+            raise UsageError(f"agenda '{agenda_id}' has no questions for {', '.join(phases)}")
+        people_rows = [(p, "") if isinstance(p, str) else p for p in people]
+        visit = store.create_visit(organisation_id=org["id"], pack_id=pack.id, agenda_id=agenda_id, phases=phases,
+                                   focus=focus, day=day, author=author, purpose=purpose,
+                                   people=[(n, r) for n, r in people_rows if n.strip()], items=items)
+        return cls(store, pack, visit)
+
+    @classmethod
+    def resume(cls, store: Store, pack: Pack, ref: str) -> "Session":
+        visit = store.find_visit(ref)
+        session = cls(store, pack, visit)
+        if visit["status"] == "paused":
+            store.touch_visit(visit["id"], status="in_progress")
+            session.visit = store.visit(visit["id"])
+        return session
+
+    @staticmethod
+    def _phase(pack: Pack, phase: str) -> str:
+        for p in pack.phases:
+            if phase.lower() in (p.id.lower(), p.name.lower()):
+                return p.id
+        raise UsageError(f"unknown phase '{phase}' (known: {', '.join(pack.phase_ids())})")
+
+    @staticmethod
+    def _running_order(pack: Pack, agenda, phases: list[str], focus: list[str],
+                       coverage: dict[str, int]) -> list[dict[str, Any]]:
+        """Focus aspects first, then the aspects least covered this year; agenda order within an aspect."""
+        sections = [s for s in agenda.sections if any(pack.aspects[s.aspect].applies_to(p) for p in phases)]
+        order = {s.aspect: i for i, s in enumerate(sections)}
+
+        def key(section):
+            if section.aspect in focus:
+                return (0, focus.index(section.aspect), 0)
+            return (1, coverage.get(section.aspect, 0), order[section.aspect])
+
+        items = []
+        for s in sorted(sections, key=key):
+            for q in s.questions:
+                items.append({"kind": "question", "question_id": q.id, "aspect_id": q.aspect, "text": q.text,
+                              "targets": "[]"})
+        return items
+
+    # --- where we are ---------------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self.visit = self.store.visit(self.visit["id"])
+        self._items = None
+
+    @property
+    def id(self) -> str:
+        return self.visit["id"]
+
+    @property
+    def phases(self) -> list[str]:
+        return self.visit["phases"]
+
+    @property
+    def ended(self) -> bool:
+        return self.visit["status"] == "ended"
+
+    def items(self) -> list[Item]:
+        if self._items is None:
+            self._items = [Item(r["id"], r["position"], r["kind"], r["aspect_id"], r["text"], r["status"],
+                                self.pack.questions.get(r["question_id"]) if r["question_id"] else None,
+                                tuple(r["targets"]), r["response_id"]) for r in self.store.items(self.id)]
+        return self._items
+
+    @property
+    def position(self) -> int:
+        return self.visit["position"]
+
+    def current(self) -> Item | None:
+        items = self.items()
+        if 0 <= self.position < len(items):
+            item = items[self.position]
+            if item.status == "pending" or self._revisiting:
+                return item
+        return self._next_pending(self.position)
+
+    _revisiting = False
+
+    def _next_pending(self, after: int) -> Item | None:
+        items = self.items()
+        for item in items[after:] + items[:after]:
+            if item.status == "pending":
+                return item
+        return None
+
+    def progress(self) -> tuple[int, int]:
+        items = self.items()
+        done = sum(1 for i in items if i.status != "pending")
+        return done, len(items)
+
+    def answer_for(self, item: Item) -> dict[str, Any] | None:
+        return self.store.response(item.response_id) if item.response_id else None
+
+    # --- answering ------------------------------------------------------------------------------------------
+
+    def answer(self, text: str) -> dict[str, Any]:
+        """Record the answer to the current item (or replace it when revisiting); committed before returning."""
+        item = self.current()
+        if item is None:
+            raise UsageError("every question has been dealt with: add a note with /note, or /end the visit")
+        self._require_open()
+        choices = item.question.choices if item.question else ()
+        value = parse_answer(item.answer_type, text, choices)
+        if item.response_id:
+            self.store.edit_response(item.response_id, text, value)
+            response = self.store.response(item.response_id)
+            self.store.set_position(self.id, self._after(item))
+        else:
+            response = self.store.add_response(visit=self.visit, item={"id": item.id, "question_id":
+                                               item.question.id if item.question else None},
+                                               aspect_id=item.aspect_id, text=text, value=value,
+                                               position=self._after(item))
+        self._revisiting = False
+        self._record_indicator(item, value, response["id"])
+        self.refresh()
+        self._maybe_probe(item)
+        return response
+
+    def note(self, text: str, aspect_id: str | None = None) -> dict[str, Any]:
+        """A free note outside the agenda, against an aspect (default: the current item's)."""
+        self._require_open()
+        if not text.strip():
+            raise UsageError("a note needs some text")
+        aspect = aspect_id or (self.current().aspect_id if self.current() else None)
+        if aspect is None or aspect not in self.pack.aspects:
+            raise UsageError("say which aspect the note is about: /note 2.4 TEXT")
+        response = self.store.add_response(visit=self.visit, item=None, aspect_id=aspect, text=text)
+        self.refresh()
+        return response
+
+    def _after(self, item: Item) -> int:
+        """Where to go once `item` is dealt with: the next pending item after it, or wrap round."""
+        items = self.items()
+        for it in items[item.position + 1:]:
+            if it.status == "pending" and it.id != item.id:
+                return it.position
+        for it in items[: item.position]:
+            if it.status == "pending" and it.id != item.id:
+                return it.position
+        return len(items)
+
+    def _record_indicator(self, item: Item, value: str | None, response_id: str) -> None:
+        """A number or percentage answer to a question aimed at one indicator is that indicator's value."""
+        if value is None or item.answer_type not in ("percent", "number"):
+            return
+        indicators = [t for t in item.criteria if t in self.pack.indicators]
+        if len(indicators) == 1:
+            try:
+                self.judge(indicators[0], value, response_id=response_id)
+            except JudgementError:
+                pass  # out of range for the indicator: the answer stands, the adviser judges by hand
+
+    def skip(self) -> Item | None:
+        item = self.current()
+        if item is None:
+            raise UsageError("nothing to skip: every question has been dealt with")
+        self._require_open()
+        if item.status == "pending":
+            self.store.set_item_status(item.id, "dismissed" if item.kind == "probe" else "skipped", self.id)
+        self.store.set_position(self.id, self._after(item))
+        self._revisiting = False
+        self.refresh()
+        self._maybe_probe(item)
+        return self.current()
+
+    def back(self) -> Item:
+        """Go to the previous item (answered or not); answering it again replaces the recorded answer."""
+        items = self.items()
+        cur = self.current()
+        pos = cur.position if cur else len(items)
+        if pos <= 0:
+            raise UsageError("already at the first question")
+        self.store.set_position(self.id, pos - 1)
+        self.refresh()
+        self._revisiting = True
+        return self.items()[pos - 1]
+
+    def jump(self, aspect_id: str) -> Item:
+        if aspect_id not in self.pack.aspects:
+            raise UsageError(f"unknown aspect '{aspect_id}' (known: {', '.join(self.pack.aspects)})")
+        items = [i for i in self.items() if i.aspect_id == aspect_id]
+        if not items:
+            raise UsageError(f"this visit's agenda has no questions on {aspect_id}: record against it with "
+                             f"/note {aspect_id} TEXT")
+        target = next((i for i in items if i.status == "pending"), items[0])
+        self.store.set_position(self.id, target.position)
+        self.refresh()
+        self._revisiting = target.status != "pending"
+        return target
+
+    def edit(self, response_id: str, text: str) -> None:
+        response = self.store.response(response_id)
+        if response is None or response["visit_id"] != self.id:
+            raise UsageError(f"no response '{response_id}' in this visit")
+        self.store.edit_response(response_id, text, response["value"])
+        self.refresh()
+
+    def flag(self, response_id: str | None = None, concerns_individual: bool = True) -> dict[str, Any]:
+        """Mark a response (default: the latest) as concerning an individual's performance."""
+        response = self.store.response(response_id) if response_id else self.last_response()
+        if response is None or response["visit_id"] != self.id:
+            raise UsageError("no response to flag yet" if response_id is None else f"no response '{response_id}'")
+        self.store.flag_response(response["id"], concerns_individual)
+        return self.store.response(response["id"])
+
+    def last_response(self) -> dict[str, Any] | None:
+        return self.store.row("SELECT * FROM responses WHERE visit_id = ? ORDER BY updated_at DESC, rowid DESC "
+                              "LIMIT 1", [self.id])
+
+    def suggest_criteria(self, text: str, item: Item | None = None, limit: int = 5) -> list[str]:
+        """Criteria of the item's aspect the answer may bear on: word matches first, then the question's own."""
+        item = item or self.current()
+        if item is None:
+            return []
+        ranked = criteria_index(self.pack).rank(text, item.aspect_id, limit)
+        for c in item.criteria:
+            if len(ranked) >= limit:
+                break
+            if c not in ranked and c in self.pack.criteria and self.pack.criteria[c].kind == "statement":
+                ranked.append(c)
+        return ranked
+
+    # --- judgements -----------------------------------------------------------------------------------------
+
+    def judge(self, target: str, value: Any, *, phases: Iterable[str] | None = None,
+              response_id: str | None = None) -> list[Rating]:
+        """Record a criterion state, a set count or an indicator value for the visit's phases; returns the new
+        ratings of the target's aspect."""
+        self._require_open(allow_ended=True)
+        aspect_id = self.pack.aspect_of(target)
+        if aspect_id is None:
+            raise JudgementError(f"unknown criterion '{target}' (see `laqs packs show`)")
+        j = judgements_for(self.pack, aspect_id, {target: value})
+        rows = []
+        for phase in self._phases_for(target, aspect_id, phases):
+            row = {"phase": phase, "aspect_id": aspect_id, "target": target, "response_id": response_id}
+            if target in j.states:
+                row.update(kind="state", state=j.states[target])
+            elif target in j.counts:
+                row.update(kind="count", value=j.counts[target])
+            else:
+                row.update(kind="value", value=j.values[target])
+            rows.append(row)
+        if not rows:
+            raise JudgementError(f"{target} does not apply to this visit's phases ({', '.join(self.phases)})")
+        if response_id is None:
+            last = self.last_response()
+            for r in rows:
+                r["response_id"] = last["id"] if last else None
+        self.store.add_judgements(self.visit, rows)
+        self.refresh()
+        return [self.rating(aspect_id, r["phase"]) for r in rows]
+
+    def set_impact(self, aspect_id: str, level: str, phases: Iterable[str] | None = None) -> list[Rating]:
+        """Record the evidence of impact seen for an aspect (none, some, substantial)."""
+        self._require_open(allow_ended=True)
+        if aspect_id not in self.pack.aspects:
+            raise UsageError(f"unknown aspect '{aspect_id}'")
+        j = judgements_for(self.pack, aspect_id, {}, level)
+        rows = [{"phase": p, "aspect_id": aspect_id, "target": aspect_id, "kind": "impact", "state": j.impact,
+                 "response_id": (self.last_response() or {}).get("id")}
+                for p in self._phases_for(None, aspect_id, phases)]
+        if not rows:
+            raise JudgementError(f"{aspect_id} does not apply to this visit's phases")
+        self.store.add_judgements(self.visit, rows)
+        self.refresh()
+        return [self.rating(aspect_id, r["phase"]) for r in rows]
+
+    def _phases_for(self, target: str | None, aspect_id: str, phases: Iterable[str] | None) -> list[str]:
+        chosen = [self._phase(self.pack, p) for p in phases] if phases else list(self.phases)
+        for p in chosen:
+            if p not in self.phases:
+                raise UsageError(f"phase {p} is not part of this visit ({', '.join(self.phases)})")
+        aspect = self.pack.aspects[aspect_id]
+        out = [p for p in chosen if aspect.applies_to(p)]
+        crit = self.pack.criteria.get(target) if target else None
+        if crit is not None:
+            out = [p for p in out if crit.applies_to(p)]
+        return out
+
+    def judgements(self, aspect_id: str, phase: str) -> Judgements:
+        """The year's evidence for the organisation: the latest judgement per target across every visit."""
+        states: dict[str, str] = {}
+        counts: dict[str, int] = {}
+        values: dict[str, float] = {}
+        impact = None
+        for r in self.store.current_judgements(self.visit["organisation_id"], self.visit["academic_year"],
+                                               aspect_id, phase):
+            if r["kind"] == "state":
+                states[r["target"]] = r["state"]
+            elif r["kind"] == "count":
+                counts[r["target"]] = int(r["value"])
+            elif r["kind"] == "value":
+                values[r["target"]] = r["value"]
+            elif r["kind"] == "impact":
+                impact = r["state"]
+        return Judgements(states, counts, values, impact)
+
+    def rating(self, aspect_id: str, phase: str) -> Rating:
+        return rate(self.pack, aspect_id, phase, self.judgements(aspect_id, phase))
+
+    def aspects_in_play(self) -> list[str]:
+        """Aspects this visit touched (questions, notes, judgements) or was focused on, in pack order."""
+        touched = set(self.visit["focus"])
+        touched |= {r["aspect_id"] for r in self.store.rows(
+            "SELECT DISTINCT aspect_id FROM responses WHERE visit_id = ? UNION "
+            "SELECT DISTINCT aspect_id FROM judgements WHERE visit_id = ?", [self.id, self.id])}
+        return [a for g in self.pack.groups for a in g.aspects if a in touched]
+
+    # --- probes ---------------------------------------------------------------------------------------------
+
+    def _maybe_probe(self, item: Item) -> None:
+        """After an aspect's last scripted question, ask about what would decide the next column."""
+        if item.kind != "question":
+            return
+        same = [i for i in self.items() if i.aspect_id == item.aspect_id]
+        if any(i.status == "pending" for i in same if i.kind == "question"):
+            return
+        asked = {t for i in same if i.kind == "probe" for t in i.targets}
+        probes: list[dict[str, Any]] = []
+        for phase in self.phases:
+            if not self.pack.aspects[item.aspect_id].applies_to(phase):
+                continue
+            r = self.rating(item.aspect_id, phase)
+            for target, text in self._probe_targets(r):
+                if target in asked or len(probes) >= PROBE_LIMIT:
+                    continue
+                asked.add(target)
+                probes.append({"kind": "probe", "question_id": None, "aspect_id": item.aspect_id, "text": text,
+                               "targets": [target]})
+        if probes:
+            last = max(i.position for i in same)
+            self.store.insert_items(self.id, last, probes)
+            cur = self.visit["position"]
+            if cur > last:
+                self.store.set_position(self.id, last + 1)
+            self.refresh()
+
+    def _probe_targets(self, r: Rating) -> list[tuple[str, str]]:
+        if r.suggestion == NA or r.ceiling is None:
+            return []
+        pack = self.pack
+        sug_rank = pack.column(r.suggestion).rank if r.suggestion else len(pack.columns)
+        if pack.column(r.ceiling).rank >= sug_rank:
+            return []
+        target_col = pack.columns[sug_rank - 1] if r.suggestion else [c for c in pack.columns if c.upper][-1]
+        aspect = pack.aspects[r.aspect]
+        out: list[tuple[str, str]] = []
+        blockers = [b for b in r.blockers if b.column == target_col.id]
+        if any(b.kind == "evidence" for b in blockers) or (r.suggestion is None and target_col.evidence):
+            need = next(e.label.lower() for e in pack.evidence_levels if e.id == target_col.evidence)
+            out.append((f"impact:{aspect.id}", f"What evidence is there of the impact of this work on outcomes for "
+                                               f"children and young people? ({target_col.label} needs {need})"))
+        crit = aspect.criteria_in(target_col.id, r.phase)
+        unknown = [c for c in crit if r.states.get(c.id) == "unknown"]
+        for c in sorted(unknown, key=lambda c: not c.critical):
+            out.append((c.id, f"What evidence is there that: {' '.join(c.text.split())} ({c.id}"
+                              f"{', critical' if c.critical else ''}, decides {target_col.label})"))
+        return out
+
+    # --- actions --------------------------------------------------------------------------------------------
+
+    def add_action(self, text: str, owner: str = "", due: str | None = None,
+                   aspect_id: str | None = None) -> dict[str, Any]:
+        self._require_open(allow_ended=True)
+        text = text.strip()
+        if not text:
+            raise UsageError("an action needs a description: /action TEXT | OWNER | DUE DATE")
+        due_iso = parse_answer("date", due) if due and due.strip() else None
+        if aspect_id is not None and aspect_id not in self.pack.aspects:
+            raise UsageError(f"unknown aspect '{aspect_id}'")
+        aspect_id = aspect_id or (self.current().aspect_id if self.current() else None)
+        row = self.store.add_action(self.visit, text, owner.strip(), due_iso, aspect_id)
+        self.refresh()
+        return row
+
+    def actions(self) -> list[dict[str, Any]]:
+        return self.store.actions(self.id)
+
+    # --- review and end -------------------------------------------------------------------------------------
+
+    def review(self) -> list[dict[str, Any]]:
+        """Every rating in play: the suggestion beside the adviser's override and the LA's self-evaluation."""
+        saved = {(r["phase"], r["aspect_id"]): r for r in self.store.ratings(self.id)}
+        out = []
+        for aspect_id in self.aspects_in_play():
+            for phase in self.phases:
+                r = self.rating(aspect_id, phase)
+                s = saved.get((phase, aspect_id), {})
+                final = s.get("override") or r.suggestion
+                self_eval = s.get("self_evaluation")
+                out.append({"aspect": aspect_id, "phase": phase, "rating": r, "override": s.get("override"),
+                            "override_reason": s.get("override_reason") or "", "self_evaluation": self_eval,
+                            "accepted": bool(s.get("accepted")), "final": final,
+                            "disagrees": bool(self_eval and final not in (None, NA) and self_eval != final)})
+        return out
+
+    def _check_rating_target(self, aspect_id: str, phase: str) -> str:
+        if aspect_id not in self.pack.aspects:
+            raise UsageError(f"unknown aspect '{aspect_id}'")
+        phase = self._phase(self.pack, phase)
+        if phase not in self.phases:
+            raise UsageError(f"phase {phase} is not part of this visit ({', '.join(self.phases)})")
+        if not self.pack.aspects[aspect_id].applies_to(phase):
+            raise UsageError(f"{aspect_id} does not apply to {self.pack.phase_name(phase)}")
+        return phase
+
+    def _column(self, column: str) -> str:
+        for c in self.pack.columns:
+            if column.upper() == c.id.upper() or column.lower() == c.label.lower():
+                return c.id
+        raise UsageError(f"'{column}' is not a rating (use {', '.join(self.pack.column_ids())})")
+
+    def override(self, aspect_id: str, phase: str, column: str, reason: str) -> None:
+        phase = self._check_rating_target(aspect_id, phase)
+        column = self._column(column)
+        if not reason.strip():
+            raise UsageError("an override needs a reason")
+        r = self.rating(aspect_id, phase)
+        self.store.save_rating(self.visit, phase, aspect_id, suggestion=r.suggestion, ceiling=r.ceiling,
+                               reason=r.reason, override=column, override_reason=reason.strip(), accepted=1)
+        self.refresh()
+
+    def accept(self, aspect_id: str, phase: str) -> None:
+        phase = self._check_rating_target(aspect_id, phase)
+        r = self.rating(aspect_id, phase)
+        if r.suggestion is None:
+            raise UsageError(f"{aspect_id} has no suggestion to accept for {self.pack.phase_name(phase)}: judge some "
+                             "criteria first, or /override with a reason")
+        self.store.save_rating(self.visit, phase, aspect_id, suggestion=r.suggestion, ceiling=r.ceiling,
+                               reason=r.reason, override=None, override_reason=None, accepted=1)
+        self.refresh()
+
+    def self_evaluation(self, aspect_id: str, phase: str, column: str) -> None:
+        """The LA's own rating for the aspect, kept beside the adviser's."""
+        phase = self._check_rating_target(aspect_id, phase)
+        column = self._column(column)
+        r = self.rating(aspect_id, phase)
+        self.store.save_rating(self.visit, phase, aspect_id, suggestion=r.suggestion, ceiling=r.ceiling,
+                               reason=r.reason, self_evaluation=column)
+        self.refresh()
+
+    def pause(self) -> None:
+        self.store.touch_visit(self.id, status="paused")
+        self.refresh()
+
+    def end(self) -> list[dict[str, Any]]:
+        """End the visit, keeping a snapshot of every rating in play; returns the review."""
+        review = self.review()
+        with self.store.write():
+            for row in review:
+                r: Rating = row["rating"]
+                self.store.save_rating(self.visit, row["phase"], row["aspect"], suggestion=r.suggestion,
+                                       ceiling=r.ceiling, reason=r.reason)
+            from .store import now
+
+            self.store.touch_visit(self.id, status="ended", ended_at=now())
+        self.refresh()
+        return self.review()
+
+    def _require_open(self, allow_ended: bool = False) -> None:
+        if self.ended and not allow_ended:
+            raise UsageError("this visit has ended: its answers can be read but not added to")
+

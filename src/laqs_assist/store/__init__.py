@@ -1,0 +1,441 @@
+"""The store: one SQLite file holding every organisation, visit, response, judgement, action and rating.
+
+Every change is one `BEGIN IMMEDIATE … COMMIT` that also appends to the event log, so a change is either wholly
+on disk (WAL, synchronous=FULL) or not there at all. A Store belongs to the thread that opened it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..errors import UsageError
+from .db import StoreError, _translate, connect
+
+__all__ = ["Store", "StoreError", "academic_year", "new_id", "now"]
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def academic_year(day: str | date) -> str:
+    """England's school year runs September to August: 2026-11-22 is in 2026/27."""
+    d = date.fromisoformat(day) if isinstance(day, str) else day
+    start = d.year if d.month >= 9 else d.year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class Store:
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        self.db = connect(self.path, create=create)
+        self.conn: sqlite3.Connection = self.db.conn
+        self._depth = 0
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- transactions ---------------------------------------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One durable write: BEGIN IMMEDIATE … COMMIT. Nested uses join the outer transaction."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise _translate(exc, self.path) from None
+        self._depth = 1
+        try:
+            yield self.conn
+        except BaseException:
+            self._depth = 0
+            self.conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self.conn.execute("ROLLBACK")
+            raise _translate(exc, self.path) from None
+
+    def _insert(self, table: str, row: dict[str, Any]) -> None:
+        cols = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        try:
+            self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values()))
+        except sqlite3.DatabaseError as exc:
+            raise _translate(exc, self.path) from None
+
+    def _update(self, table: str, key: str, fields: dict[str, Any]) -> None:
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        self.conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*fields.values(), key])
+
+    def log(self, event: str, *, visit_id: str | None = None, entity: str | None = None, **payload: Any) -> None:
+        self._insert("events", {"id": new_id(), "at": now(), "visit_id": visit_id, "kind": event, "entity": entity,
+                                "payload": _dump(payload)})
+
+    def rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        try:
+            cur = self.conn.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            raise _translate(exc, self.path) from None
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    def row(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    # --- organisations and people ---------------------------------------------------------------------------
+
+    def organisation(self, name_or_id: str) -> dict[str, Any] | None:
+        return self.row("SELECT * FROM organisations WHERE id = ? OR name = ? COLLATE NOCASE "
+                        "ORDER BY kind = 'LA' DESC LIMIT 1", [name_or_id, name_or_id])
+
+    def organisations(self) -> list[dict[str, Any]]:
+        return self.rows("SELECT * FROM organisations ORDER BY name COLLATE NOCASE")
+
+    def ensure_organisation(self, name: str, kind: str = "LA", parent_id: str | None = None) -> dict[str, Any]:
+        name = " ".join(name.split())
+        if not name:
+            raise UsageError("an organisation needs a name")
+        if kind not in ("LA", "school"):
+            raise UsageError(f"an organisation is an LA or a school, not '{kind}'")
+        with self.write():
+            found = self.row("SELECT * FROM organisations WHERE kind = ? AND name = ? COLLATE NOCASE", [kind, name])
+            if found:
+                return found
+            row = {"id": new_id(), "name": name, "kind": kind, "parent_id": parent_id, "created_at": now()}
+            self._insert("organisations", row)
+            self.log("organisation.add", entity=row["id"], name=name, kind=kind)
+            return row
+
+    def ensure_person(self, name: str, role: str = "", organisation_id: str | None = None) -> dict[str, Any]:
+        name = " ".join(name.split())
+        with self.write():
+            found = self.row("SELECT * FROM people WHERE name = ? COLLATE NOCASE AND "
+                             "coalesce(organisation_id, '') = coalesce(?, '')", [name, organisation_id])
+            if found:
+                return found
+            row = {"id": new_id(), "name": name, "role": role, "organisation_id": organisation_id,
+                   "created_at": now()}
+            self._insert("people", row)
+            self.log("person.add", entity=row["id"], name=name, role=role)
+            return row
+
+    # --- visits ---------------------------------------------------------------------------------------------
+
+    def create_visit(self, *, organisation_id: str, pack_id: str, agenda_id: str, phases: list[str],
+                     focus: list[str], day: str, author: str = "", purpose: str = "",
+                     people: list[tuple[str, str]] = (), items: list[dict[str, Any]] = ()) -> dict[str, Any]:
+        stamp = now()
+        visit = {
+            "id": new_id(), "organisation_id": organisation_id, "pack_id": pack_id, "agenda_id": agenda_id,
+            "phases": _dump(phases), "focus": _dump(focus), "date": day, "academic_year": academic_year(day),
+            "author": author, "purpose": purpose, "status": "in_progress", "position": 0, "created_at": stamp,
+            "updated_at": stamp, "ended_at": None,
+        }
+        with self.write():
+            self._insert("visits", visit)
+            for name, role in people:
+                person = self.ensure_person(name, role)
+                self._insert("visit_people", {"visit_id": visit["id"], "person_id": person["id"], "role": role})
+            for i, item in enumerate(items):
+                self._insert("visit_items", {"id": new_id(), "visit_id": visit["id"], "position": i,
+                                             "status": "pending", "created_at": stamp, "response_id": None,
+                                             **item})
+            self.log("visit.start", visit_id=visit["id"], entity=visit["id"], agenda=agenda_id, phases=phases,
+                     focus=focus, date=day)
+        return self.visit(visit["id"])
+
+    def visit(self, visit_id: str) -> dict[str, Any] | None:
+        row = self.row("SELECT v.*, o.name AS organisation, o.kind AS organisation_kind FROM visits v "
+                       "JOIN organisations o ON o.id = v.organisation_id WHERE v.id = ?", [visit_id])
+        if row:
+            row["phases"] = json.loads(row["phases"])
+            row["focus"] = json.loads(row["focus"])
+            row["people"] = self.rows("SELECT p.name, vp.role FROM visit_people vp JOIN people p ON p.id = "
+                                      "vp.person_id WHERE vp.visit_id = ? ORDER BY p.name", [visit_id])
+        return row
+
+    def find_visit(self, ref: str) -> dict[str, Any]:
+        """A visit by id, unique id prefix, or 'last' (the most recently changed)."""
+        ref = ref.strip()
+        if ref == "last":
+            found = self.row("SELECT id FROM visits ORDER BY updated_at DESC LIMIT 1")
+            if not found:
+                raise UsageError("there are no visits in this store yet")
+            return self.visit(found["id"])  # type: ignore[return-value]
+        matches = self.rows("SELECT id FROM visits WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
+                            [ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"])
+        if not ref or not matches:
+            raise UsageError(f"no visit '{ref}' (see `laqs visits`)")
+        if len(matches) > 1:
+            raise UsageError(f"'{ref}' matches more than one visit: give more of the id")
+        return self.visit(matches[0]["id"])  # type: ignore[return-value]
+
+    def visits(self, status: str | None = None, organisation_id: str | None = None,
+               limit: int = 50) -> list[dict[str, Any]]:
+        where, params = [], []
+        if status:
+            where.append("v.status = ?")
+            params.append(status)
+        if organisation_id:
+            where.append("v.organisation_id = ?")
+            params.append(organisation_id)
+        sql = ("SELECT v.id, v.date, v.status, v.agenda_id, v.phases, v.focus, v.updated_at, v.academic_year, "
+               "o.name AS organisation, o.kind AS organisation_kind, "
+               "(SELECT count(*) FROM responses r WHERE r.visit_id = v.id) AS responses "
+               "FROM visits v JOIN organisations o ON o.id = v.organisation_id")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY v.updated_at DESC LIMIT ?"
+        out = self.rows(sql, [*params, limit])
+        for r in out:
+            r["phases"] = json.loads(r["phases"])
+            r["focus"] = json.loads(r["focus"])
+        return out
+
+    def touch_visit(self, visit_id: str, **fields: Any) -> None:
+        fields["updated_at"] = now()
+        with self.write():
+            self._update("visits", visit_id, fields)
+            if "status" in fields:
+                self.log(f"visit.{fields['status']}", visit_id=visit_id, entity=visit_id)
+
+    # --- the running order ----------------------------------------------------------------------------------
+
+    def items(self, visit_id: str) -> list[dict[str, Any]]:
+        out = self.rows("SELECT * FROM visit_items WHERE visit_id = ? ORDER BY position", [visit_id])
+        for r in out:
+            r["targets"] = json.loads(r["targets"]) if r["targets"] else []
+        return out
+
+    def insert_items(self, visit_id: str, after_position: int, items: list[dict[str, Any]]) -> None:
+        """Insert items (probes) right after a position, shifting the rest down."""
+        if not items:
+            return
+        with self.write():
+            n = len(items)
+            # Two steps keep the unique (visit, position) index happy while shifting.
+            self.conn.execute("UPDATE visit_items SET position = -position - 1 WHERE visit_id = ? AND position > ?",
+                              [visit_id, after_position])
+            self.conn.execute("UPDATE visit_items SET position = -position - 1 + ? WHERE visit_id = ? AND "
+                              "position < 0", [n, visit_id])
+            stamp = now()
+            for i, item in enumerate(items):
+                row = {"id": new_id(), "visit_id": visit_id, "position": after_position + 1 + i, "status": "pending",
+                       "created_at": stamp, "response_id": None, **item}
+                row["targets"] = _dump(item.get("targets", []))
+                self._insert("visit_items", row)
+                self.log("item.add", visit_id=visit_id, entity=row["id"], kind=row["kind"], text=row["text"])
+
+    def set_item_status(self, item_id: str, status: str, visit_id: str) -> None:
+        with self.write():
+            self.conn.execute("UPDATE visit_items SET status = ? WHERE id = ?", [status, item_id])
+            self.log(f"item.{status}", visit_id=visit_id, entity=item_id)
+
+    def set_position(self, visit_id: str, position: int) -> None:
+        with self.write():
+            self._update("visits", visit_id, {"position": position, "updated_at": now()})
+
+    # --- responses ------------------------------------------------------------------------------------------
+
+    def add_response(self, *, visit: dict[str, Any], item: dict[str, Any] | None, aspect_id: str, text: str,
+                     value: str | None = None, position: int | None = None) -> dict[str, Any]:
+        """Record an answer; with `item`, also mark it answered and move the visit on, all in one commit."""
+        stamp = now()
+        row = {"id": new_id(), "visit_id": visit["id"], "organisation_id": visit["organisation_id"],
+               "item_id": item["id"] if item else None, "question_id": item.get("question_id") if item else None,
+               "aspect_id": aspect_id, "academic_year": visit["academic_year"], "text": text, "value": value,
+               "concerns_individual": 0, "created_at": stamp, "updated_at": stamp}
+        with self.write():
+            self._insert("responses", row)
+            if item:
+                self.conn.execute("UPDATE visit_items SET status = 'answered', response_id = ? WHERE id = ?",
+                                  [row["id"], item["id"]])
+            fields: dict[str, Any] = {"updated_at": stamp}
+            if position is not None:
+                fields["position"] = position
+            self._update("visits", visit["id"], fields)
+            self.log("response.add", visit_id=visit["id"], entity=row["id"], aspect=aspect_id, text=text,
+                     question=row["question_id"])
+        return row
+
+    def response(self, response_id: str) -> dict[str, Any] | None:
+        return self.row("SELECT * FROM responses WHERE id = ?", [response_id])
+
+    def edit_response(self, response_id: str, text: str, value: str | None = None) -> None:
+        old = self.response(response_id)
+        if old is None:
+            raise UsageError(f"no response '{response_id}'")
+        stamp = now()
+        with self.write():
+            self._insert("response_versions", {"id": new_id(), "response_id": response_id, "text": old["text"],
+                                               "replaced_at": stamp})
+            self._update("responses", response_id, {"text": text, "value": value, "updated_at": stamp})
+            self.log("response.edit", visit_id=old["visit_id"], entity=response_id, old=old["text"], new=text)
+
+    def flag_response(self, response_id: str, concerns_individual: bool = True) -> None:
+        old = self.response(response_id)
+        if old is None:
+            raise UsageError(f"no response '{response_id}'")
+        with self.write():
+            self._update("responses", response_id, {"concerns_individual": int(concerns_individual),
+                                                    "updated_at": now()})
+            self.log("response.flag", visit_id=old["visit_id"], entity=response_id, flagged=concerns_individual)
+
+    def responses(self, visit_id: str, shared_only: bool = False) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM responses WHERE visit_id = ?"
+        if shared_only:
+            sql += " AND concerns_individual = 0"
+        return self.rows(sql + " ORDER BY created_at, rowid", [visit_id])
+
+    def response_versions(self, response_id: str) -> list[dict[str, Any]]:
+        return self.rows("SELECT * FROM response_versions WHERE response_id = ? ORDER BY replaced_at", [response_id])
+
+    def coverage(self, organisation_id: str, year: str) -> dict[str, int]:
+        """Responses per aspect for an organisation in an academic year."""
+        return {r["aspect_id"]: r["n"] for r in self.rows(
+            "SELECT aspect_id, count(*) AS n FROM responses WHERE organisation_id = ? AND academic_year = ? "
+            "GROUP BY aspect_id", [organisation_id, year])}
+
+    def search(self, query: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Full-text search over every response, best match first."""
+        fts = _fts_query(query)
+        if not fts:
+            raise UsageError("give some words to search for")
+        return self.rows(
+            "SELECT r.id, r.visit_id, r.aspect_id, r.question_id, r.text, r.concerns_individual, r.created_at, "
+            "v.date, o.name AS organisation, snippet(responses_fts, 0, '[', ']', '…', 12) AS snippet "
+            "FROM responses_fts JOIN responses r ON r.rowid = responses_fts.rowid "
+            "JOIN visits v ON v.id = r.visit_id JOIN organisations o ON o.id = r.organisation_id "
+            "WHERE responses_fts MATCH ? ORDER BY bm25(responses_fts) LIMIT ?", [fts, limit])
+
+    # --- judgements -----------------------------------------------------------------------------------------
+
+    def add_judgements(self, visit: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+        """Append judgements (one per phase and target). Each row: phase, aspect_id, target, kind, state, value,
+        response_id."""
+        stamp = now()
+        with self.write():
+            seq = self.conn.execute("SELECT coalesce(max(seq), 0) FROM judgements").fetchone()[0]
+            for r in rows:
+                seq += 1
+                full = {"id": new_id(), "visit_id": visit["id"], "organisation_id": visit["organisation_id"],
+                        "academic_year": visit["academic_year"], "created_at": stamp, "seq": seq,
+                        "state": None, "value": None, "response_id": None, **r}
+                self._insert("judgements", full)
+                self.log("judgement", visit_id=visit["id"], entity=full["id"], phase=full["phase"],
+                         target=full["target"], state=full["state"], value=full["value"])
+            self._update("visits", visit["id"], {"updated_at": stamp})
+
+    def current_judgements(self, organisation_id: str, year: str, aspect_id: str, phase: str) -> list[dict[str, Any]]:
+        """The latest judgement per target for an organisation, year, aspect and phase, across all visits."""
+        return self.rows(
+            "SELECT j.* FROM judgements j JOIN (SELECT target, kind, max(seq) AS seq FROM judgements "
+            "WHERE organisation_id = ? AND academic_year = ? AND aspect_id = ? AND phase = ? GROUP BY target, kind) "
+            "last ON last.seq = j.seq", [organisation_id, year, aspect_id, phase])
+
+    def visit_judgements(self, visit_id: str) -> list[dict[str, Any]]:
+        return self.rows("SELECT * FROM judgements WHERE visit_id = ? ORDER BY seq", [visit_id])
+
+    # --- actions --------------------------------------------------------------------------------------------
+
+    def add_action(self, visit: dict[str, Any], text: str, owner: str = "", due_date: str | None = None,
+                   aspect_id: str | None = None) -> dict[str, Any]:
+        stamp = now()
+        row = {"id": new_id(), "visit_id": visit["id"], "organisation_id": visit["organisation_id"],
+               "aspect_id": aspect_id, "text": text, "owner": owner, "due_date": due_date, "status": "open",
+               "created_at": stamp, "updated_at": stamp}
+        with self.write():
+            self._insert("actions", row)
+            self.log("action.add", visit_id=visit["id"], entity=row["id"], text=text, owner=owner, due=due_date)
+        return row
+
+    def update_action(self, action_id: str, **fields: Any) -> None:
+        old = self.row("SELECT * FROM actions WHERE id = ?", [action_id])
+        if old is None:
+            raise UsageError(f"no action '{action_id}'")
+        if "status" in fields and fields["status"] not in ("open", "done", "dropped"):
+            raise UsageError(f"an action is open, done or dropped, not '{fields['status']}'")
+        fields["updated_at"] = now()
+        with self.write():
+            self._update("actions", action_id, fields)
+            self.log("action.update", visit_id=old["visit_id"], entity=action_id,
+                     **{k: v for k, v in fields.items() if k != "updated_at"})
+
+    def actions(self, visit_id: str) -> list[dict[str, Any]]:
+        return self.rows("SELECT * FROM actions WHERE visit_id = ? ORDER BY created_at, rowid", [visit_id])
+
+    def previous_visit(self, visit: dict[str, Any]) -> dict[str, Any] | None:
+        row = self.row("SELECT id FROM visits WHERE organisation_id = ? AND id != ? AND "
+                       "(date < ? OR (date = ? AND created_at < ?)) ORDER BY date DESC, created_at DESC LIMIT 1",
+                       [visit["organisation_id"], visit["id"], visit["date"], visit["date"], visit["created_at"]])
+        return self.visit(row["id"]) if row else None
+
+    # --- ratings --------------------------------------------------------------------------------------------
+
+    def save_rating(self, visit: dict[str, Any], phase: str, aspect_id: str, **fields: Any) -> None:
+        """Create or update the visit's rating row for a phase and aspect; logged."""
+        stamp = now()
+        with self.write():
+            found = self.row("SELECT id FROM ratings WHERE visit_id = ? AND phase = ? AND aspect_id = ?",
+                             [visit["id"], phase, aspect_id])
+            if found:
+                self._update("ratings", found["id"], {**fields, "updated_at": stamp})
+                rid = found["id"]
+            else:
+                rid = new_id()
+                self._insert("ratings", {"id": rid, "visit_id": visit["id"], "organisation_id": visit["organisation_id"],
+                                         "academic_year": visit["academic_year"], "phase": phase,
+                                         "aspect_id": aspect_id, "accepted": 0, "updated_at": stamp, **fields})
+            if set(fields) - {"suggestion", "ceiling", "reason"}:
+                self.log("rating.update", visit_id=visit["id"], entity=rid, phase=phase, aspect=aspect_id, **fields)
+
+    def ratings(self, visit_id: str) -> list[dict[str, Any]]:
+        return self.rows("SELECT * FROM ratings WHERE visit_id = ? ORDER BY aspect_id, phase", [visit_id])
+
+    def events(self, visit_id: str) -> list[dict[str, Any]]:
+        out = self.rows("SELECT * FROM events WHERE visit_id = ? ORDER BY seq", [visit_id])
+        for r in out:
+            r["payload"] = json.loads(r["payload"]) if r["payload"] else {}
+        return out
+
+
+def _fts_query(text: str) -> str:
+    """Turn what a user typed into a safe FTS5 query: every word must appear (prefix match on the last)."""
+    words = ["".join(ch for ch in w if ch.isalnum()) for w in text.split()]
+    words = [w for w in words if w]
+    if not words:
+        return ""
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)

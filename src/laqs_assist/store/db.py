@@ -1,0 +1,115 @@
+"""Opening the SQLite store safely: a real SQLite file, WAL, full sync, a busy timeout, our schema or older."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from ..errors import LaqsError, UsageError
+from .schema import KNOWN, MIGRATION_SET, migrations
+
+BUSY_TIMEOUT_MS = 30_000
+_HEADER = b"SQLite format 3\x00"
+
+
+class StoreError(LaqsError):
+    exit_code = 1
+
+
+def _check_file(path: Path) -> None:
+    if path.is_dir():
+        raise UsageError(f"store {path} is a folder, not a file")
+    if not path.exists():
+        return
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except PermissionError:
+        raise UsageError(f"cannot read the store {path}: permission denied") from None
+    if head and head != _HEADER:
+        raise UsageError(f"{path} is not a SQLite store (choose another file with --store)")
+
+
+def _create_private(path: Path) -> None:
+    """Create the store file with mode 0600 before SQLite touches it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the folder for the store {path}: {exc.strerror}") from None
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise UsageError(f"cannot create the store {path}: {exc.strerror}") from None
+    os.close(fd)
+
+
+def connect(path: str | Path, *, create: bool = True, migrate: bool = True) -> Database:
+    """Open (and if need be create and migrate) the store. Every connection gets WAL, FULL sync, a busy timeout."""
+    path = Path(path)
+    _check_file(path)
+    if not path.exists():
+        if not create:
+            raise UsageError(f"no store at {path}")
+        _create_private(path)
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise UsageError(f"the store {path} is read-only: nothing can be recorded (check its permissions)")
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=True)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError(f"the store {path} cannot use write-ahead logging (journal mode {mode})")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as exc:
+        raise _translate(exc, path) from None
+    db = Database(conn)
+    if migrate:
+        _migrate(db, path)
+    return db
+
+
+def _migrate(db: Database, path: Path) -> None:
+    try:
+        table = db[migrations.migrations_table]
+        if table.exists():
+            applied = [r["name"] for r in table.rows_where("migration_set = ?", [MIGRATION_SET])]
+            unknown = [name for name in applied if name not in KNOWN]
+            if unknown:
+                raise UsageError(f"the store {path} was written by a newer laqs-assist (schema {unknown[-1]}); "
+                                 "upgrade laqs-assist to open it")
+            if len(applied) == len(KNOWN):
+                return
+        # Take the write lock first so that two processes opening a new store do not both migrate it.
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            pending = migrations.pending(db)
+            for m in pending:
+                m.fn(db)
+                migrations.ensure_migrations_table(db)
+                migrations._record_applied(db, m.name)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    except sqlite3.DatabaseError as exc:
+        raise _translate(exc, path) from None
+
+
+def _translate(exc: sqlite3.DatabaseError, path: Path) -> LaqsError:
+    text = str(exc)
+    if "file is not a database" in text or "file is encrypted" in text:
+        return UsageError(f"{path} is not a SQLite store (choose another file with --store)")
+    if "readonly" in text or "read-only" in text:
+        return UsageError(f"the store {path} is read-only: nothing can be recorded (check its permissions)")
+    if "locked" in text or "busy" in text:
+        return StoreError(f"the store {path} is busy in another process; try again")
+    if "malformed" in text or "corrupt" in text:
+        return StoreError(f"the store {path} is damaged ({text}); restore it from a copy")
+    return StoreError(f"store {path}: {text}")

@@ -1,0 +1,101 @@
+"""The store's schema as ordered migrations. Never edit a released migration: add the next one."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+MIGRATION_SET = "laqs"
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations(name="0001_initial")
+def initial(db: Database) -> None:
+    db["organisations"].create({
+        "id": str, "name": str, "kind": str, "parent_id": str, "created_at": str,
+    }, pk="id", not_null={"name", "kind", "created_at"})
+    db.execute("CREATE UNIQUE INDEX idx_organisations_kind_name ON organisations(kind, name COLLATE NOCASE)")
+
+    db["people"].create({
+        "id": str, "name": str, "role": str, "organisation_id": str, "created_at": str,
+    }, pk="id", not_null={"name", "created_at"}, foreign_keys=[("organisation_id", "organisations", "id")])
+
+    db["visits"].create({
+        "id": str, "organisation_id": str, "pack_id": str, "agenda_id": str, "phases": str, "focus": str,
+        "date": str, "academic_year": str, "author": str, "purpose": str, "status": str, "position": int,
+        "created_at": str, "updated_at": str, "ended_at": str,
+    }, pk="id", not_null={"organisation_id", "pack_id", "agenda_id", "phases", "date", "academic_year", "status",
+                          "position", "created_at", "updated_at"},
+        foreign_keys=[("organisation_id", "organisations", "id")])
+    db["visits"].create_index(["organisation_id", "academic_year"])
+    db["visits"].create_index(["status"])
+    db["visits"].create_index(["date"])
+
+    db["visit_people"].create({
+        "visit_id": str, "person_id": str, "role": str,
+    }, pk=("visit_id", "person_id"), foreign_keys=[("visit_id", "visits", "id"), ("person_id", "people", "id")])
+
+    # The visit's running order: agenda questions (focus first, then least covered) and probes added on the way.
+    db["visit_items"].create({
+        "id": str, "visit_id": str, "position": int, "kind": str, "question_id": str, "aspect_id": str,
+        "text": str, "targets": str, "status": str, "response_id": str, "created_at": str,
+    }, pk="id", not_null={"visit_id", "position", "kind", "aspect_id", "status", "created_at"},
+        foreign_keys=[("visit_id", "visits", "id")])
+    db["visit_items"].create_index(["visit_id", "position"], unique=True)
+
+    db["responses"].create({
+        "id": str, "visit_id": str, "organisation_id": str, "item_id": str, "question_id": str,
+        "aspect_id": str, "academic_year": str, "text": str, "value": str, "concerns_individual": int,
+        "created_at": str, "updated_at": str,
+    }, pk="id", not_null={"visit_id", "organisation_id", "aspect_id", "academic_year", "text", "concerns_individual",
+                          "created_at", "updated_at"},
+        foreign_keys=[("visit_id", "visits", "id"), ("organisation_id", "organisations", "id")])
+    db["responses"].create_index(["visit_id", "created_at"])
+    db["responses"].create_index(["organisation_id", "academic_year", "aspect_id"])
+    db["responses"].enable_fts(["text"], fts_version="FTS5", create_triggers=True, tokenize="porter")
+
+    # Earlier wordings of an edited answer.
+    db["response_versions"].create({
+        "id": str, "response_id": str, "text": str, "replaced_at": str,
+    }, pk="id", foreign_keys=[("response_id", "responses", "id")])
+    db["response_versions"].create_index(["response_id"])
+
+    # Append-only: the latest row per (organisation, year, phase, target) is the current judgement.
+    db["judgements"].create({
+        "id": str, "visit_id": str, "organisation_id": str, "academic_year": str, "phase": str,
+        "aspect_id": str, "target": str, "kind": str, "state": str, "value": float, "response_id": str,
+        "created_at": str, "seq": int,
+    }, pk="id", not_null={"visit_id", "organisation_id", "academic_year", "phase", "aspect_id", "target", "kind",
+                          "created_at", "seq"},
+        foreign_keys=[("visit_id", "visits", "id"), ("response_id", "responses", "id")])
+    db["judgements"].create_index(["organisation_id", "academic_year", "aspect_id", "phase", "seq"])
+    db["judgements"].create_index(["visit_id"])
+
+    db["actions"].create({
+        "id": str, "visit_id": str, "organisation_id": str, "aspect_id": str, "text": str, "owner": str,
+        "due_date": str, "status": str, "created_at": str, "updated_at": str,
+    }, pk="id", not_null={"visit_id", "organisation_id", "text", "status", "created_at", "updated_at"},
+        foreign_keys=[("visit_id", "visits", "id"), ("organisation_id", "organisations", "id")])
+    db["actions"].create_index(["organisation_id", "status"])
+    db["actions"].create_index(["visit_id"])
+
+    # One row per visit, phase and aspect: the suggestion as last computed, and what the adviser did with it.
+    db["ratings"].create({
+        "id": str, "visit_id": str, "organisation_id": str, "academic_year": str, "phase": str, "aspect_id": str,
+        "suggestion": str, "ceiling": str, "reason": str, "override": str, "override_reason": str,
+        "self_evaluation": str, "accepted": int, "updated_at": str,
+    }, pk="id", not_null={"visit_id", "organisation_id", "academic_year", "phase", "aspect_id", "updated_at"},
+        foreign_keys=[("visit_id", "visits", "id")])
+    db["ratings"].create_index(["visit_id", "phase", "aspect_id"], unique=True)
+    db["ratings"].create_index(["organisation_id", "academic_year"])
+
+    db["events"].create({
+        "seq": int, "id": str, "at": str, "visit_id": str, "kind": str, "entity": str, "payload": str,
+    }, pk="seq", not_null={"id", "at", "kind"})
+    db["events"].create_index(["visit_id", "seq"])
+    db.execute("CREATE TRIGGER events_no_update BEFORE UPDATE ON events "
+               "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END")
+    db.execute("CREATE TRIGGER events_no_delete BEFORE DELETE ON events "
+               "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END")
+
+
+KNOWN = [m.name for m in migrations._migrations]
