@@ -267,6 +267,152 @@ def render_rating(pack, r) -> str:
     return "\n".join(lines)
 
 
+# --- the store: chat, visits, search ----------------------------------------------------------------------------
+
+
+def _store(state: _State):
+    from .paths import default_store_path
+    from .store import Store
+
+    return Store(state.store or default_store_path())
+
+
+@cli.command()
+@click.option("--agenda", default=None, help="Agenda id (see `laqs packs show`); default: the LA-contacts agenda.")
+@click.option("--org", "organisation", default=None, help="The LA or school visited (created if new).")
+@click.option("--school", is_flag=True, help="The organisation is a school (default: an LA).")
+@click.option("--la", "parent", default=None, help="For a school: its LA.")
+@click.option("--phase", "phases", multiple=True, help="Phase id or name; repeat for several (default: all).")
+@click.option("--focus", multiple=True, help="Focus aspect, asked first; repeat for several.")
+@click.option("--person", "people", multiple=True, help="Someone present, 'Name' or 'Name:role'; repeatable.")
+@click.option("--date", "day", default=None, help="Date of the visit, YYYY-MM-DD (default: today).")
+@click.option("--author", default="", help="Who records the visit.")
+@click.option("--purpose", default="", help="The purpose of the visit, for the note.")
+@click.option("--resume", default=None, help="Resume a visit by id, id prefix, or 'last'.")
+@click.pass_obj
+def chat(state: _State, agenda, organisation, school, parent, phases, focus, people, day, author, purpose,
+         resume) -> None:
+    """Run an interview in plain line mode (also reads answers and /commands from a pipe or file)."""
+    from .line import run
+    from .session import Session
+
+    pack = _pack(state)
+    with _store(state) as store:
+        if resume:
+            session = Session.resume(store, pack, resume)
+        else:
+            if not organisation:
+                raise UsageError("say who the visit is with: --org NAME (or --resume ID)")
+            agenda = agenda or _default_agenda(pack, school)
+            session = Session.start(
+                store, pack, agenda_id=agenda, organisation=organisation, kind="school" if school else "LA",
+                phases=phases, focus=focus, people=[tuple(p.split(":", 1)) if ":" in p else (p, "") for p in people],
+                day=day, author=author, purpose=purpose, parent=parent)
+        run(session)
+
+
+def _default_agenda(pack, school: bool) -> str:
+    """The agenda whose audience fits: headteachers for a school, LA contacts for an LA."""
+    want = "head" if school else "la"
+    for ag in pack.agendas.values():
+        if ag.audience.lower().startswith(want) or ag.id.lower().startswith(want):
+            return ag.id
+    return next(iter(pack.agendas))
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--status", type=click.Choice(["in_progress", "paused", "ended"]), default=None)
+@click.option("--org", "organisation", default=None, help="Only this organisation's visits.")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def visits(ctx: click.Context, status, organisation, limit, as_json) -> None:
+    """List visits, newest first. `laqs visits show ID` prints one."""
+    if ctx.invoked_subcommand is not None:
+        return
+    state = ctx.obj
+    with _store(state) as store:
+        org_id = None
+        if organisation:
+            org = store.organisation(organisation)
+            if org is None:
+                raise UsageError(f"no organisation '{organisation}' in this store")
+            org_id = org["id"]
+        rows = store.visits(status, org_id, limit)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("No visits yet. Start one with: laqs chat --org NAME")
+        return
+    for r in rows:
+        click.echo(f"{r['id'][:8]}  {r['date']}  {r['status']:<11}  {r['organisation']:<28}  "
+                   f"{r['agenda_id']:<13} {','.join(r['phases']):<8} {r['responses']} answers")
+
+
+@visits.command("show")
+@click.argument("ref")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_obj
+def visits_show(state: _State, ref: str, as_json: bool) -> None:
+    """Print one visit with its responses, judgements, actions and ratings."""
+    with _store(state) as store:
+        visit = store.find_visit(ref)
+        data = {
+            "visit": visit,
+            "responses": store.responses(visit["id"]),
+            "judgements": store.visit_judgements(visit["id"]),
+            "actions": store.actions(visit["id"]),
+            "ratings": store.ratings(visit["id"]),
+        }
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    v = visit
+    click.echo(f"Visit {v['id']}\n  {v['organisation']} ({v['organisation_kind']}) — {v['date']} — {v['status']}")
+    click.echo(f"  agenda {v['agenda_id']}; phases {', '.join(v['phases'])}; focus {', '.join(v['focus']) or '—'}")
+    if v["people"]:
+        click.echo("  present: " + "; ".join(p["name"] + (f" ({p['role']})" if p["role"] else "") for p in v["people"]))
+    click.echo(f"\nResponses ({len(data['responses'])}):")
+    for r in data["responses"]:
+        flag = " [concerns an individual]" if r["concerns_individual"] else ""
+        click.echo(f"  {r['id'][:8]} {r['aspect_id']} {r['question_id'] or 'note'}{flag}")
+        click.echo(textwrap.fill(r["text"] or "(empty)", 100, initial_indent="      ", subsequent_indent="      "))
+    click.echo(f"\nJudgements ({len(data['judgements'])}):")
+    for j in data["judgements"]:
+        what = j["state"] if j["kind"] in ("state", "impact") else f"{j['value']:g}"
+        click.echo(f"  {j['phase']:<3} {j['target']:<32} {what}")
+    click.echo(f"\nActions ({len(data['actions'])}):")
+    for a in data["actions"]:
+        click.echo(f"  {a['id'][:8]} [{a['status']}] {a['text']} — {a['owner'] or 'no owner'}, {a['due_date'] or 'no date'}")
+    click.echo(f"\nRatings ({len(data['ratings'])}):")
+    for r in data["ratings"]:
+        extra = f" → override {r['override']} ({r['override_reason']})" if r["override"] else ""
+        se = f"; LA: {r['self_evaluation']}" if r["self_evaluation"] else ""
+        click.echo(f"  {r['aspect_id']} {r['phase']}: {r['suggestion'] or '—'}{extra}{se}")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_obj
+def search(state: _State, query: str, limit: int, as_json: bool) -> None:
+    """Full-text search over every recorded response."""
+    with _store(state) as store:
+        rows = store.search(query, limit)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("No matches.")
+        return
+    for r in rows:
+        flag = " [individual]" if r["concerns_individual"] else ""
+        click.echo(f"{r['visit_id'][:8]} {r['date']} {r['organisation']} — {r['aspect_id']}{flag}")
+        click.echo(f"    {r['snippet']}")
+
+
 # --- entry point ------------------------------------------------------------------------------------------------
 
 
