@@ -413,6 +413,113 @@ def search(state: _State, query: str, limit: int, as_json: bool) -> None:
         click.echo(f"    {r['snippet']}")
 
 
+@cli.command()
+@click.argument("organisation", required=False)
+@click.option("--year", default=None, help="Academic year, e.g. 2026/27 (default: the current one).")
+@click.option("--ratings", "ratings_file", type=click.Path(path_type=Path), default=None,
+              help="Roll up ratings from a YAML/JSON file ({phase: {aspect: column}}) instead of the store.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_obj
+def dashboard(state: _State, organisation: str | None, year: str | None, ratings_file: Path | None,
+              as_json: bool) -> None:
+    """The RAG dashboard for an LA: every aspect per phase, rolled up per group and overall."""
+    from datetime import date
+
+    from .rollup import dashboard as build
+    from .store import academic_year
+
+    pack = _pack(state)
+    if ratings_file is not None:
+        title = ratings_file.name
+        ratings = _ratings_from_file(pack, ratings_file)
+    else:
+        if not organisation:
+            raise UsageError("name an organisation (or give --ratings FILE)")
+        from .session import year_ratings
+
+        year = year or academic_year(date.today())
+        with _store(state) as store:
+            org = store.organisation(organisation)
+            if org is None:
+                raise UsageError(f"no organisation '{organisation}' in this store")
+            ratings = year_ratings(store, pack, org["id"], year)
+            title = f"{org['name']} ({year})"
+    board = build(pack, ratings)
+    if as_json:
+        click.echo(json.dumps({"title": title, **board.to_dict()}, indent=2, ensure_ascii=False))
+        return
+    click.echo(render_dashboard(pack, board, title))
+
+
+def _ratings_from_file(pack, path: Path) -> dict:
+    from .packs.yamlsrc import load_yaml
+    from .rating import NA
+
+    if not path.exists():
+        raise UsageError(f"no such file: {path}")
+    try:
+        data = load_yaml(path)
+    except LaqsError as exc:
+        raise UsageError(exc.message, where=exc.where) from None
+    if not isinstance(data, dict):
+        raise UsageError("expected {phase: {aspect: column}}", where=str(path))
+    out = {}
+    for phase, row in data.items():
+        pid = _phase_id(pack, str(phase))
+        if not isinstance(row, dict):
+            raise UsageError(f"phase {phase}: expected {{aspect: column}}", where=str(path))
+        for aspect, col in row.items():
+            aspect = str(aspect)
+            if aspect not in pack.aspects:
+                raise UsageError(f"unknown aspect '{aspect}'", where=str(path))
+            col = None if col is None else str(col)
+            if col not in (None, NA, "NA") and col not in pack.column_ids():
+                raise UsageError(f"'{col}' is not a rating (use {', '.join(pack.column_ids())} or N/A)",
+                                 where=str(path))
+            out[(pid, aspect)] = NA if col == "NA" else col
+    return out
+
+
+def render_dashboard(pack, board, title: str) -> str:
+    from .rating import NA
+
+    width = max(len(p.name) for p in pack.phases) + len("  overall") + 3
+    groups = pack.groups
+    head = "Phase".ljust(width) + " | ".join(" ".join(f"{a:<4}" for a in g.aspects) for g in groups)
+    lines = [f"Local authority: {title}", head, "-" * len(head)]
+
+    def label(col):
+        return pack.column(col).dashboard if col not in (None, NA) else "—"
+
+    def group_cells(values):
+        cells = []
+        for g in groups:
+            span = len(" ".join(f"{a:<4}" for a in g.aspects))
+            cells.append(_short(label(values[g.id]), span).ljust(span))
+        return " | ".join(cells)
+
+    for row in board.rows:
+        cells = " | ".join(" ".join(f"{(row.aspects[a] or '—'):<4}" for a in g.aspects) for g in groups)
+        lines.append(pack.phase_name(row.phase).ljust(width) + cells)
+        lines.append(f"  {pack.phase_name(row.phase)} overall".ljust(width) + group_cells(row.groups))
+    lines.append("Overall".ljust(width) + group_cells(board.overall))
+    return "\n".join(lines)
+
+
+def _register_notes() -> None:
+    """Notes of visit, briefings and exports live in laqs_assist.notes; their commands join this group."""
+    from .notes.commands import register
+
+    register(cli)
+
+
+try:
+    _register_notes()
+except ModuleNotFoundError as exc:  # a checkout without the notes module yet
+    if "laqs_assist.notes" not in str(exc):
+        raise
+
+
 # --- entry point ------------------------------------------------------------------------------------------------
 
 

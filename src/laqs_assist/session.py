@@ -151,6 +151,46 @@ def criteria_index(pack: Pack) -> CriteriaIndex:
     return idx
 
 
+# --- the year's evidence ----------------------------------------------------------------------------------------
+
+
+def year_judgements(store: Store, organisation_id: str, year: str, aspect_id: str, phase: str) -> Judgements:
+    """An organisation's evidence for a year: the latest judgement per target across every visit."""
+    states: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    values: dict[str, float] = {}
+    impact = None
+    for r in store.current_judgements(organisation_id, year, aspect_id, phase):
+        if r["kind"] == "state":
+            states[r["target"]] = r["state"]
+        elif r["kind"] == "count":
+            counts[r["target"]] = int(r["value"])
+        elif r["kind"] == "value":
+            values[r["target"]] = r["value"]
+        elif r["kind"] == "impact":
+            impact = r["state"]
+    return Judgements(states, counts, values, impact)
+
+
+def year_ratings(store: Store, pack: Pack, organisation_id: str, year: str) -> dict[tuple[str, str], str | None]:
+    """(phase, aspect) -> the rating an organisation holds for a year: the latest override or acceptance recorded
+    in a visit's review where there is one, else the engine's suggestion from the year's evidence."""
+    decided = {}
+    for r in store.rows("SELECT phase, aspect_id, override FROM ratings WHERE organisation_id = ? AND "
+                        "academic_year = ? AND override IS NOT NULL ORDER BY updated_at", [organisation_id, year]):
+        decided[(r["phase"], r["aspect_id"])] = r["override"]
+    out: dict[tuple[str, str], str | None] = {}
+    for phase in pack.phase_ids():
+        for aspect_id in pack.aspects:
+            if (phase, aspect_id) in decided:
+                out[(phase, aspect_id)] = decided[(phase, aspect_id)]
+            else:
+                out[(phase, aspect_id)] = rate(pack, aspect_id, phase,
+                                               year_judgements(store, organisation_id, year, aspect_id,
+                                                               phase)).suggestion
+    return out
+
+
 # --- the session ------------------------------------------------------------------------------------------------
 
 
@@ -475,22 +515,8 @@ class Session:
         return out
 
     def judgements(self, aspect_id: str, phase: str) -> Judgements:
-        """The year's evidence for the organisation: the latest judgement per target across every visit."""
-        states: dict[str, str] = {}
-        counts: dict[str, int] = {}
-        values: dict[str, float] = {}
-        impact = None
-        for r in self.store.current_judgements(self.visit["organisation_id"], self.visit["academic_year"],
-                                               aspect_id, phase):
-            if r["kind"] == "state":
-                states[r["target"]] = r["state"]
-            elif r["kind"] == "count":
-                counts[r["target"]] = int(r["value"])
-            elif r["kind"] == "value":
-                values[r["target"]] = r["value"]
-            elif r["kind"] == "impact":
-                impact = r["state"]
-        return Judgements(states, counts, values, impact)
+        return year_judgements(self.store, self.visit["organisation_id"], self.visit["academic_year"], aspect_id,
+                               phase)
 
     def rating(self, aspect_id: str, phase: str) -> Rating:
         return rate(self.pack, aspect_id, phase, self.judgements(aspect_id, phase))
