@@ -69,6 +69,7 @@ def initial(db: Database) -> None:
         foreign_keys=[("visit_id", "visits", "id"), ("response_id", "responses", "id")])
     db["judgements"].create_index(["organisation_id", "academic_year", "aspect_id", "phase", "seq"])
     db["judgements"].create_index(["visit_id"])
+    db["judgements"].create_index(["seq"], unique=True)
 
     db["actions"].create({
         "id": str, "visit_id": str, "organisation_id": str, "aspect_id": str, "text": str, "owner": str,
