@@ -12,14 +12,17 @@ from .rating import NA
 def rollup(pack: Pack, ratings: Iterable[str | None]) -> str | None:
     """The group rating from its aspects' ratings (column ids; N/A and None are left out).
 
-    `tolerance` method: the best column L with at most `tolerance` ratings below L and none more than
-    `max_drop` columns below it.
+    `tolerance` method: the best column L, no better than the best rating given, with at most `tolerance`
+    ratings below L and none more than `max_drop` columns below it.
     """
     ranks = [pack.column(r).rank for r in ratings if r not in (None, NA)]
     if not ranks:
         return None
     rule = pack.rollup
+    best = min(ranks)
     for col in pack.columns:
+        if col.rank < best:
+            continue  # a group is never rated above its best aspect
         below = [r - col.rank for r in ranks if r > col.rank]
         if len(below) <= rule.tolerance and all(d <= rule.max_drop for d in below):
             return col.id

@@ -103,10 +103,14 @@ def _range(f: _File, d: LDict, what: str) -> m.Range:
     r = m.Range(**bounds)
     if all(v is None for v in bounds.values()):
         raise f.fail(f"{what} needs at least one of at_least, above, at_most, below", d)
-    lows = [v for v in (r.at_least, r.above) if v is not None]
-    highs = [v for v in (r.at_most, r.below) if v is not None]
-    if lows and highs and max(lows) > min(highs):
-        raise f.fail(f"{what} can never hold: {r.describe()}", d)
+    # The tightest lower and upper bounds, each with whether it is strict.
+    lows = [(v, strict) for v, strict in ((r.at_least, False), (r.above, True)) if v is not None]
+    highs = [(v, strict) for v, strict in ((r.at_most, False), (r.below, True)) if v is not None]
+    if lows and highs:
+        lo, lo_strict = max(lows, key=lambda x: (x[0], x[1]))
+        hi, hi_strict = min(highs, key=lambda x: (x[0], not x[1]))
+        if lo > hi or (lo == hi and (lo_strict or hi_strict)):
+            raise f.fail(f"{what} can never hold: {r.describe()}", d)
     return r
 
 
@@ -136,7 +140,10 @@ def _load_header(f: _File) -> dict[str, Any]:
     for i, e in enumerate(f.seq(f.get(d, "evidence_levels", list), "'evidence_levels'", d, "evidence_levels")):
         e = f.mapping(e, "an evidence level", d["evidence_levels"], i)
         f.check_keys(e, {"id", "label"}, "an evidence level")
-        levels.append(m.EvidenceLevel(f.get(e, "id"), i, f.get(e, "label")))
+        eid = f.get(e, "id")
+        if any(x.id == eid for x in levels):
+            raise f.fail(f"duplicate evidence level '{eid}'", e, "id")
+        levels.append(m.EvidenceLevel(eid, i, f.get(e, "label")))
     level_ids = {e.id for e in levels}
 
     columns = []
@@ -178,6 +185,9 @@ def _load_header(f: _File) -> dict[str, Any]:
     for i, g in enumerate(f.seq(f.get(d, "groups", list), "'groups'", d, "groups")):
         g = f.mapping(g, "a group", d["groups"], i)
         f.check_keys(g, {"id", "title", "aspects"}, "a group")
+        gid = f.get(g, "id")
+        if any(x.id == gid for x, _ in groups):
+            raise f.fail(f"duplicate group '{gid}'", g, "id")
         groups.append((m.Group(f.get(g, "id"), f.get(g, "title"), f.strings(g, "aspects", True)), g))
 
     r = f.mapping(f.get(d, "rollup", dict), "'rollup'", d, "rollup")
@@ -271,7 +281,7 @@ def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect,
             raise f.fail(f"unknown column '{k}' in criteria (columns: {', '.join(col_ids)})", crit_map, k)
     for cid in col_ids:
         if cid not in crit_map:
-            raise f.fail(f"criteria for column '{cid}' are missing", crit_map)
+            raise f.fail(f"criteria for column '{cid}' are missing", d, "criteria")
     criteria = []
     for col in col_ids:
         raw = f.seq(crit_map[col], f"criteria for {col}", crit_map, col)
@@ -312,13 +322,14 @@ def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect,
                 body.line, body.key_lines = td.line, td.key_lines
                 rng = _range(f, body, "'threshold'")
                 lo, hi = indicator_by_id[iref].bounds
-                for bound in (rng.at_least, rng.above, rng.at_most, rng.below):
+                for key in ("at_least", "above", "at_most", "below"):
+                    bound = getattr(rng, key)
                     if bound is None:
                         continue
                     if (lo is not None and bound < lo) or (hi is not None and bound > hi):
                         raise f.fail(f"threshold {bound:g} is out of range for a {indicator_by_id[iref].unit} "
                                      f"indicator ({lo:g}–{hi:g})" if hi is not None else
-                                     f"threshold {bound:g} must not be negative", td)
+                                     f"threshold {bound:g} must not be negative", td, key)
                 threshold = m.ThresholdRule(iref, rng)
             critical = f.get(c, "critical", bool, False)
             criteria.append(m.Criterion(
@@ -487,6 +498,9 @@ def load_pack(path: str | Path) -> m.Pack:
             raise f.fail(f"aspect '{a.id}' names unknown group '{a.group}'", f.data, "group")
         if a.id not in grouped:
             raise f.fail(f"aspect '{a.id}' is not listed in its group '{a.group}' in pack.yaml", f.data, "id")
+        if grouped[a.id] != a.group:
+            raise f.fail(f"aspect '{a.id}' says group '{a.group}' but pack.yaml lists it in group "
+                         f"'{grouped[a.id]}'", f.data, "group")
 
     criteria = {c.id: c for a in aspects.values() for c in a.criteria}
     sets = {s.id: s for a in aspects.values() for s in a.sets}

@@ -63,24 +63,36 @@ def load_yaml(path: Path, display: str | None = None) -> Any:
     """Parse one YAML file; every fault becomes a PackError naming file:line."""
     name = display or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise PackError(f"not UTF-8 text ({exc.reason})", where=f"{name}:1") from None
+        raw = path.read_bytes()
     except OSError as exc:
         raise PackError(f"cannot read: {exc.strerror}", where=name) from None
-    loader = _Loader(text)
-    loader.name = name
     try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PackError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", where=f"{name}:{line}") from None
+    loader = None
+    try:
+        loader = _Loader(text)
+        loader.name = name
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        # An unclosed bracket is noticed lines later; the line that opened it is the one to fix.
+        if exc.context and "flow" in exc.context and exc.context_mark is not None:
+            mark = exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         raise PackError(f"invalid YAML: {problem}", where=f"{name}:{line}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise PackError(f"a character YAML does not allow (U+{ord(char):04X})", where=f"{name}:{line}") from None
     except yaml.YAMLError as exc:
         raise PackError(f"invalid YAML: {exc}", where=f"{name}:1") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def line_of(container: Any, key: Any = None) -> int:

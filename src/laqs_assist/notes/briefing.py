@@ -1,0 +1,165 @@
+"""A SIP's briefing for a coming headteacher meeting, as plain data.
+
+The questions come from the headteachers' agenda (Appendix 4 of seed 001). By default the briefing picks those
+on aspects whose rating is still open this academic year (no suggestion yet, or a suggestion below the ceiling)
+or that no visit has covered this year; `questions` picks them by id instead. Ratings are the organisation's
+year so far: the latest judgement per target across every visit this academic year (as Session.judgements),
+with the most recent visit's override where one was made.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any, Iterable
+
+from .. import __version__
+from ..errors import UsageError
+from ..packs.model import Agenda, Pack
+from ..rating import NA, Judgements, rate
+from ..store import academic_year
+from .context import _action_row, _aspect_order, _organisation, column_words, judgements_by_aspect, long_date, \
+    rating_row
+
+CORE = {
+    "organisation": "the school (or LA) the meeting is with",
+    "meeting_date": "the date of the meeting",
+    "questions": "the agenda questions chosen",
+    "previous_actions": "the last visit's actions and their status",
+    "ratings": "the ratings so far this academic year",
+    "missing_evidence": "what evidence would lift each open rating",
+}
+
+
+def headteachers_agenda(pack: Pack) -> Agenda:
+    if "headteachers" in pack.agendas:
+        return pack.agendas["headteachers"]
+    for ag in pack.agendas.values():
+        if ag.audience.lower().startswith("head"):
+            return ag
+    raise UsageError(f"pack '{pack.id}' has no agenda for headteachers")
+
+
+def _phases(store, pack: Pack, org_id: str, year: str, phases: Iterable[str] | None) -> list[str]:
+    if phases:
+        out = []
+        for p in phases:
+            match = [x.id for x in pack.phases if p.lower() in (x.id.lower(), x.name.lower())]
+            if not match:
+                raise UsageError(f"unknown phase '{p}' (known: {', '.join(pack.phase_ids())})")
+            out.append(match[0])
+        return list(dict.fromkeys(out))
+    seen: list[str] = []
+    for where in ("AND academic_year = ?", ""):
+        params = [org_id, year] if where else [org_id]
+        for r in store.rows(f"SELECT phases FROM visits WHERE organisation_id = ? {where} ORDER BY date", params):
+            seen.extend(json.loads(r["phases"]))
+        if seen:
+            break
+    known = pack.phase_ids()
+    return [p for p in known if p in seen] or known
+
+
+def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterable[str] | None = None,
+                     phases: Iterable[str] | None = None, day: str | None = None,
+                     today: date | None = None) -> dict[str, Any]:
+    """Everything a briefing template can use. Strings are not yet cleaned for XML (see clean.py)."""
+    today = today or date.today()
+    day = day or today.isoformat()
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        raise UsageError(f"'{day}' is not a date (use YYYY-MM-DD)") from None
+    org = store.organisation(organisation)
+    if org is None:
+        raise UsageError(f"no organisation '{organisation}' in this store (see `laqs visits`)")
+    year = academic_year(day)
+    agenda = headteachers_agenda(pack)
+    phase_ids = _phases(store, pack, org["id"], year, phases)
+    coverage = store.coverage(org["id"], year)
+
+    rows = store.rows("SELECT j.* FROM judgements j JOIN visits v ON v.id = j.visit_id WHERE j.organisation_id = ? "
+                      "AND j.academic_year = ? AND v.date <= ? ORDER BY j.seq", [org["id"], year, day])
+    judged = judgements_by_aspect(rows)
+    saved: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in store.rows("SELECT r.* FROM ratings r JOIN visits v ON v.id = r.visit_id WHERE r.organisation_id = ? "
+                        "AND r.academic_year = ? AND v.date <= ? ORDER BY v.date, v.created_at",
+                        [org["id"], year, day]):
+        saved[(r["aspect_id"], r["phase"])] = r
+
+    def ratings_for(aspect_id: str):
+        return [rate(pack, aspect_id, p, judged.get((aspect_id, p), Judgements())) for p in phase_ids]
+
+    agenda_aspects = list(dict.fromkeys(s.aspect for s in agenda.sections if s.aspect in pack.aspects))
+    open_aspects: dict[str, str] = {}
+    for aspect_id in agenda_aspects:
+        rs = [r for r in ratings_for(aspect_id) if r.suggestion != NA]
+        if not rs:
+            continue
+        if not coverage.get(aspect_id):
+            open_aspects[aspect_id] = "not covered yet this academic year"
+            continue
+        opened = [r for r in rs if r.suggestion is None or (
+            r.ceiling not in (None, NA) and pack.column(r.ceiling).rank < pack.column(r.suggestion).rank)]
+        if opened:
+            open_aspects[aspect_id] = "; ".join(
+                f"{pack.phase_name(r.phase)}: " + ("not yet rated" if r.suggestion is None else
+                                                    f"{column_words(pack, r.suggestion)}, could reach "
+                                                    f"{pack.column(r.ceiling).label}") for r in opened)
+
+    by_id = {q.id: (s, q) for s in agenda.sections for q in s.questions}
+    if questions:
+        wanted = [q.strip() for q in questions if q.strip()]
+        unknown = [q for q in wanted if q not in by_id]
+        if unknown:
+            raise UsageError(f"not on the {agenda.source} agenda: {', '.join(unknown)} "
+                             f"(see `laqs packs show`; ids look like {next(iter(by_id))})")
+        chosen = [by_id[q] for q in dict.fromkeys(wanted)]
+        why = {q: "chosen by the adviser" for q in wanted}
+    else:
+        chosen = [(s, q) for s in agenda.sections for q in s.questions if s.aspect in open_aspects]
+        why = {q.id: open_aspects[s.aspect] for s, q in chosen}
+
+    questions_out = [{
+        "id": q.id, "aspect_id": s.aspect, "aspect_title": pack.aspects[s.aspect].title if s.aspect in pack.aspects
+        else "", "heading": " ".join(s.heading.split()), "text": q.text, "sub": list(q.sub),
+        "why": why[q.id]} for s, q in chosen]
+
+    shown = _aspect_order(pack, set(coverage) | {a for a, _ in judged} | {q["aspect_id"] for q in questions_out})
+    ratings, missing = [], []
+    for aspect_id in shown:
+        for r in ratings_for(aspect_id):
+            if r.suggestion == NA:
+                continue
+            row = rating_row(pack, r, saved.get((aspect_id, r.phase)))
+            ratings.append(row)
+            if row["open"] and r.lift:
+                to_reach = ("a first rating" if r.suggestion is None
+                            else pack.columns[pack.column(r.suggestion).rank - 1].label)
+                missing.append({"aspect_id": aspect_id, "aspect_title": row["aspect_title"], "phase": row["phase"],
+                                "rating": row["rating"], "ceiling": row["ceiling"], "to_reach": to_reach,
+                                "items": list(r.lift), "line": "; ".join(r.lift)})
+
+    last = store.row("SELECT id FROM visits WHERE organisation_id = ? AND date <= ? ORDER BY date DESC, "
+                     "created_at DESC LIMIT 1", [org["id"], day])
+    last_visit = store.visit(last["id"]) if last else None
+    org_row, la = _organisation(store, {"organisation_id": org["id"]})
+    return {
+        "kind": "briefing", "title": "Briefing for a meeting with the headteacher",
+        "organisation": org["name"], "organisation_kind": org["kind"], "la": la,
+        "meeting_date": long_date(day), "meeting_date_iso": day, "academic_year": year,
+        "agenda_title": agenda.title, "agenda_source": agenda.source,
+        "phases": [pack.phase_name(p) for p in phase_ids],
+        "phases_line": ", ".join(pack.phase_name(p) for p in phase_ids),
+        "questions": questions_out, "chosen_by": "the adviser" if questions else "the tool",
+        "has_previous": last_visit is not None,
+        "previous_date": long_date(last_visit["date"]) if last_visit else "",
+        "previous_type": (pack.agendas[last_visit["agenda_id"]].title
+                          if last_visit and last_visit["agenda_id"] in pack.agendas else ""),
+        "previous_ref": last_visit["id"][:8] if last_visit else "",
+        "previous_actions": [_action_row(a, day) for a in store.actions(last_visit["id"])] if last_visit else [],
+        "ratings": ratings, "missing_evidence": missing,
+        "visits_this_year": store.row("SELECT count(*) AS n FROM visits WHERE organisation_id = ? AND "
+                                      "academic_year = ?", [org["id"], year])["n"],
+        "pack_title": pack.title, "generated": long_date(today.isoformat()), "tool": f"laqs-assist {__version__}",
+    }
