@@ -175,13 +175,17 @@ def read_judgements_file(path: Path) -> tuple[dict, object]:
         data = {}
     if not isinstance(data, dict):
         raise JudgementError("a judgements file must be a mapping of criterion id to judgement", where=str(path))
+    raw = data
     data = dict(data)
     impact = data.pop("impact", data.pop("evidence_of_impact", None))
     data.pop("aspect", None)
     data.pop("phase", None)
     entries = data.pop("judgements", None)
     if entries is None:
-        entries = data
+        from .packs.yamlsrc import LDict
+
+        entries = LDict(data)  # keep the line of each id for error messages
+        entries.line, entries.key_lines = getattr(raw, "line", 1), getattr(raw, "key_lines", {})
     elif data:
         raise JudgementError(f"unexpected field '{next(iter(data))}' beside 'judgements'", where=str(path))
     if not isinstance(entries, dict):
@@ -218,12 +222,25 @@ def rate(state: _State, aspect: str, phase: str, judgements_file: Path, as_json:
     try:
         j = judgements_for(pack, aspect, entries, impact)
     except JudgementError as exc:
-        raise JudgementError(exc.message, where=str(judgements_file)) from None
+        raise JudgementError(exc.message, where=_entry_where(pack, aspect, judgements_file, entries)) from None
     r = rate_aspect(pack, aspect, phase, j)
     if as_json:
         click.echo(json.dumps(r.to_dict(), indent=2, ensure_ascii=False))
         return
     click.echo(render_rating(pack, r))
+
+
+def _entry_where(pack, aspect: str, path: Path, entries: dict) -> str:
+    """file:line of the first entry that does not fit the pack (file alone when it is the impact level)."""
+    from .packs.yamlsrc import line_of
+    from .rating import judgements_for
+
+    for key, value in entries.items():
+        try:
+            judgements_for(pack, aspect, {key: value})
+        except JudgementError:
+            return f"{path}:{line_of(entries, key)}"
+    return str(path)
 
 
 def _phase_id(pack, phase: str) -> str:

@@ -84,7 +84,11 @@ def _count_interval(pack: Pack, set_id: str, j: Judgements) -> tuple[int, int]:
         return n, n
     present = unknown = 0
     for item in cset.items:
-        state = j.states.get(item.criterion or item.id, "unknown")
+        if item.criterion is not None:
+            # An item that is a criterion counts as that criterion is judged, derived ones included.
+            state = _criterion_state(pack, pack.criteria[item.criterion], j)
+        else:
+            state = j.states.get(item.id, "unknown")
         if state == "met":
             present += 1
         elif state == "unknown":
@@ -141,8 +145,10 @@ def _needed(pack: Pack, n: int) -> float:
 
 
 def _upper_problems(pack: Pack, aspect: Aspect, phase: str, col: Column, states: Mapping[str, str],
-                    impact_rank: int, cap_rank: int | None, capped_by: list[Criterion]) -> list[Blocker]:
-    """Everything that stops an upper column from holding; empty when it holds."""
+                    impact_rank: int, cap_rank: int | None, capped_by: list[Criterion],
+                    every: bool = False) -> list[Blocker]:
+    """Everything that stops an upper column from holding; empty when it holds. With `every`, each of the
+    column's criteria must be met, not just the critical ones and the sufficiency share."""
     out: list[Blocker] = []
     if cap_rank is not None and cap_rank > col.rank:
         for c in capped_by:
@@ -153,7 +159,11 @@ def _upper_problems(pack: Pack, aspect: Aspect, phase: str, col: Column, states:
         if c.critical and states[c.id] != "met":
             out.append(Blocker(col.id, "critical", f"critical criterion {c.id} is {_words(states[c.id])}: {c.text}",
                                c.id))
-    if crit:
+    if every:
+        for c in crit:
+            if not c.critical and states[c.id] != "met":
+                out.append(Blocker(col.id, "every", f"{c.id} is {_words(states[c.id])}: {c.text}", c.id))
+    elif crit:
         score, need = _score(states, crit), _needed(pack, len(crit))
         if score < need:
             out.append(Blocker(col.id, "share", f"{score:g} of {len(crit)} criteria met; "
@@ -165,10 +175,15 @@ def _upper_problems(pack: Pack, aspect: Aspect, phase: str, col: Column, states:
             want = next(e.label for e in pack.evidence_levels if e.rank == need_rank)
             out.append(Blocker(col.id, "evidence", f"needs {want.lower()} (recorded: {have})"))
     if pack.cumulative:
+        # "All criteria for a good service are met": every criterion of the upper column below, not best fit.
         below = [c for c in pack.columns if c.upper and c.rank == col.rank + 1]
         for b in below:
-            if _upper_problems(pack, aspect, phase, b, states, impact_rank, cap_rank, capped_by):
-                out.append(Blocker(col.id, "below", f"needs every criterion for {b.label} to hold first"))
+            for p in _upper_problems(pack, aspect, phase, b, states, impact_rank, cap_rank, capped_by, every=True):
+                if p.kind in ("critical", "every"):
+                    out.append(Blocker(col.id, "below", f"every {b.label} criterion must be met: {p.message}",
+                                       p.criterion))
+                elif p.kind != "cap":
+                    out.append(Blocker(col.id, "below", f"{b.label} must hold first: {p.message}", p.criterion))
     return out
 
 
@@ -293,7 +308,7 @@ def _lift(pack: Pack, aspect: Aspect, phase: str, col: Column, states: Mapping[s
         elif b.kind == "evidence":
             out.append(b.message.replace("needs", "", 1).strip().capitalize())
         elif b.kind == "below":
-            out.append(b.message.capitalize())
+            out.append(f"evidence that {b.criterion} is met" if b.criterion else b.message)
         elif b.kind == "lower":
             out.append(f"evidence against the {col.label} criteria")
     return list(dict.fromkeys(out))

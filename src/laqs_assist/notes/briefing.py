@@ -17,7 +17,6 @@ from .. import __version__
 from ..errors import UsageError
 from ..packs.model import Agenda, Pack
 from ..rating import NA, Judgements, rate
-from ..store import academic_year
 from .context import _action_row, _aspect_order, _organisation, column_words, judgements_by_aspect, long_date, \
     rating_row
 
@@ -73,6 +72,8 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
     org = store.organisation(organisation)
     if org is None:
         raise UsageError(f"no organisation '{organisation}' in this store (see `laqs visits`)")
+    from ..store import academic_year
+
     year = academic_year(day)
     agenda = headteachers_agenda(pack)
     phase_ids = _phases(store, pack, org["id"], year, phases)
@@ -138,7 +139,7 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
                             else pack.columns[pack.column(r.suggestion).rank - 1].label)
                 missing.append({"aspect_id": aspect_id, "aspect_title": row["aspect_title"], "phase": row["phase"],
                                 "rating": row["rating"], "ceiling": row["ceiling"], "to_reach": to_reach,
-                                "items": list(r.lift), "line": "; ".join(r.lift)})
+                                "needs": list(r.lift), "line": "; ".join(r.lift)})
 
     last = store.row("SELECT id FROM visits WHERE organisation_id = ? AND date <= ? ORDER BY date DESC, "
                      "created_at DESC LIMIT 1", [org["id"], day])

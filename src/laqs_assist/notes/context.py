@@ -149,8 +149,9 @@ def rating_row(pack: Pack, r: Rating, saved: dict[str, Any] | None = None) -> di
     self_eval = saved.get("self_evaluation")
     why = basis(pack, r)
     if override:
-        why = (f"Adviser's judgement: {saved.get('override_reason') or 'no reason given'} "
-               f"(the criteria suggest {column_words(pack, r.suggestion)}). {why}")
+        reason = (saved.get("override_reason") or "no reason given").rstrip(".")
+        suggested = "" if override == r.suggestion else f" (the criteria suggest {column_words(pack, r.suggestion)})"
+        why = f"Adviser's judgement: {reason}{suggested}. {why}"
     rag = _rag(pack, final)
     return {
         "aspect_id": r.aspect, "aspect_title": aspect.title, "phase_id": r.phase,
@@ -196,7 +197,7 @@ def strengths(pack: Pack, ratings: list[Rating]) -> list[str]:
     for c in (c for r in ratings for c in pack.aspects[r.aspect].criteria):
         for r in ratings:
             if r.states.get(c.id) == "met" and pack.column(c.column).upper:
-                found.setdefault(f"{' '.join(c.text.split())} ({c.id})", []).append(pack.phase_name(r.phase))
+                found.setdefault(f"{_sentence(c.text)} ({c.id})", []).append(pack.phase_name(r.phase))
     return _with_phases(found, phases)
 
 
@@ -214,15 +215,21 @@ def development(pack: Pack, ratings: list[Rating]) -> list[str]:
                 continue
             c = pack.criteria.get(b.criterion) if b.criterion else None
             if b.kind == "cap" and c:
-                text = f"{' '.join(c.text.split())} ({c.id}): this limits the rating to {pack.column(r.suggestion).label}"
+                text = f"{_sentence(c.text)} ({c.id}: this limits the rating to {pack.column(r.suggestion).label})"
             elif b.kind == "critical" and c:
-                text = f"{' '.join(c.text.split())} ({c.id}): needed for {up.label}, {_state_words(r.states.get(c.id))}"
+                text = f"{_sentence(c.text)} ({c.id}: needed for {up.label}, {_state_words(r.states.get(c.id))})"
             elif b.kind == "evidence":
                 text = f"Evidence of the impact on outcomes: {up.label} {b.message}"
             else:
                 continue
             found.setdefault(text, []).append(pack.phase_name(r.phase))
     return _with_phases(found, phases)
+
+
+def _sentence(text: str) -> str:
+    """A criterion's text as a sentence: the seed's fragments ("use of improvement programmes …") capitalised."""
+    text = " ".join(text.split())
+    return text[:1].upper() + text[1:]
 
 
 def _state_words(state: str | None) -> str:

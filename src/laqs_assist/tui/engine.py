@@ -283,8 +283,15 @@ class Backend:
     def actions(self) -> list[dict[str, Any]]:
         return self._s().actions()
 
-    def flag(self, response_id: str | None, on: bool = True) -> dict[str, Any]:
-        return self._s().flag(response_id, on)
+    def toggle_flag(self, response_id: str | None, on: bool | None = None) -> dict[str, Any]:
+        """Flag an answer (default: the latest, as line mode's /flag); on=None turns the flag over."""
+        s = self._s()
+        row = self.store.response(response_id) if response_id else s.last_response()
+        if row is None or row["visit_id"] != s.id:
+            raise UsageError("no answer to flag yet" if response_id is None else f"no answer '{response_id}'")
+        if on is None:
+            on = not row["concerns_individual"]
+        return s.flag(row["id"], on)
 
     def responses(self) -> list[dict[str, Any]]:
         s = self._s()
@@ -305,6 +312,13 @@ class Backend:
             raise UsageError("an answer needs some text")
         s.edit(response_id, text)
         return self.store.response(response_id)
+
+    def edit_last(self, text: str) -> dict[str, Any]:
+        s = self._s()
+        last = s.last_response()
+        if last is None:
+            raise UsageError("no answer to edit yet")
+        return self.edit(last["id"], text)
 
     def command(self, text: str) -> CommandResult:
         """A line-mode slash command, run by line mode's own handler so both views behave alike."""

@@ -1,0 +1,188 @@
+"""The notes API: what the CLI and the TUI call (re-exported by laqs_assist.notes)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from ..errors import LaqsError, UsageError
+from ..packs.model import Pack
+from .briefing import briefing_context
+from .context import note_context
+from .quality import CheckResult, checks_for
+
+NOTES_DIR = Path("notes")  # default output folder, under the current folder
+
+
+@dataclass
+class NoteResult:
+    path: Path
+    checks: list[CheckResult]
+    context: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    @property
+    def warnings(self) -> list[CheckResult]:
+        return [c for c in self.checks if c.status == "warn"]
+
+
+@dataclass
+class BriefingResult:
+    path: Path
+    context: dict[str, Any] = field(repr=False, default_factory=dict)
+
+
+def default_template(kind: str) -> Path:
+    from ..paths import templates_dir
+
+    return templates_dir() / {"note": "note-of-visit.docx", "briefing": "briefing.docx"}[kind]
+
+
+def slug(text: str, fallback: str = "organisation") -> str:
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    out = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:60].strip("-")
+    return out or fallback
+
+
+def default_note_path(visit: dict[str, Any], folder: str | Path | None = None) -> Path:
+    """notes/<organisation-slug>-<visit date>-<first 8 of the visit id>.docx, under the current folder."""
+    return Path(folder if folder is not None else NOTES_DIR) / \
+        f"{slug(visit['organisation'])}-{visit['date']}-{visit['id'][:8]}.docx"
+
+
+def default_briefing_path(organisation: str, day: str, folder: str | Path | None = None) -> Path:
+    """notes/briefing-<organisation-slug>-<meeting date>.docx, under the current folder."""
+    return Path(folder if folder is not None else NOTES_DIR) / f"briefing-{slug(organisation)}-{day}.docx"
+
+
+def _visit(store, ref: str) -> dict[str, Any]:
+    return store.visit(ref) or store.find_visit(ref)
+
+
+def _out(path: str | Path | None, default: Path) -> Path:
+    if path is None:
+        return default
+    p = Path(path)
+    if p.is_dir() or str(path).endswith(("/", "\\")):
+        return p / default.name
+    if p.suffix.lower() != ".docx":
+        raise UsageError(f"{p}: a note is a Word file: give a name ending .docx, or a folder")
+    return p
+
+
+def quality_checks(store, pack: Pack, visit_id: str, *, today: date | None = None,
+                   context: dict[str, Any] | None = None) -> list[CheckResult]:
+    """The note of a visit against the seed's seven features of a good report: judged where the tool can, asked
+    otherwise (status 'ok', 'warn' or 'ask'). Never blocks anything."""
+    ctx = context if context is not None else note_context(store, pack, _visit(store, visit_id)["id"], today=today)
+    return checks_for(ctx, today)
+
+
+def write_note(store, pack: Pack, visit_id: str, out_path: str | Path | None = None, overwrite: bool = False,
+               template: str | Path | None = None, *, today: date | None = None) -> NoteResult:
+    """Draft the note of visit as a .docx. `visit_id` is an id, a unique id prefix or 'last'. Default path:
+    default_note_path(). An existing file is kept unless `overwrite`; the write is atomic."""
+    from .render import render_to_file
+
+    visit = _visit(store, visit_id)
+    ctx = note_context(store, pack, visit["id"], today=today)
+    out = _out(out_path, default_note_path(visit))
+    path = render_to_file(template or default_template("note"), ctx, out, overwrite=overwrite)
+    return NoteResult(path, checks_for(ctx, today), ctx)
+
+
+def write_briefing(store, pack: Pack, organisation: str, out_path: str | Path | None = None,
+                   overwrite: bool = False, template: str | Path | None = None, *,
+                   questions: Iterable[str] | None = None, phases: Iterable[str] | None = None,
+                   day: str | None = None, today: date | None = None) -> BriefingResult:
+    """A briefing for a coming headteacher meeting with `organisation` (name or id), as a .docx."""
+    from .render import render_to_file
+
+    ctx = briefing_context(store, pack, organisation, questions=questions, phases=phases, day=day, today=today)
+    out = _out(out_path, default_briefing_path(ctx["organisation"], ctx["meeting_date_iso"]))
+    path = render_to_file(template or default_template("briefing"), ctx, out, overwrite=overwrite)
+    return BriefingResult(path, ctx)
+
+
+def check_template(path: str | Path, pack: Pack, kind: str | None = None):
+    """A TemplateReport: refused constructs, unknown variables, missing core variables."""
+    from .tplcheck import check_template as check
+
+    return check(path, pack, kind)
+
+
+# --- batch export -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ExportSummary:
+    written: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # one line each: which visit, what went wrong
+    warned: int = 0  # notes written with at least one quality warning
+
+    @property
+    def total(self) -> int:
+        return len(self.written) + len(self.skipped) + len(self.failed)
+
+
+def visits_between(store, date_from: str, date_to: str, la: str | None = None) -> list[dict[str, Any]]:
+    """Visits dated from `date_from` to `date_to` inclusive; with `la`, the LA's own and its schools'."""
+    for d in (date_from, date_to):
+        try:
+            date.fromisoformat(d)
+        except (TypeError, ValueError):
+            raise UsageError(f"'{d}' is not a date (use YYYY-MM-DD)") from None
+    if date_from > date_to:
+        raise UsageError(f"--from {date_from} is after --to {date_to}")
+    sql = ("SELECT v.id, v.date, v.status, o.name AS organisation FROM visits v "
+           "JOIN organisations o ON o.id = v.organisation_id WHERE v.date BETWEEN ? AND ?")
+    params: list[Any] = [date_from, date_to]
+    if la:
+        found = store.row("SELECT id FROM organisations WHERE kind = 'LA' AND (id = ? OR name = ? COLLATE NOCASE)",
+                          [la, " ".join(la.split())])
+        if found is None:
+            raise UsageError(f"no LA '{la}' in this store")
+        sql += " AND (o.id = ? OR o.parent_id = ?)"
+        params += [found["id"], found["id"]]
+    return store.rows(sql + " ORDER BY v.date, v.created_at", params)
+
+
+def export_notes(store, pack: Pack, date_from: str, date_to: str, *, la: str | None = None,
+                 out_dir: str | Path | None = None, overwrite: bool = False, template: str | Path | None = None,
+                 today: date | None = None,
+                 progress: Callable[[int, int, dict[str, Any]], None] | None = None) -> ExportSummary:
+    """Write every visit's note in the date range into `out_dir` (default notes/). A note already there is skipped
+    unless `overwrite`; a failure is recorded in one line and the rest carry on. `progress(done, total, visit)`
+    is called after each visit."""
+    from .render import NoteExists, prepared, render_to_file
+
+    folder = Path(out_dir) if out_dir is not None else NOTES_DIR
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file: --out needs a folder")
+    tpl = template or default_template("note")
+    prepared(tpl)  # a refused or unreadable template stops the batch before any note
+    visits = visits_between(store, date_from, date_to, la)
+    summary = ExportSummary()
+    for i, v in enumerate(visits, 1):
+        out = default_note_path(v, folder)
+        try:
+            if out.exists() and not overwrite:
+                raise NoteExists(str(out))
+            ctx = note_context(store, pack, v["id"], today=today)
+            render_to_file(tpl, ctx, out, overwrite=overwrite)
+            summary.written.append(out)
+            if any(c.status == "warn" for c in checks_for(ctx, today)):
+                summary.warned += 1
+        except NoteExists:
+            summary.skipped.append(out)
+        except LaqsError as exc:
+            summary.failed.append(f"{v['id'][:8]} {v['organisation']} {v['date']}: {exc.line()}")
+        except Exception as exc:  # noqa: BLE001 - one bad visit must not stop the batch
+            summary.failed.append(f"{v['id'][:8]} {v['organisation']} {v['date']}: {type(exc).__name__}: {exc}")
+        if progress:
+            progress(i, len(visits), v)
+    return summary

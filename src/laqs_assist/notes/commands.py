@@ -1,0 +1,191 @@
+"""The CLI commands for notes of visit, briefings, batch export and template checks: `register(cli)` adds them.
+
+Only click is imported here at start-up; everything else is imported inside the command that runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+def _helpers():
+    from .. import cli as cli_module
+
+    return cli_module._store, cli_module._pack
+
+
+def _print_checks(checks) -> None:
+    click.echo("Quality check against the seven features of a good report (seed 001, aspect 2.4):")
+    for c in checks:
+        colour = {"ok": "green", "warn": "yellow", "ask": "cyan"}[c.status]
+        click.echo("  " + click.style(c.line()[:4], fg=colour) + c.line()[4:])
+    n_warn = sum(1 for c in checks if c.status == "warn")
+    if n_warn:
+        click.echo(f"{n_warn} warning{'s' if n_warn != 1 else ''}: the note is written; fix and rerun with --force "
+                   "if you wish.")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(note)
+    cli.add_command(brief)
+    cli.add_command(export)
+    cli.add_command(templates)
+
+
+@click.command()
+@click.argument("visit")
+@click.option("--out", "out_path", type=click.Path(path_type=Path), default=None,
+              help="Where to write the .docx (a file name or a folder). Default: "
+                   "notes/<organisation>-<visit date>-<visit id>.docx under the current folder.")
+@click.option("--force", is_flag=True, help="Replace the file if it exists (by default an existing note is kept).")
+@click.option("--template", type=click.Path(path_type=Path), default=None,
+              help="A .docx template (default: the shipped templates/note-of-visit.docx).")
+@click.pass_obj
+def note(state, visit: str, out_path: Path | None, force: bool, template: Path | None) -> None:
+    """Draft the note of visit for VISIT (an id, an id prefix, or 'last') as a Word document.
+
+    \b
+    The note holds the header (who, where, when, the visit type), purpose and focus, for each aspect discussed
+    the evidence (responses verbatim, except those flagged as concerning an individual), the contributory rating
+    per phase with its basis, strengths, areas for development and the LA's self-evaluation, the agreed actions,
+    progress since the last visit and next steps. It is then checked against the seed's seven features of a good
+    report; the check warns, it never stops the note. The file is written whole or not at all.
+    """
+    from .api import write_note
+
+    store_of, pack_of = _helpers()
+    pack = pack_of(state)
+    with store_of(state) as store:
+        result = write_note(store, pack, visit, out_path, overwrite=force, template=template)
+    click.echo(f"wrote {result.path}")
+    _print_checks(result.checks)
+
+
+@click.command()
+@click.argument("organisation")
+@click.option("--out", "out_path", type=click.Path(path_type=Path), default=None,
+              help="Where to write the .docx (a file name or a folder). Default: "
+                   "notes/briefing-<organisation>-<meeting date>.docx under the current folder.")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@click.option("--questions", default=None,
+              help="Comma-separated Appendix 4 question ids, e.g. A4.1.5.1,A4.2.4.1 (default: the questions on "
+                   "aspects whose rating is still open or that no visit has covered this year).")
+@click.option("--phase", "phases", multiple=True, help="Phase id or name; repeatable (default: the phases of the "
+                                                       "organisation's visits this year).")
+@click.option("--date", "day", default=None, help="Date of the meeting, YYYY-MM-DD (default: today).")
+@click.option("--template", type=click.Path(path_type=Path), default=None,
+              help="A .docx template (default: the shipped templates/briefing.docx).")
+@click.pass_obj
+def brief(state, organisation: str, out_path, force, questions, phases, day, template) -> None:
+    """Prepare a briefing for a coming headteacher meeting with ORGANISATION (a name or id in the store).
+
+    It lists the Appendix 4 questions to ask, the last visit's actions and their status, the ratings so far this
+    academic year and the evidence still missing to lift each open rating.
+    """
+    from .api import write_briefing
+
+    store_of, pack_of = _helpers()
+    pack = pack_of(state)
+    chosen = [q for q in questions.split(",") if q.strip()] if questions else None
+    with store_of(state) as store:
+        result = write_briefing(store, pack, organisation, out_path, overwrite=force, template=template,
+                                questions=chosen, phases=phases or None, day=day)
+    ctx = result.context
+    click.echo(f"wrote {result.path}")
+    click.echo(f"  {len(ctx['questions'])} questions, {len(ctx['previous_actions'])} actions from the last visit, "
+               f"{sum(1 for r in ctx['ratings'] if r['rated'])} ratings, {len(ctx['missing_evidence'])} open")
+
+
+@click.command()
+@click.option("--from", "date_from", required=True, help="First visit date, YYYY-MM-DD.")
+@click.option("--to", "date_to", required=True, help="Last visit date, YYYY-MM-DD (inclusive).")
+@click.option("--la", default=None, help="Only this LA's visits and its schools'.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder for the notes (default: notes/ under the current folder).")
+@click.option("--force", is_flag=True, help="Replace notes that exist (by default they are skipped).")
+@click.option("--template", type=click.Path(path_type=Path), default=None, help="A .docx template.")
+@click.pass_obj
+def export(state, date_from, date_to, la, out_dir, force, template) -> None:
+    """Write the note of every visit dated from --from to --to, one .docx each.
+
+    A note already on disk is skipped (--force replaces it); a visit that fails is named in one line and the
+    rest carry on. Exit code 1 if any failed.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..errors import LaqsError
+    from .api import NOTES_DIR, export_notes, visits_between
+
+    store_of, pack_of = _helpers()
+    pack = pack_of(state)
+    with store_of(state) as store:
+        total = len(visits_between(store, date_from, date_to, la))
+        if total == 0:
+            click.echo(f"no visits from {date_from} to {date_to}" + (f" for {la}" if la else ""))
+            return
+        console = Console(stderr=True)
+        with Progress(TextColumn("notes"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TextColumn("{task.description}"), console=console, transient=False) as bar:
+            task = bar.add_task("", total=total)
+
+            def tick(done, _total, visit):
+                bar.update(task, completed=done, description=f"{visit['organisation'][:30]} {visit['date']}")
+
+            summary = export_notes(store, pack, date_from, date_to, la=la, out_dir=out_dir, overwrite=force,
+                                   template=template, progress=tick)
+    for line in summary.failed:
+        click.echo(f"failed: {line}", err=True)
+    folder = out_dir if out_dir is not None else NOTES_DIR
+    skipped = f", skipped {len(summary.skipped)} (already in {folder}; --force replaces them)" if summary.skipped \
+        else ", skipped 0"
+    click.echo(f"written {len(summary.written)}{skipped}, failed {len(summary.failed)} — {summary.total} visits")
+    if summary.warned:
+        click.echo(f"{summary.warned} written note{'s' if summary.warned != 1 else ''} with quality warnings "
+                   "(see them with `laqs note ID --force`)")
+    if summary.failed:
+        raise LaqsError(f"{len(summary.failed)} of {summary.total} notes failed")
+
+
+@click.group()
+def templates() -> None:
+    """Check the Word templates for notes of visit and briefings."""
+
+
+@templates.command("check")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--kind", type=click.Choice(["note", "briefing"]), default=None,
+              help="What the template is for (default: guessed from its name and tags).")
+@click.pass_obj
+def templates_check(state, files: tuple[Path, ...], kind: str | None) -> None:
+    """Check templates (default: the shipped two) against what the tool provides.
+
+    \b
+    One line each:
+      refused   a construct the sandbox forbids (Python internals, import/include, |safe)
+      unknown   a variable the template uses that the tool does not provide (rendering would fail)
+      missing   a core variable the template never uses (a warning)
+    Exit code 2 if anything is refused or unknown.
+    """
+    from ..errors import LaqsError, UsageError
+    from .api import default_template
+    from .tplcheck import check_template
+
+    _, pack_of = _helpers()
+    pack = pack_of(state)
+    paths = list(files) or [default_template("note"), default_template("briefing")]
+    failed = 0
+    for path in paths:
+        try:
+            report = check_template(path, pack, kind)
+        except LaqsError as exc:
+            click.echo(f"{exc.line()}")
+            failed += 1
+            continue
+        for line in report.lines():
+            click.echo(line)
+        failed += not report.ok
+    if failed:
+        raise UsageError(f"{failed} of {len(paths)} template{'s' if len(paths) != 1 else ''} failed the check")

@@ -1,0 +1,38 @@
+"""`python -m laqs_assist.tui [--store PATH] [--pack PATH] [--resume REF]`: the app, optionally straight into a
+visit (the benchmarks and the tmux tests use this; `laqs` with no command opens the list of visits)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..errors import LaqsError
+
+    parser = argparse.ArgumentParser(prog="python -m laqs_assist.tui")
+    parser.add_argument("--store", type=Path, default=None)
+    parser.add_argument("--pack", type=Path, default=None)
+    parser.add_argument("--resume", default=None, help="a visit id, id prefix, or 'last'")
+    parser.add_argument("--debug", action="store_true")
+    args = parser.parse_args(argv)
+
+    class State:
+        pack_path = args.pack
+        store = args.store
+        debug = args.debug
+
+    from . import run
+
+    try:
+        return run(State(), resume=args.resume)
+    except LaqsError as exc:
+        if args.debug:
+            raise
+        print(f"laqs: error: {exc.line()}", file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""The Textual app: screens for visits, the interview and the review, over one engine thread."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from ..errors import LaqsError
+from ..packs.model import Pack
+from .commands import LaqsCommands
+from .engine import Backend, Engine
+
+
+class LaqsApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "laqs-assist"
+    COMMANDS = App.COMMANDS | {LaqsCommands}
+    BINDINGS = [Binding("f1", "help", "Help", show=False)]
+
+    def __init__(self, pack_path: Path, store_path: Path, *, resume: str | None = None, today: date | None = None,
+                 pack: Pack | None = None, stable: bool = False) -> None:
+        """`today` fixes the form's default date and `stable` stops the cursor blinking (snapshot tests)."""
+        # The engine thread starts loading the pack and opening the store before the UI is built.
+        self.engine = Engine(pack_path, store_path, pack)
+        super().__init__()
+        self.pack: Pack | None = pack
+        self.fatal: BaseException | None = None
+        self.resume_ref = resume
+        self._today = today
+        self.headless_stable = stable
+        self._warmed = False
+
+    def today(self) -> date:
+        return self._today or date.today()
+
+    # --- start and stop -------------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.boot()
+
+    @work(group="boot")
+    async def boot(self) -> None:
+        from .screens.home import HomeScreen
+
+        try:
+            self.pack = await self.engine.ready()
+        except BaseException as exc:  # noqa: BLE001 - shown as one line by run() after the app closes
+            self.fatal = exc
+            self.exit(return_code=getattr(exc, "exit_code", 1))
+            return
+        await self.push_screen(HomeScreen())
+        if self.resume_ref:
+            self.open_visit(self.resume_ref)
+
+    async def action_quit(self) -> None:
+        """Quit; an open visit is paused first (as line mode's /quit does), so it lists as paused."""
+        try:
+            await self.engine.call(Backend.close_visit, True)
+        except Exception:  # noqa: BLE001 - quitting must not fail
+            pass
+        self.exit()
+
+    def on_unmount(self) -> None:
+        self.engine.close()
+
+    def report(self, exc: BaseException) -> None:
+        line = exc.line() if isinstance(exc, LaqsError) else f"{type(exc).__name__}: {exc}"
+        self.notify(line, severity="error", timeout=8)
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def interview_ready(self, screen: Any) -> None:
+        """The first question is on screen: now is the time to build the criteria index, off the critical path."""
+        if not self._warmed:
+            self._warmed = True
+            self.engine.submit(Backend.warm)
+
+    # --- moving between screens -----------------------------------------------------------------------------
+
+    async def _home(self) -> None:
+        from .screens.home import HomeScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
+            await self.pop_screen()
+
+    @work(group="navigate", exclusive=True)
+    async def open_visit(self, ref: str) -> None:
+        from .screens.interview import InterviewScreen
+        from .screens.review import ReviewScreen
+
+        try:
+            view = await self.engine.call(Backend.resume, ref)
+            data = await self.engine.call(Backend.review) if view.ended else None
+        except Exception as exc:  # noqa: BLE001
+            self.report(exc)
+            return
+        if data is not None:
+            await self.push_screen(ReviewScreen(data))
+        else:
+            await self.push_screen(InterviewScreen(view))
+
+    async def start_visit(self, form: dict[str, Any], replace: Any = None) -> None:
+        """Start a visit from the form; raises LaqsError for the form to show."""
+        from .screens.interview import InterviewScreen
+
+        view = await self.engine.call(Backend.start, form)
+        screen = InterviewScreen(view)
+        if replace is not None and self.screen is replace:
+            await self.switch_screen(screen)
+        else:
+            await self.push_screen(screen)
+
+    @work(group="navigate", exclusive=True)
+    async def leave_visit(self) -> None:
+        try:
+            await self.engine.call(Backend.close_visit, True)
+        except Exception as exc:  # noqa: BLE001
+            self.report(exc)
+        await self._home()
+
+    @work(group="navigate", exclusive=True)
+    async def open_review(self, from_interview: bool = False) -> None:
+        from .screens.review import ReviewScreen
+
+        try:
+            data = await self.engine.call(Backend.review)
+        except Exception as exc:  # noqa: BLE001
+            self.report(exc)
+            return
+        await self.push_screen(ReviewScreen(data, from_interview=from_interview))
+
+    @work(group="navigate", exclusive=True)
+    async def end_visit(self) -> None:
+        from .screens.review import ReviewScreen
+
+        try:
+            data = await self.engine.call(Backend.end)
+        except Exception as exc:  # noqa: BLE001
+            self.report(exc)
+            return
+        self.visit_ended()
+        await self.push_screen(ReviewScreen(data, from_interview=True))
+
+    def visit_ended(self) -> None:
+        from .screens.interview import InterviewScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, InterviewScreen):
+                screen.refresh_view()
+
+    @work(group="navigate", exclusive=True)
+    async def close_review(self, review: Any) -> None:
+        from .screens.interview import InterviewScreen
+
+        ended = review.data.visit["status"] == "ended"
+        below = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
+        if review.from_interview and not ended and isinstance(below, InterviewScreen):
+            await self.pop_screen()
+            below.refresh_view()
+            return
+        try:
+            await self.engine.call(Backend.close_visit, False)
+        except Exception:  # noqa: BLE001
+            pass
+        await self._home()

@@ -1,0 +1,1 @@
+"""Screens: visits, new visit, interview, review, dialogs, help."""

@@ -1,0 +1,312 @@
+"""Small modal dialogs: jump to an aspect, add an action, edit an earlier answer, override a rating, the LA's
+self-evaluation, confirm, the note-of-visit result. Each saves through a callback that does the write in the
+engine thread and returns an error line (kept on screen, the dialog stays open) or None."""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
+
+Save = Callable[..., Awaitable[str | None]]
+
+
+def _short(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class Dialog(ModalScreen):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def error(self, text: str | None) -> None:
+        box = self.query_one("#dialog-error", Static)
+        box.update(Content.styled(text or "", "$text-error"))
+        box.display = bool(text)
+
+
+class JumpDialog(Dialog):
+    """Choose an aspect to go to."""
+
+    def __init__(self, options: list[tuple[str, str, bool]], current: str | None) -> None:
+        super().__init__()
+        self.options = options  # (aspect id, title, in this visit's agenda)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="jump-dialog") as box:
+            box.border_title = "Jump to an aspect"
+            yield OptionList(*[Option(Content.assemble((aid + " ", "bold"), _short(title, 64)) if ok else
+                                      Content.styled(f"{aid} {_short(title, 44)} (not in this agenda)",
+                                                     "$text-disabled"),
+                                      id=f"j-{aid.replace('.', '_')}", disabled=not ok)
+                               for aid, title, ok in self.options], id="jump-list")
+            yield Static(Content.styled("Enter chooses · Esc cancels", "$text-muted"))
+
+    def on_mount(self) -> None:
+        ol = self.query_one(OptionList)
+        ids = [a for a, _, _ in self.options]
+        if self.current in ids:
+            ol.highlighted = ids.index(self.current)
+        ol.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.options[event.option_index][0])
+
+
+class ActionDialog(Dialog):
+    """An agreed action with an owner and a due date."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "Save")]
+
+    def __init__(self, aspects: list[tuple[str, str]], aspect_id: str | None, save: Save) -> None:
+        super().__init__()
+        self.aspects = aspects
+        self.aspect_id = aspect_id
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="action-dialog") as box:
+            box.border_title = "Add an agreed action"
+            yield Label("What will be done")
+            yield Input(placeholder="e.g. Revise the SIP report QA policy", id="action-text")
+            yield Label("Owner")
+            yield Input(placeholder="who will do it", id="action-owner")
+            yield Label("Due date")
+            yield Input(placeholder="YYYY-MM-DD or DD/MM/YYYY", id="action-due")
+            yield Label("Aspect")
+            yield Select([(f"{a} {_short(t, 50)}", a) for a, t in self.aspects], value=self.aspect_id or Select.BLANK,
+                         allow_blank=True, id="action-aspect")
+            yield Static("", id="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.error(None)
+        self.query_one("#action-text", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.dismiss(None)
+
+    @work(exclusive=True, group="dialog")
+    async def action_save(self) -> None:
+        text = self.query_one("#action-text", Input).value
+        owner = self.query_one("#action-owner", Input).value
+        due = self.query_one("#action-due", Input).value.strip() or None
+        aspect = self.query_one("#action-aspect", Select).value
+        aspect = None if aspect is Select.BLANK else aspect
+        if not text.strip():
+            self.error("describe the action first")
+            self.query_one("#action-text", Input).focus()
+            return
+        self.query_one("#save", Button).disabled = True
+        try:
+            err = await self.save(text, owner, due, aspect)
+        finally:
+            self.query_one("#save", Button).disabled = False
+        if err:
+            self.error(err)
+            return
+        self.dismiss({"text": text, "owner": owner, "due": due, "aspect": aspect})
+
+
+class EditAnswerDialog(Dialog):
+    """Pick an earlier answer of this visit and rewrite it (the earlier wording is kept in its history)."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "Save")]
+
+    def __init__(self, responses: list[dict[str, Any]], chosen: str | None, save: Save) -> None:
+        super().__init__()
+        self.responses = responses
+        self.chosen = chosen
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="edit-dialog") as box:
+            box.border_title = "Edit an earlier answer"
+            yield OptionList(*[Option(Content.assemble((f"{r['label']} ", "bold"), (f"{r['aspect_id']} ", "$text-muted"),
+                                                       _short(r["text"], 70)), id=f"r-{i}")
+                               for i, r in enumerate(self.responses)], id="edit-list")
+            yield Static("", id="edit-question")
+            yield TextArea("", id="edit-text", soft_wrap=True)
+            yield Static("", id="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (Ctrl+S)", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.error(None)
+        ol = self.query_one(OptionList)
+        idx = next((i for i, r in enumerate(self.responses) if r["id"] == self.chosen), len(self.responses) - 1)
+        if self.responses:
+            ol.highlighted = idx
+            self._load(idx)
+        if self.chosen:
+            self.query_one("#edit-text", TextArea).focus()
+        else:
+            ol.focus()
+
+    def _load(self, idx: int) -> None:
+        r = self.responses[idx]
+        self.query_one("#edit-question", Static).update(Content.styled(_short(r["question"], 300), "$text-muted"))
+        ta = self.query_one("#edit-text", TextArea)
+        ta.text = r["text"]
+        ta.move_cursor(ta.document.end)
+        self._idx = idx
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._load(event.option_index)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self._load(event.option_index)
+        self.query_one("#edit-text", TextArea).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.dismiss(None)
+
+    @work(exclusive=True, group="dialog")
+    async def action_save(self) -> None:
+        if not self.responses:
+            self.dismiss(None)
+            return
+        r = self.responses[self._idx]
+        text = self.query_one("#edit-text", TextArea).text
+        err = await self.save(r["id"], text)
+        if err:
+            self.error(err)
+            return
+        self.dismiss({"id": r["id"], "text": text})
+
+
+class OverrideDialog(Dialog):
+    """Override the suggested rating: a column and a reason (required)."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "Save")]
+
+    def __init__(self, title: str, columns: list[tuple[str, str]], current: str | None, save: Save,
+                 reason_needed: bool = True) -> None:
+        super().__init__()
+        self.title_text = title
+        self.columns = columns
+        self.current = current
+        self.save = save
+        self.reason_needed = reason_needed
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="override-dialog") as box:
+            box.border_title = self.title_text
+            yield Label("Rating")
+            yield Select([(f"{label} ({cid})", cid) for cid, label in self.columns],
+                         value=self.current if self.current in [c for c, _ in self.columns] else Select.BLANK,
+                         id="override-column")
+            if self.reason_needed:
+                yield Label("Reason (kept with the rating)")
+                yield Input(placeholder="why the evidence supports this rating", id="override-reason")
+            yield Static("", id="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.error(None)
+        self.query_one("#override-column", Select).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.dismiss(None)
+
+    @work(exclusive=True, group="dialog")
+    async def action_save(self) -> None:
+        column = self.query_one("#override-column", Select).value
+        if column is Select.BLANK:
+            self.error("choose a rating")
+            return
+        reason = self.query_one("#override-reason", Input).value if self.reason_needed else ""
+        if self.reason_needed and not reason.strip():
+            self.error("an override needs a reason")
+            self.query_one("#override-reason", Input).focus()
+            return
+        err = await self.save(column, reason)
+        if err:
+            self.error(err)
+            return
+        self.dismiss({"column": column, "reason": reason})
+
+
+class ConfirmDialog(Dialog):
+    BINDINGS = [Binding("y", "yes", "Yes"), Binding("n", "cancel", "No")]
+
+    def __init__(self, title: str, text: str, yes: str = "Yes") -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="confirm-dialog") as box:
+            box.border_title = self.title_text
+            yield Static(self.text)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.yes, variant="primary", id="yes")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+class NoteDialog(Dialog):
+    """Where the note of visit was written and how it fared against the quality checks."""
+
+    def __init__(self, path: str, checks: tuple[tuple[bool | None, str], ...]) -> None:
+        super().__init__()
+        self.path = path
+        self.checks = checks
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="note-dialog") as box:
+            box.border_title = "Note of visit"
+            yield Static(Content.assemble(("Written to ", "bold"), self.path), id="note-path")
+            with VerticalScroll(id="note-checks"):
+                if not self.checks:
+                    yield Static(Content.styled("No quality checks reported.", "$text-muted"))
+                for ok, text in self.checks:
+                    mark, style = ("✓", "$text-success") if ok else ("✗", "$text-error") if ok is False else ("·", "")
+                    yield Static(Content.assemble((mark + " ", style), text), classes="note-check")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close", variant="primary", id="close")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None)

@@ -1,0 +1,80 @@
+"""The help screen: keys of every screen, and the typed /commands the answer box shares with line mode."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS = [
+    ("Everywhere", [
+        ("F1", "this help"),
+        ("Ctrl+P", "command palette: jump to an aspect, add an action, flag, review, end the visit, theme…"),
+        ("Ctrl+Q", "quit (an open visit is paused; resume it from the list of visits)"),
+        ("Tab / Shift+Tab", "move between the answer box, the messages, the criteria and the agenda"),
+    ]),
+    ("Visits", [
+        ("Enter", "resume the highlighted visit (an ended one opens its review)"),
+        ("n", "start a visit"),
+        ("r", "refresh the list"),
+    ]),
+    ("Interview", [
+        ("Enter", "send the answer"),
+        ("Ctrl+J", "new line in the answer (Shift+Enter too where the terminal reports it)"),
+        ("Ctrl+S", "skip the question (dismiss a probe); on a question you went back to, keep its answer"),
+        ("Ctrl+O", "back to the previous question: answering again replaces the answer"),
+        ("Ctrl+G", "jump to an aspect (or choose it in the agenda on the left)"),
+        ("Ctrl+N", "add an agreed action with owner and due date"),
+        ("Ctrl+F", "flag the latest answer as about an individual's performance (again to clear)"),
+        ("F2", "edit an earlier answer"),
+        ("Ctrl+R", "review the ratings (accept, override, the LA's self-evaluation, end the visit)"),
+        ("Esc", "leave the visit (it is paused) and go back to the list"),
+    ]),
+    ("A focused message", [
+        ("c", "copy its text to the clipboard"),
+        ("e / f", "edit / flag an answer"),
+    ]),
+    ("A focused criterion", [
+        ("m / p / n / u", "met / partly met / not met / not judged (pressing the same state again clears it)"),
+        ("↑ / ↓", "previous / next criterion"),
+    ]),
+    ("Review", [
+        ("a", "accept the suggested rating"),
+        ("o", "override it, with a reason"),
+        ("s", "record the LA's own self-evaluation"),
+        ("d", "draft the note of visit"),
+        ("e", "end the visit"),
+        ("Esc", "back"),
+    ]),
+]
+
+
+def help_text() -> Content:
+    from ...line import HELP
+
+    parts: list = []
+    for section, keys in KEYS:
+        parts.append(Content.styled(section, "bold $accent"))
+        for key, what in keys:
+            parts.append(Content.assemble((f"  {key:<16}", "bold"), what))
+        parts.append(Content(""))
+    parts.append(Content.styled("Typed commands (the same as line mode, `laqs chat`)", "bold $accent"))
+    parts.append(Content(HELP.replace("press Enter", "press Enter")))
+    return Content("\n").join(parts)
+
+
+class HelpScreen(ModalScreen):
+    BINDINGS = [Binding("escape,f1,q", "close", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="help-dialog") as box:
+            box.border_title = "Help"
+            with VerticalScroll():
+                yield Static(help_text(), id="help-text")
+            yield Static(Content.styled("Esc closes", "$text-muted"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

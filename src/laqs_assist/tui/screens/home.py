@@ -1,0 +1,122 @@
+"""The home screen: recent visits with their status; resume one or start a new one."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Static
+
+from ..engine import Backend, HomeView
+
+STATUS = {"in_progress": ("in progress", "$text-warning"), "paused": ("paused", "$text-primary"),
+          "ended": ("ended", "$text-success")}
+
+
+class HomeScreen(Screen):
+    BINDINGS = [
+        Binding("n", "new_visit", "New visit"),
+        Binding("enter", "resume", "Resume", show=True),
+        Binding("r", "refresh", "Refresh"),
+        Binding("f1", "app.help", "Help"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="home")
+        self.data: HomeView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="home-body"):
+            yield Static(Content.assemble(("Recent visits", "bold"), ("  Enter resumes · n starts a new visit",
+                                                                      "$text-muted")), id="home-title")
+            table = DataTable(id="visits", cursor_type="row", zebra_stripes=True)
+            yield table
+            yield Static("", id="home-empty")
+            with Horizontal(id="home-buttons"):
+                yield Button("New visit (n)", variant="primary", id="new")
+                yield Button("Resume (Enter)", id="resume")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "laqs-assist"
+        self.sub_title = "visits"
+        table = self.query_one(DataTable)
+        table.add_column("Date", key="date")
+        table.add_column("Organisation", key="org")
+        table.add_column("", key="kind")
+        table.add_column("Agenda", key="agenda")
+        table.add_column("Phases", key="phases")
+        table.add_column("Status", key="status")
+        table.add_column("Answers", key="answers")
+        self.query_one("#home-empty").display = False
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.data is not None:
+            self.load()
+
+    @work(exclusive=True, group="home")
+    async def load(self) -> None:
+        try:
+            data = await self.app.engine.call(Backend.home)
+        except Exception as exc:  # noqa: BLE001 - shown as one line
+            self.app.report(exc)
+            return
+        self.data = data
+        self._fill(data)
+
+    def _fill(self, data: HomeView) -> None:
+        pack = self.app.pack
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for v in data.visits:
+            label, style = STATUS.get(v["status"], (v["status"], ""))
+            agenda = pack.agendas[v["agenda_id"]].title if v["agenda_id"] in pack.agendas else v["agenda_id"]
+            agenda = agenda.replace("Agendas for discussion with ", "")
+            table.add_row(v["date"], v["organisation"], "LA" if v["organisation_kind"] == "LA" else "school",
+                          agenda, ", ".join(v["phases"]), Content.styled(label, style), str(v["responses"]),
+                          key=v["id"])
+        empty = self.query_one("#home-empty", Static)
+        if not data.visits:
+            empty.update(Content.styled("No visits yet. Press n to start one.", "$text-muted"))
+        empty.display = not data.visits
+        table.display = bool(data.visits)
+        self.query_one("#resume", Button).disabled = not data.visits
+        if data.visits:
+            table.move_cursor(row=min(keep, len(data.visits) - 1))
+            table.focus()
+        else:
+            self.query_one("#new", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "new":
+            self.action_new_visit()
+        elif event.button.id == "resume":
+            self.action_resume()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.app.open_visit(str(event.row_key.value))
+
+    def action_resume(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.data or not self.data.visits:
+            self.app.notify("No visits to resume yet: press n to start one.")
+            return
+        row = table.cursor_row
+        if 0 <= row < len(self.data.visits):
+            self.app.open_visit(self.data.visits[row]["id"])
+
+    def action_new_visit(self) -> None:
+        from .new_visit import NewVisitScreen
+
+        orgs = list(self.data.organisations) if self.data else []
+        self.app.push_screen(NewVisitScreen(orgs))
+
+    def action_refresh(self) -> None:
+        self.load()

@@ -1,0 +1,552 @@
+"""The interview: the agenda outline, the chat, the answer box and the criteria panel of the current aspect.
+
+Every write goes to the engine thread in a worker; while it is in flight the answer box is locked, and on failure
+it is unlocked with the text still in it and the error shown as one line.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Static
+
+from ...errors import LaqsError
+from ...session import AnswerInvalid
+from ..engine import Backend, InterviewView
+from ..widgets.chat import AnswerMessage, ChatLog, NoticeMessage, QuestionMessage
+from ..widgets.composer import Composer
+from ..widgets.criteria import CriteriaPanel, CriterionRow, ImpactRow, IndicatorRow
+from ..widgets.outline import AgendaOutline
+
+TYPE_HINT = {"yes_no": "answer yes or no first, then any detail", "percent": "start with a percentage, e.g. 85%",
+             "number": "start with a number", "date": "a date, YYYY-MM-DD", "grade": "a grade 1–4 first",
+             "choice": "a choice"}
+
+# Typed /commands the screen does itself; every other one runs through line mode's own handler.
+NATIVE = ("/help", "/skip", "/back", "/jump", "/review", "/end", "/quit", "/pause", "/flag", "/unflag", "/edit")
+
+
+class InterviewScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+s", "skip", "Skip"),
+        Binding("ctrl+o", "back", "Back"),
+        Binding("ctrl+g", "jump", "Jump"),
+        Binding("ctrl+n", "add_action", "Action"),
+        Binding("ctrl+f", "flag", "Flag"),
+        Binding("f2", "edit", "Edit answer"),
+        Binding("ctrl+r", "review", "Review"),
+        Binding("escape", "leave", "Visits"),
+        Binding("f1", "app.help", "Help"),
+    ]
+
+    def __init__(self, view: InterviewView) -> None:
+        super().__init__(id="interview")
+        self.view = view
+        self.busy = False
+        self.hints: dict[str, set[str]] = {}
+        self.live_hints: tuple[str, frozenset[str]] = ("", frozenset())
+        self._asked: str | None = None
+        self._hint_timer: Timer | None = None
+
+    # --- layout ---------------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        pack = self.app.pack
+        yield Header()
+        with Horizontal(id="interview-body"):
+            yield AgendaOutline(pack, id="outline")
+            with Vertical(id="conversation"):
+                yield ChatLog(id="chat")
+                yield Static("", id="status-line")
+                yield Composer(id="composer", placeholder="Type the answer · Enter sends · Ctrl+J new line · "
+                                                          "/help for typed commands")
+            yield CriteriaPanel(pack, id="criteria")
+        yield Footer(compact=True)
+
+    @property
+    def chat(self) -> ChatLog:
+        return self.query_one(ChatLog)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    async def on_mount(self) -> None:
+        self.title = "laqs-assist"
+        if self.app.headless_stable:
+            self.composer.cursor_blink = False
+        self._show_transcript(self.view)
+        await self.apply(self.view)
+        self.composer.focus()
+        self.app.interview_ready(self)
+
+    def _show_transcript(self, view: InterviewView) -> None:
+        messages = []
+        for t in view.transcript:
+            if t.kind == "answer":
+                messages.append(QuestionMessage(item_id="", label=t.label, aspect=t.aspect_id, prompt=t.question))
+            messages.append(AnswerMessage(response_id=t.response_id, text=t.text, flagged=t.flagged,
+                                          label="Adviser" if t.kind == "answer" else t.label))
+        if view.transcript:
+            done = sum(1 for t in view.transcript if t.kind == "answer")
+            messages.append(NoticeMessage(f"Resumed: {done} answers recorded so far; carrying on where you stopped."))
+        if messages:
+            self.chat.add(*messages)
+
+    # --- drawing a new state of the visit ------------------------------------------------------------------
+
+    async def apply(self, view: InterviewView, ask: bool = True, force_ask: bool = False) -> None:
+        self.view = view
+        pack = self.app.pack
+        v = view.visit
+        phases = ", ".join(pack.phase_name(p) for p in v["phases"])
+        agenda = pack.agendas[v["agenda_id"]].title.replace("Agendas for discussion with ", "with ")
+        status = {"ended": " · ended", "paused": " · paused"}.get(v["status"], "")
+        self.sub_title = f"{v['organisation']} · {agenda} · {phases} · {v['date']}{status}"
+        self.query_one(AgendaOutline).show(view)
+        aspect = view.panel.aspect_id if view.panel else None
+        hints = set(self.hints.get(aspect, set())) if aspect else set()
+        if aspect and self.live_hints[0] == aspect:
+            hints |= self.live_hints[1]
+        await self.query_one(CriteriaPanel).show(view.panel, hints)
+        self._status()
+        if ask:
+            self._ask(view, force_ask)
+
+    def _status(self, saving: bool = False) -> None:
+        view = self.view
+        parts: list = []
+        if saving:
+            parts.append(("saving… ", "bold $warning"))
+        if view.ended:
+            parts.append(("This visit has ended: answers can be read, not added. Ctrl+R reviews the ratings.",
+                          "$text-warning"))
+        else:
+            cur = view.current
+            where = f"{cur.position + 1}/{view.total} · {cur.aspect_id}" if cur else f"{view.done}/{view.total}"
+            parts.append((f"{where} · {view.actions} action{'s' if view.actions != 1 else ''}", "$text-muted"))
+            parts.append(("  Enter send · Ctrl+J new line · /help", "$text-muted"))
+        self.query_one("#status-line", Static).update(Content.assemble(*parts))
+
+    def _ask(self, view: InterviewView, force: bool = False) -> None:
+        cur = view.current
+        if view.ended:
+            if self._asked != "ended":
+                self._asked = "ended"
+                self.chat.add(NoticeMessage("This visit has ended. Ctrl+R opens the review: accept or override "
+                                            "the ratings; Esc goes back to the visits.", kind="done"))
+            return
+        if cur is None:
+            if self._asked != "done":
+                self._asked = "done"
+                self.chat.add(NoticeMessage("Every question has been dealt with. Ctrl+R to review the ratings and "
+                                            "end the visit, Ctrl+O to go back, or Ctrl+G to jump to an aspect.",
+                                            kind="done"))
+            return
+        key = f"{cur.id}:{cur.status}:{view.recorded or ''}"
+        if key == self._asked and not force:
+            return
+        self._asked = key
+        pack = self.app.pack
+        label = "Probe" if cur.kind == "probe" else f"Q {cur.question.id}" if cur.question else "Q"
+        hint = ""
+        if cur.answer_type == "choice" and cur.question:
+            hint = "choices: " + "; ".join(f"{i + 1}. {c}" for i, c in enumerate(cur.question.choices))
+        elif cur.answer_type != "text":
+            hint = TYPE_HINT.get(cur.answer_type, "")
+        if cur.kind == "probe":
+            hint = (hint + " · " if hint else "") + "Ctrl+S dismisses this probe"
+        title = pack.aspects[cur.aspect_id].title
+        self.chat.add(QuestionMessage(item_id=cur.id, label=label, aspect=f"{cur.aspect_id} {_short(title, 40)}",
+                                      prompt=cur.prompt(), hint=hint, recorded=view.recorded or "",
+                                      counter=f"{cur.position + 1}/{view.total}", probe=cur.kind == "probe"))
+
+    # --- the write path: one at a time, input locked, restored on failure -----------------------------------
+
+    def _begin(self) -> bool:
+        if self.busy:
+            self.notify("Still saving the last change…", timeout=2)
+            return False
+        self.busy = True
+        self.composer.lock()
+        self._status(saving=True)
+        return True
+
+    def _end(self) -> None:
+        self.busy = False
+        if self.composer.is_mounted:
+            self.composer.unlock()
+            self._status()
+
+    async def write(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a write on the engine thread; None (and a one-line notification) when it fails."""
+        if not self._begin():
+            return None
+        try:
+            return await self.app.engine.call(fn, *args)
+        except LaqsError as exc:
+            self.notify(exc.line(), severity="error", timeout=6)
+        except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+            self.notify(f"not saved: {type(exc).__name__}: {exc}", severity="error", timeout=8)
+        finally:
+            self._end()
+        return None
+
+    # --- answering --------------------------------------------------------------------------------------------
+
+    @on(Composer.Submitted)
+    def submitted(self, event: Composer.Submitted) -> None:
+        text = event.text
+        if not text.strip():
+            return
+        if text.lstrip().startswith("/"):
+            self.slash(text.strip())
+        else:
+            self.send_answer(text)
+
+    @work(group="engine")
+    async def send_answer(self, text: str) -> None:
+        if self.view.ended:
+            self.notify("This visit has ended: answers can no longer be added.", severity="warning")
+            return
+        if not self._begin():
+            return
+        try:
+            result = await self.app.engine.call(Backend.answer, text)
+        except AnswerInvalid as exc:
+            # The re-ask: the question stands and the text stays in the box to be corrected.
+            self.chat.add(NoticeMessage(f"{exc.message}", kind="reask", title="Please answer again"))
+            return
+        except LaqsError as exc:
+            self.notify(exc.line(), severity="error", timeout=6)
+            return
+        except Exception as exc:  # noqa: BLE001
+            self.notify(f"not saved: {type(exc).__name__}: {exc}", severity="error", timeout=8)
+            return
+        finally:
+            self._end()
+        self.composer.clear()
+        item = result.item
+        if item is not None:
+            self.hints[item.aspect_id] = set(result.hints)
+        self.live_hints = ("", frozenset())
+        old = self.chat.answer_for(result.response["id"])
+        if old is not None:
+            old.set_text(text)
+        self.chat.add(AnswerMessage(response_id=result.response["id"], text=text, hints=result.hints))
+        await self.apply(result.view)
+
+    # --- live hints while typing ------------------------------------------------------------------------------
+
+    def on_text_area_changed(self, event: Composer.Changed) -> None:
+        if event.text_area is not self.composer or self.composer.read_only:
+            return
+        if self._hint_timer is not None:
+            self._hint_timer.stop()
+        self._hint_timer = self.set_timer(0.4, self._live_hints)
+
+    @work(exclusive=True, group="hints")
+    async def _live_hints(self) -> None:
+        text = self.composer.text
+        if text.lstrip().startswith("/"):
+            return
+        try:
+            aspect, ids = await self.app.engine.call(Backend.suggest, text)
+        except Exception:  # noqa: BLE001 - a hint is never worth an error
+            return
+        self.live_hints = (aspect, frozenset(ids))
+        panel = self.query_one(CriteriaPanel)
+        if self.view.panel and self.view.panel.aspect_id == aspect:
+            await panel.show(self.view.panel, self.hints.get(aspect, set()) | set(ids))
+
+    # --- moving around ------------------------------------------------------------------------------------------
+
+    @work(group="engine")
+    async def action_skip(self) -> None:
+        if self.view.current is None:
+            self.notify("Nothing to skip: every question has been dealt with.")
+            return
+        view = await self.write(Backend.skip)
+        if view is not None:
+            self.chat.add(NoticeMessage("skipped" if self.view.current.status == "pending" else "kept as it was",
+                                        kind="muted"))
+            await self.apply(view)
+
+    @work(group="engine")
+    async def action_back(self) -> None:
+        view = await self.write(Backend.back)
+        if view is not None:
+            await self.apply(view, force_ask=True)
+
+    def action_jump(self) -> None:
+        from .dialogs import JumpDialog
+
+        pack = self.app.pack
+        in_visit = {i.aspect_id for i in self.view.items}
+        options = [(a.id, a.title, a.id in in_visit) for a in pack.aspects.values()]
+        cur = self.view.current.aspect_id if self.view.current else None
+        self.app.push_screen(JumpDialog(options, cur), self._jump_chosen)
+
+    def _jump_chosen(self, aspect_id: str | None) -> None:
+        if aspect_id:
+            self.jump_to(aspect_id)
+
+    @on(AgendaOutline.JumpRequested)
+    def outline_jump(self, event: AgendaOutline.JumpRequested) -> None:
+        self.jump_to(event.aspect_id)
+
+    @work(group="engine")
+    async def jump_to(self, aspect_id: str) -> None:
+        view = await self.write(Backend.jump, aspect_id)
+        if view is not None:
+            await self.apply(view, force_ask=True)
+            self.composer.focus()
+
+    # --- the criteria panel -------------------------------------------------------------------------------------
+
+    @on(CriterionRow.Judge)
+    def judge(self, event: CriterionRow.Judge) -> None:
+        event.stop()
+        self._judge(event.target, event.state)
+
+    @work(group="engine")
+    async def _judge(self, target: str, state: str) -> None:
+        aspect = self.view.panel.aspect_id if self.view.panel else None
+        view = await self.write(Backend.judge, target, state, aspect)
+        if view is not None:
+            await self.apply(view, ask=False)
+
+    @on(ImpactRow.Chosen)
+    def impact(self, event: ImpactRow.Chosen) -> None:
+        event.stop()
+        self._impact(event.level)
+
+    @work(group="engine")
+    async def _impact(self, level: str) -> None:
+        if not self.view.panel:
+            return
+        view = await self.write(Backend.set_impact, self.view.panel.aspect_id, level)
+        if view is not None:
+            await self.apply(view, ask=False)
+
+    @on(IndicatorRow.Entered)
+    def indicator(self, event: IndicatorRow.Entered) -> None:
+        event.stop()
+        self._judge(event.indicator, event.raw.rstrip("%"))
+
+    # --- actions, flags, edits ----------------------------------------------------------------------------------
+
+    def action_add_action(self) -> None:
+        from .dialogs import ActionDialog
+
+        pack = self.app.pack
+        aspect = self.view.current.aspect_id if self.view.current else (
+            self.view.panel.aspect_id if self.view.panel else None)
+        self.app.push_screen(ActionDialog([(a.id, a.title) for a in pack.aspects.values()], aspect,
+                                          self._save_action), self._action_saved)
+
+    async def _save_action(self, text: str, owner: str, due: str | None, aspect: str | None) -> str | None:
+        try:
+            await self.app.engine.call(Backend.add_action, text, owner, due, aspect)
+        except LaqsError as exc:
+            return exc.line()
+        except Exception as exc:  # noqa: BLE001
+            return f"not saved: {type(exc).__name__}: {exc}"
+        return None
+
+    def _action_saved(self, result: dict[str, Any] | None) -> None:
+        if not result:
+            self.composer.focus()
+            return
+        missing = [w for w, v in (("an owner", result["owner"]), ("a due date", result["due"])) if not v]
+        tail = f" — it still needs {' and '.join(missing)}" if missing else ""
+        who = ", ".join(x for x in (result["owner"], result["due"]) if x)
+        self.chat.add(NoticeMessage(f"✓ action saved: {result['text']}" + (f" ({who})" if who else "") + tail,
+                                    kind="ok"))
+        self.refresh_view()
+        self.composer.focus()
+
+    @work(group="engine")
+    async def refresh_view(self) -> None:
+        try:
+            view = await self.app.engine.call(Backend.view)
+        except Exception:  # noqa: BLE001
+            return
+        await self.apply(view, ask=False)
+
+    def _focused_answer(self) -> AnswerMessage | None:
+        return self.focused if isinstance(self.focused, AnswerMessage) else None
+
+    def action_flag(self) -> None:
+        focused = self._focused_answer()
+        self.toggle_flag(focused.response_id if focused else None)
+
+    @on(AnswerMessage.FlagRequested)
+    def flag_requested(self, event: AnswerMessage.FlagRequested) -> None:
+        self.toggle_flag(event.response_id)
+
+    @work(group="engine")
+    async def toggle_flag(self, response_id: str | None, on: bool | None = None) -> None:
+        """Flag (or with on=None, toggle) an answer; without an id, the latest answer, as line mode's /flag."""
+        row = await self.write(Backend.toggle_flag, response_id, on)
+        if row is None:
+            return
+        flagged = bool(row["concerns_individual"])
+        bubble = self.chat.answer_for(row["id"])
+        if bubble is not None:
+            bubble.set_flagged(flagged)
+        self.chat.add(NoticeMessage(("⚑ flagged: it concerns an individual and stays out of shared notes" if flagged
+                                     else "flag cleared") + f" ({_short(row['text'], 50)})", kind="ok"))
+
+    def action_edit(self) -> None:
+        focused = self._focused_answer()
+        self.open_edit(focused.response_id if focused else None)
+
+    @on(AnswerMessage.EditRequested)
+    def edit_requested(self, event: AnswerMessage.EditRequested) -> None:
+        self.open_edit(event.response_id)
+
+    @work(group="engine")
+    async def open_edit(self, response_id: str | None) -> None:
+        from .dialogs import EditAnswerDialog
+
+        try:
+            responses = await self.app.engine.call(Backend.responses)
+        except LaqsError as exc:
+            self.notify(exc.line(), severity="error")
+            return
+        if not responses:
+            self.notify("No answers to edit yet.")
+            return
+        self.app.push_screen(EditAnswerDialog(responses, response_id, self._save_edit), self._edited)
+
+    async def _save_edit(self, response_id: str, text: str) -> str | None:
+        try:
+            await self.app.engine.call(Backend.edit, response_id, text)
+        except LaqsError as exc:
+            return exc.line()
+        except Exception as exc:  # noqa: BLE001
+            return f"not saved: {type(exc).__name__}: {exc}"
+        return None
+
+    def _edited(self, result: dict[str, Any] | None) -> None:
+        if result:
+            bubble = self.chat.answer_for(result["id"])
+            if bubble is not None:
+                bubble.set_text(result["text"])
+            self.chat.add(NoticeMessage(f"✓ answer replaced (the earlier wording is kept): "
+                                        f"{_short(result['text'], 60)}", kind="ok"))
+            self.refresh_view()
+        self.composer.focus()
+
+    # --- typed /commands: the same as line mode -------------------------------------------------------------
+
+    def slash(self, text: str) -> None:
+        name, _, rest = text.partition(" ")
+        name = name.lower()
+        rest = rest.strip()
+        composer = self.composer
+        if name in NATIVE:
+            composer.clear()
+            if name == "/help":
+                self.app.action_help()
+            elif name == "/skip":
+                self.action_skip()
+            elif name == "/back":
+                self.action_back()
+            elif name == "/jump":
+                self.jump_to(rest.split()[0]) if rest else self.action_jump()
+            elif name == "/review":
+                self.action_review()
+            elif name == "/end":
+                self.action_end()
+            elif name in ("/quit", "/pause"):
+                self.action_leave()
+            elif name in ("/flag", "/unflag"):
+                self.toggle_flag(rest or None, name == "/flag")
+            elif name == "/edit":
+                if rest:
+                    self.edit_last(rest)
+                else:
+                    self.action_edit()
+            return
+        if name == "/action" and not rest:
+            composer.clear()
+            self.action_add_action()
+            return
+        self.run_command(text)
+
+    @work(group="engine")
+    async def edit_last(self, text: str) -> None:
+        row = await self.write(Backend.edit_last, text)
+        if row is None:
+            return
+        self.composer.clear()
+        self._edited({"id": row["id"], "text": row["text"]})
+
+    @work(group="engine")
+    async def run_command(self, text: str) -> None:
+        result = await self.write(Backend.command, text)
+        if result is None:
+            return
+        failed = any(line.startswith("! ") for line in result.lines)
+        self._command_output(result.lines, text)
+        if not failed:
+            self.composer.clear()
+        await self.apply(result.view, ask=False)
+
+    def _command_output(self, lines: tuple[str, ...], text: str) -> None:
+        if not lines:
+            return
+        failed = any(line.startswith("! ") for line in lines)
+        body = "\n".join(line[2:] if line.startswith("! ") else line for line in lines)
+        self.chat.add(NoticeMessage(body, kind="error" if failed else "result", title=text.split(" ", 1)[0]))
+
+    # --- review, end, leave -------------------------------------------------------------------------------------
+
+    def action_review(self) -> None:
+        self.app.open_review(from_interview=True)
+
+    def action_end(self) -> None:
+        from .dialogs import ConfirmDialog
+
+        if self.view.ended:
+            self.app.open_review(from_interview=True)
+            return
+
+        def chosen(yes: bool | None) -> None:
+            if yes:
+                self.app.end_visit()
+
+        self.app.push_screen(ConfirmDialog("End the visit", "End the visit now? Answers can then no longer be "
+                                           "added; the ratings can still be accepted or overridden in the review.",
+                                           yes="End the visit"), chosen)
+
+    def action_copy_question(self) -> None:
+        cur = self.view.current
+        if cur is None:
+            self.notify("No question to copy.")
+            return
+        self.app.copy_to_clipboard(cur.prompt())
+        self.notify("Question copied to the clipboard", timeout=2)
+
+    def action_leave(self) -> None:
+        self.app.leave_visit()
+
+    async def ended(self, view: InterviewView) -> None:
+        await self.apply(view)
+
+
+def _short(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+__all__ = ["InterviewScreen"]

@@ -1,0 +1,286 @@
+"""The review: every rating in play per aspect and phase with its explanation; accept it or override it with a
+reason; the LA's self-evaluation beside it, disagreements shown; end the visit; draft the note of visit."""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
+
+from ...errors import LaqsError
+from ...rating import NA
+from ..engine import Backend, ReviewView
+
+
+def notes_available() -> bool:
+    try:
+        return importlib.util.find_spec("laqs_assist.notes") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+class ReviewScreen(Screen):
+    BINDINGS = [
+        Binding("a", "accept", "Accept"),
+        Binding("o", "override", "Override"),
+        Binding("s", "self_evaluation", "LA's view"),
+        Binding("d", "draft_note", "Draft note of visit"),
+        Binding("e", "end_visit", "End visit"),
+        Binding("escape", "back", "Back"),
+        Binding("f1", "app.help", "Help"),
+    ]
+
+    def __init__(self, data: ReviewView, from_interview: bool = False) -> None:
+        super().__init__(id="review")
+        self.data = data
+        self.from_interview = from_interview
+        self._rows: list[dict[str, Any]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="review-body"):
+            yield Static("", id="review-title")
+            yield DataTable(id="ratings", cursor_type="row", zebra_stripes=True)
+            with Horizontal(id="review-lower"):
+                with VerticalScroll(id="rating-detail"):
+                    yield Static("", id="detail")
+                with VerticalScroll(id="review-actions"):
+                    yield Static("", id="actions-list")
+            with Horizontal(id="note-bar"):
+                yield LoadingIndicator(id="note-busy")
+                yield Static("", id="note-status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "laqs-assist"
+        table = self.query_one(DataTable)
+        for label, key in (("Aspect", "aspect"), ("Phase", "phase"), ("Suggested", "suggested"),
+                           ("Ceiling", "ceiling"), ("Adviser's rating", "adviser"), ("LA's self-evaluation", "la"),
+                           ("", "flag")):
+            table.add_column(label, key=key)
+        self.query_one("#note-busy").display = False
+        status = self.query_one("#note-status", Static)
+        if notes_available():
+            status.update(Content.styled("d drafts the note of visit (a .docx, checked against 2.4's seven features)",
+                                         "$text-muted"))
+        else:
+            status.update(Content.styled("Draft note of visit: the notes module (laqs_assist.notes) is unavailable "
+                                         "in this installation.", "$text-warning"))
+        self.show(self.data)
+        table.focus()
+
+    # --- drawing --------------------------------------------------------------------------------------------
+
+    def show(self, data: ReviewView) -> None:
+        self.data = data
+        pack = self.app.pack
+        v = data.visit
+        phases = ", ".join(pack.phase_name(p) for p in v["phases"])
+        status = {"ended": "ended", "paused": "paused", "in_progress": "in progress"}.get(v["status"], v["status"])
+        self.sub_title = f"review · {v['organisation']} · {v['date']}"
+        self.query_one("#review-title", Static).update(Content.assemble(
+            ("Ratings ", "bold"), (f"{v['organisation']} · {phases} · {v['date']} · visit {status}", "$text-muted"),
+            ("   a accept · o override · s LA's view · e end · d note", "$text-muted")))
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        self._rows = [r for r in data.rows if r["rating"].suggestion != NA]
+        for r in self._rows:
+            rating = r["rating"]
+            sug = _label(pack, rating.suggestion) if rating.suggestion else Content.styled("none yet", "italic")
+            ceil = _label(pack, rating.ceiling) if rating.ceiling and rating.ceiling != NA else Content("—")
+            if r["override"]:
+                adviser = Content.assemble(_label(pack, r["override"]), (" overridden", "$text-warning"))
+            elif r["accepted"]:
+                adviser = Content.assemble(_label(pack, r["final"]) if r["final"] else Content("—"),
+                                           (" accepted", "$text-success"))
+            else:
+                adviser = Content.styled("to decide", "$text-muted")
+            la = _label(pack, r["self_evaluation"]) if r["self_evaluation"] else Content.styled("—", "$text-muted")
+            flag = Content.styled("≠ disagree", "bold $text-error") if r["disagrees"] else Content("")
+            table.add_row(r["aspect"], pack.phase_name(r["phase"]), sug, ceil, adviser, la, flag,
+                          key=f"{r['aspect']}|{r['phase']}")
+        if self._rows:
+            table.move_cursor(row=min(max(keep, 0), len(self._rows) - 1))
+        self._detail()
+        self._actions()
+
+    def _current(self) -> dict[str, Any] | None:
+        table = self.query_one(DataTable)
+        if not self._rows:
+            return None
+        row = table.cursor_row
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._detail()
+
+    def _detail(self) -> None:
+        pack = self.app.pack
+        box = self.query_one("#detail", Static)
+        r = self._current()
+        if r is None:
+            box.update(Content.styled("Nothing rated yet: judge some criteria in the interview first (Esc goes back)."
+                                      if not self.data.rows else "Every aspect in play is N/A for these phases.",
+                                      "$text-muted"))
+            return
+        rating = r["rating"]
+        aspect = pack.aspects[r["aspect"]]
+        lines: list = [Content.assemble((f"{aspect.id} ", "bold"), aspect.title, (f" — {pack.phase_name(r['phase'])}",
+                                                                                   "bold"))]
+        lines.append(Content.assemble(("Suggested: ", "bold"), _label(pack, rating.suggestion) if rating.suggestion
+                                      else Content("none yet"), ("  ceiling: ", "bold"),
+                                      _label(pack, rating.ceiling) if rating.ceiling else Content("—")))
+        lines.append(Content.assemble(("Why: ", "bold"), rating.reason))
+        for x in rating.lift:
+            lines.append(Content.assemble(("To lift: ", "bold"), x))
+        if r["override"]:
+            lines.append(Content.assemble(("Overridden to ", "bold $text-warning"), _label(pack, r["override"]),
+                                          (": ", ""), r["override_reason"]))
+        elif r["accepted"]:
+            lines.append(Content.styled("The suggestion is accepted.", "$text-success"))
+        if r["self_evaluation"]:
+            lines.append(Content.assemble(("The LA's self-evaluation: ", "bold"), _label(pack, r["self_evaluation"])))
+            if r["disagrees"]:
+                final = _label(pack, r["final"]) if r["final"] else Content("—")
+                lines.append(Content.assemble(("≠ It differs from the adviser's rating (", "bold $text-error"), final,
+                                              (")", "bold $text-error")))
+        box.update(Content("\n").join(lines))
+
+    def _actions(self) -> None:
+        box = self.query_one("#actions-list", Static)
+        if not self.data.actions:
+            box.update(Content.styled("Agreed actions: none yet.", "$text-muted"))
+            return
+        lines: list = [Content.styled(f"Agreed actions ({len(self.data.actions)})", "bold")]
+        for a in self.data.actions:
+            who = a["owner"] or "no owner"
+            when = a["due_date"] or "no date"
+            lines.append(Content.assemble("• ", a["text"], (f" — {who}, {when}", "$text-muted")))
+        box.update(Content("\n").join(lines))
+
+    # --- the writes -----------------------------------------------------------------------------------------
+
+    async def _write(self, fn, *args) -> str | None:
+        try:
+            data = await self.app.engine.call(fn, *args)
+        except LaqsError as exc:
+            return exc.line()
+        except Exception as exc:  # noqa: BLE001
+            return f"not saved: {type(exc).__name__}: {exc}"
+        self.show(data)
+        return None
+
+    @work(group="engine")
+    async def action_accept(self) -> None:
+        r = self._current()
+        if r is None:
+            return
+        err = await self._write(Backend.accept, r["aspect"], r["phase"])
+        if err:
+            self.notify(err, severity="error", timeout=6)
+
+    def action_override(self) -> None:
+        from .dialogs import OverrideDialog
+
+        r = self._current()
+        if r is None:
+            return
+        pack = self.app.pack
+
+        async def save(column: str, reason: str) -> str | None:
+            return await self._write(Backend.override, r["aspect"], r["phase"], column, reason)
+
+        title = f"Override {r['aspect']} {pack.phase_name(r['phase'])}"
+        self.app.push_screen(OverrideDialog(title, [(c.id, c.label) for c in pack.columns],
+                                            r["override"] or r["rating"].suggestion, save))
+
+    def action_self_evaluation(self) -> None:
+        from .dialogs import OverrideDialog
+
+        r = self._current()
+        if r is None:
+            return
+        pack = self.app.pack
+
+        async def save(column: str, _reason: str) -> str | None:
+            return await self._write(Backend.self_evaluation, r["aspect"], r["phase"], column)
+
+        title = f"The LA's self-evaluation: {r['aspect']} {pack.phase_name(r['phase'])}"
+        self.app.push_screen(OverrideDialog(title, [(c.id, c.label) for c in pack.columns], r["self_evaluation"],
+                                            save, reason_needed=False))
+
+    def action_end_visit(self) -> None:
+        from .dialogs import ConfirmDialog
+
+        if self.data.visit["status"] == "ended":
+            self.notify("This visit has already ended.")
+            return
+
+        def chosen(yes: bool | None) -> None:
+            if yes:
+                self.end_visit()
+
+        self.app.push_screen(ConfirmDialog("End the visit", "End the visit now? Answers can then no longer be "
+                                           "added; the ratings can still be accepted or overridden here.",
+                                           yes="End the visit"), chosen)
+
+    @work(group="engine")
+    async def end_visit(self) -> None:
+        err = await self._write(Backend.end)
+        if err:
+            self.notify(err, severity="error", timeout=6)
+            return
+        self.notify("Visit ended: every rating in play is kept with it.", timeout=4)
+        self.app.visit_ended()
+
+    @work(group="note", exclusive=True)
+    async def action_draft_note(self) -> None:
+        from .dialogs import NoteDialog
+
+        status = self.query_one("#note-status", Static)
+        if not notes_available():
+            status.update(Content.styled("Draft note of visit: the notes module (laqs_assist.notes) is unavailable "
+                                         "in this installation.", "$text-warning"))
+            self.notify("The notes module is unavailable: no note can be drafted here.", severity="warning")
+            return
+        busy = self.query_one("#note-busy")
+        busy.display = True
+        status.update("Drafting the note of visit…")
+        try:
+            note = await self.app.engine.call(Backend.write_note)
+        except LaqsError as exc:
+            status.update(Content.styled(f"note not written: {exc.line()}", "$text-error"))
+            self.notify(exc.line(), severity="error", timeout=8)
+            return
+        except Exception as exc:  # noqa: BLE001
+            status.update(Content.styled(f"note not written: {type(exc).__name__}: {exc}", "$text-error"))
+            return
+        finally:
+            busy.display = False
+        failed = sum(1 for ok, _ in note.checks if ok is False)
+        status.update(Content.assemble(("Note of visit: ", "bold"), note.path,
+                                       (f"  ({failed} quality check{'s' if failed != 1 else ''} to look at)"
+                                        if failed else "  (quality checks passed)" if note.checks else "",
+                                        "$text-warning" if failed else "$text-success")))
+        self.app.push_screen(NoteDialog(note.path, note.checks))
+
+    def action_back(self) -> None:
+        self.app.close_review(self)
+
+
+def _label(pack, column_id: str | None) -> Content:
+    if column_id is None:
+        return Content("—")
+    if column_id == NA:
+        return Content("N/A")
+    col = pack.column(column_id)
+    style = {"G": "$text-success", "A": "$text-warning", "R": "$text-error"}.get(col.rag, "")
+    return Content.styled(f"{col.label} ({col.id})", style)

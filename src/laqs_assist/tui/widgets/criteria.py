@@ -1,0 +1,295 @@
+"""The criteria panel: the current aspect's criteria grouped by column, met / partly / not met toggles, the live
+suggestion with its ceiling and reason. Criteria the answer seems to bear on are highlighted."""
+
+from __future__ import annotations
+
+import re
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Button, Input, Static
+
+from ...packs.model import Pack
+from ...rating import NA
+from ..engine import PanelView
+
+GLYPH = {"met": "✓", "partly": "~", "not_met": "✗", "unknown": "·", "mixed": "±"}
+STATE_WORDS = {"met": "met", "partly": "partly met", "not_met": "not met", "unknown": "not judged",
+               "mixed": "differs between phases"}
+
+
+def dom_id(prefix: str, ident: str) -> str:
+    """Criterion ids (2.4.G.1) as widget ids."""
+    return prefix + re.sub(r"[^A-Za-z0-9_-]", "_", ident)
+
+
+class StateButton(Button, can_focus=False):
+    """A met / partly / not met toggle: one line, clicked with the mouse (keys work on the focused row)."""
+
+    def __init__(self, label: str, state: str, *, id: str | None = None) -> None:
+        super().__init__(label, id=id, compact=True, classes=f"state -{state}")
+        self.state = state
+
+
+class CriterionRow(Vertical, can_focus=True):
+    """One criterion or counted-set item. Keys on the focused row: m met, p partly, n not met, u not judged."""
+
+    BINDINGS = [
+        Binding("m", "judge('met')", "Met"),
+        Binding("p", "judge('partly')", "Partly"),
+        Binding("n", "judge('not_met')", "Not met"),
+        Binding("u", "judge('unknown')", "Clear"),
+        Binding("down", "app.focus_next", "Next", show=False),
+        Binding("up", "app.focus_previous", "Previous", show=False),
+    ]
+
+    class Judge(Message):
+        def __init__(self, target: str, state: str) -> None:
+            super().__init__()
+            self.target = target
+            self.state = state
+
+    def __init__(self, target: str, label: str, text: str, *, critical: bool = False, judgeable: bool = True,
+                 states: tuple[str, ...] = ("met", "partly", "not_met"), source: str = "") -> None:
+        super().__init__(id=dom_id("c-", target), classes="criterion")
+        self.target = target
+        self.label = label
+        self.text = " ".join(text.split())
+        self.critical = critical
+        self.judgeable = judgeable
+        self.choices = states
+        self.source = source
+        self.state = "unknown"
+        self.hinted = False
+        if not judgeable:
+            self.can_focus = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="criterion-head"):
+            yield Static(self._head(), classes="criterion-id")
+            if self.judgeable:
+                words = {"met": "met", "partly": "partly", "not_met": "not"}
+                if self.choices == ("met", "not_met"):
+                    words = {"met": "present", "not_met": "missing"}
+                for s in self.choices:
+                    yield StateButton(words[s], s, id=dom_id(f"b-{s}-", self.target))
+        body = self.text + (f"\n({self.source})" if self.source else "")
+        yield Static(Content(body), classes="criterion-text")
+
+    def _head(self) -> Content:
+        parts: list = [(GLYPH.get(self.state, "·") + " ", f"bold {'$success' if self.state == 'met' else ''}")]
+        parts.append((self.label, "bold"))
+        if self.critical:
+            parts.append((" ★", "$warning"))
+        if self.hinted:
+            parts.append((" ◆", "$accent"))
+        return Content.assemble(*parts)
+
+    def set_state(self, state: str, hinted: bool) -> None:
+        if state == self.state and hinted == self.hinted and self.is_mounted:
+            return
+        self.state = state
+        self.hinted = hinted
+        for s in ("met", "partly", "not_met", "unknown", "mixed"):
+            self.set_class(state == s, f"-{s}")
+        self.set_class(hinted, "-hint")
+        if self.is_mounted:
+            self.query_one(".criterion-id", Static).update(self._head())
+            for b in self.query(StateButton):
+                b.set_class(b.state == state, "-on")
+        self.tooltip = f"{self.target}: {STATE_WORDS.get(state, state)}" + (" · critical" if self.critical else "")
+
+    def on_mount(self) -> None:
+        for b in self.query(StateButton):
+            b.set_class(b.state == self.state, "-on")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if isinstance(event.button, StateButton):
+            self.action_judge(event.button.state)
+
+    def action_judge(self, state: str) -> None:
+        if not self.judgeable:
+            return
+        if state != "unknown" and state not in self.choices:
+            return
+        # Pressing the state a criterion already has clears it: the toggles are toggles.
+        new = "unknown" if state == self.state and state != "unknown" else state
+        self.post_message(self.Judge(self.target, new))
+
+
+class ImpactRow(Horizontal):
+    """The evidence of impact seen for the aspect: Good and Outstanding need it."""
+
+    class Chosen(Message):
+        def __init__(self, level: str) -> None:
+            super().__init__()
+            self.level = level
+
+    def __init__(self, levels: list[tuple[str, str]]) -> None:
+        super().__init__(id="impact-row")
+        self.levels = levels
+        self.level: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Impact", classes="impact-label")
+        for lid, _label in self.levels:
+            yield StateButton(lid, lid, id=dom_id("impact-", lid))
+
+    def set_level(self, level: str | None) -> None:
+        self.level = level
+        for b in self.query(StateButton):
+            b.set_class(b.state == level, "-on")
+        names = dict(self.levels)
+        self.tooltip = f"Evidence of impact: {names.get(level, 'not recorded' if level is None else level)}"
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if isinstance(event.button, StateButton):
+            self.post_message(self.Chosen(event.button.state))
+
+
+class IndicatorRow(Vertical):
+    """A number the threshold criteria read (a percentage, a count, a national position)."""
+
+    class Entered(Message):
+        def __init__(self, indicator: str, raw: str) -> None:
+            super().__init__()
+            self.indicator = indicator
+            self.raw = raw
+
+    def __init__(self, indicator_id: str, text: str, unit: str) -> None:
+        super().__init__(id=dom_id("i-", indicator_id), classes="indicator")
+        self.indicator_id = indicator_id
+        self.text = " ".join(text.split())
+        self.unit = unit
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="indicator-head"):
+            yield Static(Content.styled(self.indicator_id, "bold"), classes="criterion-id")
+            yield Input(placeholder=self.unit, type="number", compact=True, classes="indicator-input",
+                        id=dom_id("iv-", self.indicator_id))
+        yield Static(Content(self.text), classes="criterion-text")
+
+    def set_value(self, value: float | None) -> None:
+        inp = self.query_one(Input)
+        if inp.has_focus:
+            return
+        inp.value = "" if value is None else f"{value:g}"
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.value.strip():
+            self.post_message(self.Entered(self.indicator_id, event.value.strip()))
+
+
+class CriteriaPanel(VerticalScroll):
+    """Built once per aspect; states, hints and ratings update in place."""
+
+    def __init__(self, pack: Pack, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.pack = pack
+        self.aspect_id: str | None = None
+        self.border_title = "Criteria"
+        self._rows: dict[str, CriterionRow] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="rating-box")
+        yield Static(Content.styled("No aspect yet.", "$text-muted"), id="panel-empty")
+
+    async def show(self, view: PanelView | None, hints: set[str]) -> None:
+        if view is None:
+            return
+        if view.aspect_id != self.aspect_id:
+            await self._build(view.aspect_id)
+        for target, row in self._rows.items():
+            row.set_state(view.states.get(target, "unknown"), target in hints)
+        self.query_one("#rating-box", Static).update(self._rating_text(view))
+        impact = self.query("#impact-row")
+        if impact:
+            impact.first(ImpactRow).set_level(view.impact)
+        for row in self.query(IndicatorRow):
+            row.set_value(view.values.get(row.indicator_id))
+
+    async def _build(self, aspect_id: str) -> None:
+        pack = self.pack
+        aspect = pack.aspects[aspect_id]
+        self.aspect_id = aspect_id
+        self.border_title = f"Criteria · {aspect_id}"
+        await self.query(".panel-part").remove()
+        empty = self.query("#panel-empty")
+        if empty:
+            await empty.remove()
+        parts: list = [Static(Content.assemble((aspect.id + " ", "bold"), aspect.title), classes="panel-part "
+                                                                                                  "aspect-title")]
+        parts.append(ImpactRow([(e.id, e.label) for e in pack.evidence_levels]))
+        parts[-1].add_class("panel-part")
+        self._rows = {}
+        for col in pack.columns:
+            crit = aspect.criteria_in(col.id)
+            if not crit:
+                continue
+            parts.append(Static(Content.assemble((f"{col.id} ", "bold"), col.label), classes=f"panel-part column-head "
+                                                                                              f"-rag-{col.rag}"))
+            for c in crit:
+                source = ""
+                if c.kind == "count":
+                    source = f"worked out from {c.count.set_id}"
+                elif c.kind == "threshold":
+                    source = f"worked out from {c.threshold.indicator_id} ({c.threshold.range.describe()})"
+                if c.phases:
+                    source = (source + "; " if source else "") + "only " + ", ".join(c.phases)
+                row = CriterionRow(c.id, c.id, c.text, critical=c.critical, judgeable=c.kind == "statement",
+                                   source=source)
+                row.add_class("panel-part")
+                self._rows[c.id] = row
+                parts.append(row)
+        for cset in aspect.sets:
+            items = [it for it in cset.items if not it.criterion]
+            if not items:
+                continue
+            parts.append(Static(Content.assemble(("Counted ", "bold"), " ".join(cset.text.split())),
+                                classes="panel-part column-head -counted"))
+            for it in items:
+                row = CriterionRow(it.id, it.id.removeprefix(cset.id + "."), it.text, states=("met", "not_met"))
+                row.add_class("panel-part")
+                self._rows[it.id] = row
+                parts.append(row)
+        if aspect.indicators:
+            parts.append(Static(Content.styled("Indicators (Enter records)", "bold"),
+                                classes="panel-part column-head -indicators"))
+            for ind in aspect.indicators:
+                row = IndicatorRow(ind.id, ind.text, ind.unit)
+                row.add_class("panel-part")
+                parts.append(row)
+        await self.mount_all(parts)
+        self.scroll_home(animate=False)
+
+    def _rating_text(self, view: PanelView) -> Content:
+        pack = self.pack
+        lines: list = []
+        for r in view.ratings:
+            name = pack.phase_name(r.phase)
+            if r.suggestion == NA:
+                lines.append(Content.assemble((f"{name}: ", "bold"), "N/A"))
+                continue
+            if r.suggestion:
+                col = pack.column(r.suggestion)
+                sug = Content.styled(f"{col.label}", f"bold $text-{_rag_var(col.rag)}")
+            else:
+                sug = Content.styled("no suggestion yet", "italic")
+            ceil = pack.column(r.ceiling).label if r.ceiling and r.ceiling != NA else "—"
+            lines.append(Content.assemble((f"{name}: ", "bold"), sug, (f"  ceiling {ceil}", "$text-muted")))
+            lines.append(Content.styled(f"why: {r.reason}", "$text-muted"))
+            if r.lift:
+                lines.append(Content.styled("to lift: " + "; ".join(r.lift), "$text-muted italic"))
+        if not lines:
+            lines.append(Content.styled("This aspect does not apply to the visit's phases.", "$text-muted"))
+        return Content("\n").join(lines)
+
+
+def _rag_var(rag: str) -> str:
+    return {"G": "success", "A": "warning", "R": "error"}.get(rag, "primary")
