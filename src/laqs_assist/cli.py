@@ -287,11 +287,15 @@ def render_rating(pack, r) -> str:
 # --- the store: chat, visits, search ----------------------------------------------------------------------------
 
 
-def _store(state: _State):
+def _store(state: _State, create: bool = False):
+    """The store; only commands that record something create it."""
     from .paths import default_store_path
     from .store import Store
 
-    return Store(state.store or default_store_path())
+    path = state.store or default_store_path()
+    if not create and not Path(path).exists():
+        raise UsageError(f"no store at {path} yet: one is created when you start a visit (laqs chat --org NAME)")
+    return Store(path)
 
 
 @cli.command()
@@ -314,7 +318,9 @@ def chat(state: _State, agenda, organisation, school, parent, phases, focus, peo
     from .session import Session
 
     pack = _pack(state)
-    with _store(state) as store:
+    if not resume:
+        _check_visit_options(pack, agenda, organisation, phases, focus)
+    with _store(state, create=not resume) as store:
         if resume:
             session = Session.resume(store, pack, resume)
         else:
@@ -326,6 +332,19 @@ def chat(state: _State, agenda, organisation, school, parent, phases, focus, peo
                 phases=phases, focus=focus, people=[tuple(p.split(":", 1)) if ":" in p else (p, "") for p in people],
                 day=day, author=author, purpose=purpose, parent=parent)
         run(session)
+
+
+def _check_visit_options(pack, agenda, organisation, phases, focus) -> None:
+    """Refuse bad options before anything is opened or created."""
+    if not organisation or not organisation.strip():
+        raise UsageError("say who the visit is with: --org NAME (or --resume ID)")
+    if agenda is not None and agenda not in pack.agendas:
+        raise UsageError(f"unknown agenda '{agenda}' (known: {', '.join(pack.agendas)})")
+    for p in phases:
+        _phase_id(pack, p)
+    for a in focus:
+        if a not in pack.aspects:
+            raise UsageError(f"unknown aspect '{a}' (known: {', '.join(pack.aspects)})")
 
 
 def _default_agenda(pack, school: bool) -> str:
@@ -348,6 +367,14 @@ def visits(ctx: click.Context, status, organisation, limit, as_json) -> None:
     if ctx.invoked_subcommand is not None:
         return
     state = ctx.obj
+    from .paths import default_store_path
+
+    if not Path(state.store or default_store_path()).exists():
+        if as_json:
+            click.echo("[]")
+        else:
+            click.echo("No visits yet. Start one with: laqs chat --org NAME")
+        return
     with _store(state) as store:
         org_id = None
         if organisation:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Iterable
 
@@ -337,18 +337,21 @@ class Session:
         self._require_open()
         choices = item.question.choices if item.question else ()
         value = parse_answer(item.answer_type, text, choices)
+        after = self._after(item)
         if item.response_id:
             self.store.edit_response(item.response_id, text, value)
             response = self.store.response(item.response_id)
-            self.store.set_position(self.id, self._after(item))
+            self.store.set_position(self.id, after)
         else:
             response = self.store.add_response(visit=self.visit, item={"id": item.id, "question_id":
                                                item.question.id if item.question else None},
-                                               aspect_id=item.aspect_id, text=text, value=value,
-                                               position=self._after(item))
+                                               aspect_id=item.aspect_id, text=text, value=value, position=after)
+        # The commit above is the record; keep the cached view in step rather than reading it all back.
+        self._items[item.position] = replace(item, status="answered", response_id=response["id"])
+        self.visit["position"] = after
+        self.visit["updated_at"] = response["updated_at"]
         self._revisiting = False
         self._record_indicator(item, value, response["id"])
-        self.refresh()
         self._maybe_probe(item)
         return response
 
@@ -425,23 +428,33 @@ class Session:
         return target
 
     def edit(self, response_id: str, text: str) -> None:
-        response = self.store.response(response_id)
-        if response is None or response["visit_id"] != self.id:
-            raise UsageError(f"no response '{response_id}' in this visit")
-        self.store.edit_response(response_id, text, response["value"])
+        response = self.find_response(response_id)
+        self.store.edit_response(response["id"], text, response["value"])
         self.refresh()
 
     def flag(self, response_id: str | None = None, concerns_individual: bool = True) -> dict[str, Any]:
         """Mark a response (default: the latest) as concerning an individual's performance."""
-        response = self.store.response(response_id) if response_id else self.last_response()
-        if response is None or response["visit_id"] != self.id:
-            raise UsageError("no response to flag yet" if response_id is None else f"no response '{response_id}'")
+        response = self.find_response(response_id) if response_id else self.last_response()
+        if response is None:
+            raise UsageError("no response to flag yet")
         self.store.flag_response(response["id"], concerns_individual)
         return self.store.response(response["id"])
 
     def last_response(self) -> dict[str, Any] | None:
-        return self.store.row("SELECT * FROM responses WHERE visit_id = ? ORDER BY updated_at DESC, rowid DESC "
+        """The answer recorded most recently (editing or flagging an older one does not make it the last)."""
+        return self.store.row("SELECT * FROM responses WHERE visit_id = ? ORDER BY created_at DESC, rowid DESC "
                               "LIMIT 1", [self.id])
+
+    def find_response(self, ref: str) -> dict[str, Any]:
+        """A response of this visit by id or the short id the chat shows."""
+        ref = ref.strip()
+        rows = self.store.rows("SELECT * FROM responses WHERE visit_id = ? AND substr(id, 1, ?) = ? LIMIT 2",
+                               [self.id, len(ref), ref]) if ref else []
+        if not rows:
+            raise UsageError(f"no response '{ref}' in this visit")
+        if len(rows) > 1:
+            raise UsageError(f"'{ref}' matches more than one response: give more of the id")
+        return rows[0]
 
     def suggest_criteria(self, text: str, item: Item | None = None, limit: int = 5) -> list[str]:
         """Criteria of the item's aspect the answer may bear on: word matches first, then the question's own."""
@@ -484,7 +497,6 @@ class Session:
             for r in rows:
                 r["response_id"] = last["id"] if last else None
         self.store.add_judgements(self.visit, rows)
-        self.refresh()
         return [self.rating(aspect_id, r["phase"]) for r in rows]
 
     def set_impact(self, aspect_id: str, level: str, phases: Iterable[str] | None = None) -> list[Rating]:
@@ -499,7 +511,6 @@ class Session:
         if not rows:
             raise JudgementError(f"{aspect_id} does not apply to this visit's phases")
         self.store.add_judgements(self.visit, rows)
-        self.refresh()
         return [self.rating(aspect_id, r["phase"]) for r in rows]
 
     def _phases_for(self, target: str | None, aspect_id: str, phases: Iterable[str] | None) -> list[str]:

@@ -21,7 +21,7 @@ _EXPORTS = {
     "NoteResult": "api", "BriefingResult": "api", "ExportSummary": "api", "NOTES_DIR": "api",
     "write_note": "api", "write_briefing": "api", "quality_checks": "api", "export_notes": "api",
     "check_template": "api", "default_note_path": "api", "default_briefing_path": "api",
-    "default_template": "api", "visits_between": "api", "slug": "api",
+    "default_template": "api", "visits_between": "api", "slug": "api", "check_export": "api",
     "note_context": "context", "briefing_context": "briefing",
     "CheckResult": "quality", "FEATURES": "quality", "TIMELY_WORKING_DAYS": "quality",
     "clean_text": "clean", "clean_context": "clean",

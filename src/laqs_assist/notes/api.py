@@ -151,6 +151,19 @@ def visits_between(store, date_from: str, date_to: str, la: str | None = None) -
     return store.rows(sql + " ORDER BY v.date, v.created_at", params)
 
 
+def check_export(out_dir: str | Path | None = None, template: str | Path | None = None) -> tuple[Path, Path]:
+    """The folder and template an export will use; a file in the folder's place, or a refused or unreadable
+    template, stops the batch before any note."""
+    from .render import prepared
+
+    folder = Path(out_dir) if out_dir is not None else NOTES_DIR
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file: --out needs a folder")
+    tpl = Path(template) if template is not None else default_template("note")
+    prepared(tpl)
+    return folder, tpl
+
+
 def export_notes(store, pack: Pack, date_from: str, date_to: str, *, la: str | None = None,
                  out_dir: str | Path | None = None, overwrite: bool = False, template: str | Path | None = None,
                  today: date | None = None,
@@ -158,13 +171,9 @@ def export_notes(store, pack: Pack, date_from: str, date_to: str, *, la: str | N
     """Write every visit's note in the date range into `out_dir` (default notes/). A note already there is skipped
     unless `overwrite`; a failure is recorded in one line and the rest carry on. `progress(done, total, visit)`
     is called after each visit."""
-    from .render import NoteExists, prepared, render_to_file
+    from .render import NoteExists, render_to_file
 
-    folder = Path(out_dir) if out_dir is not None else NOTES_DIR
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"{folder} is a file: --out needs a folder")
-    tpl = template or default_template("note")
-    prepared(tpl)  # a refused or unreadable template stops the batch before any note
+    folder, tpl = check_export(out_dir, template)
     visits = visits_between(store, date_from, date_to, la)
     summary = ExportSummary()
     for i, v in enumerate(visits, 1):

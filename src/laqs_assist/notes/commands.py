@@ -117,12 +117,13 @@ def export(state, date_from, date_to, la, out_dir, force, template) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..errors import LaqsError
-    from .api import NOTES_DIR, export_notes, visits_between
+    from .api import NOTES_DIR, check_export, export_notes, visits_between
 
     store_of, pack_of = _helpers()
     pack = pack_of(state)
     with store_of(state) as store:
         total = len(visits_between(store, date_from, date_to, la))
+        check_export(out_dir, template)
         if total == 0:
             click.echo(f"no visits from {date_from} to {date_to}" + (f" for {la}" if la else ""))
             return
@@ -189,3 +190,24 @@ def templates_check(state, files: tuple[Path, ...], kind: str | None) -> None:
         failed += not report.ok
     if failed:
         raise UsageError(f"{failed} of {len(paths)} template{'s' if len(paths) != 1 else ''} failed the check")
+
+
+@templates.command("vars")
+@click.option("--kind", type=click.Choice(["note", "briefing"]), default="note", show_default=True)
+@click.pass_obj
+def templates_vars(state, kind: str) -> None:
+    """List the variables a note (or briefing) template can use, with the fields of each list's items.
+
+    In a template, loop over a list with a paragraph of its own holding `{%p for x in actions %}` … `{%p endfor %}`
+    (or a table row holding `{%tr for x in actions %}`), then use the fields: `{{ x.text }}`.
+    """
+    import tempfile
+
+    from .tplcheck import CORE, describe_variables, sample_contexts_cached
+
+    _, pack_of = _helpers()
+    pack = pack_of(state)
+    with tempfile.TemporaryDirectory(prefix="laqs-sample-") as tmp:
+        sample = sample_contexts_cached(pack, Path(tmp))[kind]
+    for line in describe_variables(sample, CORE[kind]):
+        click.echo(line)

@@ -130,15 +130,48 @@ def _ids(ids: Iterable[str]) -> str:
 
 
 def basis(pack: Pack, r: Rating) -> str:
-    """Why the rating: criteria met, what caps it, what blocks the next column (from the rating engine)."""
+    """Why the rating, in a sentence or three: what holds it (or caps it), what blocks the next column up, and the
+    criteria met. Criterion ids only: their text is under strengths and areas for development."""
     if r.suggestion == NA:
-        return r.reason + "."
+        return r.reason.rstrip(".") + "."
     if r.suggestion is None:
         return "Nothing recorded yet for this phase."
+    col = pack.column(r.suggestion)
+    if r.cap == col.id and r.capped_by:
+        head = f"Capped at {col.label} by {_ids(r.capped_by)}"
+    elif col.upper:
+        head = f"{col.label}: its critical criteria are met, and enough of the rest"
+    else:
+        head = f"{col.label}: the criteria for a higher rating are not met"
+    parts = [head + "."]
+    if col.rank > 0:
+        up = pack.columns[col.rank - 1]
+        blocking = []
+        for b in r.blockers:
+            if b.column != up.id:
+                continue
+            if b.kind in ("critical", "cap") and b.criterion:
+                blocking.append(f"{b.criterion} ({'caps' if b.kind == 'cap' else _state_words(r.states.get(b.criterion))})")
+            elif b.kind == "evidence":
+                blocking.append("evidence of impact")
+            elif b.kind == "share":
+                blocking.append("too few criteria met")
+            elif b.kind == "below":
+                blocking.append(f"the {pack.columns[col.rank].label} criteria first")
+        if blocking:
+            parts.append(f"{up.label} needs: {'; '.join(dict.fromkeys(blocking))}.")
     met = [c for c, s in r.states.items() if s == "met"]
-    parts = [r.reason[0].upper() + r.reason[1:] + "."]
     parts.append(f"Criteria met: {_ids(met)}." if met else "No criteria recorded as met.")
     return " ".join(parts)
+
+
+def rating_bases(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per-phase ratings with the same rating and basis, merged into one line ('Primary, Secondary: …')."""
+    merged: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        merged.setdefault((row["rating"], row["basis"]), []).append(row["phase"])
+    return [{"phases": ", ".join(phases), "rating": rating, "basis": why}
+            for (rating, why), phases in merged.items()]
 
 
 def rating_row(pack: Pack, r: Rating, saved: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -228,7 +261,7 @@ def development(pack: Pack, ratings: list[Rating]) -> list[str]:
 
 def _sentence(text: str) -> str:
     """A criterion's text as a sentence: the seed's fragments ("use of improvement programmes …") capitalised."""
-    text = " ".join(text.split())
+    text = " ".join(text.split()).rstrip(".")
     return text[:1].upper() + text[1:]
 
 
@@ -306,7 +339,7 @@ def note_context(store, pack: Pack, visit_id: str, *, today: date | None = None)
             "id": aspect_id, "title": aspect.title, "heading": f"{aspect_id} {aspect.title}",
             "group": aspect.group, "focus": aspect_id in visit["focus"],
             "evidence": evidence, "has_evidence": bool(evidence),
-            "ratings": rows,
+            "ratings": rows, "bases": rating_bases(rows),
             "strengths": strengths(pack, ratings), "development": development(pack, ratings),
             "self_evaluation": [f"{row['phase']}: {row['self_evaluation']}"
                                 + (f" (the adviser's rating: {row['rating']})" if row["self_evaluation_differs"]
@@ -360,11 +393,17 @@ def next_steps(ctx: dict[str, Any]) -> list[str]:
     if still_open:
         out.append(f"Follow up the {len(still_open)} action{'s' if len(still_open) != 1 else ''} from the last "
                    f"visit still open.")
+    unrated: dict[str, list[str]] = {}
+    lifts: dict[tuple[str, tuple[str, ...]], list[str]] = {}
     for row in ctx["ratings"]:
         if not row["applies"]:
             continue
         if not row["rated"]:
-            out.append(f"Gather evidence on {row['aspect_id']} for {row['phase']}: nothing recorded yet.")
+            unrated.setdefault(row["aspect_id"], []).append(row["phase"])
         elif row["open"] and row["lift"]:
-            out.append(f"Seek evidence on {row['aspect_id']} ({row['phase']}): " + "; ".join(row["lift"]) + ".")
+            lifts.setdefault((row["aspect_id"], tuple(row["lift"])), []).append(row["phase"])
+    for aspect_id, phases in unrated.items():
+        out.append(f"Gather evidence on {aspect_id} for {', '.join(phases)}: nothing recorded yet.")
+    for (aspect_id, lift), phases in lifts.items():
+        out.append(f"Seek evidence on {aspect_id} ({', '.join(phases)}): " + "; ".join(lift) + ".")
     return out

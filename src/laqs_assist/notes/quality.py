@@ -130,10 +130,11 @@ def checks_for(ctx: dict[str, Any], today: date | None = None) -> list[CheckResu
         out.append(CheckResult(FEATURES[4], WARN, "no actions and no next steps: the note sets no agenda"))
 
     # 6. a clear agenda and format
-    missing = [w for w, k in (("a purpose", "purpose"), ("focus aspects", "focus_line"),
-                              ("the people present", "people_line"), ("an author", "author")) if not ctx[k].strip()]
+    missing = [w for w, k in (("purpose", "purpose"), ("focus aspects", "focus_line"),
+                              ("people present", "people_line"), ("author", "author")) if not ctx[k].strip()]
     if missing:
-        out.append(CheckResult(FEATURES[5], WARN, "the note has no " + ", no ".join(missing)))
+        out.append(CheckResult(FEATURES[5], WARN, "not recorded: " + ", ".join(missing)
+                               + " (laqs chat --purpose, --focus, --person, --author)"))
     else:
         out.append(CheckResult(FEATURES[5], OK, f"purpose, focus, people present and author recorded; format from "
                                                 "the template"))

@@ -95,6 +95,7 @@ def check_template(path: str | Path, pack: Pack, kind: str | None = None,
             continue  # reported by refusals() as a syntax error
         parsed.append((part, text))
         used |= meta.find_undeclared_variables(ast)
+    used |= _docxtpl_undeclared(path, env)
     used -= set(env.globals) | {"loop"}
 
     if kind is None:
@@ -114,7 +115,10 @@ def check_template(path: str | Path, pack: Pack, kind: str | None = None,
     where: dict[int, str] = {}
     _paths(ctx, "", where)
     dry = make_env(undefined=_recorder(found, where))
+    refused_parts = {r.split(":", 1)[0] for r in refused}
     for part, text in parsed:
+        if part in refused_parts:
+            continue  # already refused; a dry render would only say it again
         try:
             dry.from_string(text).render(ctx)
         except SecurityError as exc:
@@ -122,11 +126,22 @@ def check_template(path: str | Path, pack: Pack, kind: str | None = None,
         except Exception as exc:  # noqa: BLE001 - a dry render may trip on anything; say what, carry on
             found.append(("unknown", f"{part}: cannot render: {type(exc).__name__}: {exc}"))
     deep = [w for k, w in found if k == "unknown" and ("cannot render" in w or ("." in w and w not in unknown))]
-    refused += [f"refused: {w}" for k, w in found if k == "refused"]
+    refused += [f"refused: {w}" for k, w in found if k == "refused"]  # what only the sandbox sees
     unknown_lines = [f"'{u}' is used but the tool does not provide it" for u in unknown]
     unknown_lines += [f"'{w}' is used but the tool does not provide it" if "cannot render" not in w else w
                       for w in dict.fromkeys(deep)]
     return TemplateReport(path, kind, unknown_lines, missing, list(dict.fromkeys(refused)))
+
+
+def _docxtpl_undeclared(path: Path, env) -> set[str]:
+    """docxtpl's own reading of the variables (body, headers, footers); the parse above adds footnotes and
+    document properties. A template it cannot parse is reported by refusals() instead."""
+    from docxtpl import DocxTemplate
+
+    try:
+        return set(DocxTemplate(str(path)).get_undeclared_template_variables(jinja_env=env))
+    except TemplateError:
+        return set()
 
 
 _SAMPLES: dict[int, dict[str, dict[str, Any]]] = {}
@@ -138,3 +153,34 @@ def sample_contexts_cached(pack: Pack, folder: Path) -> dict[str, dict[str, Any]
     if id(pack) not in _SAMPLES:
         _SAMPLES[id(pack)] = sample_contexts(pack, folder)
     return _SAMPLES[id(pack)]
+
+
+def describe_variables(sample: dict[str, Any], core: dict[str, str]) -> list[str]:
+    """The variables of a context, one a line, with the fields of list items (`aspects[].title`: the `title` of
+    each item of `aspects`, `{{ a.title }}` inside `{%p for a in aspects %}`): what a template may use."""
+    out: list[str] = []
+
+    def kind(v: Any) -> str:
+        if isinstance(v, bool):
+            return "yes/no"
+        if isinstance(v, (int, float)):
+            return "number"
+        if isinstance(v, str):
+            return "text"
+        if isinstance(v, list):
+            return "list of " + (("items with fields" if isinstance(v[0], dict) else kind(v[0]))
+                                 if v else "items")
+        if isinstance(v, dict):
+            return "fields"
+        return type(v).__name__
+
+    def walk(prefix: str, value: dict[str, Any], depth: int) -> None:
+        for k, v in value.items():
+            name = f"{prefix}{k}"
+            note = f"  — {core[k]}" if depth == 0 and k in core else ""
+            out.append(f"{'  ' * depth}{name}: {kind(v)}{note}")
+            if isinstance(v, list) and v and isinstance(v[0], dict):
+                walk(f"{name}[].", v[0], depth + 1)
+
+    walk("", sample, 0)
+    return out

@@ -26,6 +26,13 @@ class _Loader(yaml.SafeLoader):
     pass
 
 
+# libyaml parses a pack about ten times faster; the pure-Python loader is kept for its error messages.
+_CLoader = None
+if hasattr(yaml, "CSafeLoader"):
+    class _CLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
+        pass
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LDict:
     loader.flatten_mapping(node)
     out = LDict()
@@ -55,8 +62,10 @@ def _mark(loader: _Loader, node: yaml.Node) -> str:
     return f"{loader.name}:{node.start_mark.line + 1}"
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+for _cls in (_Loader, _CLoader):
+    if _cls is not None:
+        _cls.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+        _cls.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 def load_yaml(path: Path, display: str | None = None) -> Any:
@@ -71,6 +80,15 @@ def load_yaml(path: Path, display: str | None = None) -> Any:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise PackError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", where=f"{name}:{line}") from None
+    if _CLoader is not None:
+        fast = _CLoader(text)
+        fast.name = name
+        try:
+            return fast.get_single_data()
+        except (yaml.YAMLError, PackError):
+            pass  # parse again below, for the exact line and wording
+        finally:
+            fast.dispose()
     loader = None
     try:
         loader = _Loader(text)

@@ -327,17 +327,26 @@ class Store:
             "SELECT aspect_id, count(*) AS n FROM responses WHERE organisation_id = ? AND academic_year = ? "
             "GROUP BY aspect_id", [organisation_id, year])}
 
+    # Ranking scores every match; past this many, the newest matches are shown instead, which stays fast.
+    RANK_LIMIT = 20_000
+
     def search(self, query: str, limit: int = 50) -> list[dict[str, Any]]:
-        """Full-text search over every response, best match first."""
+        """Full-text search over every response: best match first, or newest first for very common words."""
         fts = _fts_query(query)
         if not fts:
             raise UsageError("give some words to search for")
+        many = self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM responses_fts WHERE responses_fts MATCH ? "
+                                 "LIMIT ?)", [fts, self.RANK_LIMIT + 1]).fetchone()[0] > self.RANK_LIMIT
+        order = "rowid DESC" if many else "rank"
+        # Rank and cut inside FTS5, then join only the rows kept.
         return self.rows(
             "SELECT r.id, r.visit_id, r.aspect_id, r.question_id, r.text, r.concerns_individual, r.created_at, "
-            "v.date, o.name AS organisation, snippet(responses_fts, 0, '[', ']', '…', 12) AS snippet "
-            "FROM responses_fts JOIN responses r ON r.rowid = responses_fts.rowid "
-            "JOIN visits v ON v.id = r.visit_id JOIN organisations o ON o.id = r.organisation_id "
-            "WHERE responses_fts MATCH ? ORDER BY bm25(responses_fts) LIMIT ?", [fts, limit])
+            "v.date, o.name AS organisation, hits.snippet FROM "
+            f"(SELECT rowid, snippet(responses_fts, 0, '[', ']', '…', 12) AS snippet, rank FROM responses_fts "
+            f"WHERE responses_fts MATCH ? ORDER BY {order} LIMIT ?) hits "
+            "JOIN responses r ON r.rowid = hits.rowid JOIN visits v ON v.id = r.visit_id "
+            f"JOIN organisations o ON o.id = r.organisation_id ORDER BY {'hits.rowid DESC' if many else 'hits.rank'}",
+            [fts, limit])
 
     # --- judgements -----------------------------------------------------------------------------------------
 
@@ -431,11 +440,6 @@ class Store:
 
 
 def _fts_query(text: str) -> str:
-    """Turn what a user typed into a safe FTS5 query: every word must appear (prefix match on the last)."""
+    """Turn what a user typed into a safe FTS5 query: every word must appear, each as a prefix."""
     words = ["".join(ch for ch in w if ch.isalnum()) for w in text.split()]
-    words = [w for w in words if w]
-    if not words:
-        return ""
-    quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
-    return " ".join(quoted)
+    return " ".join(f'"{w}"*' for w in words if w)

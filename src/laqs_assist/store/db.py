@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -56,13 +57,14 @@ def connect(path: str | Path, *, create: bool = True, migrate: bool = True) -> D
         if not create:
             raise UsageError(f"no store at {path}")
         _create_private(path)
-    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+    if _read_only(path):
         raise UsageError(f"the store {path} is read-only: nothing can be recorded (check its permissions)")
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                check_same_thread=True)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        _refuse_foreign(conn, path)
+        mode = _wal(conn)
         if str(mode).lower() != "wal":
             raise StoreError(f"the store {path} cannot use write-ahead logging (journal mode {mode})")
         conn.execute("PRAGMA synchronous = FULL")
@@ -73,6 +75,39 @@ def connect(path: str | Path, *, create: bool = True, migrate: bool = True) -> D
     if migrate:
         _migrate(db, path)
     return db
+
+
+def _read_only(path: Path) -> bool:
+    """os.access alone says yes to root; the mode bits say what the owner meant."""
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        return True
+    return (path.stat().st_mode & 0o222) == 0 or (path.parent.stat().st_mode & 0o222) == 0
+
+
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """A SQLite file with tables but none of ours belongs to another application: leave it alone."""
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if names and "_sqlite_migrations" not in names:
+        raise UsageError(f"{path} is a SQLite database of another application, not a laqs store "
+                         "(choose another file with --store)")
+    if "_sqlite_migrations" in names:
+        ours = conn.execute("SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?",
+                            [MIGRATION_SET]).fetchone()[0]
+        if not ours:
+            raise UsageError(f"{path} is a SQLite database of another application, not a laqs store "
+                             "(choose another file with --store)")
+
+
+def _wal(conn: sqlite3.Connection) -> str:
+    """Switch to WAL. On a new file another process may hold the lock; the switch does not wait by itself."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _migrate(db: Database, path: Path) -> None:

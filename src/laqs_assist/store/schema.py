@@ -29,6 +29,7 @@ def initial(db: Database) -> None:
     db["visits"].create_index(["organisation_id", "academic_year"])
     db["visits"].create_index(["status"])
     db["visits"].create_index(["date"])
+    db["visits"].create_index(["updated_at"])
 
     db["visit_people"].create({
         "visit_id": str, "person_id": str, "role": str,
@@ -51,7 +52,10 @@ def initial(db: Database) -> None:
         foreign_keys=[("visit_id", "visits", "id"), ("organisation_id", "organisations", "id")])
     db["responses"].create_index(["visit_id", "created_at"])
     db["responses"].create_index(["organisation_id", "academic_year", "aspect_id"])
-    db["responses"].enable_fts(["text"], fts_version="FTS5", create_triggers=True, tokenize="porter")
+    # No stemming: every word is matched as a prefix instead, which finds "moderat" in "moderation" as a person
+    # expects (a stemmer would index "moder" and miss it).
+    db["responses"].enable_fts(["text"], fts_version="FTS5", create_triggers=True,
+                               tokenize="unicode61 remove_diacritics 2")
 
     # Earlier wordings of an edited answer.
     db["response_versions"].create({

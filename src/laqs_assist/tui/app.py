@@ -108,13 +108,18 @@ class LaqsApp(App):
         else:
             await self.push_screen(InterviewScreen(view))
 
-    async def start_visit(self, form: dict[str, Any], replace: Any = None) -> None:
-        """Start a visit from the form; raises LaqsError for the form to show."""
-        from .screens.interview import InterviewScreen
-
+    async def start_visit(self, form: dict[str, Any]) -> None:
+        """Start a visit from the form and show it; raises LaqsError for the form to show."""
         view = await self.engine.call(Backend.start, form)
+        # Swap the screens from the app's own queue, not from inside the form's worker (which the swap ends).
+        self.call_later(self._show_started, view)
+
+    async def _show_started(self, view: Any) -> None:
+        from .screens.interview import InterviewScreen
+        from .screens.new_visit import NewVisitScreen
+
         screen = InterviewScreen(view)
-        if replace is not None and self.screen is replace:
+        if isinstance(self.screen, NewVisitScreen):
             await self.switch_screen(screen)
         else:
             await self.push_screen(screen)

@@ -371,22 +371,23 @@ class Backend:
 
 
 def _check_line(check: Any) -> tuple[bool | None, str]:
-    """A quality-check result as (passed, text), whatever shape the notes module gives it."""
+    """A quality-check result as (passed, text): True ok, False found wanting, None for the author to say."""
     if isinstance(check, str):
         return None, check
     if isinstance(check, (tuple, list)) and len(check) == 2:
         return (bool(check[0]) if check[0] is not None else None), str(check[1])
-    passed = None
-    for name in ("ok", "passed", "met", "success"):
-        if hasattr(check, name):
-            passed = bool(getattr(check, name))
-            break
-    text = None
-    for name in ("text", "message", "detail", "label", "name"):
-        if getattr(check, name, None):
-            text = str(getattr(check, name))
-            break
-    return passed, text or str(check)
+    status = getattr(check, "status", None)
+    passed: bool | None = {"ok": True, "warn": False, "fail": False}.get(status) if isinstance(status, str) else None
+    if status is None:
+        for name in ("ok", "passed"):
+            if hasattr(check, name):
+                passed = bool(getattr(check, name))
+                break
+    text = getattr(check, "message", None) or getattr(check, "text", None) or str(check)
+    feature = getattr(check, "feature", None)
+    if status == "ask":
+        text = f"{text} (for you to confirm)"
+    return passed, f"{feature}: {text}" if feature else str(text)
 
 
 # --- the UI's side ----------------------------------------------------------------------------------------------

@@ -85,7 +85,7 @@ class ActionDialog(Dialog):
             yield Label("Due date")
             yield Input(placeholder="YYYY-MM-DD or DD/MM/YYYY", id="action-due")
             yield Label("Aspect")
-            yield Select([(f"{a} {_short(t, 50)}", a) for a, t in self.aspects], value=self.aspect_id or Select.BLANK,
+            yield Select([(f"{a} {_short(t, 50)}", a) for a, t in self.aspects], value=self.aspect_id or Select.NULL,
                          allow_blank=True, id="action-aspect")
             yield Static("", id="dialog-error")
             with Horizontal(classes="dialog-buttons"):
@@ -112,7 +112,7 @@ class ActionDialog(Dialog):
         owner = self.query_one("#action-owner", Input).value
         due = self.query_one("#action-due", Input).value.strip() or None
         aspect = self.query_one("#action-aspect", Select).value
-        aspect = None if aspect is Select.BLANK else aspect
+        aspect = None if aspect is Select.NULL else aspect
         if not text.strip():
             self.error("describe the action first")
             self.query_one("#action-text", Input).focus()
@@ -218,7 +218,7 @@ class OverrideDialog(Dialog):
             box.border_title = self.title_text
             yield Label("Rating")
             yield Select([(f"{label} ({cid})", cid) for cid, label in self.columns],
-                         value=self.current if self.current in [c for c, _ in self.columns] else Select.BLANK,
+                         value=self.current if self.current in [c for c, _ in self.columns] else Select.NULL,
                          id="override-column")
             if self.reason_needed:
                 yield Label("Reason (kept with the rating)")
@@ -245,7 +245,7 @@ class OverrideDialog(Dialog):
     @work(exclusive=True, group="dialog")
     async def action_save(self) -> None:
         column = self.query_one("#override-column", Select).value
-        if column is Select.BLANK:
+        if column is Select.NULL:
             self.error("choose a rating")
             return
         reason = self.query_one("#override-reason", Input).value if self.reason_needed else ""

@@ -50,7 +50,7 @@ class HomeScreen(Screen):
         table.add_column("", key="kind")
         table.add_column("Agenda", key="agenda")
         table.add_column("Phases", key="phases")
-        table.add_column("Status", key="status")
+        table.add_column("Status", key="status", width=11)
         table.add_column("Answers", key="answers")
         self.query_one("#home-empty").display = False
         self.load()

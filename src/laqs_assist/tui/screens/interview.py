@@ -132,7 +132,6 @@ class InterviewScreen(Screen):
             cur = view.current
             where = f"{cur.position + 1}/{view.total} · {cur.aspect_id}" if cur else f"{view.done}/{view.total}"
             parts.append((f"{where} · {view.actions} action{'s' if view.actions != 1 else ''}", "$text-muted"))
-            parts.append(("  Enter send · Ctrl+J new line · /help", "$text-muted"))
         self.query_one("#status-line", Static).update(Content.assemble(*parts))
 
     def _ask(self, view: InterviewView, force: bool = False) -> None:
@@ -175,14 +174,14 @@ class InterviewScreen(Screen):
             self.notify("Still saving the last change…", timeout=2)
             return False
         self.busy = True
-        self.composer.lock()
+        self.composer.lock_input()
         self._status(saving=True)
         return True
 
     def _end(self) -> None:
         self.busy = False
         if self.composer.is_mounted:
-            self.composer.unlock()
+            self.composer.unlock_input()
             self._status()
 
     async def write(self, fn: Callable[..., Any], *args: Any) -> Any:

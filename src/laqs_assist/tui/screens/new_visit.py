@@ -68,7 +68,7 @@ class NewVisitScreen(Screen):
             with Horizontal(id="form-columns"):
                 with Vertical(id="form-left"):
                     yield Label("Organisation", classes="field-label")
-                    yield Input(placeholder="an LA or a school, new or existing", id="f-org",
+                    yield Input(placeholder="an LA or a school, new or existing", id="f-org", compact=True,
                                 suggester=SuggestFromList(names, case_sensitive=False))
                     yield Static("", id="f-org-hint", classes="field-hint")
                     yield Label("It is", classes="field-label")
@@ -76,20 +76,20 @@ class NewVisitScreen(Screen):
                         yield RadioButton("an LA", value=True, id="kind-la")
                         yield RadioButton("a school", id="kind-school")
                     yield Label("Its LA (a school only)", classes="field-label")
-                    yield Input(placeholder="the school's LA, optional", id="f-parent",
+                    yield Input(placeholder="the school's LA, optional", id="f-parent", compact=True,
                                 suggester=SuggestFromList([o["name"] for o in self.organisations if o["kind"] == "LA"],
                                                           case_sensitive=False))
                     yield Label("Agenda", classes="field-label")
                     yield Select([(ag.title, ag.id) for ag in pack.agendas.values()],
-                                 value=default_agenda(pack, False), allow_blank=False, id="f-agenda")
+                                 value=default_agenda(pack, False), allow_blank=False, id="f-agenda", compact=True)
                     yield Label("People present", classes="field-label")
-                    yield Input(placeholder="Jo Bloggs (Head of SI); Sam Lee (LA data lead)", id="f-people")
+                    yield Input(placeholder="Jo Bloggs (Head of SI); Sam Lee (LA data lead)", id="f-people", compact=True)
                     yield Label("Date", classes="field-label")
-                    yield Input(value=today, placeholder="YYYY-MM-DD", id="f-date")
+                    yield Input(value=today, placeholder="YYYY-MM-DD", id="f-date", compact=True)
                     yield Label("Adviser (you)", classes="field-label")
-                    yield Input(placeholder="optional", id="f-author")
+                    yield Input(placeholder="optional", id="f-author", compact=True)
                     yield Label("Purpose of the visit", classes="field-label")
-                    yield Input(placeholder="optional, for the note of visit", id="f-purpose")
+                    yield Input(placeholder="optional, for the note of visit", id="f-purpose", compact=True)
                 with Vertical(id="form-right"):
                     yield Label("Phases", classes="field-label")
                     yield SelectionList(*[(f"{p.name} ({p.id})", p.id, True) for p in pack.phases], id="f-phases")
@@ -207,7 +207,7 @@ class NewVisitScreen(Screen):
         button = self.query_one("#start", Button)
         button.disabled = True
         try:
-            await self.app.start_visit(form, replace=self)
+            await self.app.start_visit(form)
         except LaqsError as exc:
             self._error(exc.line())
         finally:

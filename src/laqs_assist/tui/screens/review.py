@@ -61,10 +61,10 @@ class ReviewScreen(Screen):
     def on_mount(self) -> None:
         self.title = "laqs-assist"
         table = self.query_one(DataTable)
-        for label, key in (("Aspect", "aspect"), ("Phase", "phase"), ("Suggested", "suggested"),
-                           ("Ceiling", "ceiling"), ("Adviser's rating", "adviser"), ("LA's self-evaluation", "la"),
-                           ("", "flag")):
-            table.add_column(label, key=key)
+        for label, key, width in (("Aspect", "aspect", 6), ("Phase", "phase", 11), ("Suggested", "suggested", 36),
+                                  ("Ceiling", "ceiling", 7), ("Adviser's rating", "adviser", 16),
+                                  ("LA's view", "la", 18)):
+            table.add_column(label, key=key, width=width)
         self.query_one("#note-busy").display = False
         status = self.query_one("#note-status", Static)
         if notes_available():
@@ -95,17 +95,18 @@ class ReviewScreen(Screen):
         for r in self._rows:
             rating = r["rating"]
             sug = _label(pack, rating.suggestion) if rating.suggestion else Content.styled("none yet", "italic")
-            ceil = _label(pack, rating.ceiling) if rating.ceiling and rating.ceiling != NA else Content("—")
+            ceil = _short_label(pack, rating.ceiling) if rating.ceiling and rating.ceiling != NA else Content("—")
             if r["override"]:
-                adviser = Content.assemble(_label(pack, r["override"]), (" overridden", "$text-warning"))
+                adviser = Content.assemble(_short_label(pack, r["override"]), (" overridden", "$text-warning"))
             elif r["accepted"]:
-                adviser = Content.assemble(_label(pack, r["final"]) if r["final"] else Content("—"),
+                adviser = Content.assemble(_short_label(pack, r["final"]) if r["final"] else Content("—"),
                                            (" accepted", "$text-success"))
             else:
                 adviser = Content.styled("to decide", "$text-muted")
-            la = _label(pack, r["self_evaluation"]) if r["self_evaluation"] else Content.styled("—", "$text-muted")
-            flag = Content.styled("≠ disagree", "bold $text-error") if r["disagrees"] else Content("")
-            table.add_row(r["aspect"], pack.phase_name(r["phase"]), sug, ceil, adviser, la, flag,
+            la = _short_label(pack, r["self_evaluation"]) if r["self_evaluation"] else Content.styled("—", "$text-muted")
+            if r["disagrees"]:
+                la = Content.assemble(la, (" ≠ disagrees", "bold $text-error"))
+            table.add_row(r["aspect"], pack.phase_name(r["phase"]), sug, ceil, adviser, la,
                           key=f"{r['aspect']}|{r['phase']}")
         if self._rows:
             table.move_cursor(row=min(max(keep, 0), len(self._rows) - 1))
@@ -283,4 +284,14 @@ def _label(pack, column_id: str | None) -> Content:
         return Content("N/A")
     col = pack.column(column_id)
     style = {"G": "$text-success", "A": "$text-warning", "R": "$text-error"}.get(col.rag, "")
-    return Content.styled(f"{col.label} ({col.id})", style)
+    return Content.styled(f"{col.id} {col.label}", style)
+
+
+def _short_label(pack, column_id: str | None) -> Content:
+    if column_id is None:
+        return Content("—")
+    if column_id == NA:
+        return Content("N/A")
+    col = pack.column(column_id)
+    style = {"G": "$text-success", "A": "$text-warning", "R": "$text-error"}.get(col.rag, "")
+    return Content.styled(col.id, f"bold {style}")

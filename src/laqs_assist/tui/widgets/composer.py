@@ -32,7 +32,7 @@ class Composer(TextArea):
         kwargs.setdefault("show_line_numbers", False)
         kwargs.setdefault("tab_behavior", "focus")
         super().__init__(*args, **kwargs)
-        self.locked = False
+        self.input_locked = False
 
     async def _on_key(self, event: events.Key) -> None:
         # TextArea inserts a newline for Enter before any binding is consulted, so the keys are handled here.
@@ -46,7 +46,7 @@ class Composer(TextArea):
             self.action_newline()
 
     def action_send(self) -> None:
-        if self.locked:
+        if self.input_locked:
             return
         self.post_message(self.Submitted(self, self.text))
 
@@ -54,14 +54,14 @@ class Composer(TextArea):
         if not self.read_only:
             self.insert("\n")
 
-    def lock(self) -> None:
+    def lock_input(self) -> None:
         """While a write is in flight: nothing typed is lost to a half-finished save."""
-        self.locked = True
+        self.input_locked = True
         self.read_only = True
         self.add_class("-busy")
 
-    def unlock(self) -> None:
-        self.locked = False
+    def unlock_input(self) -> None:
+        self.input_locked = False
         self.read_only = False
         self.remove_class("-busy")
 

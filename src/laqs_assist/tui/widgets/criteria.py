@@ -186,8 +186,9 @@ class IndicatorRow(Vertical):
             self.post_message(self.Entered(self.indicator_id, event.value.strip()))
 
 
-class CriteriaPanel(VerticalScroll):
-    """Built once per aspect; states, hints and ratings update in place."""
+class CriteriaPanel(Vertical):
+    """The live rating (always in view) over the aspect's criteria (scrolling). Built once per aspect; states,
+    hints and ratings update in place."""
 
     def __init__(self, pack: Pack, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -198,15 +199,24 @@ class CriteriaPanel(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="rating-box")
-        yield Static(Content.styled("No aspect yet.", "$text-muted"), id="panel-empty")
+        with VerticalScroll(id="criteria-list"):
+            yield Static(Content.styled("No aspect yet.", "$text-muted"), id="panel-empty")
 
     async def show(self, view: PanelView | None, hints: set[str]) -> None:
         if view is None:
             return
-        if view.aspect_id != self.aspect_id:
+        rebuilt = view.aspect_id != self.aspect_id
+        if rebuilt:
             await self._build(view.aspect_id)
+        first_new_hint = None
         for target, row in self._rows.items():
-            row.set_state(view.states.get(target, "unknown"), target in hints)
+            hinted = target in hints
+            if hinted and not row.hinted and first_new_hint is None:
+                first_new_hint = row
+            row.set_state(view.states.get(target, "unknown"), hinted)
+        if first_new_hint is not None:
+            # Bring the first criterion the answer bears on into view (without taking focus from the answer box).
+            self.query_one("#criteria-list").scroll_to_widget(first_new_hint, animate=False, top=True)
         self.query_one("#rating-box", Static).update(self._rating_text(view))
         impact = self.query("#impact-row")
         if impact:
@@ -265,12 +275,16 @@ class CriteriaPanel(VerticalScroll):
                 row = IndicatorRow(ind.id, ind.text, ind.unit)
                 row.add_class("panel-part")
                 parts.append(row)
-        await self.mount_all(parts)
-        self.scroll_home(animate=False)
+        listing = self.query_one("#criteria-list", VerticalScroll)
+        await listing.mount_all(parts)
+        listing.scroll_home(animate=False)
 
     def _rating_text(self, view: PanelView) -> Content:
+        """One line per phase (suggestion, ceiling); the reasons once, or per phase where they differ."""
         pack = self.pack
         lines: list = []
+        whys: dict[str, list[str]] = {}
+        lifts: dict[str, list[str]] = {}
         for r in view.ratings:
             name = pack.phase_name(r.phase)
             if r.suggestion == NA:
@@ -281,11 +295,19 @@ class CriteriaPanel(VerticalScroll):
                 sug = Content.styled(f"{col.label}", f"bold $text-{_rag_var(col.rag)}")
             else:
                 sug = Content.styled("no suggestion yet", "italic")
-            ceil = pack.column(r.ceiling).label if r.ceiling and r.ceiling != NA else "—"
-            lines.append(Content.assemble((f"{name}: ", "bold"), sug, (f"  ceiling {ceil}", "$text-muted")))
-            lines.append(Content.styled(f"why: {r.reason}", "$text-muted"))
-            if r.lift:
-                lines.append(Content.styled("to lift: " + "; ".join(r.lift), "$text-muted italic"))
+            ceil = pack.column(r.ceiling).id if r.ceiling and r.ceiling != NA else "—"
+            lines.append(Content.assemble((f"{name}: ", "bold"), sug, (f" · ceiling {ceil}", "$text-muted")))
+            whys.setdefault(r.reason, []).append(r.phase)
+            lift = "; ".join(r.lift)
+            if lift:
+                lifts.setdefault(lift, []).append(r.phase)
+        several = len(view.ratings) > 1
+        for text, phases in whys.items():
+            tag = f" ({', '.join(phases)})" if several and len(whys) > 1 else ""
+            lines.append(Content.assemble((f"why{tag}: ", "bold $text-muted"), (text, "$text-muted")))
+        for text, phases in lifts.items():
+            tag = f" ({', '.join(phases)})" if several and len(lifts) > 1 else ""
+            lines.append(Content.assemble((f"to lift{tag}: ", "bold $text-muted"), (text, "italic $text-muted")))
         if not lines:
             lines.append(Content.styled("This aspect does not apply to the visit's phases.", "$text-muted"))
         return Content("\n").join(lines)

@@ -62,7 +62,7 @@ class AgendaOutline(OptionList):
         style = "$success" if tick == "✓" else "$warning" if tick == "◐" else "$text-muted"
         title = self.pack.aspects[aspect_id].title
         prompt = Content.assemble((tick + " ", style), (aspect_id, "bold"), (f" {done}/{total}", ""),
-                                  (f" · yr {year}", "$text-muted"), "\n", (_short(title, 22), "$text-muted"))
+                                  (f" · yr {year}", "$text-muted"), "\n", (_short(title, 21), "$text-muted"))
         return Option(prompt, id=f"o-{aspect_id.replace('.', '_')}")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
