@@ -198,8 +198,8 @@ def test_good_needs_evidence_of_impact(aspect, impact):
     assert r.suggestion not in (OS, G)
     assert blockers(r, G, "evidence")
     assert any("evidence of impact" in x.lower() for x in r.lift)
-    # the criteria allow Outstanding once the evidence is seen; evidence recorded as none stands
-    assert r.ceiling == (OS if impact is None else r.suggestion)
+    # the criteria allow Outstanding once the evidence is seen (the level recorded is what has been seen so far)
+    assert r.ceiling == OS
 
 
 @pytest.mark.parametrize("aspect", ASPECTS)
@@ -782,7 +782,7 @@ def test_the_ceiling_with_unknowns():
     # Good criteria met, Outstanding not yet judged: Good now, Outstanding reachable
     entries = {c.id: "met" for c in criteria("1.2", "P", G)}
     r = rated("1.2", "P", entries, "some")
-    assert r.suggestion == G and r.ceiling == G   # the evidence recorded ('some') stands in the ceiling
+    assert r.suggestion == G and r.ceiling == OS  # more evidence of impact may yet be found
     r = rated("1.2", "P", entries)
     assert r.suggestion == NI and r.ceiling == OS  # evidence not yet recorded may turn out substantial
     r = rated("1.2", "P", entries | {"1.2.OS.1": "not_met"})
@@ -790,7 +790,7 @@ def test_the_ceiling_with_unknowns():
     # a Good critical criterion not yet judged: not Good now, Good reachable
     entries["1.2.G.7"] = "unknown"
     r = rated("1.2", "P", entries, "some")
-    assert r.suggestion == NI and r.ceiling == G
+    assert r.suggestion == NI and r.ceiling == OS  # Outstanding not yet judged either
     assert blockers(r, G, "critical", "1.2.G.7")
     # a cap that is not yet judged does not hold the ceiling; one that is met does
     entries["1.2.NI.7"] = "met"

@@ -306,6 +306,7 @@ class LineChat:
                 if row["disagrees"]:
                     line += "  ← disagreement"
             self.say(line)
+            self.say(textwrap.fill(r.reason, 100, initial_indent="      why: ", subsequent_indent="        "))
 
     def cmd_accept(self, rest: str) -> None:
         parts = rest.split()

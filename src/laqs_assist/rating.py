@@ -239,10 +239,9 @@ def rate(pack: Pack, aspect_id: str, phase: str, j: Judgements) -> Rating:
                       f"{aspect_id} does not apply to {pack.phase_name(phase)}")
     states = criterion_states(pack, aspect, phase, j)
     fav = _favourable(pack, aspect, states)
-    # Evidence of impact not yet recorded might turn out substantial; recorded evidence stands.
+    # Evidence of impact is what has been seen so far: more may yet be found, so the ceiling assumes the most.
     best_rank = pack.evidence_levels[-1].rank if pack.evidence_levels else 0
-    ceiling_impact = pack.evidence_rank(j.impact) if j.impact is not None else best_rank
-    ceiling_col, *_ = _decide(pack, aspect, phase, fav, ceiling_impact)
+    ceiling_col, *_ = _decide(pack, aspect, phase, fav, best_rank)
 
     if not j.recorded():
         lift = _lift_from_nothing(pack, aspect, phase)

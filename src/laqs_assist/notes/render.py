@@ -275,7 +275,8 @@ def _template_class():
                 source = getattr(props, prop) or ""
                 if "{" not in source:
                     continue
-                value = plain.from_string(source).render(context)
+                # Past the compiled-parts cache: the overlay shares its dict with the escaping environment.
+                value = SandboxedEnvironment.from_string(plain, source).render(context)
                 setattr(props, prop, value if len(value) <= 255 else value[:254] + "…")
 
     return SafeDocxTemplate

@@ -106,6 +106,9 @@ class NewVisitScreen(Screen):
         self.title = "laqs-assist"
         self.sub_title = "new visit"
         self.query_one("#form-error").display = False
+        if self.app.headless_stable:
+            for inp in self.query(Input):
+                inp.cursor_blink = False
         self.query_one("#f-org", Input).focus()
 
     # --- keeping the form consistent ------------------------------------------------------------------------

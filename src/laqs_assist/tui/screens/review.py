@@ -86,8 +86,7 @@ class ReviewScreen(Screen):
         status = {"ended": "ended", "paused": "paused", "in_progress": "in progress"}.get(v["status"], v["status"])
         self.sub_title = f"review · {v['organisation']} · {v['date']}"
         self.query_one("#review-title", Static).update(Content.assemble(
-            ("Ratings ", "bold"), (f"{v['organisation']} · {phases} · {v['date']} · visit {status}", "$text-muted"),
-            ("   a accept · o override · s LA's view · e end · d note", "$text-muted")))
+            ("Ratings ", "bold"), (f"{v['organisation']} · {phases} · {v['date']} · visit {status}", "$text-muted")))
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()

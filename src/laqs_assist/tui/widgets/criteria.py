@@ -302,15 +302,25 @@ class CriteriaPanel(Vertical):
             if lift:
                 lifts.setdefault(lift, []).append(r.phase)
         several = len(view.ratings) > 1
+        # The engine's reasons quote whole criteria; the panel keeps them short (the rows below hold the text,
+        # the tooltip and the review the whole reason).
         for text, phases in whys.items():
             tag = f" ({', '.join(phases)})" if several and len(whys) > 1 else ""
-            lines.append(Content.assemble((f"why{tag}: ", "bold $text-muted"), (text, "$text-muted")))
+            lines.append(Content.assemble((f"why{tag}: ", "bold $text-muted"), (_clip(text, 150), "$text-muted")))
         for text, phases in lifts.items():
             tag = f" ({', '.join(phases)})" if several and len(lifts) > 1 else ""
-            lines.append(Content.assemble((f"to lift{tag}: ", "bold $text-muted"), (text, "italic $text-muted")))
+            lines.append(Content.assemble((f"to lift{tag}: ", "bold $text-muted"),
+                                          (_clip(text, 120), "italic $text-muted")))
+        self.query_one("#rating-box", Static).tooltip = "\n".join(
+            [f"why: {t}" for t in whys] + [f"to lift: {t}" for t in lifts]) or None
         if not lines:
             lines.append(Content.styled("This aspect does not apply to the visit's phases.", "$text-muted"))
         return Content("\n").join(lines)
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def _rag_var(rag: str) -> str:
