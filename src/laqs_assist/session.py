@@ -205,6 +205,7 @@ class Session:
         self.visit = visit
         self.agenda = pack.agendas[visit["agenda_id"]]
         self._items: list[Item] | None = None
+        self._ratings: dict[tuple[str, str], tuple[int, Rating]] = {}
 
     # --- starting and resuming ------------------------------------------------------------------------------
 
@@ -530,7 +531,16 @@ class Session:
                                phase)
 
     def rating(self, aspect_id: str, phase: str) -> Rating:
-        return rate(self.pack, aspect_id, phase, self.judgements(aspect_id, phase))
+        """The aspect's rating from the year's evidence. Reused while no judgement has been added for it since,
+        by this process or another (the newest judgement's sequence number is one indexed look-up)."""
+        latest = self.store.latest_judgement_seq(self.visit["organisation_id"], self.visit["academic_year"],
+                                                 aspect_id, phase)
+        cached = self._ratings.get((aspect_id, phase))
+        if cached is not None and cached[0] == latest:
+            return cached[1]
+        r = rate(self.pack, aspect_id, phase, self.judgements(aspect_id, phase))
+        self._ratings[(aspect_id, phase)] = (latest, r)
+        return r
 
     def aspects_in_play(self) -> list[str]:
         """Aspects this visit touched (questions, notes, judgements) or was focused on, in pack order."""

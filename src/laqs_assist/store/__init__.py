@@ -373,6 +373,11 @@ class Store:
             "WHERE organisation_id = ? AND academic_year = ? AND aspect_id = ? AND phase = ? GROUP BY target, kind) "
             "last ON last.seq = j.seq", [organisation_id, year, aspect_id, phase])
 
+    def latest_judgement_seq(self, organisation_id: str, year: str, aspect_id: str, phase: str) -> int:
+        return self.conn.execute(
+            "SELECT coalesce(max(seq), 0) FROM judgements WHERE organisation_id = ? AND academic_year = ? AND "
+            "aspect_id = ? AND phase = ?", [organisation_id, year, aspect_id, phase]).fetchone()[0]
+
     def visit_judgements(self, visit_id: str) -> list[dict[str, Any]]:
         return self.rows("SELECT * FROM judgements WHERE visit_id = ? ORDER BY seq", [visit_id])
 
@@ -440,6 +445,13 @@ class Store:
 
 
 def _fts_query(text: str) -> str:
-    """Turn what a user typed into a safe FTS5 query: every word must appear, each as a prefix."""
+    """Turn what a user typed into a safe FTS5 query: every word must appear, each as a prefix. Little words
+    ("the", "of") are left out when there is anything else to look for: as prefixes they match nearly everything."""
     words = ["".join(ch for ch in w if ch.isalnum()) for w in text.split()]
-    return " ".join(f'"{w}"*' for w in words if w)
+    words = [w for w in words if w]
+    content = [w for w in words if w.lower() not in _LITTLE_WORDS]
+    return " ".join(f'"{w}"*' for w in (content or words))
+
+
+_LITTLE_WORDS = frozenset("""a an and are as at be by do for from has have in is it its of on or our so that the
+their them there these they this to was we were what when which who will with""".split())

@@ -52,10 +52,18 @@ def initial(db: Database) -> None:
         foreign_keys=[("visit_id", "visits", "id"), ("organisation_id", "organisations", "id")])
     db["responses"].create_index(["visit_id", "created_at"])
     db["responses"].create_index(["organisation_id", "academic_year", "aspect_id"])
-    # No stemming: every word is matched as a prefix instead, which finds "moderat" in "moderation" as a person
-    # expects (a stemmer would index "moder" and miss it).
-    db["responses"].enable_fts(["text"], fts_version="FTS5", create_triggers=True,
-                               tokenize="unicode61 remove_diacritics 2")
+    # Full-text search over answers. No stemming: every word is matched as a prefix instead, which finds "moderat"
+    # in "moderation" as a person expects (a stemmer would index "moder" and miss it). Prefix indexes keep short
+    # prefixes of common words from merging thousands of terms at query time.
+    db.execute("CREATE VIRTUAL TABLE responses_fts USING fts5(text, content='responses', content_rowid='rowid', "
+               "tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')")
+    db.execute("CREATE TRIGGER responses_fts_ai AFTER INSERT ON responses BEGIN "
+               "INSERT INTO responses_fts(rowid, text) VALUES (new.rowid, new.text); END")
+    db.execute("CREATE TRIGGER responses_fts_ad AFTER DELETE ON responses BEGIN "
+               "INSERT INTO responses_fts(responses_fts, rowid, text) VALUES ('delete', old.rowid, old.text); END")
+    db.execute("CREATE TRIGGER responses_fts_au AFTER UPDATE OF text ON responses BEGIN "
+               "INSERT INTO responses_fts(responses_fts, rowid, text) VALUES ('delete', old.rowid, old.text); "
+               "INSERT INTO responses_fts(rowid, text) VALUES (new.rowid, new.text); END")
 
     # Earlier wordings of an edited answer.
     db["response_versions"].create({

@@ -31,6 +31,7 @@ KEYS = [
         ("Ctrl+F", "flag the latest answer as about an individual's performance (again to clear)"),
         ("F2", "edit an earlier answer"),
         ("Ctrl+R", "review the ratings (accept, override, the LA's self-evaluation, end the visit)"),
+        ("F3 / F4", "show or hide the agenda outline / the criteria panel (narrow terminals hide the outline)"),
         ("Esc", "leave the visit (it is paused) and go back to the list"),
     ]),
     ("A focused message", [

@@ -34,6 +34,8 @@ NATIVE = ("/help", "/skip", "/back", "/jump", "/review", "/end", "/quit", "/paus
 
 
 class InterviewScreen(Screen):
+    # Narrow terminals hide the agenda outline (F3 brings it back) and narrow the criteria panel.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
     BINDINGS = [
         Binding("ctrl+s", "skip", "Skip"),
         Binding("ctrl+o", "back", "Back"),
@@ -44,6 +46,8 @@ class InterviewScreen(Screen):
         Binding("ctrl+r", "review", "Review"),
         Binding("escape", "leave", "Visits"),
         Binding("f1", "app.help", "Help"),
+        Binding("f3", "toggle('outline')", "Agenda", show=False),
+        Binding("f4", "toggle('criteria')", "Criteria", show=False),
     ]
 
     def __init__(self, view: InterviewView) -> None:
@@ -527,6 +531,12 @@ class InterviewScreen(Screen):
         self.app.push_screen(ConfirmDialog("End the visit", "End the visit now? Answers can then no longer be "
                                            "added; the ratings can still be accepted or overridden in the review.",
                                            yes="End the visit"), chosen)
+
+    def action_toggle(self, part: str) -> None:
+        """Show or hide the agenda outline or the criteria panel (for narrow terminals)."""
+        widget = self.query_one(f"#{part}")
+        shown = widget.region.width > 0 and widget.display
+        widget.styles.display = "none" if shown else "block"
 
     def action_copy_question(self) -> None:
         cur = self.view.current
