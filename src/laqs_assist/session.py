@@ -54,6 +54,12 @@ class Item:
 
 # --- typed answers ----------------------------------------------------------------------------------------------
 
+# What a person says first to a closed question, and the value kept for it.
+_YES_NO = (("yes", ("yes", "y", "yeah", "definitely")), ("no", ("no", "n", "not really", "not yet")),
+           ("partly", ("partly", "partially", "mostly", "somewhat", "in part", "to some extent")),
+           ("unsure", ("not sure", "unsure", "don't know", "do not know")), ("n/a", ("n/a", "not applicable")))
+_YES_NO_WORDS = sorted(((w, v) for v, ws in _YES_NO for w in ws), key=lambda x: -len(x[0]))  # longest first
+
 _NUMBER = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*(%?)")
 
 
@@ -63,12 +69,11 @@ def parse_answer(answer_type: str, text: str, choices: Iterable[str] = ()) -> st
     if answer_type == "text":
         return None
     if answer_type == "yes_no":
-        word = re.split(r"[\s,.;:!-]+", t.lower(), maxsplit=1)[0] if t else ""
-        if word in ("y", "yes"):
-            return "yes"
-        if word in ("n", "no"):
-            return "no"
-        raise AnswerInvalid("answer yes or no first (you can add detail after it: 'yes, because …')")
+        low = t.lower()
+        for word, value in _YES_NO_WORDS:
+            if low == word or (low.startswith(word) and not low[len(word)].isalnum()):
+                return value
+        raise AnswerInvalid("answer yes, no or partly first (detail can follow: 'yes, because …')")
     if answer_type in ("percent", "number"):
         m = _NUMBER.match(t)
         if not m:
