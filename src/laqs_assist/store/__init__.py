@@ -327,7 +327,8 @@ class Store:
             "SELECT aspect_id, count(*) AS n FROM responses WHERE organisation_id = ? AND academic_year = ? "
             "GROUP BY aspect_id", [organisation_id, year])}
 
-    # Ranking scores every match; past this many, the newest matches are shown instead, which stays fast.
+    # Ranking scores every match; past this many matches (or a quarter of it for whole words), the newest matches
+    # are shown instead, which stays fast.
     RANK_LIMIT = 20_000
 
     def search(self, query: str, limit: int = 50) -> list[dict[str, Any]]:
@@ -335,17 +336,34 @@ class Store:
         fts = _fts_query(query)
         if not fts:
             raise UsageError("give some words to search for")
-        many = self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM responses_fts WHERE responses_fts MATCH ? "
-                                 "LIMIT ?)", [fts, self.RANK_LIMIT + 1]).fetchone()[0] > self.RANK_LIMIT
-        order = "rowid DESC" if many else "rank"
-        # Rank and cut inside FTS5, then join only the rows kept.
+        whole = fts.replace('"*', '"')
+        # Whole words are counted cheaply; prefixes of common words first merge every word they begin.
+        many = self._count(whole, self.RANK_LIMIT // 4) > self.RANK_LIMIT // 4 or \
+            self._count(fts, self.RANK_LIMIT) > self.RANK_LIMIT
+        if not many:
+            return self._hits(fts, "rank", limit)
+        # Very common words: the newest answers holding the words themselves. Whole words are read lazily, newest
+        # first, where prefixes would first merge every word they begin; prefixes only top up a short list.
+        hits = self._hits(whole, "rowid DESC", limit)
+        if len(hits) < limit:
+            seen = {h["id"] for h in hits}
+            hits += [h for h in self._hits(fts, "rowid DESC", limit) if h["id"] not in seen][: limit - len(hits)]
+        return hits
+
+    def _count(self, fts: str, cap: int) -> int:
+        """How many answers match, counting no further than cap + 1."""
+        return self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM responses_fts WHERE responses_fts MATCH ? "
+                                 "LIMIT ?)", [fts, cap + 1]).fetchone()[0]
+
+    def _hits(self, fts: str, order: str, limit: int) -> list[dict[str, Any]]:
+        """Rank and cut inside FTS5, then join only the rows kept."""
         return self.rows(
             "SELECT r.id, r.visit_id, r.aspect_id, r.question_id, r.text, r.concerns_individual, r.created_at, "
             "v.date, o.name AS organisation, hits.snippet FROM "
             f"(SELECT rowid, snippet(responses_fts, 0, '[', ']', '…', 12) AS snippet, rank FROM responses_fts "
             f"WHERE responses_fts MATCH ? ORDER BY {order} LIMIT ?) hits "
             "JOIN responses r ON r.rowid = hits.rowid JOIN visits v ON v.id = r.visit_id "
-            f"JOIN organisations o ON o.id = r.organisation_id ORDER BY {'hits.rowid DESC' if many else 'hits.rank'}",
+            f"JOIN organisations o ON o.id = r.organisation_id ORDER BY hits.{'rank' if order == 'rank' else 'rowid DESC'}",
             [fts, limit])
 
     # --- judgements -----------------------------------------------------------------------------------------

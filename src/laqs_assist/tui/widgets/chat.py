@@ -37,7 +37,8 @@ class QuestionMessage(ChatMessage):
             parts += ["\n", Content.styled("recorded: ", "bold $text-muted"), Content.styled(recorded, "$text-muted"),
                       "\n", Content.styled("answer again to replace it, or Ctrl+S to keep it and move on",
                                            "italic $text-muted")]
-        title = f"{aspect} · {label}" + (f" · {counter}" if counter else "")
+        # Most telling first: the border title is cut at the bubble's width.
+        title = " · ".join(x for x in (label, counter, aspect) if x)
         super().__init__(Content.assemble(*parts), copy_text=prompt, title=title,
                          classes="question -probe" if probe else "question")
         self.item_id = item_id
@@ -108,11 +109,16 @@ class NoticeMessage(ChatMessage):
 
 
 class ChatLog(VerticalScroll, can_focus=False):
-    """Messages in order; the newest is kept in view."""
+    """Messages in order; the newest is kept in view (anchored to the bottom as messages grow; a new message
+    brings the view back down if the adviser had scrolled up to read)."""
+
+    def on_mount(self) -> None:
+        self.anchor()
 
     def add(self, *messages: ChatMessage) -> None:
         self.mount_all(messages)
-        self.call_after_refresh(self.scroll_end, animate=False)
+        self.anchor()
+        self.call_after_refresh(self.anchor)
 
     def answers(self) -> list[AnswerMessage]:
         return list(self.query(AnswerMessage))
