@@ -116,12 +116,9 @@ def main(argv: list[str] | None = None) -> int:
                ok=q99 < 0.050)
         a1 = [x for q in alt1 for x in alt1[q]]
         a2 = [x for q in alt2 for x in alt2[q]]
-        C.emit("search", "(comparison) ranked inside FTS5, joins for 50 rows", f"median {C.fmt_ms(median(a1))}, "
-               f"p99 {C.fmt_ms(p99(a1))}", floor=C.fmt_ms(fm), ratio_=C.ratio(median(a1), fm), target="< 50 ms",
-               ok=p99(a1) < 0.050)
-        C.emit("search", "(comparison) newest first, no ranking", f"median {C.fmt_ms(median(a2))}, "
-               f"p99 {C.fmt_ms(p99(a2))}", floor=C.fmt_ms(fm), ratio_=C.ratio(median(a2), fm), target="< 50 ms",
-               ok=p99(a2) < 0.050)
+        # Printed for comparison, not tabled: these are rewrites, not what the tool does.
+        print(f"  comparison, ranked inside FTS5 for every query: median {C.fmt_ms(median(a1))}, p99 {C.fmt_ms(p99(a1))}")
+        print(f"  comparison, newest first for every query:       median {C.fmt_ms(median(a2))}, p99 {C.fmt_ms(p99(a2))}")
 
         # Other reads on a big store: `laqs visits` and `laqs chat --resume last`.
         print("\n  other reads on this store")

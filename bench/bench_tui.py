@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -128,20 +129,15 @@ def small_store(path: Path, notes: int) -> tuple[str, str, str]:
         return fresh.id, long.id, " ".join(first.split()[:4])
 
 
-def regional_visit(db: Path) -> tuple[str, str, int]:
-    """The most recently changed in-progress visit of the regional store (resuming it writes nothing)."""
+def regional_visit(db: Path) -> str:
+    """The most recently changed in-progress visit with questions still pending (resuming it writes nothing)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        vid = conn.execute("SELECT id FROM visits WHERE status = 'in_progress' ORDER BY updated_at DESC "
-                           "LIMIT 1").fetchone()[0]
-        pos = conn.execute("SELECT min(position) FROM visit_items WHERE visit_id = ? AND status = 'pending'",
-                           [vid]).fetchone()[0]
-        total = conn.execute("SELECT count(*) FROM visit_items WHERE visit_id = ?", [vid]).fetchone()[0]
-        aspect = conn.execute("SELECT aspect_id FROM visit_items WHERE visit_id = ? AND position = ?",
-                              [vid, pos]).fetchone()[0]
+        return conn.execute("SELECT v.id FROM visits v WHERE v.status = 'in_progress' AND EXISTS (SELECT 1 FROM "
+                            "visit_items i WHERE i.visit_id = v.id AND i.status = 'pending') "
+                            "ORDER BY v.updated_at DESC LIMIT 1").fetchone()[0]
     finally:
         conn.close()
-    return vid, f"{pos + 1}/{total} · {aspect}", pos
 
 
 # --- the measures ---------------------------------------------------------------------------------------------
@@ -175,11 +171,12 @@ def p1(db: Path, visit: str, first_words: str, repeats: int) -> dict:
 
 
 def p5(db: Path) -> dict:
-    visit, marker, _ = regional_visit(db)
+    visit = regional_visit(db)
+    where = re.compile(r"\d+/\d+ · \d\.\d")
     out: dict = {"store": db.name, "bytes": db.stat().st_size}
     pane = Pane(f"{PY} -m laqs_assist.tui --store {db} --resume {visit}")
     try:
-        out["interview_s"] = pane.wait(lambda t: marker in t and "Criteria" in t, timeout=60)
+        out["interview_s"] = pane.wait(lambda t: where.search(t) and "Criteria" in t, timeout=60)
         time.sleep(1.0)  # the criteria index is built just after the first question
         out["interview_rss"], out["interview_hwm"] = pane.rss()
         os.kill(pane.pid, 9)  # killed, not quit: quitting would pause the visit (a write)
@@ -288,7 +285,8 @@ def measure_p5(quick: bool) -> None:
 
     big = gen_store.ensure_store(gen_store.QUICK_RESPONSES if quick else gen_store.DEFAULT_RESPONSES)
     r5 = p5(big)
-    print(f"P5 resident memory with {big.name} ({r5['bytes'] / 1e9:.2f} GB) open: interview {r5['interview_rss']:.1f} MB "
+    print(f"P5 resident memory with {big.name} ({r5['bytes'] / 1e9:.2f} GB) open: "
+          f"interview {r5['interview_rss']:.1f} MB "
           f"(peak {r5['interview_hwm']:.1f}); list of visits {r5['home_rss']:.1f} MB (peak {r5['home_hwm']:.1f}); "
           f"empty Textual app {r5['floor_rss']:.1f} MB; ratio {C.ratio(r5['interview_hwm'], r5['floor_rss']):.2f} "
           f"(target < 150 MB)")
