@@ -272,3 +272,10 @@ def test_search_matches_every_prefix_of_the_last_word(store, prefix):
     r = store.add_response(visit=v, item=None, aspect_id="2.4",
                            text="Rapid improvement after the moderation of assessments")
     assert [h["id"] for h in store.search(prefix)] == [r["id"]]
+
+
+def test_the_migration_names_read_at_start_up_match_the_schema():
+    from laqs_assist.store.schema import KNOWN
+    from laqs_assist.store.versions import MIGRATIONS
+
+    assert list(MIGRATIONS) == KNOWN

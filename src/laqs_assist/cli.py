@@ -42,12 +42,14 @@ def _short(text: str, width: int = 96) -> str:
 @click.option("--store", type=click.Path(path_type=Path), default=None, envvar="LAQS_STORE",
               help="SQLite store (default: store/laqs.db, or $LAQS_STORE).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for failures.")
+@click.option("--resume", "resume_ref", default=None, metavar="VISIT",
+              help="Open the app straight into a visit (an id, an id prefix, or 'last').")
 @click.version_option(__version__, prog_name="laqs")
 @click.pass_context
-def cli(ctx: click.Context, pack_path: Path | None, store: Path | None, debug: bool) -> None:
+def cli(ctx: click.Context, pack_path: Path | None, store: Path | None, debug: bool, resume_ref: str | None) -> None:
     """laqs-assist: run an interview agenda against the quality standards, rate the aspects, draft the note.
 
-    Run with no command to open the interview app.
+    Run with no command to open the interview app (keys are in its footer; F1 for help, Ctrl+P for commands).
     """
     state = ctx.ensure_object(_State)
     state.debug = debug
@@ -55,21 +57,13 @@ def cli(ctx: click.Context, pack_path: Path | None, store: Path | None, debug: b
         state.pack_path = pack_path
     state.store = store
     if ctx.invoked_subcommand is None:
-        tui = _find_tui()
-        if tui is None:
-            click.echo(ctx.get_help())
-            return
-        tui(state)
+        from .tui import run as run_tui
 
-
-def _find_tui():
-    try:
-        from .tui import run as run_tui  # noqa: F401
-    except ImportError as exc:
-        if "laqs_assist.tui" in str(exc):
-            return None
-        raise
-    return run_tui
+        code = run_tui(state, resume=resume_ref)
+        if code:
+            ctx.exit(code)
+    elif resume_ref is not None:
+        raise UsageError("--resume before a command opens the app; for line mode use: laqs chat --resume VISIT")
 
 
 # --- packs ------------------------------------------------------------------------------------------------------

@@ -281,7 +281,10 @@ class LineChat:
             raise UsageError("no answer to edit yet")
         if not rest:
             raise UsageError("give the new text: /edit TEXT")
-        self.s.edit(last["id"], rest)
+        try:
+            self.s.edit(last["id"], rest)
+        except AnswerInvalid as exc:
+            raise UsageError(exc.message) from None
         self.say(f"✓ {last['id'][:8]} replaced (the earlier text is kept in its history)")
 
     def cmd_review(self, rest: str) -> None:
@@ -352,7 +355,7 @@ class LineChat:
                  f"Draft the note with: laqs note {self.s.id[:8]}")
 
 
-_TYPE_HINT = {"yes_no": "yes or no, then any detail", "percent": "a percentage, e.g. 85%",
+_TYPE_HINT = {"yes_no": "yes, no or partly, then any detail", "percent": "a percentage, e.g. 85%",
               "number": "a number", "date": "a date, YYYY-MM-DD", "grade": "a grade 1–4", "choice": "a choice"}
 
 

@@ -433,10 +433,20 @@ class Session:
         self._revisiting = target.status != "pending"
         return target
 
-    def edit(self, response_id: str, text: str) -> None:
+    def edit(self, response_id: str, text: str) -> dict[str, Any]:
+        """Replace an answer's text (the old text stays in its history). A typed answer is checked again as its
+        question's type (AnswerInvalid is the re-ask), and an indicator it set is set again."""
+        self._require_open()
         response = self.find_response(response_id)
-        self.store.edit_response(response["id"], text, response["value"])
+        item = next((i for i in self.items() if i.id == response["item_id"]), None)
+        value = response["value"]
+        if item is not None and item.answer_type != "text":
+            value = parse_answer(item.answer_type, text, item.question.choices if item.question else ())
+        self.store.edit_response(response["id"], text, value)
+        if item is not None and value != response["value"]:
+            self._record_indicator(item, value, response["id"])
         self.refresh()
+        return self.store.response(response["id"])
 
     def flag(self, response_id: str | None = None, concerns_individual: bool = True) -> dict[str, Any]:
         """Mark a response (default: the latest) as concerning an individual's performance."""

@@ -42,8 +42,7 @@ def _dump(value: Any) -> str:
 class Store:
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.path = Path(path)
-        self.db = connect(self.path, create=create)
-        self.conn: sqlite3.Connection = self.db.conn
+        self.conn: sqlite3.Connection = connect(self.path, create=create)
         self._depth = 0
 
     def close(self) -> None:

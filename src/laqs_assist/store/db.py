@@ -7,10 +7,8 @@ import sqlite3
 import time
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from ..errors import LaqsError, UsageError
-from .schema import KNOWN, MIGRATION_SET, migrations
+from .versions import MIGRATION_SET, MIGRATIONS
 
 BUSY_TIMEOUT_MS = 30_000
 _HEADER = b"SQLite format 3\x00"
@@ -49,7 +47,7 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-def connect(path: str | Path, *, create: bool = True, migrate: bool = True) -> Database:
+def connect(path: str | Path, *, create: bool = True, migrate: bool = True) -> sqlite3.Connection:
     """Open (and if need be create and migrate) the store. Every connection gets WAL, FULL sync, a busy timeout."""
     path = Path(path)
     _check_file(path)
@@ -71,10 +69,9 @@ def connect(path: str | Path, *, create: bool = True, migrate: bool = True) -> D
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
         raise _translate(exc, path) from None
-    db = Database(conn)
     if migrate:
-        _migrate(db, path)
-    return db
+        _migrate(conn, path)
+    return conn
 
 
 def _read_only(path: Path) -> bool:
@@ -110,28 +107,35 @@ def _wal(conn: sqlite3.Connection) -> str:
             time.sleep(0.02)
 
 
-def _migrate(db: Database, path: Path) -> None:
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Apply pending migrations. An up-to-date store is checked with plain sqlite3: sqlite-utils, which the
+    migrations themselves use, is only imported when there is something to apply."""
     try:
-        table = db[migrations.migrations_table]
-        if table.exists():
-            applied = [r["name"] for r in table.rows_where("migration_set = ?", [MIGRATION_SET])]
-            unknown = [name for name in applied if name not in KNOWN]
-            if unknown:
-                raise UsageError(f"the store {path} was written by a newer laqs-assist (schema {unknown[-1]}); "
-                                 "upgrade laqs-assist to open it")
-            if len(applied) == len(KNOWN):
-                return
+        applied = []
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'").fetchone():
+            applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ? "
+                                                  "ORDER BY rowid", [MIGRATION_SET])]
+        unknown = [name for name in applied if name not in MIGRATIONS]
+        if unknown:
+            raise UsageError(f"the store {path} was written by a newer laqs-assist (schema {unknown[-1]}); "
+                             "upgrade laqs-assist to open it")
+        if len(applied) == len(MIGRATIONS):
+            return
+        from sqlite_utils import Database
+
+        from .schema import migrations
+
+        db = Database(conn)
         # Take the write lock first so that two processes opening a new store do not both migrate it.
-        db.execute("BEGIN IMMEDIATE")
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            pending = migrations.pending(db)
-            for m in pending:
+            for m in migrations.pending(db):
                 m.fn(db)
                 migrations.ensure_migrations_table(db)
                 migrations._record_applied(db, m.name)
-            db.execute("COMMIT")
+            conn.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            conn.execute("ROLLBACK")
             raise
     except sqlite3.DatabaseError as exc:
         raise _translate(exc, path) from None

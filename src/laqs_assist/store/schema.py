@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-MIGRATION_SET = "laqs"
+from .versions import MIGRATION_SET
+
 migrations = Migrations(MIGRATION_SET)
 
 

@@ -15,13 +15,19 @@ def run(state: Any, resume: str | None = None) -> int:
     A fault the user can fix (a broken pack, a store that is not SQLite) is raised as LaqsError after the
     screen is restored, so the CLI prints it as one line with its exit code."""
     from ..paths import default_pack_path, default_store_path
-    from .engine import Engine  # noqa: F401 - imported first: the engine thread starts before Textual loads
+    from .engine import Engine
 
     pack_path = Path(getattr(state, "pack_path", None) or default_pack_path())
     store_path = Path(getattr(state, "store", None) or default_store_path())
-    from .app import LaqsApp
+    # The engine thread starts loading the pack and opening the store now, while Textual is being imported.
+    engine = Engine(pack_path, store_path)
+    try:
+        from .app import LaqsApp
+    except BaseException:
+        engine.close()
+        raise
 
-    app = LaqsApp(pack_path, store_path, resume=resume)
+    app = LaqsApp(pack_path, store_path, resume=resume, engine=engine)
     try:
         app.run()
     finally:

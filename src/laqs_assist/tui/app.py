@@ -4,31 +4,40 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 
 from ..errors import LaqsError
-from ..packs.model import Pack
-from .commands import LaqsCommands
 from .engine import Backend, Engine
+
+if TYPE_CHECKING:
+    from ..packs.model import Pack
+
+
+def _laqs_commands():
+    """The palette's own commands, imported when the palette first opens (textual.command is not cheap)."""
+    from .commands import LaqsCommands
+
+    return LaqsCommands
 
 
 class LaqsApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "laqs-assist"
-    COMMANDS = App.COMMANDS | {LaqsCommands}
+    COMMANDS = App.COMMANDS | {_laqs_commands}
     BINDINGS = [Binding("f1", "help", "Help", show=False)]
 
     def __init__(self, pack_path: Path, store_path: Path, *, resume: str | None = None, today: date | None = None,
-                 pack: Pack | None = None, stable: bool = False) -> None:
-        """`today` fixes the form's default date and `stable` stops the cursor blinking (snapshot tests)."""
+                 pack: "Pack | None" = None, stable: bool = False, engine: Engine | None = None) -> None:
+        """`today` fixes the form's default date and `stable` stops the cursor blinking (snapshot tests).
+        `engine` may be started by the caller before Textual is imported (see run())."""
         # The engine thread starts loading the pack and opening the store before the UI is built.
-        self.engine = Engine(pack_path, store_path, pack)
+        self.engine = engine or Engine(pack_path, store_path, pack)
         super().__init__()
-        self.pack: Pack | None = pack
+        self.pack: "Pack | None" = pack
         self.fatal: BaseException | None = None
         self.resume_ref = resume
         self._today = today
@@ -53,9 +62,11 @@ class LaqsApp(App):
             self.fatal = exc
             self.exit(return_code=getattr(exc, "exit_code", 1))
             return
-        await self.push_screen(HomeScreen())
         if self.resume_ref:
+            # Straight into the visit: the list of visits is built only when the adviser goes back to it.
             self.open_visit(self.resume_ref)
+        else:
+            await self.push_screen(HomeScreen())
 
     async def action_quit(self) -> None:
         """Quit; an open visit is paused first (as line mode's /quit does), so it lists as paused."""
@@ -91,6 +102,8 @@ class LaqsApp(App):
 
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             await self.pop_screen()
+        if not isinstance(self.screen, HomeScreen):
+            await self.push_screen(HomeScreen())
 
     @work(group="navigate", exclusive=True)
     async def open_visit(self, ref: str) -> None:

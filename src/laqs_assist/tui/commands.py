@@ -34,7 +34,9 @@ class LaqsCommands(Provider):
                 if item.aspect_id not in seen:
                     seen.append(item.aspect_id)
             for aid in seen:
-                yield (f"Jump to aspect {aid}", pack.aspects[aid].title, partial(screen.jump_to, aid))
+                title = " ".join(pack.aspects[aid].title.split())
+                title = title if len(title) <= 90 else title[:89] + "…"
+                yield (f"Jump to aspect {aid}", title, partial(screen.jump_to, aid))
         elif isinstance(screen, ReviewScreen):
             yield "Accept the suggested rating", "for the highlighted aspect and phase", screen.action_accept
             yield "Override the rating", "with a reason", screen.action_override

@@ -15,11 +15,15 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from ..errors import LaqsError, UsageError
-from ..packs.model import Pack
-from ..rating import NA, Judgements, Rating, rate
+
+if TYPE_CHECKING:
+    from ..packs.model import Pack
+    from ..rating import Judgements, Rating
+
+NA = "N/A"  # rating.NA, without importing the rating engine on the UI thread
 
 T = TypeVar("T")
 
@@ -33,7 +37,7 @@ class PanelView:
 
     aspect_id: str
     phases: tuple[str, ...]  # the visit's phases where the aspect applies
-    ratings: tuple[Rating, ...]
+    ratings: tuple["Rating", ...]
     states: dict[str, str]  # criterion or set-item id -> met/partly/not_met/unknown, or "mixed" across phases
     impact: str | None  # evidence-of-impact level (first phase), or "mixed"
     values: dict[str, float]  # indicator id -> value (first phase that has one)
@@ -110,7 +114,7 @@ class NoteView:
 class Backend:
     """Lives in the engine thread: the Store, the pack and the running Session. Every method runs there."""
 
-    def __init__(self, pack_path: Path, store_path: Path, pack: Pack | None = None) -> None:
+    def __init__(self, pack_path: Path, store_path: Path, pack: "Pack | None" = None) -> None:
         from ..packs import load_pack
         from ..store import Store
 
@@ -188,12 +192,14 @@ class Backend:
                              self.transcript() if transcript else ())
 
     def panel(self, aspect_id: str) -> PanelView:
+        from ..rating import rate
+
         s = self._s()
         pack = self.pack
         aspect = pack.aspects[aspect_id]
         phases = tuple(p for p in s.phases if aspect.applies_to(p))
-        ratings: list[Rating] = []
-        per_phase: list[tuple[str, Judgements, Rating]] = []
+        ratings: list["Rating"] = []
+        per_phase: list[tuple[str, "Judgements", "Rating"]] = []
         for p in phases:
             j = s.judgements(aspect_id, p)
             r = rate(pack, aspect_id, p, j)
@@ -307,11 +313,9 @@ class Backend:
         return out
 
     def edit(self, response_id: str, text: str) -> dict[str, Any]:
-        s = self._s()
         if not text.strip():
             raise UsageError("an answer needs some text")
-        s.edit(response_id, text)
-        return self.store.response(response_id)
+        return self._s().edit(response_id, text)
 
     def edit_last(self, text: str) -> dict[str, Any]:
         s = self._s()
@@ -367,7 +371,8 @@ class Backend:
 
         s = self._s()
         result = notes.write_note(self.store, self.pack, s.id, out_path=out_path, overwrite=overwrite)
-        return NoteView(str(result.path), tuple(_check_line(c) for c in (getattr(result, "checks", None) or ())))
+        return NoteView(str(Path(result.path).resolve()),
+                        tuple(_check_line(c) for c in (getattr(result, "checks", None) or ())))
 
 
 def _check_line(check: Any) -> tuple[bool | None, str]:
@@ -396,22 +401,22 @@ def _check_line(check: Any) -> tuple[bool | None, str]:
 class Engine:
     """Runs Backend calls on one dedicated thread; the UI awaits them without blocking the event loop."""
 
-    def __init__(self, pack_path: Path, store_path: Path, pack: Pack | None = None) -> None:
+    def __init__(self, pack_path: Path, store_path: Path, pack: "Pack | None" = None) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="laqs-store")
         self._thread: threading.Thread | None = None
         self._backend: Backend | None = None
-        self.pack: Pack | None = pack
+        self.pack: "Pack | None" = pack
         self.store_path = store_path
         # Loading the pack and opening the store start now, while the UI is still being built.
         self._opened: Future = self._pool.submit(self._open, pack_path, store_path, pack)
 
-    def _open(self, pack_path: Path, store_path: Path, pack: Pack | None) -> Pack:
+    def _open(self, pack_path: Path, store_path: Path, pack: "Pack | None") -> "Pack":
         self._thread = threading.current_thread()
         self._backend = Backend(pack_path, store_path, pack)
         self.pack = self._backend.pack
         return self.pack
 
-    async def ready(self) -> Pack:
+    async def ready(self) -> "Pack":
         return await asyncio.wrap_future(self._opened)
 
     def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future:

@@ -51,7 +51,8 @@ class JumpDialog(Dialog):
                                                      "$text-disabled"),
                                       id=f"j-{aid.replace('.', '_')}", disabled=not ok)
                                for aid, title, ok in self.options], id="jump-list")
-            yield Static(Content.styled("Enter chooses · Esc cancels", "$text-muted"))
+            yield Static(Content.styled("Type an aspect's number (2.4) or use ↑↓ · Enter jumps · Esc cancels",
+                                        "$text-muted"))
 
     def on_mount(self) -> None:
         ol = self.query_one(OptionList)
@@ -62,6 +63,21 @@ class JumpDialog(Dialog):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.options[event.option_index][0])
+
+    _typed = ""
+
+    def on_key(self, event) -> None:
+        """Typing an aspect's id (2.4) moves to it; Enter then jumps."""
+        ch = event.character or ""
+        if not ch or ch not in "0123456789.":
+            return
+        event.stop()
+        ids = [a for a, _, ok in self.options]
+        self._typed = (self._typed + ch) if any(a.startswith(self._typed + ch) for a in ids) else ch
+        for i, (aid, _, ok) in enumerate(self.options):
+            if ok and aid.startswith(self._typed):
+                self.query_one(OptionList).highlighted = i
+                break
 
 
 class ActionDialog(Dialog):
@@ -142,8 +158,9 @@ class EditAnswerDialog(Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="edit-dialog") as box:
             box.border_title = "Edit an earlier answer"
-            yield OptionList(*[Option(Content.assemble((f"{r['label']} ", "bold"), (f"{r['aspect_id']} ", "$text-muted"),
-                                                       _short(r["text"], 70)), id=f"r-{i}")
+            yield OptionList(*[Option(Content.assemble((f"{r['label']} ", "bold"),
+                                                       (f"{r['aspect_id']} ", "$text-muted"), _short(r["text"], 70)),
+                                      id=f"r-{i}")
                                for i, r in enumerate(self.responses)], id="edit-list")
             yield Static("", id="edit-question")
             yield TextArea("", id="edit-text", soft_wrap=True)
@@ -303,7 +320,7 @@ class NoteDialog(Dialog):
                 if not self.checks:
                     yield Static(Content.styled("No quality checks reported.", "$text-muted"))
                 for ok, text in self.checks:
-                    mark, style = ("✓", "$text-success") if ok else ("✗", "$text-error") if ok is False else ("·", "")
+                    mark, style = {True: ("✓", "$text-success"), False: ("✗", "$text-error")}.get(ok, ("·", ""))
                     yield Static(Content.assemble((mark + " ", style), text), classes="note-check")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close", variant="primary", id="close")

@@ -18,16 +18,15 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
 from ...errors import LaqsError
-from ...session import AnswerInvalid
 from ..engine import Backend, InterviewView
 from ..widgets.chat import AnswerMessage, ChatLog, NoticeMessage, QuestionMessage
 from ..widgets.composer import Composer
 from ..widgets.criteria import CriteriaPanel, CriterionRow, ImpactRow, IndicatorRow
 from ..widgets.outline import AgendaOutline
 
-TYPE_HINT = {"yes_no": "answer yes or no first, then any detail", "percent": "start with a percentage, e.g. 85%",
-             "number": "start with a number", "date": "a date, YYYY-MM-DD", "grade": "a grade 1–4 first",
-             "choice": "a choice"}
+TYPE_HINT = {"yes_no": "answer yes, no or partly first, then any detail",
+             "percent": "start with a percentage, e.g. 85%", "number": "start with a number",
+             "date": "a date, YYYY-MM-DD", "grade": "a grade 1–4 first", "choice": "a choice"}
 
 # Typed /commands the screen does itself; every other one runs through line mode's own handler.
 NATIVE = ("/help", "/skip", "/back", "/jump", "/review", "/end", "/quit", "/pause", "/flag", "/unflag", "/edit")
@@ -87,8 +86,13 @@ class InterviewScreen(Screen):
         if self.app.headless_stable:
             self.composer.cursor_blink = False
         self._show_transcript(self.view)
-        await self.apply(self.view)
+        # The question first; the criteria panel (the biggest part of the screen) right after the first paint.
+        await self.apply(self.view, panel=False)
         self.composer.focus()
+        self.call_after_refresh(self._first_panel)
+
+    async def _first_panel(self) -> None:
+        await self.apply(self.view, ask=False)
         self.app.interview_ready(self)
 
     def _show_transcript(self, view: InterviewView) -> None:
@@ -100,13 +104,15 @@ class InterviewScreen(Screen):
                                           label="Adviser" if t.kind == "answer" else t.label))
         if view.transcript:
             done = sum(1 for t in view.transcript if t.kind == "answer")
-            messages.append(NoticeMessage(f"Resumed: {done} answers recorded so far; carrying on where you stopped."))
+            messages.append(NoticeMessage(f"Resumed: {done} answer{'s' if done != 1 else ''} recorded so far; "
+                                          "carrying on where you stopped."))
         if messages:
             self.chat.add(*messages)
 
     # --- drawing a new state of the visit ------------------------------------------------------------------
 
-    async def apply(self, view: InterviewView, ask: bool = True, force_ask: bool = False) -> None:
+    async def apply(self, view: InterviewView, ask: bool = True, force_ask: bool = False,
+                    panel: bool = True) -> None:
         self.view = view
         pack = self.app.pack
         v = view.visit
@@ -119,7 +125,8 @@ class InterviewScreen(Screen):
         hints = set(self.hints.get(aspect, set())) if aspect else set()
         if aspect and self.live_hints[0] == aspect:
             hints |= self.live_hints[1]
-        await self.query_one(CriteriaPanel).show(view.panel, hints)
+        if panel:
+            await self.query_one(CriteriaPanel).show(view.panel, hints)
         self._status()
         if ask:
             self._ask(view, force_ask)
@@ -219,6 +226,8 @@ class InterviewScreen(Screen):
         if self.view.ended:
             self.notify("This visit has ended: answers can no longer be added.", severity="warning")
             return
+        from ...session import AnswerInvalid  # loaded by the engine thread by now; not on the start-up path
+
         if not self._begin():
             return
         try:
@@ -357,7 +366,7 @@ class InterviewScreen(Screen):
 
     async def _save_action(self, text: str, owner: str, due: str | None, aspect: str | None) -> str | None:
         try:
-            await self.app.engine.call(Backend.add_action, text, owner, due, aspect)
+            self._saved_action = await self.app.engine.call(Backend.add_action, text, owner, due, aspect)
         except LaqsError as exc:
             return exc.line()
         except Exception as exc:  # noqa: BLE001
@@ -368,11 +377,14 @@ class InterviewScreen(Screen):
         if not result:
             self.composer.focus()
             return
-        missing = [w for w, v in (("an owner", result["owner"]), ("a due date", result["due"])) if not v]
+        row = getattr(self, "_saved_action", None) or {"text": result["text"], "owner": result["owner"],
+                                                         "due_date": result["due"]}
+        missing = [w for w, v in (("an owner", row["owner"]), ("a due date", row["due_date"])) if not v]
         tail = f" — it still needs {' and '.join(missing)}" if missing else ""
-        who = ", ".join(x for x in (result["owner"], result["due"]) if x)
-        self.chat.add(NoticeMessage(f"✓ action saved: {result['text']}" + (f" ({who})" if who else "") + tail,
+        who = ", ".join(x for x in (row["owner"], row["due_date"]) if x)
+        self.chat.add(NoticeMessage(f"✓ action saved: {row['text']}" + (f" ({who})" if who else "") + tail,
                                     kind="ok"))
+        self._saved_action = None
         self.refresh_view()
         self.composer.focus()
 

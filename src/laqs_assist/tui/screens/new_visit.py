@@ -15,7 +15,6 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, RadioSet, Select, SelectionList, Static
 
 from ...errors import LaqsError
-from ...session import AnswerInvalid, parse_answer
 
 
 def default_agenda(pack, school: bool) -> str:
@@ -65,8 +64,8 @@ class NewVisitScreen(Screen):
         with VerticalScroll(id="form"):
             yield Static(Content.assemble(("Start a visit", "bold"),
                                           ("  Ctrl+S starts · Esc cancels", "$text-muted")), id="form-title")
-            with Horizontal(id="form-columns"):
-                with Vertical(id="form-left"):
+            with Horizontal(classes="form-columns"):
+                with Vertical(classes="form-left"):
                     yield Label("Organisation", classes="field-label")
                     yield Input(placeholder="an LA or a school, new or existing", id="f-org", compact=True,
                                 suggester=SuggestFromList(names, case_sensitive=False))
@@ -82,20 +81,24 @@ class NewVisitScreen(Screen):
                     yield Label("Agenda", classes="field-label")
                     yield Select([(ag.title, ag.id) for ag in pack.agendas.values()],
                                  value=default_agenda(pack, False), allow_blank=False, id="f-agenda", compact=True)
+                with Vertical(classes="form-right"):
+                    yield Label("Phases", classes="field-label")
+                    yield SelectionList(*[(f"{p.name} ({p.id})", p.id, True) for p in pack.phases], id="f-phases")
+                    yield Label("Focus aspects (asked first; Space picks)", classes="field-label")
+                    yield SelectionList(*[(f"{a.id} {_short(a.title, 44)}", a.id) for a in pack.aspects.values()],
+                                        id="f-focus")
+            with Horizontal(classes="form-columns"):
+                with Vertical(classes="form-left"):
                     yield Label("People present", classes="field-label")
-                    yield Input(placeholder="Jo Bloggs (Head of SI); Sam Lee (LA data lead)", id="f-people", compact=True)
+                    yield Input(placeholder="Jo Bloggs (Head of SI); Sam Lee (LA data lead)", id="f-people",
+                                compact=True)
                     yield Label("Date", classes="field-label")
                     yield Input(value=today, placeholder="YYYY-MM-DD", id="f-date", compact=True)
+                with Vertical(classes="form-right"):
                     yield Label("Adviser (you)", classes="field-label")
                     yield Input(placeholder="optional", id="f-author", compact=True)
                     yield Label("Purpose of the visit", classes="field-label")
                     yield Input(placeholder="optional, for the note of visit", id="f-purpose", compact=True)
-                with Vertical(id="form-right"):
-                    yield Label("Phases", classes="field-label")
-                    yield SelectionList(*[(f"{p.name} ({p.id})", p.id, True) for p in pack.phases], id="f-phases")
-                    yield Label("Focus aspects (asked first)", classes="field-label")
-                    yield SelectionList(*[(f"{a.id} {_short(a.title, 44)}", a.id) for a in pack.aspects.values()],
-                                        id="f-focus")
             yield Static("", id="form-error")
             with Horizontal(id="form-buttons"):
                 yield Button("Start the visit (Ctrl+S)", variant="primary", id="start")
@@ -148,6 +151,8 @@ class NewVisitScreen(Screen):
         org = self.query_one("#f-org", Input).value.strip()
         if not org:
             raise _FieldError("f-org", "say who the visit is with: the organisation's name")
+        from ...session import AnswerInvalid, parse_answer
+
         day = self.query_one("#f-date", Input).value.strip()
         try:
             day = parse_answer("date", day) if day else self.app.today().isoformat()

@@ -15,8 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
 from ...errors import LaqsError
-from ...rating import NA
-from ..engine import Backend, ReviewView
+from ..engine import NA, Backend, ReviewView
 
 
 def notes_available() -> bool:
@@ -102,7 +101,8 @@ class ReviewScreen(Screen):
                                            (" accepted", "$text-success"))
             else:
                 adviser = Content.styled("to decide", "$text-muted")
-            la = _short_label(pack, r["self_evaluation"]) if r["self_evaluation"] else Content.styled("—", "$text-muted")
+            la = (_short_label(pack, r["self_evaluation"]) if r["self_evaluation"]
+                  else Content.styled("—", "$text-muted"))
             if r["disagrees"]:
                 la = Content.assemble(la, (" ≠ disagrees", "bold $text-error"))
             table.add_row(r["aspect"], pack.phase_name(r["phase"]), sug, ceil, adviser, la,

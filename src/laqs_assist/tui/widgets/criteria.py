@@ -3,18 +3,21 @@ suggestion with its ceiling and reason. Criteria the answer seems to bear on are
 
 from __future__ import annotations
 
+import asyncio
 import re
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Input, Static
+from textual.widgets import Input, Static
 
-from ...packs.model import Pack
-from ...rating import NA
-from ..engine import PanelView
+from ..engine import NA, PanelView
+
+if TYPE_CHECKING:
+    from ...packs.model import Pack
 
 GLYPH = {"met": "✓", "partly": "~", "not_met": "✗", "unknown": "·", "mixed": "±"}
 STATE_WORDS = {"met": "met", "partly": "partly met", "not_met": "not met", "unknown": "not judged",
@@ -26,16 +29,33 @@ def dom_id(prefix: str, ident: str) -> str:
     return prefix + re.sub(r"[^A-Za-z0-9_-]", "_", ident)
 
 
-class StateButton(Button, can_focus=False):
-    """A met / partly / not met toggle: one line, clicked with the mouse (keys work on the focused row)."""
+BUTTON_WORDS = {"met": "met", "partly": "partly", "not_met": "not", "present": "present", "missing": "missing"}
+ON_STYLE = {"met": "bold $text on $success", "partly": "bold $text on $warning", "not_met": "bold $text on $error",
+            "none": "bold $text on $error", "some": "bold $text on $warning", "substantial": "bold $text on $success"}
+OFF_STYLE = "$text-muted on $panel"
+HEAD_WIDTH = 13  # the id column; the toggles start after it
 
-    def __init__(self, label: str, state: str, *, id: str | None = None) -> None:
-        super().__init__(label, id=id, compact=True, classes=f"state -{state}")
-        self.state = state
+
+def _toggles(choices: tuple[str, ...], current: str | None, words: dict[str, str]) -> tuple[Content, list[int]]:
+    """Clickable toggles as content: each runs the widget's action_judge(state) when clicked. Also returns the
+    column where each starts (the tests click there)."""
+    parts: list = []
+    starts: list[int] = []
+    at = 0
+    for s in choices:
+        label = f" {words.get(s, s)} "
+        style = ON_STYLE.get(s, "bold $text on $success") if s == current else OFF_STYLE
+        starts.append(at)
+        parts.append(Content.from_markup(f"[{style} @click=judge('{s}')]{label}[/]"))
+        parts.append(" ")
+        at += len(label) + 1
+    return Content.assemble(*parts), starts
 
 
-class CriterionRow(Vertical, can_focus=True):
-    """One criterion or counted-set item. Keys on the focused row: m met, p partly, n not met, u not judged."""
+class CriterionRow(Static, can_focus=True):
+    """One criterion or counted-set item, drawn as one widget (a panel has dozens): its state, id, critical star,
+    a hint mark, clickable met / partly / not toggles, and its text. Keys on the focused row: m met, p partly,
+    n not met, u not judged; the same state again clears it."""
 
     BINDINGS = [
         Binding("m", "judge('met')", "Met"),
@@ -54,7 +74,6 @@ class CriterionRow(Vertical, can_focus=True):
 
     def __init__(self, target: str, label: str, text: str, *, critical: bool = False, judgeable: bool = True,
                  states: tuple[str, ...] = ("met", "partly", "not_met"), source: str = "") -> None:
-        super().__init__(id=dom_id("c-", target), classes="criterion")
         self.target = target
         self.label = label
         self.text = " ".join(text.split())
@@ -64,52 +83,48 @@ class CriterionRow(Vertical, can_focus=True):
         self.source = source
         self.state = "unknown"
         self.hinted = False
+        self._starts: list[int] = []
+        super().__init__(self._content(), id=dom_id("c-", target), classes="criterion")
         if not judgeable:
             self.can_focus = False
 
-    def compose(self) -> ComposeResult:
-        with Horizontal(classes="criterion-head"):
-            yield Static(self._head(), classes="criterion-id")
-            if self.judgeable:
-                words = {"met": "met", "partly": "partly", "not_met": "not"}
-                if self.choices == ("met", "not_met"):
-                    words = {"met": "present", "not_met": "missing"}
-                for s in self.choices:
-                    yield StateButton(words[s], s, id=dom_id(f"b-{s}-", self.target))
-        body = self.text + (f"\n({self.source})" if self.source else "")
-        yield Static(Content(body), classes="criterion-text")
-
-    def _head(self) -> Content:
-        parts: list = [(GLYPH.get(self.state, "·") + " ", f"bold {'$success' if self.state == 'met' else ''}")]
-        parts.append((self.label, "bold"))
+    def _content(self) -> Content:
+        glyph = GLYPH.get(self.state, "·")
+        mark = (" ★" if self.critical else "") + (" ◆" if self.hinted else "")
+        head_len = len(glyph) + 1 + len(self.label) + len(mark)
+        pad = max(1, HEAD_WIDTH - head_len)
+        parts: list = [(glyph + " ", "bold $text-success" if self.state == "met" else "bold"), (self.label, "bold")]
         if self.critical:
-            parts.append((" ★", "$warning"))
+            parts.append((" ★", "$text-warning"))
         if self.hinted:
-            parts.append((" ◆", "$accent"))
+            parts.append((" ◆", "bold $accent"))
+        parts.append(" " * pad)
+        if self.judgeable:
+            words = BUTTON_WORDS
+            if self.choices == ("met", "not_met"):
+                words = {"met": "present", "not_met": "missing"}
+            toggles, starts = _toggles(self.choices, self.state, words)
+            offset = head_len + pad
+            self._starts = [offset + x for x in starts]
+            parts.append(toggles)
+        body = self.text + (f" ({self.source})" if self.source else "")
+        parts += ["\n", Content.styled(body, "$text" if self.state == "met" else "$text-muted")]
         return Content.assemble(*parts)
 
+    def toggle_offset(self, state: str) -> int:
+        """The column of a toggle within the row (for a click)."""
+        return self._starts[self.choices.index(state)] + 1
+
     def set_state(self, state: str, hinted: bool) -> None:
-        if state == self.state and hinted == self.hinted and self.is_mounted:
+        if state == self.state and hinted == self.hinted:
             return
         self.state = state
         self.hinted = hinted
         for s in ("met", "partly", "not_met", "unknown", "mixed"):
             self.set_class(state == s, f"-{s}")
         self.set_class(hinted, "-hint")
-        if self.is_mounted:
-            self.query_one(".criterion-id", Static).update(self._head())
-            for b in self.query(StateButton):
-                b.set_class(b.state == state, "-on")
+        self.update(self._content())
         self.tooltip = f"{self.target}: {STATE_WORDS.get(state, state)}" + (" · critical" if self.critical else "")
-
-    def on_mount(self) -> None:
-        for b in self.query(StateButton):
-            b.set_class(b.state == self.state, "-on")
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if isinstance(event.button, StateButton):
-            self.action_judge(event.button.state)
 
     def action_judge(self, state: str) -> None:
         if not self.judgeable:
@@ -121,7 +136,7 @@ class CriterionRow(Vertical, can_focus=True):
         self.post_message(self.Judge(self.target, new))
 
 
-class ImpactRow(Horizontal):
+class ImpactRow(Static):
     """The evidence of impact seen for the aspect: Good and Outstanding need it."""
 
     class Chosen(Message):
@@ -130,26 +145,29 @@ class ImpactRow(Horizontal):
             self.level = level
 
     def __init__(self, levels: list[tuple[str, str]]) -> None:
-        super().__init__(id="impact-row")
         self.levels = levels
         self.level: str | None = None
+        self._starts: list[int] = []
+        super().__init__(self._content(), id="impact-row")
 
-    def compose(self) -> ComposeResult:
-        yield Static("Impact", classes="impact-label")
-        for lid, _label in self.levels:
-            yield StateButton(lid, lid, id=dom_id("impact-", lid))
+    def _content(self) -> Content:
+        toggles, starts = _toggles(tuple(lid for lid, _ in self.levels), self.level, {})
+        self._starts = [len("Impact ") + x for x in starts]
+        return Content.assemble(("Impact ", "bold"), toggles)
+
+    def toggle_offset(self, level: str) -> int:
+        return self._starts[[lid for lid, _ in self.levels].index(level)] + 1
 
     def set_level(self, level: str | None) -> None:
+        if level == self.level and self._starts:
+            return
         self.level = level
-        for b in self.query(StateButton):
-            b.set_class(b.state == level, "-on")
+        self.update(self._content())
         names = dict(self.levels)
         self.tooltip = f"Evidence of impact: {names.get(level, 'not recorded' if level is None else level)}"
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if isinstance(event.button, StateButton):
-            self.post_message(self.Chosen(event.button.state))
+    def action_judge(self, level: str) -> None:
+        self.post_message(self.Chosen(level))
 
 
 class IndicatorRow(Vertical):
@@ -186,25 +204,35 @@ class IndicatorRow(Vertical):
             self.post_message(self.Entered(self.indicator_id, event.value.strip()))
 
 
+class CriteriaList(VerticalScroll, can_focus=False):
+    """The scrolling part of the panel; its rows take the focus, not the list itself."""
+
+
 class CriteriaPanel(Vertical):
     """The live rating (always in view) over the aspect's criteria (scrolling). Built once per aspect; states,
     hints and ratings update in place."""
 
-    def __init__(self, pack: Pack, **kwargs) -> None:
+    def __init__(self, pack: "Pack", **kwargs) -> None:
         super().__init__(**kwargs)
         self.pack = pack
         self.aspect_id: str | None = None
         self.border_title = "Criteria"
         self._rows: dict[str, CriterionRow] = {}
+        self._lock = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="rating-box")
-        with VerticalScroll(id="criteria-list"):
+        with CriteriaList(id="criteria-list"):
             yield Static(Content.styled("No aspect yet.", "$text-muted"), id="panel-empty")
 
     async def show(self, view: PanelView | None, hints: set[str]) -> None:
         if view is None:
             return
+        # Workers may redraw at once (an answer, a hint while typing): one at a time, so a rebuild is never mixed.
+        async with self._lock:
+            await self._show(view, hints)
+
+    async def _show(self, view: PanelView, hints: set[str]) -> None:
         rebuilt = view.aspect_id != self.aspect_id
         if rebuilt:
             await self._build(view.aspect_id)
@@ -285,22 +313,28 @@ class CriteriaPanel(Vertical):
         lines: list = []
         whys: dict[str, list[str]] = {}
         lifts: dict[str, list[str]] = {}
+        # Phases that agree share a line: "Primary, Secondary: Good · ceiling OS".
+        groups: dict[tuple, list[str]] = {}
         for r in view.ratings:
-            name = pack.phase_name(r.phase)
+            groups.setdefault((r.suggestion, r.ceiling), []).append(pack.phase_name(r.phase))
             if r.suggestion == NA:
-                lines.append(Content.assemble((f"{name}: ", "bold"), "N/A"))
                 continue
-            if r.suggestion:
-                col = pack.column(r.suggestion)
-                sug = Content.styled(f"{col.label}", f"bold $text-{_rag_var(col.rag)}")
-            else:
-                sug = Content.styled("no suggestion yet", "italic")
-            ceil = pack.column(r.ceiling).id if r.ceiling and r.ceiling != NA else "—"
-            lines.append(Content.assemble((f"{name}: ", "bold"), sug, (f" · ceiling {ceil}", "$text-muted")))
             whys.setdefault(r.reason, []).append(r.phase)
             lift = "; ".join(r.lift)
             if lift:
                 lifts.setdefault(lift, []).append(r.phase)
+        for (suggestion, ceiling), names in groups.items():
+            name = ", ".join(names)
+            if suggestion == NA:
+                lines.append(Content.assemble((f"{name}: ", "bold"), "N/A"))
+                continue
+            if suggestion:
+                col = pack.column(suggestion)
+                sug = Content.styled(f"{col.label}", f"bold $text-{_rag_var(col.rag)}")
+            else:
+                sug = Content.styled("no suggestion yet", "italic")
+            ceil = pack.column(ceiling).id if ceiling and ceiling != NA else "—"
+            lines.append(Content.assemble((f"{name}: ", "bold"), sug, (f" · ceiling {ceil}", "$text-muted")))
         several = len(view.ratings) > 1
         # The engine's reasons quote whole criteria; the panel keeps them short (the rows below hold the text,
         # the tooltip and the review the whole reason).

@@ -3,13 +3,17 @@ Choosing an aspect jumps to it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from ...packs.model import Pack
 from ..engine import InterviewView
+
+if TYPE_CHECKING:
+    from ...packs.model import Pack
 
 
 def _short(text: str, width: int) -> str:
@@ -23,7 +27,7 @@ class AgendaOutline(OptionList):
             super().__init__()
             self.aspect_id = aspect_id
 
-    def __init__(self, pack: Pack, **kwargs) -> None:
+    def __init__(self, pack: "Pack", **kwargs) -> None:
         super().__init__(**kwargs)
         self.pack = pack
         self.border_title = "Agenda"
@@ -61,8 +65,9 @@ class AgendaOutline(OptionList):
         tick = "✓" if total and done == total else "◐" if done else "○"
         style = "$success" if tick == "✓" else "$warning" if tick == "◐" else "$text-muted"
         title = self.pack.aspects[aspect_id].title
+        width = max(12, (self.size.width or 25) - 5)
         prompt = Content.assemble((tick + " ", style), (aspect_id, "bold"), (f" {done}/{total}", ""),
-                                  (f" · yr {year}", "$text-muted"), "\n", (_short(title, 21), "$text-muted"))
+                                  (f" · yr {year}", "$text-muted"), "\n", (_short(title, width), "$text-muted"))
         return Option(prompt, id=f"o-{aspect_id.replace('.', '_')}")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
