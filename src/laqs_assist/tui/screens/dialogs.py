@@ -34,6 +34,26 @@ class Dialog(ModalScreen):
         box.update(Content.styled(text or "", "$text-error"))
         box.display = bool(text)
 
+    def save_and_cancel(self, save_label: str = "Save"):
+        """The error line and the Save / Cancel row every form dialog ends with."""
+        yield Static("", id="dialog-error")
+        with Horizontal(classes="dialog-buttons"):
+            yield Button(save_label, variant="primary", id="save")
+            yield Button("Cancel", id="cancel")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.dismiss(None)
+
+    def action_save(self) -> None:
+        self.dismiss(None)
+
 
 class JumpDialog(Dialog):
     """Choose an aspect to go to."""
@@ -103,24 +123,11 @@ class ActionDialog(Dialog):
             yield Label("Aspect")
             yield Select([(f"{a} {_short(t, 50)}", a) for a, t in self.aspects], value=self.aspect_id or Select.NULL,
                          allow_blank=True, id="action-aspect")
-            yield Static("", id="dialog-error")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+            yield from self.save_and_cancel()
 
     def on_mount(self) -> None:
         self.error(None)
         self.query_one("#action-text", Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.dismiss(None)
 
     @work(exclusive=True, group="dialog")
     async def action_save(self) -> None:
@@ -164,10 +171,7 @@ class EditAnswerDialog(Dialog):
                                for i, r in enumerate(self.responses)], id="edit-list")
             yield Static("", id="edit-question")
             yield TextArea("", id="edit-text", soft_wrap=True)
-            yield Static("", id="dialog-error")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Save (Ctrl+S)", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+            yield from self.save_and_cancel("Save (Ctrl+S)")
 
     def on_mount(self) -> None:
         self.error(None)
@@ -195,12 +199,6 @@ class EditAnswerDialog(Dialog):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self._load(event.option_index)
         self.query_one("#edit-text", TextArea).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.dismiss(None)
 
     @work(exclusive=True, group="dialog")
     async def action_save(self) -> None:
@@ -240,24 +238,11 @@ class OverrideDialog(Dialog):
             if self.reason_needed:
                 yield Label("Reason (kept with the rating)")
                 yield Input(placeholder="why the evidence supports this rating", id="override-reason")
-            yield Static("", id="dialog-error")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+            yield from self.save_and_cancel()
 
     def on_mount(self) -> None:
         self.error(None)
         self.query_one("#override-column", Select).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.dismiss(None)
 
     @work(exclusive=True, group="dialog")
     async def action_save(self) -> None:
