@@ -313,7 +313,7 @@ def briefing() -> Document:
     para(doc, "Briefing for a meeting with the headteacher", style="Title")
     para(doc, "{{ organisation }}", size=13, color=ACCENT)
     key_table(doc, [
-        ("School", ["{{ organisation }} ({{ organisation_kind }})"]),
+        ("Organisation", ["{{ organisation }} ({{ organisation_kind }})"]),
         ("Local authority", ["{{ la or '—' }}"]),
         ("Meeting date", ["{{ meeting_date }} (academic year {{ academic_year }})"]),
         ("Phases", ["{{ phases_line }}"]),
