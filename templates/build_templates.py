@@ -90,6 +90,17 @@ def para(doc_or_cell, *runs, style: str | None = None, size: float | None = None
     return p
 
 
+def bullets(doc, items: str, empty: str | None = None, var: str = "s") -> None:
+    """A bulleted paragraph per item of `items`, and an italic line when there are none."""
+    tag(doc, f"{{%p for {var} in {items} %}}")
+    para(doc, f"{{{{ {var} }}}}", style="List Bullet")
+    tag(doc, "{%p endfor %}")
+    if empty is not None:
+        tag(doc, f"{{%p if not {items} %}}")
+        para(doc, empty, italic=True)
+        tag(doc, "{%p endif %}")
+
+
 def tag(doc, text: str):
     """A paragraph holding only a {%p … %} tag: docxtpl replaces the whole paragraph by it."""
     return doc.add_paragraph(text)
@@ -251,24 +262,12 @@ def note_of_visit() -> Document:
     para(doc, ("{{ r.phases }}: {{ r.rating }}. ", {"bold": True}), "{{ r.basis }}", style="List Bullet")
     tag(doc, "{%p endfor %}")
     para(doc, "Strengths", style="Heading 3")
-    tag(doc, "{%p for s in a.strengths %}")
-    para(doc, "{{ s }}", style="List Bullet")
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if not a.strengths %}")
-    para(doc, "No Good or Outstanding criteria are recorded as met yet.", italic=True)
-    tag(doc, "{%p endif %}")
+    bullets(doc, "a.strengths", "No Good or Outstanding criteria are recorded as met yet.")
     para(doc, "Areas for development", style="Heading 3")
-    tag(doc, "{%p for d in a.development %}")
-    para(doc, "{{ d }}", style="List Bullet")
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if not a.development %}")
-    para(doc, "None identified from the criteria.", italic=True)
-    tag(doc, "{%p endif %}")
+    bullets(doc, "a.development", "None identified from the criteria.", var="d")
     tag(doc, "{%p if a.self_evaluation %}")
     para(doc, "The LA's self-evaluation", style="Heading 3")
-    tag(doc, "{%p for s in a.self_evaluation %}")
-    para(doc, "{{ s }}", style="List Bullet")
-    tag(doc, "{%p endfor %}")
+    bullets(doc, "a.self_evaluation")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
 
@@ -294,12 +293,7 @@ def note_of_visit() -> Document:
     tag(doc, "{%p endif %}")
 
     para(doc, "Next steps", style="Heading 1")
-    tag(doc, "{%p for s in next_steps %}")
-    para(doc, "{{ s }}", style="List Bullet")
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if not next_steps %}")
-    para(doc, "None recorded.", italic=True)
-    tag(doc, "{%p endif %}")
+    bullets(doc, "next_steps", "None recorded.")
     return doc
 
 
