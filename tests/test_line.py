@@ -448,3 +448,14 @@ def test_a_read_only_store_as_root_is_not_written(tmp_path):
     assert after == before, "the read-only store was written"
     line = assert_one_line_failure(proc)
     assert "read-only" in line
+
+
+def test_the_app_without_a_terminal_says_to_use_line_mode(tmp_path):
+    """`laqs` with no command needs a terminal; piped, it says so in one line instead of drawing escape codes."""
+    proc = subprocess.run([sys.executable, "-m", "laqs_assist", "--store", str(tmp_path / "x.db")],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "laqs chat" in lines[0] and "Traceback" not in proc.stderr
+    assert not (tmp_path / "x.db").exists()

@@ -57,6 +57,9 @@ def cli(ctx: click.Context, pack_path: Path | None, store: Path | None, debug: b
         state.pack_path = pack_path
     state.store = store
     if ctx.invoked_subcommand is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise UsageError("the interview app needs a terminal; for a scripted or piped interview use "
+                             "`laqs chat` (see laqs --help)")
         from .tui import run as run_tui
 
         code = run_tui(state, resume=resume_ref)
