@@ -9,6 +9,9 @@ from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
+    from . import pause_gc
+
+    pause_gc()  # run() brings it back once the first screen is up
     from ..errors import LaqsError
 
     parser = argparse.ArgumentParser(prog="python -m laqs_assist.tui")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import Future
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +13,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from ..errors import LaqsError
+from . import resume_gc
 from .engine import Backend, Engine
 
 if TYPE_CHECKING:
@@ -31,9 +34,11 @@ class LaqsApp(App):
     BINDINGS = [Binding("f1", "help", "Help", show=False)]
 
     def __init__(self, pack_path: Path, store_path: Path, *, resume: str | None = None, today: date | None = None,
-                 pack: "Pack | None" = None, stable: bool = False, engine: Engine | None = None) -> None:
+                 pack: "Pack | None" = None, stable: bool = False, engine: Engine | None = None,
+                 opening: "Future | None" = None) -> None:
         """`today` fixes the form's default date and `stable` stops the cursor blinking (snapshot tests).
-        `engine` may be started by the caller before Textual is imported (see run())."""
+        `engine` may be started by the caller before Textual is imported (see run()), and with it `opening`:
+        the engine's Backend.open(resume) already submitted."""
         # The engine thread starts loading the pack and opening the store before the UI is built.
         self.engine = engine or Engine(pack_path, store_path, pack)
         super().__init__()
@@ -43,6 +48,8 @@ class LaqsApp(App):
         self._today = today
         self.headless_stable = stable
         self._warmed = False
+        # The visit to resume is opened on the engine thread at once, while the UI starts.
+        self._opening = opening or (self.engine.submit(Backend.open, resume) if resume else None)
 
     def today(self) -> date:
         return self._today or date.today()
@@ -51,11 +58,16 @@ class LaqsApp(App):
 
     def on_mount(self) -> None:
         self.boot()
+        # run() paused the cyclic collector for start-up; it comes back once the first screen is painted, or
+        # in any case after a few seconds.
+        self.set_timer(3, resume_gc)
+
+    def first_screen_shown(self) -> None:
+        """The first screen is on the terminal: start-up is over."""
+        self.call_after_refresh(resume_gc)
 
     @work(group="boot")
     async def boot(self) -> None:
-        from .screens.home import HomeScreen
-
         try:
             self.pack = await self.engine.ready()
         except BaseException as exc:  # noqa: BLE001 - shown as one line by run() after the app closes
@@ -64,9 +76,13 @@ class LaqsApp(App):
             return
         if self.resume_ref:
             # Straight into the visit: the list of visits is built only when the adviser goes back to it.
-            self.open_visit(self.resume_ref)
+            self.open_visit(self.resume_ref, self._opening)
+            self._opening = None
         else:
+            from .screens.home import HomeScreen
+
             await self.push_screen(HomeScreen())
+            self.first_screen_shown()
 
     async def action_quit(self) -> None:
         """Quit; an open visit is paused first (as line mode's /quit does), so it lists as paused."""
@@ -91,6 +107,7 @@ class LaqsApp(App):
 
     def interview_ready(self, screen: Any) -> None:
         """The first question is on screen: now is the time to build the criteria index, off the critical path."""
+        self.first_screen_shown()
         if not self._warmed:
             self._warmed = True
             self.engine.submit(Backend.warm)
@@ -106,19 +123,24 @@ class LaqsApp(App):
             await self.push_screen(HomeScreen())
 
     @work(group="navigate", exclusive=True)
-    async def open_visit(self, ref: str) -> None:
-        from .screens.interview import InterviewScreen
-        from .screens.review import ReviewScreen
-
+    async def open_visit(self, ref: str, opening: "Future | None" = None) -> None:
         try:
-            view = await self.engine.call(Backend.resume, ref)
-            data = await self.engine.call(Backend.review) if view.ended else None
+            if opening is None:
+                opening = self.engine.submit(Backend.open, ref)
+            view, data = await asyncio.wrap_future(opening)
         except Exception as exc:  # noqa: BLE001
             self.report(exc)
+            self.first_screen_shown()
             return
+        # Only the screen shown is imported: the review's (and the list's) modules are not on the way to a question.
         if data is not None:
+            from .screens.review import ReviewScreen
+
             await self.push_screen(ReviewScreen(data))
+            self.first_screen_shown()
         else:
+            from .screens.interview import InterviewScreen
+
             await self.push_screen(InterviewScreen(view))
 
     async def start_visit(self, form: dict[str, Any]) -> None:

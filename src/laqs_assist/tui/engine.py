@@ -3,19 +3,17 @@
 A sqlite connection belongs to the thread that opened it, so the app never touches the store itself: every call
 goes to a single-thread executor that opened the Store (and loaded the pack), and the UI awaits the result with
 `asyncio.wrap_future`. The executor runs calls one at a time, in the order they were made, which is also the
-order the adviser acted in. What comes back to the UI is plain data (dicts, frozen dataclasses): never the
-Store or the Session.
+order the adviser acted in. What comes back to the UI is plain data (dicts, named tuples, which are cheaper to
+define at start-up than frozen dataclasses): never the Store or the Session.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, TypeVar
 
 from ..errors import LaqsError, UsageError
 
@@ -31,8 +29,7 @@ T = TypeVar("T")
 # --- what the UI receives -----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PanelView:
+class PanelView(NamedTuple):
     """The criteria panel of one aspect: ratings per phase and the state of every judgeable target."""
 
     aspect_id: str
@@ -43,8 +40,7 @@ class PanelView:
     values: dict[str, float]  # indicator id -> value (first phase that has one)
 
 
-@dataclass(frozen=True)
-class Turn:
+class Turn(NamedTuple):
     """One entry of the transcript: a question and its answer, or a note outside the agenda."""
 
     kind: str  # "answer" or "note"
@@ -56,8 +52,7 @@ class Turn:
     flagged: bool
 
 
-@dataclass(frozen=True)
-class InterviewView:
+class InterviewView(NamedTuple):
     visit: dict[str, Any]
     items: tuple[Any, ...]  # session.Item (frozen)
     current: Any | None  # session.Item or None when every item is dealt with
@@ -74,38 +69,33 @@ class InterviewView:
         return self.visit["status"] == "ended"
 
 
-@dataclass(frozen=True)
-class AnswerResult:
+class AnswerResult(NamedTuple):
     response: dict[str, Any]
     item: Any
     hints: tuple[str, ...]
     view: InterviewView
 
 
-@dataclass(frozen=True)
-class CommandResult:
+class CommandResult(NamedTuple):
     lines: tuple[str, ...]
     view: InterviewView
 
 
-@dataclass(frozen=True)
-class ReviewView:
+class ReviewView(NamedTuple):
     visit: dict[str, Any]
     rows: tuple[dict[str, Any], ...]
     actions: tuple[dict[str, Any], ...]
 
 
-@dataclass(frozen=True)
-class HomeView:
+class HomeView(NamedTuple):
     visits: tuple[dict[str, Any], ...]
     organisations: tuple[dict[str, Any], ...]
     store_path: str
 
 
-@dataclass(frozen=True)
-class NoteView:
+class NoteView(NamedTuple):
     path: str
-    checks: tuple[tuple[bool | None, str], ...] = field(default_factory=tuple)
+    checks: tuple[tuple[bool | None, str], ...] = ()
 
 
 # --- the thread's side ------------------------------------------------------------------------------------------
@@ -154,6 +144,11 @@ class Backend:
         self.session = Session.resume(self.store, self.pack, ref)
         self._chat = None
         return self.view(transcript=True)
+
+    def open(self, ref: str) -> "tuple[InterviewView, ReviewView | None]":
+        """Resume a visit and, when it has ended, its review too: what `--resume` shows first."""
+        view = self.resume(ref)
+        return view, (self.review() if view.ended else None)
 
     def close_visit(self, pause: bool = True) -> None:
         """Leave the visit: an open one is paused, as line mode does on /quit."""
@@ -365,6 +360,8 @@ class Backend:
         return self.review()
 
     def write_note(self, out_path: str | None = None, overwrite: bool = False) -> NoteView:
+        import importlib.util
+
         if importlib.util.find_spec("laqs_assist.notes") is None:
             raise UsageError("the notes module is not available in this installation")
         from .. import notes  # type: ignore[attr-defined]

@@ -86,8 +86,9 @@ class InterviewScreen(Screen):
         if self.app.headless_stable:
             self.composer.cursor_blink = False
         self._show_transcript(self.view)
-        # The question first; the criteria panel (the biggest part of the screen) right after the first paint.
-        await self.apply(self.view, panel=False)
+        # The question first; the agenda outline and the criteria panel (the biggest part of the screen) right
+        # after the first paint.
+        await self.apply(self.view, panel=False, outline=False)
         self.composer.focus()
         self.call_after_refresh(self._first_panel)
 
@@ -112,7 +113,7 @@ class InterviewScreen(Screen):
     # --- drawing a new state of the visit ------------------------------------------------------------------
 
     async def apply(self, view: InterviewView, ask: bool = True, force_ask: bool = False,
-                    panel: bool = True) -> None:
+                    panel: bool = True, outline: bool = True) -> None:
         self.view = view
         pack = self.app.pack
         v = view.visit
@@ -120,7 +121,8 @@ class InterviewScreen(Screen):
         agenda = pack.agendas[v["agenda_id"]].title.replace("Agendas for discussion with ", "with ")
         status = {"ended": " · ended", "paused": " · paused"}.get(v["status"], "")
         self.sub_title = f"{v['organisation']} · {agenda} · {phases} · {v['date']}{status}"
-        self.query_one(AgendaOutline).show(view)
+        if outline:
+            self.query_one(AgendaOutline).show(view)
         aspect = view.panel.aspect_id if view.panel else None
         hints = set(self.hints.get(aspect, set())) if aspect else set()
         if aspect and self.live_hints[0] == aspect:

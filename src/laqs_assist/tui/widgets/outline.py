@@ -33,6 +33,9 @@ class AgendaOutline(OptionList):
         self.border_title = "Agenda"
         self._signature: tuple = ()
         self._order: list[str] = []
+        # The first build is sized as if the outline had not been laid out yet (as it used to be, before the
+        # screen deferred it to after the first paint), so the settled screen is the same.
+        self._built = False
 
     def show(self, view: InterviewView) -> None:
         order: list[str] = []
@@ -55,6 +58,7 @@ class AgendaOutline(OptionList):
             highlighted = self.highlighted
             self.clear_options()
             self.add_options([self._option(a, counts[a], view.year_coverage.get(a, 0)) for a in order])
+            self._built = True
             if highlighted is not None and highlighted < len(order):
                 self.highlighted = highlighted
         if current in self._order:
@@ -65,7 +69,7 @@ class AgendaOutline(OptionList):
         tick = "✓" if total and done == total else "◐" if done else "○"
         style = "$success" if tick == "✓" else "$warning" if tick == "◐" else "$text-muted"
         title = self.pack.aspects[aspect_id].title
-        width = max(12, (self.size.width or 25) - 5)
+        width = max(12, ((self.size.width if self._built else 0) or 25) - 5)
         prompt = Content.assemble((tick + " ", style), (aspect_id, "bold"), (f" {done}/{total}", ""),
                                   (f" · yr {year}", "$text-muted"), "\n", (_short(title, width), "$text-muted"))
         return Option(prompt, id=f"o-{aspect_id.replace('.', '_')}")
