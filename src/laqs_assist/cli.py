@@ -26,9 +26,9 @@ class _State:
 
 
 def _pack(state: _State):
-    from .packs import load_pack
+    from .packs import open_pack
 
-    return load_pack(state.pack_path)
+    return open_pack(state.pack_path)
 
 
 def _short(text: str, width: int = 96) -> str:

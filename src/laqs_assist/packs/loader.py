@@ -5,7 +5,6 @@ Every fault raises PackError with `where` = file:line; nothing else escapes for 
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -535,15 +534,3 @@ def load_pack(path: str | Path) -> m.Pack:
         agendas=agendas, forms=forms, description=header["description"], criteria=criteria, sets=sets,
         set_items=set_items, indicators=indicators, questions=questions,
     )
-
-
-@lru_cache(maxsize=8)
-def _cached(path: str, mtime_key: tuple) -> m.Pack:
-    return load_pack(path)
-
-
-def load_pack_cached(path: str | Path) -> m.Pack:
-    """load_pack, reused while no file in the pack has changed."""
-    root = Path(path)
-    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in root.rglob("*.yaml"))) if root.is_dir() else ()
-    return _cached(str(root), stamp)

@@ -105,10 +105,10 @@ class Backend:
     """Lives in the engine thread: the Store, the pack and the running Session. Every method runs there."""
 
     def __init__(self, pack_path: Path, store_path: Path, pack: "Pack | None" = None) -> None:
-        from ..packs import load_pack
+        from ..packs import open_pack
         from ..store import Store
 
-        self.pack = pack or load_pack(pack_path)
+        self.pack = pack or open_pack(pack_path)
         self.store = Store(store_path)
         self.session = None
         self._out: list[str] = []
