@@ -101,6 +101,21 @@ def bullets(doc, items: str, empty: str | None = None, var: str = "s") -> None:
         tag(doc, "{%p endif %}")
 
 
+def previous_actions(doc, lead: str, first_visit: str) -> None:
+    """The last visit's actions and their status now, or a line saying there was no earlier visit."""
+    tag(doc, "{%p if has_previous %}")
+    para(doc, lead)
+    tag(doc, "{%p if previous_actions %}")
+    grid_table(doc, ["Action", "Owner", "Due", "Status"], "{%tr for x in previous_actions %}",
+               [["{{ x.text }}"], ["{{ x.owner }}"], ["{{ x.due }}"], ["{{ x.status }}"]], [8.2, 3.4, 3.0, 2.4])
+    tag(doc, "{%p else %}")
+    para(doc, "No actions were agreed at the last visit.", italic=True)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p else %}")
+    para(doc, first_visit, italic=True)
+    tag(doc, "{%p endif %}")
+
+
 def tag(doc, text: str):
     """A paragraph holding only a {%p … %} tag: docxtpl replaces the whole paragraph by it."""
     return doc.add_paragraph(text)
@@ -280,17 +295,8 @@ def note_of_visit() -> Document:
     tag(doc, "{%p endif %}")
 
     para(doc, "Progress since the last visit", style="Heading 1")
-    tag(doc, "{%p if has_previous %}")
-    para(doc, "Actions agreed at the last visit ({{ previous_type }}, {{ previous_date }}) and their status now:")
-    tag(doc, "{%p if previous_actions %}")
-    grid_table(doc, ["Action", "Owner", "Due", "Status"], "{%tr for x in previous_actions %}",
-               [["{{ x.text }}"], ["{{ x.owner }}"], ["{{ x.due }}"], ["{{ x.status }}"]], [8.2, 3.4, 3.0, 2.4])
-    tag(doc, "{%p else %}")
-    para(doc, "No actions were agreed at the last visit.", italic=True)
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p else %}")
-    para(doc, "This is the first recorded visit to {{ organisation }}.", italic=True)
-    tag(doc, "{%p endif %}")
+    previous_actions(doc, "Actions agreed at the last visit ({{ previous_type }}, {{ previous_date }}) and their "
+                          "status now:", "This is the first recorded visit to {{ organisation }}.")
 
     para(doc, "Next steps", style="Heading 1")
     bullets(doc, "next_steps", "None recorded.")
@@ -315,17 +321,8 @@ def briefing() -> Document:
     ])
 
     para(doc, "Since the last visit", style="Heading 1")
-    tag(doc, "{%p if has_previous %}")
-    para(doc, "Last visit: {{ previous_type }}, {{ previous_date }}. Its actions and their status:")
-    tag(doc, "{%p if previous_actions %}")
-    grid_table(doc, ["Action", "Owner", "Due", "Status"], "{%tr for x in previous_actions %}",
-               [["{{ x.text }}"], ["{{ x.owner }}"], ["{{ x.due }}"], ["{{ x.status }}"]], [8.2, 3.4, 3.0, 2.4])
-    tag(doc, "{%p else %}")
-    para(doc, "No actions were agreed at the last visit.", italic=True)
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p else %}")
-    para(doc, "No earlier visit is recorded.", italic=True)
-    tag(doc, "{%p endif %}")
+    previous_actions(doc, "Last visit: {{ previous_type }}, {{ previous_date }}. Its actions and their status:",
+                     "No earlier visit is recorded.")
 
     para(doc, "Ratings so far this year", style="Heading 1")
     tag(doc, "{%p if ratings %}")

@@ -188,34 +188,33 @@ class ReviewScreen(Screen):
             self.notify(err, severity="error", timeout=6)
 
     def action_override(self) -> None:
-        from .dialogs import OverrideDialog
-
         r = self._current()
         if r is None:
             return
-        pack = self.app.pack
 
         async def save(column: str, reason: str) -> str | None:
             return await self._write(Backend.override, r["aspect"], r["phase"], column, reason)
 
-        title = f"Override {r['aspect']} {pack.phase_name(r['phase'])}"
-        self.app.push_screen(OverrideDialog(title, [(c.id, c.label) for c in pack.columns],
-                                            r["override"] or r["rating"].suggestion, save))
+        self._column_dialog(f"Override {r['aspect']} {self.app.pack.phase_name(r['phase'])}",
+                            r["override"] or r["rating"].suggestion, save, reason_needed=True)
 
     def action_self_evaluation(self) -> None:
-        from .dialogs import OverrideDialog
-
         r = self._current()
         if r is None:
             return
-        pack = self.app.pack
 
         async def save(column: str, _reason: str) -> str | None:
             return await self._write(Backend.self_evaluation, r["aspect"], r["phase"], column)
 
-        title = f"The LA's self-evaluation: {r['aspect']} {pack.phase_name(r['phase'])}"
-        self.app.push_screen(OverrideDialog(title, [(c.id, c.label) for c in pack.columns], r["self_evaluation"],
-                                            save, reason_needed=False))
+        self._column_dialog(f"The LA's self-evaluation: {r['aspect']} {self.app.pack.phase_name(r['phase'])}",
+                            r["self_evaluation"], save, reason_needed=False)
+
+    def _column_dialog(self, title: str, current: str | None, save, reason_needed: bool) -> None:
+        """Choose one of the pack's columns (with a reason where one is needed) and save it."""
+        from .dialogs import OverrideDialog
+
+        columns = [(c.id, c.label) for c in self.app.pack.columns]
+        self.app.push_screen(OverrideDialog(title, columns, current, save, reason_needed=reason_needed))
 
     def action_end_visit(self) -> None:
         from .dialogs import ConfirmDialog
