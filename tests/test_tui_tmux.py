@@ -46,7 +46,10 @@ class Pane:
         return subprocess.run([TMUX, "-S", self.sock, *args], check=True, capture_output=True, text=True).stdout
 
     def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "t")
+        """What the pane shows; empty once the app has exited and taken its pane (and the server) with it."""
+        proc = subprocess.run([TMUX, "-S", self.sock, "capture-pane", "-p", "-t", "t"], capture_output=True,
+                              text=True)
+        return proc.stdout if proc.returncode == 0 else ""
 
     def keys(self, *keys: str) -> None:
         self.tmux("send-keys", "-t", "t", *keys)
