@@ -13,8 +13,12 @@ Session.rating for that aspect and phase:
   answer+rate   an agenda answer, then the aspect's rating
   judge         "/met CRITERION": judgements for every phase in one commit, re-rated (the line mode's own re-rate)
 Floor: a bare sqlite3 INSERT + COMMIT of the same response row into a table of the same columns (no index, no
-trigger) in the same database file, on its own connection with the same pragmas (WAL, synchronous=FULL).
-Samples are interleaved (floor, answer, judge, floor, …) so they share the machine's noise.
+trigger), on its own connection with the same pragmas (WAL, synchronous=FULL), in a database file of its own
+beside the store. Not in the store's own file: a commit from a second connection makes the store's connection
+drop its page cache and read every page back, a cost the application never meets (one process writes during an
+interview). Both files are warmed until their write-ahead logs have wrapped round once, so neither is measured
+while its log file is still growing (a growing file makes every fsync dearer). Samples are interleaved (floor,
+engine, answer, judge, floor, …) so they share the machine's noise.
 Targets: ratio of medians ≤ 2×; p99 < 10 ms.
 The regional store is copied first (bench/out/record-regional.db), so the generated file stays as generated.
 """
@@ -46,6 +50,21 @@ def answer_text(rng: random.Random, item, texts) -> str:
     return base
 
 
+def floor_path(path: Path) -> Path:
+    return path.with_name(path.stem + "-floor.db")
+
+
+def remove_db(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+# Enough commits for each write-ahead log to reach its checkpoint size (1,000 pages) and start again from the top:
+# the floor writes about 1.2 pages a commit, an answer about a dozen.
+WARM_FLOOR = 1_100
+WARM_ENGINE = 120
+
+
 class Rig:
     """A live session on a store, a floor connection on the same file, and fresh visits as the agenda runs out."""
 
@@ -62,7 +81,8 @@ class Rig:
         self.out: list[str] = []
         self.visits = 0
         self._new_visit()
-        self.floor = sqlite3.connect(str(path), isolation_level=None)
+        self.floor_path = floor_path(path)
+        self.floor = sqlite3.connect(str(self.floor_path), isolation_level=None)
         assert self.floor.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal"
         self.floor.execute("PRAGMA synchronous = FULL")
         self.floor.execute(f"CREATE TABLE IF NOT EXISTS bench_floor ({', '.join(COLUMNS)})")
@@ -170,14 +190,17 @@ class Rig:
     def close(self) -> None:
         self.floor.close()
         self.store.close()
+        remove_db(self.floor_path)
 
 
 def run(label: str, path: Path, org: str, day: date, n: int, seed: int, texts) -> dict:
     rng = random.Random(seed)
     rig = Rig(path, org, day, rng, texts)
     try:
-        for _ in range(3):  # warm the caches and the pack's criteria index
-            rig.floor_once(), rig.engine_once(), rig.answer_once(), rig.judge_once()
+        for k in range(WARM_FLOOR):  # warm the caches, the pack's criteria index and both write-ahead logs
+            rig.floor_once()
+            if k < WARM_ENGINE:
+                rig.engine_once(), rig.answer_once(), rig.judge_once()
         floor, engine, answer, judge = [], [], [], []
         for _ in range(n):
             floor.append(rig.floor_once())
@@ -235,16 +258,16 @@ def main(argv: list[str] | None = None) -> int:
     C.OUT.mkdir(parents=True, exist_ok=True)
 
     small = C.OUT / "record-small.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(small) + suffix).unlink(missing_ok=True)
+    remove_db(small)
+    remove_db(floor_path(small))
     run("fresh store", small, "Bench LA", date(2026, 11, 23), n, args.seed, texts)
 
     if not args.skip_regional:
         responses = args.responses or (gen_store.QUICK_RESPONSES if args.quick else gen_store.DEFAULT_RESPONSES)
         src = gen_store.ensure_store(responses)
         copy = C.OUT / "record-regional.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(copy) + suffix).unlink(missing_ok=True)
+        remove_db(copy)
+        remove_db(floor_path(copy))
         t = clock()
         shutil.copyfile(src, copy)
         print(f"\n(copied {src.name} to {copy.name} in {clock() - t:.1f} s)")
@@ -257,8 +280,7 @@ def main(argv: list[str] | None = None) -> int:
             run(f"regional store ({responses:,} responses)", copy, org, date.fromisoformat(last) + timedelta(days=1),
                 n, args.seed, texts)
         finally:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(copy) + suffix).unlink(missing_ok=True)
+            remove_db(copy)
     return 0
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from conftest_store import db_rows, db_value
 from laqs_assist.packs import load_pack  # noqa: F401  (the workers import the same package)
 from laqs_assist.store import Store
+from laqs_assist.store.versions import MIGRATIONS
 
 WORKER = r'''
 import json, os, sys, time
@@ -102,7 +103,7 @@ def test_processes_creating_a_new_store_at_once(tmp_path):
         results = _run_workers(tmp_path, db, [[f"{tag}{round_no}", "3", "own"] for tag in "abcd"], settle=0.3)
         assert [len(r) for r in results] == [3] * 4
         assert db_value(db, "SELECT count(*) FROM responses") == 12
-        assert [r["name"] for r in db_rows(db, "SELECT name FROM _sqlite_migrations")] == ["0001_initial"]
+        assert [r["name"] for r in db_rows(db, "SELECT name FROM _sqlite_migrations")] == list(MIGRATIONS)
         _sound(db)
 
 

@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 
 from conftest_store import db_rows, run_laqs
+from laqs_assist.store import Store
 
 SEED = 20091122
 KILLS = 50
@@ -163,3 +164,12 @@ def test_kill_at_random_points_loses_nothing_acknowledged(tmp_path):
     assert len(acked) >= 100
     n = db_rows(db, "SELECT count(*) AS n FROM responses")[0]["n"]
     assert len(acked) <= n <= len(acked) + unacked_kills
+    # answers still waiting for the search index when their process was killed are found all the same
+    st = Store(db)
+    try:
+        for text, short in acked.items():
+            token = text.rsplit(" ", 1)[1]
+            assert [h["id"][:8] for h in st.search(token)] == [short], text
+        st.conn.execute("INSERT INTO responses_fts(responses_fts) VALUES ('integrity-check')")
+    finally:
+        st.close()

@@ -700,6 +700,7 @@ class Session:
 
     def pause(self) -> None:
         self.store.touch_visit(self.id, status="paused")
+        self.store.index_pending()
         self.refresh()
 
     def end(self) -> list[dict[str, Any]]:
@@ -713,6 +714,7 @@ class Session:
             from .store import now
 
             self.store.touch_visit(self.id, status="ended", ended_at=now())
+        self.store.index_pending()
         self.refresh()
         return self.review()
 

@@ -44,8 +44,14 @@ class Store:
         self.path = Path(path)
         self.conn: sqlite3.Connection = connect(self.path, create=create)
         self._depth = 0
+        self._indexed_to: int | None = None  # as last read from search_state; the table is the truth
 
     def close(self) -> None:
+        if self._indexed_to is not None:  # answers were recorded here: leave none waiting for the search index
+            try:
+                self.index_pending()
+            except (StoreError, sqlite3.Error):
+                pass  # busy or closing under a signal: the next search or visit indexes them
         self.conn.close()
 
     def __enter__(self) -> "Store":
@@ -84,11 +90,12 @@ class Store:
             self.conn.execute("ROLLBACK")
             raise _translate(exc, self.path) from None
 
-    def _insert(self, table: str, row: dict[str, Any]) -> None:
+    def _insert(self, table: str, row: dict[str, Any]) -> int:
+        """Insert one row; its rowid."""
         cols = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         try:
-            self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values()))
+            return self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values())).lastrowid
         except sqlite3.DatabaseError as exc:
             raise _translate(exc, self.path) from None
 
@@ -276,7 +283,7 @@ class Store:
                "aspect_id": aspect_id, "academic_year": visit["academic_year"], "text": text, "value": value,
                "concerns_individual": 0, "created_at": stamp, "updated_at": stamp}
         with self.write():
-            self._insert("responses", row)
+            rowid = self._insert("responses", row)
             if item:
                 self.conn.execute("UPDATE visit_items SET status = 'answered', response_id = ? WHERE id = ?",
                                   [row["id"], item["id"]])
@@ -286,6 +293,9 @@ class Store:
             self._update("visits", visit["id"], fields)
             self.log("response.add", visit_id=visit["id"], entity=row["id"], aspect=aspect_id, text=text,
                      question=row["question_id"])
+        # The answer is on disk; the search index takes answers a batch at a time, in a commit of its own.
+        if self._indexed_to is None or rowid - self._indexed_to >= self.SEARCH_BATCH:
+            self.index_pending()
         return row
 
     def response(self, response_id: str) -> dict[str, Any] | None:
@@ -330,11 +340,31 @@ class Store:
     # are shown instead, which stays fast.
     RANK_LIMIT = 20_000
 
+    # Answers wait for the search index until this many have built up (or a search, or a visit starting, pausing or
+    # ending, brings it up to date): one FTS5 segment per batch instead of one per answer.
+    SEARCH_BATCH = 64
+
+    def index_pending(self) -> int:
+        """Add every answer not yet in the full-text index to it, in one commit; how many were added."""
+        top, done = self.conn.execute("SELECT (SELECT coalesce(max(rowid), 0) FROM responses), indexed_to "
+                                      "FROM search_state WHERE id = 1").fetchone()
+        if top > done:
+            with self.write():
+                done = self.conn.execute("SELECT indexed_to FROM search_state WHERE id = 1").fetchone()[0]
+                top = self.conn.execute("SELECT coalesce(max(rowid), 0) FROM responses").fetchone()[0]
+                if top > done:
+                    self.conn.execute("INSERT INTO responses_fts (rowid, text) SELECT rowid, text FROM responses "
+                                      "WHERE rowid > ? AND rowid <= ? ORDER BY rowid", [done, top])
+                    self.conn.execute("UPDATE search_state SET indexed_to = ? WHERE id = 1", [top])
+        self._indexed_to = max(top, done)
+        return max(top - done, 0)
+
     def search(self, query: str, limit: int = 50) -> list[dict[str, Any]]:
         """Full-text search over every response: best match first, or newest first for very common words."""
         fts = _fts_query(query)
         if not fts:
             raise UsageError("give some words to search for")
+        self.index_pending()
         whole = fts.replace('"*', '"')
         # Whole words are counted cheaply; prefixes of common words first merge every word they begin.
         many = self._count(whole, self.RANK_LIMIT // 4) > self.RANK_LIMIT // 4 or \

@@ -112,4 +112,29 @@ def initial(db: Database) -> None:
                "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END")
 
 
+@migrations(name="0002_search_batches")
+def search_batches(db: Database) -> None:
+    """Answers go into the full-text index in batches rather than one by one.
+
+    Each commit to an FTS5 index writes a new segment (about nine pages here, with the prefix indexes), which
+    made indexing most of the cost of recording an answer. Now an answer's commit holds the answer alone, and
+    `Store.index_pending` adds every answer past `search_state.indexed_to` in one go: before every search, when a
+    visit starts, pauses or ends, and whenever a batch has built up. Edits and deletions of answers already in the
+    index keep it in step at once; later ones are indexed with their current text when their batch goes in.
+    """
+    db.execute("CREATE TABLE search_state (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_to INTEGER NOT NULL)")
+    db.execute("INSERT INTO search_state (id, indexed_to) SELECT 1, coalesce(max(rowid), 0) FROM responses")
+    for name in ("responses_fts_ai", "responses_fts_ad", "responses_fts_au"):
+        db.execute(f"DROP TRIGGER {name}")
+    indexed = "(SELECT indexed_to FROM search_state WHERE id = 1)"
+    # A new row can only fall inside the indexed range if rows at the top were deleted and their rowids reused.
+    db.execute(f"CREATE TRIGGER responses_fts_ai AFTER INSERT ON responses WHEN new.rowid <= {indexed} BEGIN "
+               "INSERT INTO responses_fts(rowid, text) VALUES (new.rowid, new.text); END")
+    db.execute(f"CREATE TRIGGER responses_fts_ad AFTER DELETE ON responses WHEN old.rowid <= {indexed} BEGIN "
+               "INSERT INTO responses_fts(responses_fts, rowid, text) VALUES ('delete', old.rowid, old.text); END")
+    db.execute(f"CREATE TRIGGER responses_fts_au AFTER UPDATE OF text ON responses WHEN old.rowid <= {indexed} "
+               "BEGIN INSERT INTO responses_fts(responses_fts, rowid, text) VALUES ('delete', old.rowid, old.text); "
+               "INSERT INTO responses_fts(rowid, text) VALUES (new.rowid, new.text); END")
+
+
 KNOWN = [m.name for m in migrations._migrations]
