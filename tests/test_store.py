@@ -279,3 +279,17 @@ def test_the_migration_names_read_at_start_up_match_the_schema():
     from laqs_assist.store.versions import MIGRATIONS
 
     assert list(MIGRATIONS) == KNOWN
+
+
+def test_the_log_is_checkpointed_in_small_steps(store):
+    """A commit that checkpoints copies at most a quarter of SQLite's default 1,000 pages back into the file."""
+    assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == Store.CHECKPOINT_PAGES == 250
+    o = store.ensure_organisation("Any Borough")
+    v = store.create_visit(organisation_id=o["id"], pack_id="ns2009", agenda_id="la-contacts", phases=["P"],
+                           focus=[], day="2026-11-20")
+    wal = Path(str(store.path) + "-wal")
+    for k in range(400):
+        store.add_response(visit=v, item=None, aspect_id="2.4", text=f"answer {k} " + "words " * 60)
+    # the log was restarted from its top after checkpoints, so it never grew far past 250 pages
+    assert wal.stat().st_size < 400 * (4096 + 24)
+    assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

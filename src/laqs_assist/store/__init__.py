@@ -40,11 +40,17 @@ def _dump(value: Any) -> str:
 
 
 class Store:
+    CHECKPOINT_PAGES = 250
+
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.path = Path(path)
         self.conn: sqlite3.Connection = connect(self.path, create=create)
         self._depth = 0
         self._indexed_to: int | None = None  # as last read from search_state; the table is the truth
+        # Checkpoint (copy the write-ahead log back into the file) every 250 pages rather than SQLite's 1,000: the
+        # commit that checkpoints takes a few milliseconds instead of ten or more on a large store, and no more
+        # work is done in all.
+        self.conn.execute(f"PRAGMA wal_autocheckpoint = {self.CHECKPOINT_PAGES}")
 
     def close(self) -> None:
         if self._indexed_to is not None:  # answers were recorded here: leave none waiting for the search index
