@@ -64,3 +64,44 @@ def test_a_damaged_cache_file_is_replaced(pack_copy):
     entry.write_bytes(b"not a pickle")
     assert open_pack(pack_copy).id == "mini"
     assert entry.read_bytes() != b"not a pickle"
+
+
+def _touch(path: Path) -> None:
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+
+
+def test_one_entry_is_kept_per_pack_folder(pack_copy, tmp_path):
+    open_pack(pack_copy)
+    aspect = pack_copy / "aspects" / "1.1.yaml"
+    for _ in range(3):
+        _touch(aspect)
+        open_pack(pack_copy)
+    assert len(list(cache_dir().glob("pack-*.pickle"))) == 1
+    other = tmp_path / "other"
+    shutil.copytree(MINIPACK, other)
+    open_pack(other)
+    open_pack(pack_copy)
+    assert len(list(cache_dir().glob("pack-*.pickle"))) == 2  # another folder has its own entry
+
+
+def test_a_change_to_the_model_code_loads_afresh(pack_copy, tmp_path, monkeypatch):
+    from laqs_assist.packs import cache
+
+    code = tmp_path / "model_stand_in.py"
+    code.write_text("# stands in for the model module\n")
+    monkeypatch.setattr(cache, "_CODE", (*cache._CODE, str(code)))
+    open_pack(pack_copy)
+    (before,) = cache_dir().glob("pack-*.pickle")
+    _touch(code)
+    open_pack(pack_copy)
+    (after,) = cache_dir().glob("pack-*.pickle")
+    assert after.name != before.name  # a new entry; the stale one is gone
+
+
+def test_entries_named_before_folders_had_a_prefix_are_removed(pack_copy):
+    cache_dir().mkdir(parents=True)
+    legacy = cache_dir() / "pack-0123456789abcdef01234567.pickle"
+    legacy.write_bytes(b"old")
+    open_pack(pack_copy)
+    assert not legacy.exists()
+    assert len(list(cache_dir().glob("pack-*.pickle"))) == 1

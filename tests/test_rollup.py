@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
+from laqs_assist.record import replace
 from pathlib import Path
 
 import pytest
@@ -122,7 +122,7 @@ def test_rollup_accepts_any_iterable():
 
 
 def _with_rule(tolerance: int, max_drop: int):
-    return dataclasses.replace(MINIPACK, rollup=RollupRule("tolerance", tolerance, max_drop))
+    return replace(MINIPACK, rollup=RollupRule("tolerance", tolerance, max_drop))
 
 
 def test_rollup_tolerance_zero_needs_every_aspect_at_the_level():

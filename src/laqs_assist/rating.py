@@ -9,11 +9,11 @@ impact their column names. The ceiling is the same computation with every unknow
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from .errors import JudgementError
 from .packs.model import STATES, Aspect, Column, Criterion, Pack
+from .record import Record, factory
 
 NA = "N/A"
 
@@ -31,29 +31,26 @@ def parse_state(value: str) -> str:
     return state
 
 
-@dataclass(frozen=True)
-class Judgements:
+class Judgements(Record):
     """What has been recorded for one aspect in one phase."""
 
-    states: Mapping[str, str] = field(default_factory=dict)  # criterion or set-item id -> state
-    counts: Mapping[str, int] = field(default_factory=dict)  # counted-set id -> items present
-    values: Mapping[str, float] = field(default_factory=dict)  # indicator id -> value
+    states: Mapping[str, str] = factory(dict)  # criterion or set-item id -> state
+    counts: Mapping[str, int] = factory(dict)  # counted-set id -> items present
+    values: Mapping[str, float] = factory(dict)  # indicator id -> value
     impact: str | None = None  # evidence-of-impact level id
 
     def recorded(self) -> bool:
         return any(s != "unknown" for s in self.states.values()) or bool(self.counts) or bool(self.values)
 
 
-@dataclass(frozen=True)
-class Blocker:
+class Blocker(Record):
     column: str
     kind: str  # critical, share, evidence, cap, below, lower
     message: str
     criterion: str | None = None
 
 
-@dataclass(frozen=True)
-class Rating:
+class Rating(Record):
     aspect: str
     phase: str
     suggestion: str | None  # a column id, NA, or None when nothing is recorded
@@ -326,8 +323,7 @@ def _lift_from_nothing(pack: Pack, aspect: Aspect, phase: str) -> list[str]:
 # --- overrides and the LA's own view --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AspectView:
+class AspectView(Record):
     """The tool's suggestion beside the adviser's override and the LA's self-evaluation."""
 
     rating: Rating

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Iterable
 
 from .errors import JudgementError, LaqsError, UsageError
 from .packs.model import Pack, Question
 from .rating import NA, Judgements, Rating, judgements_for, rate
+from .record import Record, replace
 from .store import Store
 
 PROBE_LIMIT = 3
@@ -26,8 +26,7 @@ class AnswerInvalid(LaqsError):
     exit_code = 2
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(Record):
     """One step of the running order: an agenda question or a probe."""
 
     id: str

@@ -1,9 +1,10 @@
 """A loaded pack kept on disk, so that start-up does not parse and validate the same YAML every time.
 
-The cache is keyed by the pack folder, every YAML file's size and modification time, and the versions of the
-tool and of Python; any change loads and validates the pack afresh. It lives in the user's own cache folder
-($LAQS_CACHE, else $XDG_CACHE_HOME/laqs-assist, else ~/.cache/laqs-assist); if it cannot be read or written the
-pack is simply loaded. `laqs packs check` never uses it.
+The cache is keyed by the pack folder, every YAML file's size and modification time, the versions of the tool
+and of Python, and the code that defines and builds pack objects (model, record and loader modules); any change
+loads and validates the pack afresh. One entry is kept per pack folder: writing a new one removes the older ones.
+It lives in the user's own cache folder ($LAQS_CACHE, else $XDG_CACHE_HOME/laqs-assist, else
+~/.cache/laqs-assist); if it cannot be read or written the pack is simply loaded. `laqs packs check` never uses it.
 """
 
 from __future__ import annotations
@@ -26,14 +27,25 @@ def cache_dir() -> Path:
     return Path(base) / "laqs-assist"
 
 
-def _key(root: Path) -> str | None:
+_CODE = ("model.py", "loader.py", "../record.py")
+
+
+def _digest(*parts: str, size: int) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:size]
+
+
+def _entry(root: Path) -> tuple[str, str] | None:
+    """(the folder's prefix, the entry's file name), or None when the folder cannot be read."""
+    here = Path(__file__).parent
     try:
         files = sorted(root.rglob("*.yaml"))
         stamp = [f"{p.relative_to(root)}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files]
+        code = [f"{name}:{(here / name).stat().st_size}:{(here / name).stat().st_mtime_ns}" for name in _CODE]
+        folder = str(root.resolve())
     except OSError:
         return None
-    raw = "\n".join([__version__, sys.version, str(root.resolve()), *stamp])
-    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+    prefix = f"pack-{_digest(folder, size=12)}-"
+    return prefix, prefix + _digest(__version__, sys.version, folder, *code, *stamp, size=24) + ".pickle"
 
 
 def open_pack(path: str | Path) -> Pack:
@@ -41,8 +53,8 @@ def open_pack(path: str | Path) -> Pack:
     root = Path(path)
     if root.is_file() and root.name == "pack.yaml":
         root = root.parent
-    key = _key(root) if root.is_dir() else None
-    target = cache_dir() / f"pack-{key}.pickle" if key else None
+    entry = _entry(root) if root.is_dir() else None
+    target = cache_dir() / entry[1] if entry else None
     if target is not None:
         try:
             with target.open("rb") as fh:
@@ -54,8 +66,9 @@ def open_pack(path: str | Path) -> Pack:
     from .loader import load_pack
 
     pack = load_pack(root)
-    if target is not None:
+    if entry is not None and target is not None:
         _store(target, pack)
+        _prune(target, entry[0])
     return pack
 
 
@@ -71,3 +84,14 @@ def _store(target: Path, pack: Pack) -> None:
             os.unlink(tmp)  # type: ignore[possibly-undefined]
         except Exception:  # noqa: BLE001
             pass
+
+
+def _prune(keep: Path, prefix: str) -> None:
+    """Remove the folder's older entries (and entries named as before folders had a prefix)."""
+    try:
+        for old in keep.parent.glob("pack-*.pickle"):
+            stale = old.name.startswith(prefix) or old.name.count("-") == 1
+            if stale and old != keep:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass

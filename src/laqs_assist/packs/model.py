@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..record import Record, factory
 
 STATES = ("met", "partly", "not_met", "unknown")
 ANSWER_TYPES = ("text", "yes_no", "percent", "number", "date", "grade", "choice")
 INDICATOR_UNITS = ("percent", "number", "percentile")
 
 
-@dataclass(frozen=True)
-class Phase:
+class Phase(Record):
     id: str
     name: str
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(Record):
     id: str
     rank: int  # 0 is the best column
     label: str
@@ -32,15 +31,13 @@ class Column:
         return self.side == "upper"
 
 
-@dataclass(frozen=True)
-class EvidenceLevel:
+class EvidenceLevel(Record):
     id: str
     rank: int
     label: str
 
 
-@dataclass(frozen=True)
-class Range:
+class Range(Record):
     """Bounds on a number; any may be None. `above` and `below` are strict."""
 
     at_least: float | None = None
@@ -72,21 +69,18 @@ class Range:
         return " and ".join(parts) or "any value"
 
 
-@dataclass(frozen=True)
-class CountRule:
+class CountRule(Record):
     set_id: str
     counts: str  # "present" or "missing"
     range: Range
 
 
-@dataclass(frozen=True)
-class ThresholdRule:
+class ThresholdRule(Record):
     indicator_id: str
     range: Range
 
 
-@dataclass(frozen=True)
-class Criterion:
+class Criterion(Record):
     id: str
     aspect_id: str
     column: str
@@ -110,23 +104,20 @@ class Criterion:
         return not self.phases or phase in self.phases
 
 
-@dataclass(frozen=True)
-class SetItem:
+class SetItem(Record):
     id: str
     text: str
     criterion: str | None = None  # the item is this criterion's judgement
 
 
-@dataclass(frozen=True)
-class CountedSet:
+class CountedSet(Record):
     id: str
     aspect_id: str
     text: str
     items: tuple[SetItem, ...]
 
 
-@dataclass(frozen=True)
-class Indicator:
+class Indicator(Record):
     id: str
     aspect_id: str
     text: str
@@ -139,21 +130,19 @@ class Indicator:
         return 0.0, None
 
 
-@dataclass(frozen=True)
-class Standard:
+class Standard(Record):
     text: str
     sub: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Aspect:
+class Aspect(Record):
     id: str
     title: str
     group: str
     standards: tuple[Standard, ...]
     criteria: tuple[Criterion, ...]
     not_applicable: tuple[str, ...] = ()
-    leads: dict[str, str] = field(default_factory=dict)
+    leads: dict[str, str] = factory(dict)
     sets: tuple[CountedSet, ...] = ()
     indicators: tuple[Indicator, ...] = ()
 
@@ -166,22 +155,19 @@ class Aspect:
         ]
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(Record):
     id: str
     title: str
     aspects: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class RollupRule:
+class RollupRule(Record):
     method: str
     tolerance: int
     max_drop: int
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(Record):
     id: str
     text: str
     aspects: tuple[str, ...]
@@ -202,15 +188,13 @@ class Question:
         return self.text + "\n" + "\n".join(f"  - {s}" for s in self.sub)
 
 
-@dataclass(frozen=True)
-class AgendaSection:
+class AgendaSection(Record):
     aspect: str
     heading: str
     questions: tuple[Question, ...]
 
 
-@dataclass(frozen=True)
-class Agenda:
+class Agenda(Record):
     id: str
     title: str
     source: str
@@ -223,22 +207,19 @@ class Agenda:
         return [q for s in self.sections for q in s.questions]
 
 
-@dataclass(frozen=True)
-class FormField:
+class FormField(Record):
     id: str
     label: str
     type: str = "text"
 
 
-@dataclass(frozen=True)
-class GradePoint:
+class GradePoint(Record):
     grade: int
     meaning: str
     column: str | None = None
 
 
-@dataclass(frozen=True)
-class FormSection:
+class FormSection(Record):
     id: str
     title: str
     aspect: str | None
@@ -250,8 +231,7 @@ class FormSection:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class Form:
+class Form(Record):
     id: str
     title: str
     source: str
@@ -265,8 +245,7 @@ class Form:
     scale_note: str = ""
 
 
-@dataclass(frozen=True)
-class Pack:
+class Pack(Record):
     id: str
     title: str
     source: str
@@ -284,11 +263,11 @@ class Pack:
     description: str = ""
 
     # Look-ups built once by the loader: id -> object across the whole pack.
-    criteria: dict[str, Criterion] = field(default_factory=dict)
-    sets: dict[str, CountedSet] = field(default_factory=dict)
-    set_items: dict[str, tuple[CountedSet, SetItem]] = field(default_factory=dict)
-    indicators: dict[str, Indicator] = field(default_factory=dict)
-    questions: dict[str, Question] = field(default_factory=dict)
+    criteria: dict[str, Criterion] = factory(dict)
+    sets: dict[str, CountedSet] = factory(dict)
+    set_items: dict[str, tuple[CountedSet, SetItem]] = factory(dict)
+    indicators: dict[str, Indicator] = factory(dict)
+    questions: dict[str, Question] = factory(dict)
 
     def column(self, column_id: str) -> Column:
         for c in self.columns:
