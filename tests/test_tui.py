@@ -291,6 +291,65 @@ async def test_resume_flag_goes_straight_to_the_visit(tmp_path: Path) -> None:
         assert row.state == "met"
 
 
+async def test_an_answer_given_before_the_side_panels_are_up_shows_in_them(tmp_path: Path, monkeypatch) -> None:
+    """The outline and the criteria panel are mounted just after the first paint; what the adviser does in that
+    moment is neither lost nor shown stale once they are up."""
+    import asyncio
+
+    from laqs_assist.tui.screens.interview import InterviewScreen
+
+    gate = asyncio.Event()
+    first_panel = InterviewScreen._first_panel
+
+    tasks = []
+
+    def held(self) -> None:
+        async def later() -> None:  # a task of its own: the screen keeps handling keys and messages meanwhile
+            await gate.wait()
+            await first_panel(self)
+
+        tasks.append(asyncio.create_task(later()))
+
+    monkeypatch.setattr(InterviewScreen, "_first_panel", held)
+    db = tmp_path / "laqs.db"
+    ids = seed_store(db)
+    app = make_app(db, resume=ids["open"])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "InterviewScreen" and bool(questions(app)),
+                       what="first question")
+        screen = app.screen
+        assert not screen.panels_ready and not screen.query("#outline") and not screen.query("#criteria")
+        # Their places are kept, so the chat does not reflow when they arrive.
+        assert screen.query_one("#outline-slot").region.width == 25
+        assert screen.query_one("#criteria-slot").region.width > 0
+        done_before = screen.view.done
+        await send(pilot, "Yes, the reports feed the risk register monthly")
+        assert screen.view.done == done_before + 1
+        gate.set()
+        await wait_for(pilot, lambda: screen.panels_ready, what="side panels")
+        await settle(pilot)
+        assert screen.query_one("#outline").border_title == f"Agenda {done_before + 1}/{screen.view.total}"
+        assert screen.query_one("#c-2_4_G_1").state == "met"
+    stored = rows(db, "SELECT text FROM responses WHERE visit_id = ? ORDER BY rowid DESC LIMIT 1", (ids["open"],))
+    assert stored[0]["text"] == "Yes, the reports feed the risk register monthly"
+
+
+async def test_the_title_bar_follows_the_screen(tmp_path: Path) -> None:
+    from laqs_assist.tui.widgets.titlebar import TitleBar
+
+    db = tmp_path / "laqs.db"
+    ids = seed_store(db)
+    app = make_app(db, resume=ids["open"])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "InterviewScreen", what="interview")
+        bar = app.screen.query_one(TitleBar)
+        text = str(bar.render())
+        assert text.startswith("laqs-assist — ") and app.screen.view.visit["organisation"] in text
+        app.screen.sub_title = "renamed for the test"
+        await settle(pilot)
+        assert str(bar.render()) == "laqs-assist — renamed for the test"
+
+
 async def test_ended_visit_opens_its_review(tmp_path: Path) -> None:
     db = tmp_path / "laqs.db"
     ids = seed_store(db)

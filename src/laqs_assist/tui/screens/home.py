@@ -8,9 +8,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Static
+from textual.widgets import Button, DataTable, Footer, Static
 
 from ..engine import Backend, HomeView
+from ..widgets.titlebar import TitleBar
 
 STATUS = {"in_progress": ("in progress", "$text-warning"), "paused": ("paused", "$text-primary"),
           "ended": ("ended", "$text-success")}
@@ -29,7 +30,7 @@ class HomeScreen(Screen):
         self.data: HomeView | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="home-body"):
             yield Static(Content.assemble(("Recent visits", "bold"), ("  Enter resumes · n starts a new visit",
                                                                       "$text-muted")), id="home-title")

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from ...errors import LaqsError
 from ..engine import Backend, InterviewView
@@ -23,6 +23,7 @@ from ..widgets.chat import AnswerMessage, ChatLog, NoticeMessage, QuestionMessag
 from ..widgets.composer import Composer
 from ..widgets.criteria import CriteriaPanel, CriterionRow, ImpactRow, IndicatorRow
 from ..widgets.outline import AgendaOutline
+from ..widgets.titlebar import TitleBar
 
 TYPE_HINT = {"yes_no": "answer yes, no or partly first, then any detail",
              "percent": "start with a percentage, e.g. 85%", "number": "start with a number",
@@ -57,20 +58,22 @@ class InterviewScreen(Screen):
         self.live_hints: tuple[str, frozenset[str]] = ("", frozenset())
         self._asked: str | None = None
         self._hint_timer: Timer | None = None
+        self.panels_ready = False  # the outline and the criteria panel are mounted just after the first paint
 
     # --- layout ---------------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        pack = self.app.pack
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="interview-body"):
-            yield AgendaOutline(pack, id="outline")
+            # The side panels' places are kept from the first paint (the chat does not reflow); the panels
+            # themselves are mounted right after it, so the question is on screen sooner.
+            yield Vertical(id="outline-slot")
             with Vertical(id="conversation"):
                 yield ChatLog(id="chat")
                 yield Static("", id="status-line")
                 yield Composer(id="composer", placeholder="Type the answer · Enter sends · Ctrl+J new line · "
                                                           "/help for typed commands")
-            yield CriteriaPanel(pack, id="criteria")
+            yield Vertical(id="criteria-slot")
         yield Footer(compact=True)
 
     @property
@@ -93,7 +96,11 @@ class InterviewScreen(Screen):
         self.call_after_refresh(self._first_panel)
 
     async def _first_panel(self) -> None:
-        await self.apply(self.view, ask=False)
+        pack = self.app.pack
+        await self.query_one("#outline-slot").mount(AgendaOutline(pack, id="outline"))
+        await self.query_one("#criteria-slot").mount(CriteriaPanel(pack, id="criteria"))
+        self.panels_ready = True
+        await self.apply(self.view, ask=False)  # the latest view: anything done meanwhile is shown
         self.app.interview_ready(self)
 
     def _show_transcript(self, view: InterviewView) -> None:
@@ -121,13 +128,13 @@ class InterviewScreen(Screen):
         agenda = pack.agendas[v["agenda_id"]].title.replace("Agendas for discussion with ", "with ")
         status = {"ended": " · ended", "paused": " · paused"}.get(v["status"], "")
         self.sub_title = f"{v['organisation']} · {agenda} · {phases} · {v['date']}{status}"
-        if outline:
+        if outline and self.panels_ready:
             self.query_one(AgendaOutline).show(view)
         aspect = view.panel.aspect_id if view.panel else None
         hints = set(self.hints.get(aspect, set())) if aspect else set()
         if aspect and self.live_hints[0] == aspect:
             hints |= self.live_hints[1]
-        if panel:
+        if panel and self.panels_ready:
             await self.query_one(CriteriaPanel).show(view.panel, hints)
         self._status()
         if ask:
@@ -276,9 +283,8 @@ class InterviewScreen(Screen):
         except Exception:  # noqa: BLE001 - a hint is never worth an error
             return
         self.live_hints = (aspect, frozenset(ids))
-        panel = self.query_one(CriteriaPanel)
-        if self.view.panel and self.view.panel.aspect_id == aspect:
-            await panel.show(self.view.panel, self.hints.get(aspect, set()) | set(ids))
+        if self.panels_ready and self.view.panel and self.view.panel.aspect_id == aspect:
+            await self.query_one(CriteriaPanel).show(self.view.panel, self.hints.get(aspect, set()) | set(ids))
 
     # --- moving around ------------------------------------------------------------------------------------------
 
@@ -548,7 +554,7 @@ class InterviewScreen(Screen):
 
     def action_toggle(self, part: str) -> None:
         """Show or hide the agenda outline or the criteria panel (for narrow terminals)."""
-        widget = self.query_one(f"#{part}")
+        widget = self.query_one(f"#{part}-slot")
         shown = widget.region.width > 0 and widget.display
         widget.styles.display = "none" if shown else "block"
 

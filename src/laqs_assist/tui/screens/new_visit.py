@@ -12,9 +12,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, RadioSet, Select, SelectionList, Static
+from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Select, SelectionList, Static
 
 from ...errors import LaqsError
+from ..widgets.titlebar import TitleBar
 
 
 def default_agenda(pack, school: bool) -> str:
@@ -60,7 +61,7 @@ class NewVisitScreen(Screen):
         pack = self.app.pack
         today = self.app.today().isoformat()
         names = sorted({o["name"] for o in self.organisations}, key=str.lower)
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="form"):
             yield Static(Content.assemble(("Start a visit", "bold"),
                                           ("  Ctrl+S starts · Esc cancels", "$text-muted")), id="form-title")

@@ -12,10 +12,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
+from textual.widgets import DataTable, Footer, LoadingIndicator, Static
 
 from ...errors import LaqsError
 from ..engine import NA, Backend, ReviewView
+from ..widgets.titlebar import TitleBar
 
 
 def notes_available() -> bool:
@@ -43,7 +44,7 @@ class ReviewScreen(Screen):
         self._rows: list[dict[str, Any]] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="review-body"):
             yield Static("", id="review-title")
             yield DataTable(id="ratings", cursor_type="row", zebra_stripes=True)
