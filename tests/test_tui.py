@@ -17,6 +17,13 @@ from laqs_assist.store import Store, StoreError
 pytestmark = pytest.mark.asyncio
 
 
+def seeded_app(tmp_path: Path, visit: str, prefix: int | None = None):
+    """A store with the seeded visits, and the app opened straight on one of them (`prefix`: by a short id)."""
+    db = tmp_path / "laqs.db"
+    ids = seed_store(db)
+    return db, ids, make_app(db, resume=ids[visit][:prefix])
+
+
 def screen_name(app) -> str:
     return type(app.screen).__name__
 
@@ -280,9 +287,7 @@ async def test_visit_started_in_session_resumes_at_the_right_question(tmp_path: 
 
 
 async def test_resume_flag_goes_straight_to_the_visit(tmp_path: Path) -> None:
-    db = tmp_path / "laqs.db"
-    ids = seed_store(db)
-    app = make_app(db, resume=ids["open"][:8])
+    db, ids, app = seeded_app(tmp_path, "open", prefix=8)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "InterviewScreen", what="interview")
         assert current(app).question.id == "A3.2.4.3"
@@ -311,9 +316,7 @@ async def test_an_answer_given_before_the_side_panels_are_up_shows_in_them(tmp_p
         tasks.append(asyncio.create_task(later()))
 
     monkeypatch.setattr(InterviewScreen, "_first_panel", held)
-    db = tmp_path / "laqs.db"
-    ids = seed_store(db)
-    app = make_app(db, resume=ids["open"])
+    db, ids, app = seeded_app(tmp_path, "open")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "InterviewScreen" and bool(questions(app)),
                        what="first question")
@@ -337,9 +340,7 @@ async def test_an_answer_given_before_the_side_panels_are_up_shows_in_them(tmp_p
 async def test_the_title_bar_follows_the_screen(tmp_path: Path) -> None:
     from laqs_assist.tui.widgets.titlebar import TitleBar
 
-    db = tmp_path / "laqs.db"
-    ids = seed_store(db)
-    app = make_app(db, resume=ids["open"])
+    db, ids, app = seeded_app(tmp_path, "open")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "InterviewScreen", what="interview")
         bar = app.screen.query_one(TitleBar)
@@ -351,9 +352,7 @@ async def test_the_title_bar_follows_the_screen(tmp_path: Path) -> None:
 
 
 async def test_ended_visit_opens_its_review(tmp_path: Path) -> None:
-    db = tmp_path / "laqs.db"
-    ids = seed_store(db)
-    app = make_app(db, resume=ids["ended"])
+    db, ids, app = seeded_app(tmp_path, "ended")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "ReviewScreen", what="review")
         rows_ = {(r["aspect"], r["phase"]): r for r in app.screen._rows}
@@ -422,9 +421,7 @@ async def test_input_is_locked_while_a_write_is_in_flight(tmp_path: Path, monkey
 
 
 async def test_typed_commands_match_line_mode(tmp_path: Path) -> None:
-    db = tmp_path / "laqs.db"
-    ids = seed_store(db)
-    app = make_app(db, resume=ids["open"])
+    db, ids, app = seeded_app(tmp_path, "open")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "InterviewScreen", what="interview")
         await send(pilot, "/met 2.4.G.2")
@@ -473,9 +470,7 @@ async def test_probes_are_asked_and_dismissed_with_skip(tmp_path: Path) -> None:
 async def test_palette_offers_the_apps_commands(tmp_path: Path) -> None:
     from laqs_assist.tui.commands import LaqsCommands
 
-    db = tmp_path / "laqs.db"
-    ids = seed_store(db)
-    app = make_app(db, resume=ids["open"])
+    db, ids, app = seeded_app(tmp_path, "open")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "InterviewScreen", what="interview")
         names = [name for name, _, _ in LaqsCommands(app.screen).commands()]
@@ -491,9 +486,7 @@ async def test_palette_offers_the_apps_commands(tmp_path: Path) -> None:
 
 
 async def test_help_and_copy(tmp_path: Path) -> None:
-    db = tmp_path / "laqs.db"
-    ids = seed_store(db)
-    app = make_app(db, resume=ids["open"])
+    db, ids, app = seeded_app(tmp_path, "open")
     copied: list[str] = []
     app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
@@ -595,9 +588,7 @@ async def test_the_ui_thread_never_touches_sqlite(tmp_path: Path) -> None:
 
 
 async def test_narrow_terminal_hides_the_outline_and_f3_brings_it_back(tmp_path: Path) -> None:
-    db = tmp_path / "laqs.db"
-    ids = seed_store(db)
-    app = make_app(db, resume=ids["open"])
+    db, ids, app = seeded_app(tmp_path, "open")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "InterviewScreen", what="interview")
         outline = app.screen.query_one("#outline")
@@ -630,9 +621,7 @@ async def test_engine_na_is_the_rating_engines() -> None:
 
 
 async def test_editing_a_typed_answer_checks_it_and_keeps_its_value_in_step(tmp_path: Path) -> None:
-    db = tmp_path / "laqs.db"
-    ids = seed_store(db)
-    app = make_app(db, resume=ids["open"])
+    db, ids, app = seeded_app(tmp_path, "open")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "InterviewScreen", what="interview")
         await send(pilot, "yes, monthly")
@@ -657,9 +646,7 @@ async def test_editing_a_typed_answer_checks_it_and_keeps_its_value_in_step(tmp_
 
 
 async def test_indicator_value_typed_in_the_panel(tmp_path: Path) -> None:
-    db = tmp_path / "laqs.db"
-    ids = seed_store(db)
-    app = make_app(db, resume=ids["open"])
+    db, ids, app = seeded_app(tmp_path, "open")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "InterviewScreen", what="interview")
         await send(pilot, "/jump 1.5")
@@ -676,9 +663,7 @@ async def test_indicator_value_typed_in_the_panel(tmp_path: Path) -> None:
 
 
 async def test_criteria_light_up_while_the_answer_is_typed(tmp_path: Path) -> None:
-    db = tmp_path / "laqs.db"
-    ids = seed_store(db)
-    app = make_app(db, resume=ids["open"])
+    db, ids, app = seeded_app(tmp_path, "open")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "InterviewScreen", what="interview")
         await wait_for(pilot, lambda: app.screen.query("CriterionRow"), what="the panel")
