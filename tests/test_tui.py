@@ -296,26 +296,33 @@ async def test_resume_flag_goes_straight_to_the_visit(tmp_path: Path) -> None:
         assert row.state == "met"
 
 
-async def test_an_answer_given_before_the_side_panels_are_up_shows_in_them(tmp_path: Path, monkeypatch) -> None:
-    """The outline and the criteria panel are mounted just after the first paint; what the adviser does in that
-    moment is neither lost nor shown stale once they are up."""
+def hold_side_panels(monkeypatch) -> "asyncio.Event":
+    """Keep the interview's side panels from mounting until the returned event is set. The screen keeps handling
+    keys and messages meanwhile (the wait runs as a task of its own, not in the screen's queue)."""
     import asyncio
 
     from laqs_assist.tui.screens.interview import InterviewScreen
 
     gate = asyncio.Event()
     first_panel = InterviewScreen._first_panel
-
     tasks = []
 
     def held(self) -> None:
-        async def later() -> None:  # a task of its own: the screen keeps handling keys and messages meanwhile
+        async def later() -> None:
             await gate.wait()
             await first_panel(self)
 
         tasks.append(asyncio.create_task(later()))
 
     monkeypatch.setattr(InterviewScreen, "_first_panel", held)
+    gate.tasks = tasks  # type: ignore[attr-defined]
+    return gate
+
+
+async def test_an_answer_given_before_the_side_panels_are_up_shows_in_them(tmp_path: Path, monkeypatch) -> None:
+    """The outline and the criteria panel are mounted just after the first paint; what the adviser does in that
+    moment is neither lost nor shown stale once they are up."""
+    gate = hold_side_panels(monkeypatch)
     db, ids, app = seeded_app(tmp_path, "open")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "InterviewScreen" and bool(questions(app)),
@@ -335,6 +342,22 @@ async def test_an_answer_given_before_the_side_panels_are_up_shows_in_them(tmp_p
         assert screen.query_one("#c-2_4_G_1").state == "met"
     stored = rows(db, "SELECT text FROM responses WHERE visit_id = ? ORDER BY rowid DESC LIMIT 1", (ids["open"],))
     assert stored[0]["text"] == "Yes, the reports feed the risk register monthly"
+
+
+async def test_leaving_before_the_side_panels_are_up_is_harmless(tmp_path: Path, monkeypatch) -> None:
+    gate = hold_side_panels(monkeypatch)
+    db, ids, app = seeded_app(tmp_path, "open")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "InterviewScreen" and bool(questions(app)),
+                       what="first question")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(app) == "HomeScreen", what="list of visits")
+        gate.set()
+        for task in gate.tasks:
+            await task  # the late mount finds its screen gone and does nothing
+        await settle(pilot)
+        assert screen_name(app) == "HomeScreen" and app.return_code is None
+    assert rows(db, "SELECT status FROM visits WHERE id = ?", (ids["open"],))[0]["status"] == "paused"
 
 
 async def test_the_title_bar_follows_the_screen(tmp_path: Path) -> None:

@@ -96,6 +96,8 @@ class InterviewScreen(Screen):
         self.call_after_refresh(self._first_panel)
 
     async def _first_panel(self) -> None:
+        if not self.is_attached:  # left before its first paint
+            return
         pack = self.app.pack
         await self.query_one("#outline-slot").mount(AgendaOutline(pack, id="outline"))
         await self.query_one("#criteria-slot").mount(CriteriaPanel(pack, id="criteria"))
