@@ -162,6 +162,26 @@ def test_edit_keeps_history_in_versions_and_events(store, pack):
         s.edit("not-an-id", "x")
 
 
+def test_the_same_question_answered_from_two_windows_keeps_one_answer_and_both_texts(store, store_path, pack):
+    """Two windows on one visit (two connections, as two processes would have) both at the same question: the
+    second answer replaces the first as an edit does, and the first stays in the answer's history."""
+    first = start(store, pack)
+    with Store(store_path) as other_store:
+        second = Session.resume(other_store, pack, first.id)
+        item = first.current()
+        assert second.current().id == item.id
+        a = first.answer("The LA promotes the universal offer to every school")
+        b = second.answer("It promotes the offer, though two schools have not taken it up")
+        assert b["id"] == a["id"]
+    rows = store.rows("SELECT id, text FROM responses WHERE visit_id = ?", [first.id])
+    assert rows == [{"id": a["id"], "text": "It promotes the offer, though two schools have not taken it up"}]
+    assert [v["text"] for v in store.response_versions(a["id"])] == ["The LA promotes the universal offer to every school"]
+    kinds = [e["kind"] for e in store.events(first.id) if e["kind"].startswith("response.")]
+    assert kinds == ["response.add", "response.edit"]
+    linked = store.rows("SELECT response_id FROM visit_items WHERE id = ?", [item.id])
+    assert linked == [{"response_id": a["id"]}]
+
+
 def test_flag_marks_the_latest_response_and_keeps_it_out_of_shared_outputs(store, pack):
     s = start(store, pack)
     kept = s.answer("The LA promotes the universal offer")

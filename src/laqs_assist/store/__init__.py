@@ -282,25 +282,35 @@ class Store:
 
     def add_response(self, *, visit: dict[str, Any], item: dict[str, Any] | None, aspect_id: str, text: str,
                      value: str | None = None, position: int | None = None) -> dict[str, Any]:
-        """Record an answer; with `item`, also mark it answered and move the visit on, all in one commit."""
+        """Record an answer; with `item`, also mark it answered and move the visit on, all in one commit.
+
+        When the item was answered meanwhile from another window on the same visit, this answer replaces that one
+        as an edit would (the earlier text stays in the answer's history), so a question keeps one answer."""
         stamp = now()
         row = {"id": new_id(), "visit_id": visit["id"], "organisation_id": visit["organisation_id"],
                "item_id": item["id"] if item else None, "question_id": item.get("question_id") if item else None,
                "aspect_id": aspect_id, "academic_year": visit["academic_year"], "text": text, "value": value,
                "concerns_individual": 0, "created_at": stamp, "updated_at": stamp}
+        rowid = None
         with self.write():
-            rowid = self._insert("responses", row)
-            if item:
-                self.conn.execute("UPDATE visit_items SET status = 'answered', response_id = ? WHERE id = ?",
-                                  [row["id"], item["id"]])
+            taken = self.conn.execute("SELECT response_id FROM visit_items WHERE id = ?",
+                                      [item["id"]]).fetchone() if item else None
+            if taken and taken[0]:
+                self.edit_response(taken[0], text, value)
+                row = self.response(taken[0]) or row
+            else:
+                rowid = self._insert("responses", row)
+                if item:
+                    self.conn.execute("UPDATE visit_items SET status = 'answered', response_id = ? WHERE id = ?",
+                                      [row["id"], item["id"]])
+                self.log("response.add", visit_id=visit["id"], entity=row["id"], aspect=aspect_id, text=text,
+                         question=row["question_id"])
             fields: dict[str, Any] = {"updated_at": stamp}
             if position is not None:
                 fields["position"] = position
             self._update("visits", visit["id"], fields)
-            self.log("response.add", visit_id=visit["id"], entity=row["id"], aspect=aspect_id, text=text,
-                     question=row["question_id"])
         # The answer is on disk; the search index takes answers a batch at a time, in a commit of its own.
-        if self._indexed_to is None or rowid - self._indexed_to >= self.SEARCH_BATCH:
+        if rowid is not None and (self._indexed_to is None or rowid - self._indexed_to >= self.SEARCH_BATCH):
             self.index_pending()
         return row
 
