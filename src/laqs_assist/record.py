@@ -73,8 +73,6 @@ class Record:
         super().__init_subclass__(**kwargs)
         cls._fields, cls._defaults = _field_names(cls)
         cls.__match_args__ = cls._fields
-        if "__hash__" not in cls.__dict__:
-            cls.__hash__ = Record.__hash__  # type: ignore[method-assign]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         names = self._fields

@@ -343,14 +343,10 @@ class Session:
         choices = item.question.choices if item.question else ()
         value = parse_answer(item.answer_type, text, choices)
         after = self._after(item)
-        if item.response_id:
-            self.store.edit_response(item.response_id, text, value)
-            response = self.store.response(item.response_id)
-            self.store.set_position(self.id, after)
-        else:
-            response = self.store.add_response(visit=self.visit, item={"id": item.id, "question_id":
-                                               item.question.id if item.question else None},
-                                               aspect_id=item.aspect_id, text=text, value=value, position=after)
+        # One commit, answering afresh or replacing the item's answer when revisiting (the store tells them apart).
+        response = self.store.add_response(visit=self.visit, item={"id": item.id, "question_id":
+                                           item.question.id if item.question else None},
+                                           aspect_id=item.aspect_id, text=text, value=value, position=after)
         # The commit above is the record; keep the cached view in step rather than reading it all back.
         self._items[item.position] = replace(item, status="answered", response_id=response["id"])
         self.visit["position"] = after
@@ -441,11 +437,11 @@ class Session:
         value = response["value"]
         if item is not None and item.answer_type != "text":
             value = parse_answer(item.answer_type, text, item.question.choices if item.question else ())
-        self.store.edit_response(response["id"], text, value)
+        edited = self.store.edit_response(response["id"], text, value)
         if item is not None and value != response["value"]:
             self._record_indicator(item, value, response["id"])
         self.refresh()
-        return self.store.response(response["id"])
+        return edited
 
     def flag(self, response_id: str | None = None, concerns_individual: bool = True) -> dict[str, Any]:
         """Mark a response (default: the latest) as concerning an individual's performance."""

@@ -34,8 +34,8 @@ def _digest(*parts: str, size: int) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:size]
 
 
-def _entry(root: Path) -> tuple[str, str] | None:
-    """(the folder's prefix, the entry's file name), or None when the folder cannot be read."""
+def _entry(root: Path) -> str | None:
+    """The entry's file name, pack-FOLDER-KEY.pickle, or None when the folder cannot be read."""
     here = Path(__file__).parent
     try:
         files = sorted(root.rglob("*.yaml"))
@@ -44,8 +44,7 @@ def _entry(root: Path) -> tuple[str, str] | None:
         folder = str(root.resolve())
     except OSError:
         return None
-    prefix = f"pack-{_digest(folder, size=12)}-"
-    return prefix, prefix + _digest(__version__, sys.version, folder, *code, *stamp, size=24) + ".pickle"
+    return f"pack-{_digest(folder, size=12)}-{_digest(__version__, sys.version, folder, *code, *stamp, size=24)}.pickle"
 
 
 def open_pack(path: str | Path) -> Pack:
@@ -54,7 +53,7 @@ def open_pack(path: str | Path) -> Pack:
     if root.is_file() and root.name == "pack.yaml":
         root = root.parent
     entry = _entry(root) if root.is_dir() else None
-    target = cache_dir() / entry[1] if entry else None
+    target = cache_dir() / entry if entry else None
     if target is not None:
         try:
             with target.open("rb") as fh:
@@ -66,9 +65,9 @@ def open_pack(path: str | Path) -> Pack:
     from .loader import load_pack
 
     pack = load_pack(root)
-    if entry is not None and target is not None:
+    if target is not None:
         _store(target, pack)
-        _prune(target, entry[0])
+        _prune(target)
     return pack
 
 
@@ -86,8 +85,9 @@ def _store(target: Path, pack: Pack) -> None:
             pass
 
 
-def _prune(keep: Path, prefix: str) -> None:
+def _prune(keep: Path) -> None:
     """Remove the folder's older entries (and entries named as before folders had a prefix)."""
+    prefix = keep.name.rsplit("-", 1)[0] + "-"
     try:
         for old in keep.parent.glob("pack-*.pickle"):
             stale = old.name.startswith(prefix) or old.name.count("-") == 1

@@ -284,8 +284,9 @@ class Store:
                      value: str | None = None, position: int | None = None) -> dict[str, Any]:
         """Record an answer; with `item`, also mark it answered and move the visit on, all in one commit.
 
-        When the item was answered meanwhile from another window on the same visit, this answer replaces that one
-        as an edit would (the earlier text stays in the answer's history), so a question keeps one answer."""
+        When the item already has an answer (the adviser went back to it, or another window on the same visit
+        answered it meanwhile), this answer replaces that one as an edit does (the earlier text stays in the
+        answer's history), so a question keeps one answer."""
         stamp = now()
         row = {"id": new_id(), "visit_id": visit["id"], "organisation_id": visit["organisation_id"],
                "item_id": item["id"] if item else None, "question_id": item.get("question_id") if item else None,
@@ -296,8 +297,7 @@ class Store:
             taken = self.conn.execute("SELECT response_id FROM visit_items WHERE id = ?",
                                       [item["id"]]).fetchone() if item else None
             if taken and taken[0]:
-                self.edit_response(taken[0], text, value)
-                row = self.response(taken[0]) or row
+                row = self.edit_response(taken[0], text, value)
             else:
                 rowid = self._insert("responses", row)
                 if item:
@@ -317,7 +317,8 @@ class Store:
     def response(self, response_id: str) -> dict[str, Any] | None:
         return self.row("SELECT * FROM responses WHERE id = ?", [response_id])
 
-    def edit_response(self, response_id: str, text: str, value: str | None = None) -> None:
+    def edit_response(self, response_id: str, text: str, value: str | None = None) -> dict[str, Any]:
+        """Replace an answer's text and value, keeping the old text in its history; the answer as it now is."""
         old = self.response(response_id)
         if old is None:
             raise UsageError(f"no response '{response_id}'")
@@ -327,6 +328,7 @@ class Store:
                                                "replaced_at": stamp})
             self._update("responses", response_id, {"text": text, "value": value, "updated_at": stamp})
             self.log("response.edit", visit_id=old["visit_id"], entity=response_id, old=old["text"], new=text)
+        return {**old, "text": text, "value": value, "updated_at": stamp}
 
     def flag_response(self, response_id: str, concerns_individual: bool = True) -> None:
         old = self.response(response_id)
