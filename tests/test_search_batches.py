@@ -162,6 +162,6 @@ def test_a_store_made_before_batching_is_migrated_with_its_index_whole(tmp_path)
         assert len(st.search("avocet")) == 5
         _fts_sound(st)
         names = [r[0] for r in st.conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
-        assert names == ["0001_initial", "0002_search_batches"]
+        assert names == ["0001_initial", "0002_search_batches", "0003_drafts"]
     finally:
         st.close()

@@ -26,6 +26,22 @@ class AnswerInvalid(LaqsError):
     exit_code = 2
 
 
+# An answer is kept exactly as typed up to this size; beyond it the answer is refused and stays in the draft. A
+# page of notes is a few kilobytes: a megabyte is a pasted document, kept whole, but not a whole file dropped in.
+MAX_ANSWER_BYTES = 1024 * 1024
+
+
+class AnswerTooLong(UsageError):
+    """An answer (or note, or edit) over MAX_ANSWER_BYTES: refused, nothing else changes."""
+
+
+def check_size(text: str) -> None:
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_ANSWER_BYTES:
+        raise AnswerTooLong(f"this answer is {size / 1024 / 1024:.1f} MB; an answer can be at most 1 MB "
+                            f"({MAX_ANSWER_BYTES:,} bytes): shorten it or split it (the text is kept in the draft)")
+
+
 class Item(Record):
     """One step of the running order: an agenda question or a probe."""
 
@@ -340,6 +356,7 @@ class Session:
         if item is None:
             raise UsageError("every question has been dealt with: add a note with /note, or /end the visit")
         self._require_open()
+        check_size(text)
         choices = item.question.choices if item.question else ()
         value = parse_answer(item.answer_type, text, choices)
         after = self._after(item)
@@ -352,6 +369,7 @@ class Session:
         self.visit["position"] = after
         self.visit["updated_at"] = response["updated_at"]
         self._revisiting = False
+        self._just_given = response["id"]
         self._record_indicator(item, value, response["id"])
         self._maybe_probe(item)
         return response
@@ -361,10 +379,12 @@ class Session:
         self._require_open()
         if not text.strip():
             raise UsageError("a note needs some text")
+        check_size(text)
         aspect = aspect_id or (self.current().aspect_id if self.current() else None)
         if aspect is None or aspect not in self.pack.aspects:
             raise UsageError("say which aspect the note is about: /note 2.4 TEXT")
         response = self.store.add_response(visit=self.visit, item=None, aspect_id=aspect, text=text)
+        self._just_given = response["id"]
         self.refresh()
         return response
 
@@ -428,44 +448,87 @@ class Session:
         self._revisiting = target.status != "pending"
         return target
 
-    def edit(self, response_id: str, text: str) -> dict[str, Any]:
-        """Replace an answer's text (the old text stays in its history). A typed answer is checked again as its
-        question's type (AnswerInvalid is the re-ask), and an indicator it set is set again."""
+    def edit(self, ref: str | None, text: str) -> dict[str, Any]:
+        """Replace an answer's text (the old text stays in its history): the answer just given, or the one `ref`
+        names (see `answer_ref`). A typed answer is checked again as its question's type (AnswerInvalid is the
+        re-ask), and an indicator it set is set again."""
         self._require_open()
-        response = self.find_response(response_id)
+        if not text.strip():
+            raise UsageError("an answer needs some text")
+        check_size(text)
+        response = self.answer_ref(ref)
         item = next((i for i in self.items() if i.id == response["item_id"]), None)
         value = response["value"]
         if item is not None and item.answer_type != "text":
             value = parse_answer(item.answer_type, text, item.question.choices if item.question else ())
         edited = self.store.edit_response(response["id"], text, value)
+        self._just_given = response["id"]
         if item is not None and value != response["value"]:
             self._record_indicator(item, value, response["id"])
         self.refresh()
         return edited
 
-    def flag(self, response_id: str | None = None, concerns_individual: bool = True) -> dict[str, Any]:
-        """Mark a response (default: the latest) as concerning an individual's performance."""
-        response = self.find_response(response_id) if response_id else self.last_response()
-        if response is None:
-            raise UsageError("no response to flag yet")
+    def flag(self, ref: str | None = None, concerns_individual: bool = True) -> dict[str, Any]:
+        """Mark an answer as concerning an individual's performance (or clear the mark): the answer just given, or
+        the one `ref` names (see `answer_ref`). It is kept, and left out of everything shared."""
+        response = self.answer_ref(ref)
         self.store.flag_response(response["id"], concerns_individual)
         return self.store.response(response["id"])
 
+    # The answer this Session recorded or replaced last; None until it records one (then the store says).
+    _just_given: str | None = None
+
     def last_response(self) -> dict[str, Any] | None:
-        """The answer recorded most recently (editing or flagging an older one does not make it the last)."""
-        return self.store.row("SELECT * FROM responses WHERE visit_id = ? ORDER BY created_at DESC, rowid DESC "
-                              "LIMIT 1", [self.id])
+        """The answer just given: the one this session recorded or replaced last, else the one recorded or replaced
+        last in the visit (in any window). Going back and answering again makes that answer the last one, though it
+        was created earlier; flagging or judging does not."""
+        if self._just_given:
+            row = self.store.response(self._just_given)
+            if row is not None:
+                return row
+        return self.store.last_answered(self.id)
+
+    def answer_ref(self, ref: str | None) -> dict[str, Any]:
+        """The answer a command means: with no ref, the answer just given; else a question id of this visit's agenda
+        (A3.2.4.1) or the id the chat shows for an answer or note (its first characters will do)."""
+        ref = (ref or "").strip()
+        if not ref:
+            last = self.last_response()
+            if last is None:
+                raise UsageError("no answer yet")
+            return last
+        by_question = [i for i in self.items() if i.question and i.question.id.lower() == ref.lower()]
+        if by_question:
+            item = by_question[0]
+            if not item.response_id:
+                raise UsageError(f"question {item.question.id} has not been answered in this visit")
+            return self.store.response(item.response_id)  # type: ignore[return-value]
+        return self.find_response(ref)
 
     def find_response(self, ref: str) -> dict[str, Any]:
         """A response of this visit by id or the short id the chat shows."""
         ref = ref.strip()
-        rows = self.store.rows("SELECT * FROM responses WHERE visit_id = ? AND substr(id, 1, ?) = ? LIMIT 2",
-                               [self.id, len(ref), ref]) if ref else []
+        rows = self.store.visit_responses_by_prefix(self.id, ref) if ref else []
         if not rows:
-            raise UsageError(f"no response '{ref}' in this visit")
+            raise UsageError(f"no answer '{ref}' in this visit (give a question id such as A3.2.4.1, or the id the "
+                             "chat shows after 'saved')")
         if len(rows) > 1:
-            raise UsageError(f"'{ref}' matches more than one response: give more of the id")
+            raise UsageError(f"'{ref}' matches more than one answer: give more of the id")
         return rows[0]
+
+    # --- the unsent draft -----------------------------------------------------------------------------------
+
+    def save_draft(self, text: str) -> dict[str, Any] | None:
+        """Keep the answer box's unsent text (committed, so a kill loses nothing); empty text clears it."""
+        cur = self.current()
+        return self.store.save_draft(self.id, text, cur.id if cur else None)
+
+    def draft(self) -> dict[str, Any] | None:
+        """The visit's unsent draft ({text, item_id, updated_at}), or None."""
+        return self.store.draft(self.id)
+
+    def clear_draft(self) -> None:
+        self.store.save_draft(self.id, "", None)
 
     def suggest_criteria(self, text: str, item: Item | None = None, limit: int = 5) -> list[str]:
         """Criteria of the item's aspect the answer may bear on: word matches first, then the question's own."""

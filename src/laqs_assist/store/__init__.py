@@ -309,6 +309,9 @@ class Store:
             if position is not None:
                 fields["position"] = position
             self._update("visits", visit["id"], fields)
+            if item is not None:
+                # The answer box's draft has just been sent: it goes in the same commit as the answer.
+                self.conn.execute("DELETE FROM drafts WHERE visit_id = ?", [visit["id"]])
         # The answer is on disk; the search index takes answers a batch at a time, in a commit of its own.
         if rowid is not None and (self._indexed_to is None or rowid - self._indexed_to >= self.SEARCH_BATCH):
             self.index_pending()
@@ -316,6 +319,37 @@ class Store:
 
     def response(self, response_id: str) -> dict[str, Any] | None:
         return self.row("SELECT * FROM responses WHERE id = ?", [response_id])
+
+    def last_answered(self, visit_id: str) -> dict[str, Any] | None:
+        """The visit's answer recorded or replaced last (by any window): the event log says which."""
+        found = self.conn.execute("SELECT entity FROM events WHERE visit_id = ? AND kind IN ('response.add', "
+                                  "'response.edit') ORDER BY seq DESC LIMIT 1", [visit_id]).fetchone()
+        return self.response(found[0]) if found else None
+
+    def visit_responses_by_prefix(self, visit_id: str, prefix: str) -> list[dict[str, Any]]:
+        """At most two of a visit's responses whose id starts with `prefix` (two means it is ambiguous)."""
+        return self.rows("SELECT * FROM responses WHERE visit_id = ? AND substr(id, 1, ?) = ? LIMIT 2",
+                         [visit_id, len(prefix), prefix.lower()])
+
+    # --- the unsent draft of the answer box -----------------------------------------------------------------
+
+    def save_draft(self, visit_id: str, text: str, item_id: str | None = None) -> dict[str, Any] | None:
+        """Keep (or with empty text, clear) a visit's unsent draft; one per visit, committed at once."""
+        with self.write():
+            if not text.strip():
+                self.conn.execute("DELETE FROM drafts WHERE visit_id = ?", [visit_id])
+                return None
+            row = {"visit_id": visit_id, "item_id": item_id, "text": text, "updated_at": now()}
+            self.conn.execute("INSERT INTO drafts (visit_id, item_id, text, updated_at) VALUES (?, ?, ?, ?) "
+                              "ON CONFLICT (visit_id) DO UPDATE SET item_id = excluded.item_id, "
+                              "text = excluded.text, updated_at = excluded.updated_at", list(row.values()))
+            return row
+
+    def draft(self, visit_id: str) -> dict[str, Any] | None:
+        try:
+            return self.row("SELECT * FROM drafts WHERE visit_id = ?", [visit_id])
+        except StoreError:
+            return None  # a store read but not migrated (read-only) has no drafts table
 
     def edit_response(self, response_id: str, text: str, value: str | None = None) -> dict[str, Any]:
         """Replace an answer's text and value, keeping the old text in its history; the answer as it now is."""

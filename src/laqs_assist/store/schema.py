@@ -137,4 +137,12 @@ def search_batches(db: Database) -> None:
                "INSERT INTO responses_fts(rowid, text) VALUES (new.rowid, new.text); END")
 
 
+@migrations(name="0003_drafts")
+def drafts(db: Database) -> None:
+    """The answer box's unsent text, one per visit, so that a kill, a quit or a crash never loses what was typed.
+    A draft goes when its answer is sent (in the same commit) or the adviser discards it."""
+    db.execute("CREATE TABLE drafts (visit_id TEXT PRIMARY KEY REFERENCES visits(id), item_id TEXT, "
+               "text TEXT NOT NULL, updated_at TEXT NOT NULL)")
+
+
 KNOWN = [m.name for m in migrations._migrations]
