@@ -505,6 +505,19 @@ class Session:
             return self.store.response(item.response_id)  # type: ignore[return-value]
         return self.find_response(ref)
 
+    _ANSWER_ID = re.compile(r"^[0-9a-f]{8}[0-9a-f-]*$", re.IGNORECASE)
+
+    def split_ref(self, rest: str) -> tuple[str | None, str]:
+        """`[QID|ID] TEXT` as typed after /edit: the first word names an answer only when it is a question id of
+        this visit or the id of one of its answers; otherwise all of it is the text (for the answer just given)."""
+        first, _, tail = rest.strip().partition(" ")
+        if first and tail.strip():
+            if any(i.question and i.question.id.lower() == first.lower() for i in self.items()):
+                return first, tail.strip()
+            if self._ANSWER_ID.match(first) and self.store.visit_responses_by_prefix(self.id, first.lower()):
+                return first, tail.strip()
+        return None, rest.strip()
+
     def find_response(self, ref: str) -> dict[str, Any]:
         """A response of this visit by id or the short id the chat shows."""
         ref = ref.strip()

@@ -31,7 +31,10 @@ class LaqsApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "laqs-assist"
     COMMANDS = App.COMMANDS | {_laqs_commands}
-    BINDINGS = [Binding("f1", "help", "Help", show=False)]
+    # Not a priority binding (Textual's is): each screen shows its own Ctrl+Q Quit in the footer where it fits
+    # best, and this one still quits from dialogs.
+    BINDINGS = [Binding("f1", "help", "Help", show=False),
+                Binding("ctrl+q", "quit", "Quit", show=False)]
 
     def __init__(self, pack_path: Path, store_path: Path, *, resume: str | None = None, today: date | None = None,
                  pack: "Pack | None" = None, stable: bool = False, engine: Engine | None = None,
@@ -85,7 +88,18 @@ class LaqsApp(App):
             self.first_screen_shown()
 
     async def action_quit(self) -> None:
-        """Quit; an open visit is paused first (as line mode's /quit does), so it lists as paused."""
+        """Quit; an open visit is paused first (as line mode's /quit does), so it lists as paused. An unsent answer
+        in the box is asked about first: keep it as a draft, discard it, or stay."""
+        guard = getattr(self.screen, "confirm_leave", None)
+        if guard is not None and not self._leaving:
+            guard(self._quit_now, "quit")
+            return
+        await self._quit_now()
+
+    _leaving = False
+
+    async def _quit_now(self) -> None:
+        self._leaving = True
         try:
             await self.engine.call(Backend.close_visit, True)
         except Exception:  # noqa: BLE001 - quitting must not fail
@@ -94,6 +108,33 @@ class LaqsApp(App):
 
     def on_unmount(self) -> None:
         self.engine.close()
+
+    # --- any terminal size ----------------------------------------------------------------------------------
+
+    def on_resize(self, event: Any) -> None:
+        self.check_size(event.size)
+
+    def check_size(self, size: Any = None) -> None:
+        """Below the smallest workable size, a plain "terminal too small" screen covers the app; it goes when the
+        window grows, and the screen underneath comes back as it was."""
+        from .screens.too_small import TooSmallScreen, too_small
+
+        small = too_small(*(size or self.size))
+        if small and not isinstance(self.screen, TooSmallScreen):
+            self.push_screen(TooSmallScreen())
+        elif not small and isinstance(self.screen, TooSmallScreen):
+            self.pop_screen()
+
+    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
+        # A screen opened while the window is too small (start-up, a key the app itself handles) goes under the
+        # "too small" screen rather than being drawn into no room.
+        from .screens.too_small import TooSmallScreen
+
+        if isinstance(self.screen, TooSmallScreen):
+            self.pop_screen()  # it comes back on top of the new screen, so that only one is ever in the stack
+        result = super().push_screen(*args, **kwargs)
+        self.call_after_refresh(self.check_size)
+        return result
 
     def report(self, exc: BaseException) -> None:
         line = exc.line() if isinstance(exc, LaqsError) else f"{type(exc).__name__}: {exc}"

@@ -63,6 +63,7 @@ class InterviewView(NamedTuple):
     panel: PanelView | None
     actions: int
     transcript: tuple[Turn, ...] = ()
+    draft: dict[str, Any] | None = None  # the unsent draft ({text, updated_at}), given when a visit is opened
 
     @property
     def ended(self) -> bool:
@@ -184,7 +185,7 @@ class Backend:
         panel = self.panel(aspect) if aspect else None
         n_actions = len(s.actions())
         return InterviewView(dict(s.visit), items, cur, recorded, done, total, coverage, panel, n_actions,
-                             self.transcript() if transcript else ())
+                             self.transcript() if transcript else (), s.draft() if transcript else None)
 
     def panel(self, aspect_id: str) -> PanelView:
         from ..rating import rate
@@ -284,15 +285,20 @@ class Backend:
     def actions(self) -> list[dict[str, Any]]:
         return self._s().actions()
 
-    def toggle_flag(self, response_id: str | None, on: bool | None = None) -> dict[str, Any]:
-        """Flag an answer (default: the latest, as line mode's /flag); on=None turns the flag over."""
+    def toggle_flag(self, ref: str | None, on: bool | None = None) -> dict[str, Any]:
+        """Flag an answer: the one just given (as line mode's /flag), or the one `ref` names (an answer's id, or a
+        question id such as A3.2.4.1); on=None turns the flag over."""
         s = self._s()
-        row = self.store.response(response_id) if response_id else s.last_response()
-        if row is None or row["visit_id"] != s.id:
-            raise UsageError("no answer to flag yet" if response_id is None else f"no answer '{response_id}'")
+        row = s.answer_ref(ref)
         if on is None:
             on = not row["concerns_individual"]
         return s.flag(row["id"], on)
+
+    def save_draft(self, text: str) -> None:
+        self._s().save_draft(text)
+
+    def clear_draft(self) -> None:
+        self._s().clear_draft()
 
     def responses(self) -> list[dict[str, Any]]:
         s = self._s()
@@ -307,17 +313,14 @@ class Backend:
             out.append(r)
         return out
 
-    def edit(self, response_id: str, text: str) -> dict[str, Any]:
-        if not text.strip():
-            raise UsageError("an answer needs some text")
+    def edit(self, response_id: str | None, text: str) -> dict[str, Any]:
         return self._s().edit(response_id, text)
 
-    def edit_last(self, text: str) -> dict[str, Any]:
+    def edit_typed(self, rest: str) -> dict[str, Any]:
+        """`/edit [QID|ID] TEXT` as typed: the answer named first, else the answer just given."""
         s = self._s()
-        last = s.last_response()
-        if last is None:
-            raise UsageError("no answer to edit yet")
-        return self.edit(last["id"], text)
+        ref, text = s.split_ref(rest)
+        return s.edit(ref, text)
 
     def command(self, text: str) -> CommandResult:
         """A line-mode slash command, run by line mode's own handler so both views behave alike."""

@@ -289,6 +289,46 @@ class ConfirmDialog(Dialog):
         self.dismiss(event.button.id == "yes")
 
 
+class UnsentDialog(Dialog):
+    """Leaving or quitting with an unsent answer in the box: keep it as a draft, discard it, or stay.
+    Dismisses with "keep", "discard" or None (stay)."""
+
+    BINDINGS = [Binding("k", "keep", "Keep draft"), Binding("d", "discard", "Discard"),
+                Binding("s", "cancel", "Stay")]
+
+    def __init__(self, text: str, leaving: str = "leave the visit") -> None:
+        super().__init__()
+        self.text = text
+        self.leaving = leaving
+
+    def compose(self) -> ComposeResult:
+        from ...inert import inert
+
+        with Vertical(classes="dialog", id="unsent-dialog") as box:
+            box.border_title = "Unsent answer"
+            yield Static(Content.assemble(
+                "The answer box holds text that has not been sent:\n",
+                Content.styled(_short(inert(self.text, one_line=True), 160), "italic"),
+                f"\n\nKeep it as a draft (it comes back when you reopen the visit) and {self.leaving}, discard "
+                "it, or stay?"))
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Keep draft", variant="primary", id="keep")
+                yield Button("Discard", variant="error", id="discard")
+                yield Button("Stay", id="stay")
+
+    def on_mount(self) -> None:
+        self.query_one("#keep", Button).focus()
+
+    def action_keep(self) -> None:
+        self.dismiss("keep")
+
+    def action_discard(self) -> None:
+        self.dismiss("discard")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss({"keep": "keep", "discard": "discard"}.get(event.button.id or ""))
+
+
 class NoteDialog(Dialog):
     """Where the note of visit was written and how it fared against the quality checks."""
 

@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Static
 
+from ...inert import inert
 from ..engine import Backend, HomeView
 from ..widgets.titlebar import TitleBar
 
@@ -23,6 +24,7 @@ class HomeScreen(Screen):
         Binding("enter", "resume", "Resume", show=True),
         Binding("r", "refresh", "Refresh"),
         Binding("f1", "app.help", "Help"),
+        Binding("ctrl+q", "app.quit", "Quit"),
     ]
 
     def __init__(self) -> None:
@@ -79,12 +81,13 @@ class HomeScreen(Screen):
             label, style = STATUS.get(v["status"], (v["status"], ""))
             agenda = pack.agendas[v["agenda_id"]].title if v["agenda_id"] in pack.agendas else v["agenda_id"]
             agenda = agenda.replace("Agendas for discussion with ", "")
-            table.add_row(v["date"], v["organisation"], "LA" if v["organisation_kind"] == "LA" else "school",
+            table.add_row(v["date"], Content(inert(v["organisation"], one_line=True)), "LA" if v["organisation_kind"] == "LA" else "school",
                           agenda, ", ".join(v["phases"]), Content.styled(label, style), str(v["responses"]),
                           key=v["id"])
         empty = self.query_one("#home-empty", Static)
         if not data.visits:
-            empty.update(Content.styled("No visits yet. Press n to start one.", "$text-muted"))
+            empty.update(Content.styled(f"No visits yet in {inert(data.store_path, one_line=True)}. Press n to start "
+                                        "one.", "$text-muted"))
         empty.display = not data.visits
         table.display = bool(data.visits)
         self.query_one("#resume", Button).disabled = not data.visits

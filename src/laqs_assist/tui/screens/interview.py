@@ -36,16 +36,19 @@ NATIVE = ("/help", "/skip", "/back", "/jump", "/review", "/end", "/quit", "/paus
 class InterviewScreen(Screen):
     # Narrow terminals hide the agenda outline (F3 brings it back) and narrow the criteria panel.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
+    # The footer shows these in order and cuts what does not fit: Review, Visits, Help and Quit come first so that
+    # they are there at 80 columns.
     BINDINGS = [
+        Binding("ctrl+r", "review", "Review"),
+        Binding("escape", "escape", "Visits"),
+        Binding("f1", "app.help", "Help"),
+        Binding("ctrl+q", "app.quit", "Quit"),
         Binding("ctrl+s", "skip", "Skip"),
         Binding("ctrl+o", "back", "Back"),
         Binding("ctrl+g", "jump", "Jump"),
         Binding("ctrl+n", "add_action", "Action"),
         Binding("ctrl+f", "flag", "Flag"),
-        Binding("f2", "edit", "Edit answer"),
-        Binding("ctrl+r", "review", "Review"),
-        Binding("escape", "leave", "Visits"),
-        Binding("f1", "app.help", "Help"),
+        Binding("f2", "edit", "Edit"),
         Binding("f3", "toggle('outline')", "Agenda", show=False),
         Binding("f4", "toggle('criteria')", "Criteria", show=False),
     ]
@@ -58,6 +61,8 @@ class InterviewScreen(Screen):
         self.live_hints: tuple[str, frozenset[str]] = ("", frozenset())
         self._asked: str | None = None
         self._hint_timer: Timer | None = None
+        self._draft_timer: Timer | None = None
+        self._draft_saved = (view.draft or {}).get("text", "")  # what the store holds as this visit's draft
         self.panels_ready = False  # the outline and the criteria panel are mounted just after the first paint
 
     # --- layout ---------------------------------------------------------------------------------------------
@@ -92,6 +97,7 @@ class InterviewScreen(Screen):
         # The question first; the agenda outline and the criteria panel (the biggest part of the screen) right
         # after the first paint.
         await self.apply(self.view, panel=False, outline=False)
+        self._restore_draft(self.view.draft)
         self.composer.focus()
         self.call_after_refresh(self._first_panel)
 
@@ -118,6 +124,93 @@ class InterviewScreen(Screen):
                                           "carrying on where you stopped."))
         if messages:
             self.chat.add(*messages)
+
+    # --- the unsent draft -------------------------------------------------------------------------------------
+
+    DRAFT_DELAY = 0.5  # seconds of quiet typing before the box's text is committed as the visit's draft
+
+    def _restore_draft(self, draft: dict[str, Any] | None) -> None:
+        if not draft or self.view.ended or self.composer.text:
+            return
+        self.composer.set_text(draft["text"])
+        self.chat.add(NoticeMessage(f"draft from {_when(draft['updated_at'])} restored: Enter sends it",
+                                    kind="muted"))
+
+    def save_draft(self) -> None:
+        """Commit the box's text as the visit's draft, unless the store has it already. Queued on the engine
+        thread at once, so it lands in order with every other write (an answer's commit clears the draft)."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        if self.busy or self.view.ended or not self.composer.is_mounted:
+            return  # an answer in flight carries the text; if it is refused, the draft is saved then
+        text = self.composer.text
+        if text == self._draft_saved:
+            return
+        self._draft_saved = text
+        self._await_draft(self.app.engine.submit(Backend.save_draft, text))
+
+    @work(group="drafts")
+    async def _await_draft(self, future: Any) -> None:
+        import asyncio
+
+        try:
+            await asyncio.wrap_future(future)
+        except Exception as exc:  # noqa: BLE001 - the text is still in the box; say so once
+            self._draft_saved = None  # type: ignore[assignment]
+            line = exc.line() if isinstance(exc, LaqsError) else f"{type(exc).__name__}: {exc}"
+            self.notify(f"draft not saved ({line}); the text is still in the box", severity="warning")
+
+    def _draft_soon(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(self.DRAFT_DELAY, self.save_draft)
+
+    def on_descendant_blur(self, event: Any) -> None:
+        if getattr(event, "widget", None) is self.composer or event.control is self.composer:
+            self.save_draft()
+
+    def on_screen_suspend(self) -> None:
+        self.save_draft()
+
+    def unsent_text(self) -> str:
+        if self.view.ended or not self.is_attached:
+            return ""
+        try:
+            return self.composer.text
+        except Exception:  # noqa: BLE001 - not composed yet
+            return ""
+
+    def confirm_leave(self, then: Callable[[], Any], leaving: str = "leave the visit") -> None:
+        """Leave (run `then`) at once when the box is empty; else ask: keep the draft and leave, discard, stay."""
+        text = self.unsent_text()
+        if not text.strip():
+            self.save_draft()
+            self._run(then)
+            return
+        from .dialogs import UnsentDialog
+
+        def chosen(choice: str | None) -> None:
+            if choice == "keep":
+                self.save_draft()
+                self._run(then)
+            elif choice == "discard":
+                self._draft_saved = ""
+                if self._draft_timer is not None:
+                    self._draft_timer.stop()
+                self.app.engine.submit(Backend.clear_draft)
+                self.composer.clear()
+                self._draft_saved = ""
+                self._run(then)
+            else:
+                self.composer.focus()
+
+        self.app.push_screen(UnsentDialog(text, leaving), chosen)
+
+    def _run(self, then: Callable[[], Any]) -> None:
+        result = then()
+        if hasattr(result, "__await__"):
+            self.app.run_worker(result, group="leave")
 
     # --- drawing a new state of the visit ------------------------------------------------------------------
 
@@ -241,29 +334,40 @@ class InterviewScreen(Screen):
 
         if not self._begin():
             return
+        if self._draft_timer is not None:
+            self._draft_timer.stop()  # the answer's own commit clears the draft
+            self._draft_timer = None
         try:
             result = await self.app.engine.call(Backend.answer, text)
         except AnswerInvalid as exc:
-            # The re-ask: the question stands and the text stays in the box to be corrected.
+            # The re-ask: the question stands and the text stays in the box (and in the draft) to be corrected.
+            self._end()
+            self.save_draft()
             self.chat.add(NoticeMessage(f"{exc.message}", kind="reask", title="Please answer again"))
             return
         except LaqsError as exc:
-            self.notify(exc.line(), severity="error", timeout=6)
+            self._end()
+            self.save_draft()
+            self.notify(exc.line(), severity="error", timeout=10)
             return
         except Exception as exc:  # noqa: BLE001
-            self.notify(f"not saved: {type(exc).__name__}: {exc}", severity="error", timeout=8)
+            self._end()
+            self.save_draft()
+            self.notify(f"not saved: {type(exc).__name__}: {exc}", severity="error", timeout=10)
             return
         finally:
             self._end()
+        self._draft_saved = ""
         self.composer.clear()
         item = result.item
         if item is not None:
             self.hints[item.aspect_id] = set(result.hints)
         self.live_hints = ("", frozenset())
-        old = self.chat.answer_for(result.response["id"])
-        if old is not None:
+        earlier = self.chat.answers_for(result.response["id"])
+        for old in earlier:
             old.set_text(text)
-        self.chat.add(AnswerMessage(response_id=result.response["id"], text=text, hints=result.hints))
+        self.chat.add(AnswerMessage(response_id=result.response["id"], text=text, hints=result.hints,
+                                    flagged=any(b.flagged for b in earlier)))
         await self.apply(result.view)
 
     # --- live hints while typing ------------------------------------------------------------------------------
@@ -271,6 +375,7 @@ class InterviewScreen(Screen):
     def on_text_area_changed(self, event: Composer.Changed) -> None:
         if event.text_area is not self.composer or self.composer.read_only:
             return
+        self._draft_soon()
         if self._hint_timer is not None:
             self._hint_timer.stop()
         self._hint_timer = self.set_timer(0.4, self._live_hints)
@@ -424,8 +529,7 @@ class InterviewScreen(Screen):
         if row is None:
             return
         flagged = bool(row["concerns_individual"])
-        bubble = self.chat.answer_for(row["id"])
-        if bubble is not None:
+        for bubble in self.chat.answers_for(row["id"]):
             bubble.set_flagged(flagged)
         self.chat.add(NoticeMessage(("⚑ flagged: it concerns an individual and stays out of shared notes" if flagged
                                      else "flag cleared") + f" ({_short(row['text'], 50)})", kind="ok"))
@@ -463,8 +567,7 @@ class InterviewScreen(Screen):
 
     def _edited(self, result: dict[str, Any] | None) -> None:
         if result:
-            bubble = self.chat.answer_for(result["id"])
-            if bubble is not None:
+            for bubble in self.chat.answers_for(result["id"]):
                 bubble.set_text(result["text"])
             self.chat.add(NoticeMessage(f"✓ answer replaced (the earlier wording is kept): "
                                         f"{_short(result['text'], 60)}", kind="ok"))
@@ -498,7 +601,7 @@ class InterviewScreen(Screen):
                 self.toggle_flag(rest or None, name == "/flag")
             elif name == "/edit":
                 if rest:
-                    self.edit_last(rest)
+                    self.edit_typed(rest)
                 else:
                     self.action_edit()
             return
@@ -509,8 +612,8 @@ class InterviewScreen(Screen):
         self.run_command(text)
 
     @work(group="engine")
-    async def edit_last(self, text: str) -> None:
-        row = await self.write(Backend.edit_last, text)
+    async def edit_typed(self, rest: str) -> None:
+        row = await self.write(Backend.edit_typed, rest)
         if row is None:
             return
         self.composer.clear()
@@ -568,8 +671,16 @@ class InterviewScreen(Screen):
         self.app.copy_to_clipboard(cur.prompt())
         self.notify("Question copied to the clipboard", timeout=2)
 
+    def action_escape(self) -> None:
+        """Esc in a panel (the criteria, the agenda, a message) brings focus back to the answer box; Esc in the
+        answer box goes back to the visits."""
+        if self.focused is not self.composer:
+            self.composer.focus()
+            return
+        self.action_leave()
+
     def action_leave(self) -> None:
-        self.app.leave_visit()
+        self.confirm_leave(self.app.leave_visit, "go back to the visits")
 
     async def ended(self, view: InterviewView) -> None:
         await self.apply(view)
@@ -578,6 +689,17 @@ class InterviewScreen(Screen):
 def _short(text: str, width: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _when(stamp: str) -> str:
+    """A stored UTC time as the adviser's local clock: 14:32 today, else 28 Nov 14:32."""
+    from datetime import datetime
+
+    try:
+        t = datetime.fromisoformat(stamp).astimezone()
+    except ValueError:
+        return stamp
+    return t.strftime("%H:%M") if t.date() == datetime.now().astimezone().date() else t.strftime("%-d %b %H:%M")
 
 
 __all__ = ["InterviewScreen"]

@@ -35,6 +35,7 @@ class ReviewScreen(Screen):
         Binding("e", "end_visit", "End visit"),
         Binding("escape", "back", "Back"),
         Binding("f1", "app.help", "Help"),
+        Binding("ctrl+q", "app.quit", "Quit"),
     ]
 
     def __init__(self, data: ReviewView, from_interview: bool = False) -> None:

@@ -8,6 +8,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from ...inert import inert
+
 
 class ChatMessage(Static, can_focus=True):
     """A message in the log. Focus it (Tab or a click) and press c to copy its text (OSC 52)."""
@@ -34,7 +36,7 @@ class QuestionMessage(ChatMessage):
         if hint:
             parts += ["\n", Content.styled(hint, "italic $text-muted")]
         if recorded:
-            parts += ["\n", Content.styled("recorded: ", "bold $text-muted"), Content.styled(recorded, "$text-muted"),
+            parts += ["\n", Content.styled("recorded: ", "bold $text-muted"), Content.styled(inert(recorded), "$text-muted"),
                       "\n", Content.styled("answer again to replace it, or Ctrl+S to keep it and move on",
                                            "italic $text-muted")]
         # Most telling first: the border title is cut at the bubble's width.
@@ -71,7 +73,7 @@ class AnswerMessage(ChatMessage):
         self._sync_classes()
 
     def _body(self) -> Content:
-        parts: list = [Content(self.text)]
+        parts: list = [Content(inert(self.text))]
         status = "✓ saved" + (" (edited)" if self.edited else "")
         parts += ["\n", Content.styled(status, "$success")]
         if self.flagged:
@@ -105,7 +107,7 @@ class NoticeMessage(ChatMessage):
     """What the assistant says that is not a question: acknowledgements, command output, re-asks."""
 
     def __init__(self, text: str, *, kind: str = "info", title: str = "") -> None:
-        super().__init__(Content(text), copy_text=text, classes=f"notice -{kind}", title=title)
+        super().__init__(Content(inert(text)), copy_text=text, classes=f"notice -{kind}", title=title)
 
 
 class ChatLog(VerticalScroll, can_focus=False):
@@ -122,6 +124,10 @@ class ChatLog(VerticalScroll, can_focus=False):
 
     def answers(self) -> list[AnswerMessage]:
         return list(self.query(AnswerMessage))
+
+    def answers_for(self, response_id: str) -> list[AnswerMessage]:
+        """Every bubble of one answer (a question answered again after going back shows it twice)."""
+        return [m for m in self.query(AnswerMessage) if m.response_id == response_id]
 
     def answer_for(self, response_id: str) -> AnswerMessage | None:
         for m in self.query(AnswerMessage):

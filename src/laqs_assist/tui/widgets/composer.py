@@ -6,15 +6,17 @@ from __future__ import annotations
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import TextArea
 
 NEWLINE_KEYS = ("ctrl+j", "shift+enter", "alt+enter", "ctrl+enter")
 
 
 class Composer(TextArea):
+    # The placeholder says how to send and break lines; the footer keeps its room for Quit, Review, Visits, Help.
     BINDINGS = [
-        Binding("enter", "send", "Send", key_display="Enter"),
-        Binding("ctrl+j", "newline", "New line", key_display="^J"),
+        Binding("enter", "send", "Send", key_display="Enter", show=False),
+        Binding("ctrl+j", "newline", "New line", key_display="^J", show=False),
     ]
 
     class Submitted(Message):
@@ -33,6 +35,13 @@ class Composer(TextArea):
         kwargs.setdefault("tab_behavior", "focus")
         super().__init__(*args, **kwargs)
         self.input_locked = False
+
+    def render_line(self, y: int) -> Strip:
+        # While a resize is being laid out the box can briefly have no room at all, and TextArea's placeholder
+        # cannot be wrapped to width 0 (it raises): an empty box with no room draws nothing.
+        if self.content_size.width <= 0 and not self.text:
+            return Strip.blank(max(self.size.width, 0))
+        return super().render_line(y)
 
     async def _on_key(self, event: events.Key) -> None:
         # TextArea inserts a newline for Enter before any binding is consulted, so the keys are handled here.
