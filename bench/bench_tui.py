@@ -12,6 +12,11 @@ Before measuring, src/ is compiled to bytecode and the pack cache is warmed: the
      (bench/gen_store.py; 1M responses, or 20k with --quick) open on an in-progress visit's interview, and on the
      list of visits. Nothing is written to that store (an in-progress visit resumes without a write; the app is
      killed, not quit). Floor: the empty Textual app's RSS. Target: < 150 MB.
+(P6) Typing with the draft autosave on: two apps side by side on fresh visits, one as shipped (the answer box's
+     text is committed as the visit's draft 0.5 s after typing stops, and on focus changes), one with the
+     autosave patched out (the floor). Keys go alternately, every fourth after a 0.6 s pause so that a draft
+     commit is under way when it lands; each is timed until the answer box on screen shows it. Ratio on/off,
+     medians. Target: ≤ 1.1×.
 (P3) Typing with a 300-message chat log: two apps side by side, one resumed on a visit whose transcript is 300
      messages, one on a fresh visit (one message). Keys are sent alternately with `send-keys -l`, and each is timed
      until the answer box on screen shows the text typed so far. Ratio long/empty, medians. Target: ≤ 1.5×.
@@ -24,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shlex
 import shutil
 import sqlite3
 import subprocess
@@ -51,6 +57,15 @@ class Empty(App):
 
 
 Empty().run()
+'''
+
+
+NO_DRAFT_APP = '''
+import sys
+from laqs_assist.tui.screens.interview import InterviewScreen
+InterviewScreen.save_draft = lambda self: None  # the floor: the same app without the draft autosave
+from laqs_assist.tui.__main__ import main
+sys.exit(main(sys.argv[1:]))
 '''
 
 
@@ -209,30 +224,58 @@ def p3(db: Path, fresh: str, long: str, keys: int) -> dict:
             pane.wait(lambda t: "1/30 · 2.4" in t and "Criteria" in t, timeout=60)
             panes[name] = pane
         time.sleep(1.5)  # let both settle (criteria index, the long transcript's layout)
-        alphabet = "qzxjvkwyfgbm"
-        typed = {"empty": "", "long": ""}
-        times: dict[str, list[float]] = {"empty": [], "long": []}
-        for i in range(keys):
-            for name in (("empty", "long") if i % 2 == 0 else ("long", "empty")):
-                pane = panes[name]
-                ch = alphabet[i % len(alphabet)]
-                if len(typed[name]) >= 30:  # keep the text on one line of the answer box
-                    pane.tmux("send-keys", "-t", "b", "C-u")
-                    pane.wait(lambda t: "Type the answer" in t, timeout=10)
-                    typed[name] = ""
-                want = typed[name] + ch
-                t0 = clock()
-                pane.tmux("send-keys", "-t", "b", "-l", ch)
-                deadline = clock() + 10
-                while clock() < deadline:
-                    if want in pane.screen():
-                        break
-                    time.sleep(0.0005)
-                times[name].append(clock() - t0)
-                typed[name] = want
-                time.sleep(0.05)
+        times = typing_times(panes, keys)
         return {"empty": median(times["empty"]), "long": median(times["long"]), "p99_empty": C.p99(times["empty"]),
                 "p99_long": C.p99(times["long"]), "n": keys}
+    finally:
+        for pane in panes.values():
+            pane.close()
+
+
+def typing_times(panes: dict[str, "Pane"], keys: int, pause_every: int = 0) -> dict[str, list[float]]:
+    """Send `keys` keystrokes to each pane, alternating which goes first; seconds from send to echo on screen."""
+    alphabet = "qzxjvkwyfgbm"
+    names = list(panes)
+    typed = {n: "" for n in names}
+    times: dict[str, list[float]] = {n: [] for n in names}
+    for i in range(keys):
+        if pause_every and i % pause_every == pause_every - 1:
+            time.sleep(0.6)  # past the draft delay: a draft commit is under way when the next key lands
+        for name in (names if i % 2 == 0 else names[::-1]):
+            pane = panes[name]
+            ch = alphabet[i % len(alphabet)]
+            if len(typed[name]) >= 30:  # keep the text on one line of the answer box
+                pane.tmux("send-keys", "-t", "b", "C-u")
+                pane.wait(lambda t: "Type the answer" in t, timeout=10)
+                typed[name] = ""
+            want = typed[name] + ch
+            t0 = clock()
+            pane.tmux("send-keys", "-t", "b", "-l", ch)
+            deadline = clock() + 10
+            while clock() < deadline:
+                if want in pane.screen():
+                    break
+                time.sleep(0.0005)
+            times[name].append(clock() - t0)
+            typed[name] = want
+            time.sleep(0.05)
+    return times
+
+
+def p6(db: Path, on: str, off: str, keys: int) -> dict:
+    panes = {}
+    try:
+        panes["off"] = Pane(f"{PY} -c {shlex.quote(NO_DRAFT_APP)} --store {db} --resume {off}")
+        panes["on"] = Pane(f"{PY} -m laqs_assist.tui --store {db} --resume {on}")
+        for pane in panes.values():
+            pane.wait(lambda t: "1/30 · 2.4" in t and "Criteria" in t, timeout=60)
+        time.sleep(1.5)
+        times = typing_times(panes, keys, pause_every=4)
+        with sqlite3.connect(db) as conn:
+            saved = conn.execute("SELECT count(*) FROM drafts WHERE visit_id = ?", [on]).fetchone()[0]
+            leaked = conn.execute("SELECT count(*) FROM drafts WHERE visit_id = ?", [off]).fetchone()[0]
+        return {"on": median(times["on"]), "off": median(times["off"]), "p99_on": C.p99(times["on"]),
+                "p99_off": C.p99(times["off"]), "n": keys, "saved": saved, "leaked": leaked}
     finally:
         for pane in panes.values():
             pane.close()
@@ -244,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=None, help="P1 start-ups of each kind (default 9, quick 3)")
     ap.add_argument("--keys", type=int, default=None, help="P3 keystrokes per app (default 60, quick 16)")
     ap.add_argument("--notes", type=int, default=299, help="P3 messages in the long transcript, beside the question")
-    ap.add_argument("--only", choices=["p1", "p3", "p5"], action="append", help="run only these measures")
+    ap.add_argument("--only", choices=["p1", "p3", "p5", "p6"], action="append", help="run only these measures")
     args = ap.parse_args(argv)
     if TMUX is None:
         print("bench_tui: tmux is not installed (apt-get install tmux); nothing measured")
@@ -266,13 +309,15 @@ def main(argv: list[str] | None = None) -> int:
     db = C.OUT / "tui-small.db"
     fresh, long, first_words = small_store(db, args.notes)
 
-    only = set(args.only or ["p1", "p3", "p5"])
+    only = set(args.only or ["p1", "p3", "p5", "p6"])
     if "p1" in only:
         measure_p1(db, fresh, first_words, repeats)
     if "p5" in only:
         measure_p5(args.quick)
     if "p3" in only:
         measure_p3(db, fresh, long, keys, args.notes)
+    if "p6" in only:
+        measure_p6(keys)
     return 0
 
 
@@ -319,6 +364,29 @@ def measure_p3(db: Path, fresh: str, long: str, keys: int, notes: int) -> None:
     C.emit("bench_tui", f"typing echo with a {notes + 1}-message chat log", C.fmt_ms(r3["long"]),
            floor=f"one-message log {C.fmt_ms(r3['empty'])}", ratio_=ratio3, target="≤ 1.5× floor",
            ok=ratio3 <= 1.5)
+
+
+def measure_p6(keys: int) -> None:
+    from laqs_assist.packs import load_pack
+    from laqs_assist.paths import default_pack_path
+    from laqs_assist.session import Session
+    from laqs_assist.store import Store
+
+    db = C.OUT / "tui-drafts.db"
+    for f in db.parent.glob(db.name + "*"):
+        f.unlink()
+    pack = load_pack(default_pack_path())
+    with Store(db) as store:
+        on, off = (Session.start(store, pack, agenda_id="la-contacts", organisation=name, phases=["P"],
+                                 focus=["2.4"], day="2026-11-22").id for name in ("Draft Borough", "Floor Borough"))
+    r6 = p6(db, on, off, keys)
+    ratio6 = C.ratio(r6["on"], r6["off"])
+    print(f"P6 keystroke to echo with the draft autosave on (median of {r6['n']}): {C.fmt_ms(r6['on'])} (p99 "
+          f"{C.fmt_ms(r6['p99_on'])}); autosave patched out {C.fmt_ms(r6['off'])} (p99 {C.fmt_ms(r6['p99_off'])}); "
+          f"ratio {ratio6:.2f} (target ≤ 1.1); drafts saved: on {r6['saved']}, off {r6['leaked']}")
+    C.emit("bench_tui", "typing echo with the draft autosave on", C.fmt_ms(r6["on"]),
+           floor=f"autosave off {C.fmt_ms(r6['off'])}", ratio_=ratio6, target="≤ 1.1× floor",
+           ok=ratio6 <= 1.1 and r6["saved"] == 1)
 
 
 if __name__ == "__main__":
