@@ -20,6 +20,16 @@ if TYPE_CHECKING:
     from ..packs.model import Pack
 
 
+def _settings():
+    """The adviser's settings, or None when they cannot be read (the CLI has already said why)."""
+    try:
+        from .. import settings
+
+        return settings.load()
+    except Exception:  # noqa: BLE001
+        return None
+
+
 def _laqs_commands():
     """The palette's own commands, imported when the palette first opens (textual.command is not cheap)."""
     from .commands import LaqsCommands
@@ -51,6 +61,7 @@ class LaqsApp(App):
         self._today = today
         self.headless_stable = stable
         self._warmed = False
+        self.settings = _settings()
         # The visit to resume is opened on the engine thread at once, while the UI starts.
         self._opening = opening or (self.engine.submit(Backend.open, resume) if resume else None)
 
@@ -60,10 +71,29 @@ class LaqsApp(App):
     # --- start and stop -------------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        theme = self.settings.theme if self.settings else None
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        self._theme_loaded = True
         self.boot()
         # run() paused the cyclic collector for start-up; it comes back once the first screen is painted, or
         # in any case after a few seconds.
         self.set_timer(3, resume_gc)
+
+    _theme_loaded = False
+
+    def watch_theme(self, theme: str) -> None:
+        """A theme chosen from the palette is kept in the adviser's settings for next time."""
+        if not self._theme_loaded or (self.settings and self.settings.theme == theme):
+            return
+        try:
+            from .. import settings
+
+            settings.save(theme=theme)
+            if self.settings:
+                self.settings.theme = theme
+        except Exception:  # noqa: BLE001 - the theme still applies now; it just is not remembered
+            pass
 
     def first_screen_shown(self) -> None:
         """The first screen is on the terminal: start-up is over."""

@@ -28,11 +28,15 @@ KEYS = [
         ("Ctrl+O", "back to the previous question: answering again replaces the answer"),
         ("Ctrl+G", "jump to an aspect (or choose it in the agenda on the left)"),
         ("Ctrl+N", "add an agreed action with owner and due date"),
-        ("Ctrl+F", "flag the latest answer as about an individual's performance (again to clear)"),
+        ("Ctrl+F", "flag the answer just given (or the focused one) as about an individual's performance: kept, "
+                   "but left out of notes, briefings and exports (again to clear)"),
         ("F2", "edit an earlier answer"),
         ("Ctrl+R", "review the ratings (accept, override, the LA's self-evaluation, end the visit)"),
         ("F3 / F4", "show or hide the agenda outline / the criteria panel (narrow terminals hide the outline)"),
-        ("Esc", "leave the visit (it is paused) and go back to the list"),
+        ("Esc", "from a panel or message: back to the answer box; from the answer box: leave the visit (it is "
+                "paused) and go back to the list"),
+        ("", "what you type is kept as a draft while you type; leaving or quitting with an unsent answer asks "
+             "whether to keep it, and a kept draft comes back when the visit is reopened"),
     ]),
     ("A focused message", [
         ("c", "copy its text to the clipboard"),
@@ -62,9 +66,30 @@ def help_text() -> Content:
         for key, what in keys:
             parts.append(Content.assemble((f"  {key:<16}", "bold"), what))
         parts.append(Content(""))
+    parts.extend(_settings_lines())
     parts.append(Content.styled("Typed commands (the same as line mode, `laqs chat`)", "bold $accent"))
     parts.append(Content(HELP.replace("press Enter", "press Enter")))
     return Content("\n").join(parts)
+
+
+def _settings_lines() -> list[Content]:
+    """Where the adviser's settings live and what they say, so they are set once and not typed each visit."""
+    from ... import settings
+
+    out = [Content.styled("Your settings", "bold $accent"),
+           Content.assemble(("  file            ", "bold"), str(settings.settings_path()))]
+    try:
+        mine = settings.load().as_dict()
+    except Exception as exc:  # noqa: BLE001 - a broken file is shown, not fatal here
+        out.append(Content.styled(f"  {exc}", "$text-error"))
+        mine = {}
+    for key, value in mine.items():
+        shown = ", ".join(value) if isinstance(value, list) else value
+        out.append(Content.assemble((f"  {key:<16}", "bold"), shown or Content.styled("not set", "$text-muted")))
+    out.append(Content.styled('  set one with: laqs settings set name "Jo Bloggs" (also store, phases, theme)',
+                              "$text-muted"))
+    out.append(Content(""))
+    return out
 
 
 class HelpScreen(ModalScreen):

@@ -84,7 +84,9 @@ class NewVisitScreen(Screen):
                                  value=default_agenda(pack, False), allow_blank=False, id="f-agenda", compact=True)
                 with Vertical(classes="form-right"):
                     yield Label("Phases", classes="field-label")
-                    yield SelectionList(*[(f"{p.name} ({p.id})", p.id, True) for p in pack.phases], id="f-phases")
+                    mine = self.app.settings.phases if self.app.settings else []
+                    yield SelectionList(*[(f"{p.name} ({p.id})", p.id, not mine or p.id in mine) for p in pack.phases],
+                                        id="f-phases")
                     yield Label("Focus aspects (asked first; Space picks)", classes="field-label")
                     yield SelectionList(*[(f"{a.id} {_short(a.title, 44)}", a.id) for a in pack.aspects.values()],
                                         id="f-focus")
@@ -97,7 +99,9 @@ class NewVisitScreen(Screen):
                     yield Input(value=today, placeholder="YYYY-MM-DD", id="f-date", compact=True)
                 with Vertical(classes="form-right"):
                     yield Label("Adviser (you)", classes="field-label")
-                    yield Input(placeholder="optional", id="f-author", compact=True)
+                    name = (self.app.settings.name if self.app.settings else None) or ""
+                    yield Input(value=name, placeholder="optional (laqs settings set name … fills it in)",
+                                id="f-author", compact=True)
                     yield Label("Purpose of the visit", classes="field-label")
                     yield Input(placeholder="optional, for the note of visit", id="f-purpose", compact=True)
             yield Static("", id="form-error")
