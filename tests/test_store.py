@@ -31,11 +31,23 @@ def test_store_file_is_created_private(tmp_path: Path):
     path = tmp_path / "sub" / "laqs.db"
     old = os.umask(0o022)
     try:
-        Store(path).close()
+        Store(path, make_folder=True).close()
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.read_bytes()[:16] == b"SQLite format 3\x00"
+
+
+def test_a_store_in_a_missing_folder_is_refused_unless_the_folder_may_be_made(tmp_path: Path):
+    """A mistyped path must not grow folders: only a caller's default folder is made (make_folder)."""
+    path = tmp_path / "no" / "such" / "laqs.db"
+    with pytest.raises(UsageError) as err:
+        Store(path)
+    assert err.value.message == f"no folder {path.parent} for the store (create it first, or choose another --store)"
+    assert not (tmp_path / "no").exists()
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UsageError, match="is a file, not a folder"):
+        Store(tmp_path / "file" / "laqs.db")
 
 
 def test_connection_uses_wal_full_sync_and_busy_timeout(store):

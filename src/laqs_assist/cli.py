@@ -15,14 +15,49 @@ import click
 
 from . import __version__
 from .errors import JudgementError, LaqsError, UsageError
+from .inert import inert
 from .paths import default_pack_path
+
+# The store when neither --store, $LAQS_STORE nor the settings name one: relative to the current folder, and the
+# only store whose folder is made when missing (a mistyped path elsewhere must not grow folders).
+DEFAULT_STORE = Path("store") / "laqs.db"
 
 
 class _State:
     def __init__(self) -> None:
         self.debug = False
         self.pack_path: Path = default_pack_path()
-        self.store: Path | None = None
+        self.store: Path | None = None  # --store or $LAQS_STORE; the app reads the resolved store from here
+        self._settings = None
+
+    @property
+    def settings(self):
+        """The adviser's settings, read when a command first needs them (a broken file then stops that command,
+        not `laqs settings`, which is how it gets mended)."""
+        if self._settings is None:
+            from . import settings
+
+            self._settings = settings.load()
+        return self._settings
+
+    def store_path(self) -> tuple[Path, bool]:
+        """The store to use and whether it is the default one: --store, else $LAQS_STORE, else the settings' store,
+        else store/laqs.db."""
+        if self.store is not None:
+            return Path(self.store), False
+        if self.settings.store:
+            return Path(self.settings.store).expanduser(), False
+        return DEFAULT_STORE, True
+
+    def checked_store_path(self) -> tuple[Path, bool]:
+        """store_path(), refusing a store whose folder does not exist (the default folder is made when a store is
+        created)."""
+        from .store.db import check_folder
+
+        path, default = self.store_path()
+        if not default:
+            check_folder(path, make_folder=False)
+        return path, default
 
 
 def _pack(state: _State):
@@ -57,9 +92,15 @@ def cli(ctx: click.Context, pack_path: Path | None, store: Path | None, debug: b
         state.pack_path = pack_path
     state.store = store
     if ctx.invoked_subcommand is None:
+        path, default = state.checked_store_path()
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise UsageError("the interview app needs a terminal; for a scripted or piped interview use "
                              "`laqs chat` (see laqs --help)")
+        if default and not path.parent.is_dir():
+            from .store.db import check_folder
+
+            check_folder(path, make_folder=True)  # the app opens (and if need be creates) its store at once
+        state.store = path
         from .tui import run as run_tui
 
         code = run_tui(state, resume=resume_ref)
@@ -284,15 +325,19 @@ def render_rating(pack, r) -> str:
 # --- the store: chat, visits, search ----------------------------------------------------------------------------
 
 
-def _store(state: _State, create: bool = False):
-    """The store; only commands that record something create it."""
-    from .paths import default_store_path
+def _store(state: _State, create: bool = False, read_only: bool | None = None):
+    """The store; only commands that record something create it. A command that only reads opens a read-only
+    store (read_only=None) and says so once on stderr; one that records (read_only=False) refuses it."""
     from .store import Store
 
-    path = state.store or default_store_path()
-    if not create and not Path(path).exists():
+    path, default = state.checked_store_path()
+    if not create and not path.exists():
         raise UsageError(f"no store at {path} yet: one is created when you start a visit (laqs chat --org NAME)")
-    return Store(path)
+    store = Store(path, create=create, read_only=False if create else read_only, make_folder=default)
+    if store.read_only:
+        click.echo(f"laqs: the store {path} is read-only: showing what it holds; nothing new can be recorded",
+                   err=True)
+    return store
 
 
 @cli.command()
@@ -300,11 +345,12 @@ def _store(state: _State, create: bool = False):
 @click.option("--org", "organisation", default=None, help="The LA or school visited (created if new).")
 @click.option("--school", is_flag=True, help="The organisation is a school (default: an LA).")
 @click.option("--la", "parent", default=None, help="For a school: its LA.")
-@click.option("--phase", "phases", multiple=True, help="Phase id or name; repeat for several (default: all).")
+@click.option("--phase", "phases", multiple=True,
+              help="Phase id or name; repeat for several (default: the phases in `laqs settings`, else all).")
 @click.option("--focus", multiple=True, help="Focus aspect, asked first; repeat for several.")
 @click.option("--person", "people", multiple=True, help="Someone present, 'Name' or 'Name:role'; repeatable.")
 @click.option("--date", "day", default=None, help="Date of the visit, YYYY-MM-DD (default: today).")
-@click.option("--author", default="", help="Who records the visit.")
+@click.option("--author", default="", help="Who records the visit (default: the name in `laqs settings`).")
 @click.option("--purpose", default="", help="The purpose of the visit, for the note.")
 @click.option("--resume", default=None, help="Resume a visit by id, id prefix, or 'last'.")
 @click.pass_obj
@@ -317,7 +363,10 @@ def chat(state: _State, agenda, organisation, school, parent, phases, focus, peo
     pack = _pack(state)
     if not resume:
         _check_visit_options(pack, agenda, organisation, phases, focus)
-    with _store(state, create=not resume) as store:
+        if not phases:
+            phases = _settings_phases(pack, state)
+        author = author or state.settings.name or ""
+    with _store(state, create=not resume, read_only=False) as store:
         if resume:
             session = Session.resume(store, pack, resume)
         else:
@@ -328,7 +377,23 @@ def chat(state: _State, agenda, organisation, school, parent, phases, focus, peo
                 store, pack, agenda_id=agenda, organisation=organisation, kind="school" if school else "LA",
                 phases=phases, focus=focus, people=[tuple(p.split(":", 1)) if ":" in p else (p, "") for p in people],
                 day=day, author=author, purpose=purpose, parent=parent)
-        run(session)
+        code = run(session)
+    if code:
+        raise click.exceptions.Exit(code)  # the failed lines and their count are on stderr already
+
+
+def _settings_phases(pack, state: _State) -> tuple[str, ...]:
+    """The phases the settings name (a visit's default), each checked against the pack."""
+    from .settings import settings_path
+
+    chosen = tuple(state.settings.phases)
+    for p in chosen:
+        try:
+            _phase_id(pack, p)
+        except UsageError as exc:
+            raise UsageError(f"{exc.message}: fix `phases` in {settings_path()} (laqs settings set phases P,S)") \
+                from None
+    return chosen
 
 
 def _check_visit_options(pack, agenda, organisation, phases, focus) -> None:
@@ -364,13 +429,10 @@ def visits(ctx: click.Context, status, organisation, limit, as_json) -> None:
     if ctx.invoked_subcommand is not None:
         return
     state = ctx.obj
-    from .paths import default_store_path
-
-    if not Path(state.store or default_store_path()).exists():
-        if as_json:
-            click.echo("[]")
-        else:
-            click.echo("No visits yet. Start one with: laqs chat --org NAME")
+    path, _ = state.checked_store_path()
+    none_yet = f"No visits yet in {path}. Start one with: laqs chat --org NAME"
+    if not path.exists():
+        click.echo("[]" if as_json else none_yet)
         return
     with _store(state) as store:
         org_id = None
@@ -384,10 +446,10 @@ def visits(ctx: click.Context, status, organisation, limit, as_json) -> None:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not rows:
-        click.echo("No visits yet. Start one with: laqs chat --org NAME")
+        click.echo(none_yet if not (status or organisation) else "No visits match.")
         return
     for r in rows:
-        click.echo(f"{r['id'][:8]}  {r['date']}  {r['status']:<11}  {r['organisation']:<28}  "
+        click.echo(f"{r['id'][:8]}  {r['date']}  {r['status']:<11}  {inert(r['organisation'], one_line=True):<28}  "
                    f"{r['agenda_id']:<13} {','.join(r['phases']):<8} {r['responses']} answers")
 
 
@@ -410,25 +472,33 @@ def visits_show(state: _State, ref: str, as_json: bool) -> None:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     v = visit
-    click.echo(f"Visit {v['id']}\n  {v['organisation']} ({v['organisation_kind']}) — {v['date']} — {v['status']}")
+
+    def shown(text):  # what people typed, shown inert (JSON above stays exact: it escapes control characters)
+        return inert(text, one_line=True)
+
+    click.echo(f"Visit {v['id']}\n  {shown(v['organisation'])} ({v['organisation_kind']}) — {v['date']} — "
+               f"{v['status']}")
     click.echo(f"  agenda {v['agenda_id']}; phases {', '.join(v['phases'])}; focus {', '.join(v['focus']) or '—'}")
     if v["people"]:
-        click.echo("  present: " + "; ".join(p["name"] + (f" ({p['role']})" if p["role"] else "") for p in v["people"]))
+        click.echo("  present: " + "; ".join(shown(p["name"]) + (f" ({shown(p['role'])})" if p["role"] else "")
+                                             for p in v["people"]))
     click.echo(f"\nResponses ({len(data['responses'])}):")
     for r in data["responses"]:
         flag = " [concerns an individual]" if r["concerns_individual"] else ""
         click.echo(f"  {r['id'][:8]} {r['aspect_id']} {r['question_id'] or 'note'}{flag}")
-        click.echo(textwrap.fill(r["text"] or "(empty)", 100, initial_indent="      ", subsequent_indent="      "))
+        click.echo(textwrap.fill(inert(r["text"]) or "(empty)", 100, initial_indent="      ",
+                                 subsequent_indent="      "))
     click.echo(f"\nJudgements ({len(data['judgements'])}):")
     for j in data["judgements"]:
         what = j["state"] if j["kind"] in ("state", "impact") else f"{j['value']:g}"
         click.echo(f"  {j['phase']:<3} {j['target']:<32} {what}")
     click.echo(f"\nActions ({len(data['actions'])}):")
     for a in data["actions"]:
-        click.echo(f"  {a['id'][:8]} [{a['status']}] {a['text']} — {a['owner'] or 'no owner'}, {a['due_date'] or 'no date'}")
+        click.echo(f"  {a['id'][:8]} [{a['status']}] {shown(a['text'])} — {shown(a['owner']) or 'no owner'}, "
+                   f"{a['due_date'] or 'no date'}")
     click.echo(f"\nRatings ({len(data['ratings'])}):")
     for r in data["ratings"]:
-        extra = f" → override {r['override']} ({r['override_reason']})" if r["override"] else ""
+        extra = f" → override {r['override']} ({shown(r['override_reason'])})" if r["override"] else ""
         se = f"; LA: {r['self_evaluation']}" if r["self_evaluation"] else ""
         click.echo(f"  {r['aspect_id']} {r['phase']}: {r['suggestion'] or '—'}{extra}{se}")
 
@@ -450,8 +520,9 @@ def search(state: _State, query: str, limit: int, as_json: bool) -> None:
         return
     for r in rows:
         flag = " [individual]" if r["concerns_individual"] else ""
-        click.echo(f"{r['visit_id'][:8]} {r['date']} {r['organisation']} — {r['aspect_id']}{flag}")
-        click.echo(f"    {r['snippet']}")
+        click.echo(f"{r['visit_id'][:8]} {r['date']} {inert(r['organisation'], one_line=True)} — {r['aspect_id']}"
+                   f"{flag}")
+        click.echo(f"    {inert(r['snippet'], one_line=True)}")
 
 
 @cli.command()
@@ -489,7 +560,7 @@ def dashboard(state: _State, organisation: str | None, year: str | None, ratings
     if as_json:
         click.echo(json.dumps({"title": title, **board.to_dict()}, indent=2, ensure_ascii=False))
         return
-    click.echo(render_dashboard(pack, board, title))
+    click.echo(render_dashboard(pack, board, inert(title, one_line=True)))
 
 
 def _ratings_from_file(pack, path: Path) -> dict:
@@ -547,6 +618,105 @@ def render_dashboard(pack, board, title: str) -> str:
     return "\n".join(lines)
 
 
+# --- settings ---------------------------------------------------------------------------------------------------
+
+
+@cli.group("settings", invoke_without_command=True)
+@click.pass_context
+def settings_group(ctx: click.Context) -> None:
+    """The adviser's settings: name (a visit's author), store (the default store), phases (a visit's default
+    phases) and theme (the app's). With no command, prints where they live and what they are.
+
+    \b
+    laqs settings set name "Jo Bloggs"
+    laqs settings set store ~/visits/laqs.db
+    laqs settings set phases P,S
+    laqs settings unset theme
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from . import settings
+
+    path = settings.settings_path()
+    current = settings.load()
+    click.echo(f"settings file: {path}" + ("" if path.exists() else " (not written yet)"))
+
+    def show(value, default: str) -> str:
+        return inert(value, one_line=True) if value else f"(not set: {default})"
+
+    click.echo(f"  name   = {show(current.name, 'visits have no author unless --author says')}")
+    click.echo(f"  store  = {show(current.store, f'{DEFAULT_STORE} under the current folder, or $LAQS_STORE')}")
+    click.echo(f"  phases = {show(', '.join(current.phases), 'every phase unless --phase says')}")
+    click.echo(f"  theme  = {show(current.theme, 'the app default')}")
+
+
+def _setting_key(key: str) -> str:
+    from .settings import KEYS
+
+    if key not in KEYS:
+        raise UsageError(f"unknown setting '{key}' (known: {', '.join(KEYS)})")
+    return key
+
+
+@settings_group.command("set")
+@click.argument("key")
+@click.argument("value")
+@click.pass_obj
+def settings_set(state: _State, key: str, value: str) -> None:
+    """Set KEY (name, store, phases, theme) to VALUE; phases are comma-separated ids, e.g. P,S."""
+    from . import settings
+
+    key = _setting_key(key)
+    value = value.strip()
+    if not value:
+        raise UsageError(f"give a value for {key} (or remove it: laqs settings unset {key})")
+    if key == "phases":
+        pack = _pack(state)
+        ids = [_phase_id(pack, p) for p in settings.split_list(value)]
+        if not ids:
+            raise UsageError("give phase ids separated by commas, e.g. laqs settings set phases P,S")
+        new = list(dict.fromkeys(ids))
+    elif key == "store":
+        from .store.db import check_folder
+
+        # Kept absolute: a relative store in the settings would mean a different store in every folder.
+        path = Path(value).expanduser().absolute()
+        if path.is_dir():
+            raise UsageError(f"{path} is a folder: give the store's file name, e.g. {path / 'laqs.db'}")
+        check_folder(path, make_folder=False)
+        new = str(path)
+    else:
+        new = value
+    saved = settings.save(**{key: new})
+    shown = ", ".join(saved.phases) if key == "phases" else getattr(saved, key)
+    click.echo(f"{key} = {inert(shown, one_line=True)}  (in {settings.settings_path()})")
+    if key == "theme":
+        _check_theme(value)
+
+
+def _check_theme(name: str) -> None:
+    """A theme the app may not know is kept (the app may add its own) but named, so a typo is seen now."""
+    try:
+        from textual.theme import BUILTIN_THEMES
+    except ImportError:
+        return
+    if name not in BUILTIN_THEMES:
+        click.echo(f"laqs: note: '{inert(name, one_line=True)}' is not one of Textual's themes "
+                   f"({', '.join(sorted(BUILTIN_THEMES))}); the app uses its default if it does not know it",
+                   err=True)
+
+
+@settings_group.command("unset")
+@click.argument("key")
+def settings_unset(key: str) -> None:
+    """Remove KEY from the settings (its default applies again)."""
+    from . import settings
+
+    key = _setting_key(key)
+    settings.save(**{key: None})
+    click.echo(f"{key} unset  (in {settings.settings_path()})")
+
+
 def _register_notes() -> None:
     """Notes of visit, briefings and exports live in laqs_assist.notes; their commands join this group."""
     from .notes.commands import register
@@ -564,12 +734,25 @@ except ModuleNotFoundError as exc:  # a checkout without the notes module yet
 # --- entry point ------------------------------------------------------------------------------------------------
 
 
+def _tolerant_output() -> None:
+    """Whatever the locale (LANG=C, PYTHONIOENCODING=ascii), a character the terminal's encoding lacks is written
+    as an escape, never a UnicodeEncodeError half-way through a command."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user faults print one line and exit 1 or 2, never a traceback unless --debug."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    _tolerant_output()
     try:
-        cli.main(args=args, prog_name="laqs", standalone_mode=False)
+        code = cli.main(args=args, prog_name="laqs", standalone_mode=False)
+        if isinstance(code, int):  # without standalone mode, click returns ctx.exit()'s code instead of exiting
+            return code
     except click.exceptions.Abort:
         click.echo("laqs: interrupted", err=True)
         return 130

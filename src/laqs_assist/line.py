@@ -1,17 +1,23 @@
 """Line mode: the interview as a plain chat on the session engine.
 
-In a terminal it uses prompt-toolkit (completion, history); otherwise it reads answers and commands line by line
-from standard input, so an interview can be scripted, piped, or read with a screen reader. An answer is
-acknowledged ("saved") only after it is committed.
+In a terminal it uses prompt-toolkit (completion, history, and the half-typed answer kept as the visit's draft);
+otherwise it reads answers and commands line by line from standard input, so an interview can be scripted, piped,
+or read with a screen reader: each line is echoed before its result, a line that fails is named on stderr by its
+number, and a script with failed lines exits 2. An answer is acknowledged ("saved") only after it is committed.
+Every piece of user text printed goes through inert(), so an answer cannot drive the terminal.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 import textwrap
-from typing import Callable, Iterator, TextIO
+from datetime import datetime
+from typing import Any, Callable, Iterator, TextIO
 
 from .errors import LaqsError, UsageError
+from .inert import inert
 from .rating import NA
 from .session import AnswerInvalid, Session
 
@@ -28,10 +34,12 @@ Type an answer and press Enter to record it. Commands:
   /rating [ASPECT]      the suggested rating, ceiling and why
   /action TEXT | OWNER | DUE   add an agreed action, e.g. /action Revise the policy | J Smith | 2026-12-15
   /actions              list this visit's actions
-  /flag                 mark the last answer as about an individual's performance (kept out of shared notes)
-  /unflag               clear that mark
+  /flag [QID|ID]        mark an answer as about an individual's performance (kept out of shared notes);
+                        with no QID or ID, the answer just given, e.g. /flag A3.1.5.2
+  /unflag [QID|ID]      clear that mark
   /note [ASPECT] TEXT   record a remark outside the agenda
-  /edit TEXT            replace the last answer's text
+  /edit [QID|ID] TEXT   replace an answer's text (the earlier text is kept); with no QID or ID, the answer just
+                        given, e.g. /edit A3.2.4.2 Reports are timely and accurate
   /review               every rating in play, with overrides and the LA's self-evaluation
   /accept ASPECT PHASE  accept the suggested rating
   /override ASPECT PHASE RATING REASON   override, e.g. /override 2.4 P NI reports lack rigour
@@ -48,10 +56,21 @@ COMMANDS = ["/skip", "/back", "/jump", "/met", "/partly", "/not", "/unknown", "/
 
 
 class LineChat:
-    def __init__(self, session: Session, write: Callable[[str], None]) -> None:
+    """One line of input at a time: `handle` returns whether the line worked. A failure is passed to `report`
+    (by default printed as "! message"); `failures` counts them."""
+
+    def __init__(self, session: Session, write: Callable[[str], None],
+                 report: Callable[[str], None] | None = None) -> None:
         self.s = session
         self.write = write
+        self.report = report or (lambda message: self.write(f"! {message}"))
         self.done = False
+        self.failures = 0
+
+    def fail(self, message: str) -> bool:
+        self.failures += 1
+        self.report(message)
+        return False
 
     # --- display --------------------------------------------------------------------------------------------
 
@@ -61,7 +80,8 @@ class LineChat:
     def header(self) -> None:
         v = self.s.visit
         phases = ", ".join(self.s.pack.phase_name(p) for p in v["phases"])
-        self.say(f"Visit {v['id'][:8]} — {v['organisation']} — {self.s.agenda.title} — {phases} — {v['date']}")
+        self.say(f"Visit {v['id'][:8]} — {inert(v['organisation'], one_line=True)} — {self.s.agenda.title} — "
+                 f"{phases} — {v['date']}")
         if v["focus"]:
             self.say(f"Focus: {', '.join(v['focus'])}")
         self.say("Type /help for commands.")
@@ -86,44 +106,42 @@ class LineChat:
         if item.response_id:
             prev = self.s.answer_for(item)
             if prev:
-                self.say(f"  recorded: {_short(prev['text'], 90)}  (answer again to replace it)")
+                flag = "  ⚑ flagged" if prev["concerns_individual"] else ""
+                self.say(f"  recorded: {_short(inert(prev['text']), 90)}{flag}  (answer again to replace it)")
 
     # --- one line of input ----------------------------------------------------------------------------------
 
-    def handle(self, line: str) -> None:
+    def handle(self, line: str) -> bool:
+        """Act on one line: an answer, or a /command. False when it failed (reported, nothing recorded)."""
         text = line.rstrip("\r\n")
         if not text.strip():
-            return
+            return True
         if text.lstrip().startswith("/"):
-            self.command(text.strip())
-            return
+            return self.command(text.strip())
         try:
             item = self.s.current()
             response = self.s.answer(text)
-        except AnswerInvalid as exc:
-            self.say(f"! {exc.line()}")
-            return
-        except LaqsError as exc:
-            self.say(f"! {exc.line()}")
-            return
+        except LaqsError as exc:  # AnswerInvalid (the question is asked again), AnswerTooLong, an ended visit
+            return self.fail(exc.line())
         self.say(f"✓ saved ({response['id'][:8]})")
         hints = self.s.suggest_criteria(text, item) if item else []
         if hints:
             self.say("  may bear on: " + ", ".join(hints) + "   (/met ID, /partly ID, /not ID)")
         self.ask()
+        return True
 
-    def command(self, text: str) -> None:
+    def command(self, text: str) -> bool:
         name, _, rest = text.partition(" ")
         name = name.lower()
         rest = rest.strip()
         handler = getattr(self, "cmd_" + name[1:], None) if name[1:].isidentifier() else None
         if handler is None:
-            self.say(f"! unknown command {name}: type /help for the list")
-            return
+            return self.fail(f"unknown command {inert(name, one_line=True)}: type /help for the list")
         try:
             handler(rest)
         except LaqsError as exc:
-            self.say(f"! {exc.line()}")
+            return self.fail(exc.line())
+        return True
 
     # --- commands -------------------------------------------------------------------------------------------
 
@@ -256,16 +274,25 @@ class LineChat:
         if not acts:
             self.say("No actions yet.")
         for a in acts:
-            self.say(f"  {a['id'][:8]} [{a['status']}] {a['text']} — {a['owner'] or 'no owner'}, "
-                     f"{a['due_date'] or 'no date'}")
+            self.say(f"  {a['id'][:8]} [{a['status']}] {inert(a['text'], one_line=True)} — "
+                     f"{inert(a['owner'], one_line=True) or 'no owner'}, {a['due_date'] or 'no date'}")
+
+    def _which(self, response: dict[str, Any]) -> str:
+        """The answer a command acted on, as the adviser knows it: by its question, or as a note or probe."""
+        short = response["id"][:8]
+        if response.get("question_id"):
+            return f"the answer to {response['question_id']} ({short})"
+        if response.get("item_id"):
+            return f"the answer to a probe on {response['aspect_id']} ({short})"
+        return f"the note on {response['aspect_id']} ({short})"
 
     def cmd_flag(self, rest: str) -> None:
         r = self.s.flag(rest or None, True)
-        self.say(f"✓ {r['id'][:8]} flagged: it concerns an individual and stays out of shared notes")
+        self.say(f"✓ ⚑ flagged {self._which(r)}: it concerns an individual and stays out of shared notes")
 
     def cmd_unflag(self, rest: str) -> None:
         r = self.s.flag(rest or None, False)
-        self.say(f"✓ {r['id'][:8]} no longer flagged")
+        self.say(f"✓ {self._which(r)} is no longer flagged")
 
     def cmd_note(self, rest: str) -> None:
         first, _, tail = rest.partition(" ")
@@ -276,16 +303,36 @@ class LineChat:
         self.say(f"✓ saved ({row['id'][:8]})")
 
     def cmd_edit(self, rest: str) -> None:
-        last = self.s.last_response()
-        if last is None:
-            raise UsageError("no answer to edit yet")
         if not rest:
-            raise UsageError("give the new text: /edit TEXT")
+            raise UsageError("give the new text: /edit [QID|ID] TEXT")
+        ref, text = self._split_ref(rest)
+        if ref is None and " " not in text and self._names_answer(text):
+            # `/edit A3.2.4.2` alone: replacing the last answer with the question's id is surely not what was meant.
+            raise UsageError(f"give the new text after {text}: /edit {text} TEXT")
         try:
-            self.s.edit(last["id"], rest)
+            edited = self.s.edit(ref, text)
         except AnswerInvalid as exc:
             raise UsageError(exc.message) from None
-        self.say(f"✓ {last['id'][:8]} replaced (the earlier text is kept in its history)")
+        flag = "  ⚑ flagged" if edited.get("concerns_individual") else ""
+        self.say(f"✓ replaced {self._which(edited)} (the earlier text is kept in its history){flag}")
+
+    _ANSWER_ID = re.compile(r"^[0-9a-f]{8}[0-9a-f-]*$", re.IGNORECASE)
+
+    def _split_ref(self, rest: str) -> tuple[str | None, str]:
+        """`[QID|ID] TEXT`: the first word names an answer only when it is a question id of this visit or looks like
+        an id the chat shows (8+ hex digits) of one of its answers; otherwise all of it is the new text."""
+        split = getattr(self.s, "split_ref", None)
+        if split is not None:  # the Session's own reading, shared with the app's answer box
+            return split(rest)
+        first, _, tail = rest.strip().partition(" ")
+        if first and tail.strip() and self._names_answer(first):
+            return first, tail.strip()
+        return None, rest.strip()
+
+    def _names_answer(self, word: str) -> bool:
+        if any(i.question and i.question.id.lower() == word.lower() for i in self.s.items()):
+            return True
+        return bool(self._ANSWER_ID.match(word) and self.s.store.visit_responses_by_prefix(self.s.id, word.lower()))
 
     def cmd_review(self, rest: str) -> None:
         rows = self.s.review()
@@ -364,33 +411,213 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _lines_from(stream: TextIO) -> Iterator[str]:
-    for line in stream:
-        yield line
+ECHO_LIMIT = 1000  # characters of an echoed line: a pasted document is named by its size, not read out whole
 
 
-def _prompt_lines(chat: LineChat) -> Iterator[str]:
+def _tolerant(stream: TextIO) -> None:
+    """Whatever the locale (LANG=C, PYTHONIOENCODING=ascii), printing a character the encoding lacks must not
+    stop the interview: it is written as a \\u escape instead."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors="backslashreplace")
+        except (ValueError, OSError):
+            pass
+
+
+def _same_file(a: TextIO, b: TextIO) -> bool:
+    """Whether two streams end up in one place (one terminal, or 2>&1), so a message need not be printed twice."""
+    try:
+        sa, sb = os.fstat(a.fileno()), os.fstat(b.fileno())
+    except (AttributeError, OSError, ValueError):
+        return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def _numbered_lines(stream: TextIO, warn: Callable[[str], None]) -> Iterator[tuple[int, str]]:
+    """Standard input line by line, numbered from 1. Bytes are decoded here, a line at a time, so that one line
+    that is not UTF-8 (a file saved in Windows-1252, say) costs only its unreadable bytes, not the whole script."""
+    raw = getattr(stream, "buffer", None)
+    if raw is None:  # already text (a StringIO in tests, or an embedding caller)
+        yield from enumerate(stream, 1)
+        return
+    for number, data in enumerate(raw, 1):
+        try:
+            line = data.decode("utf-8")
+        except UnicodeDecodeError:
+            line = data.decode("utf-8", errors="replace")
+            warn(f"line {number}: not UTF-8; unreadable bytes replaced with \ufffd")
+        if number == 1 and line.startswith("\ufeff"):  # a byte-order mark from an editor is not part of the answer
+            line = line[1:]
+        yield number, line
+
+
+def _echo(text: str) -> str:
+    shown = inert(text, one_line=True)
+    if len(shown) > ECHO_LIMIT:
+        shown = f"{shown[:ECHO_LIMIT]}… ({len(text):,} characters)"
+    return "> " + shown
+
+
+def _script(chat: LineChat, stdin: TextIO, write: Callable[[str], None], stderr: TextIO, stdout: TextIO,
+            echo: bool) -> int:
+    """Read the interview from a pipe or file. Every line runs, whatever failed before it; each failure is named
+    on stderr by its line number and the exit code is 2 if any failed (the lines that worked stay recorded)."""
+
+    def warn(text: str) -> None:
+        stderr.write(f"laqs: {text}\n")
+        stderr.flush()
+
+    number = 0
+    twice = not _same_file(stdout, stderr)
+
+    def report(message: str) -> None:
+        if twice:  # the transcript on stdout shows the failure where it happened, too
+            write(f"! {message}")
+        warn(f"line {number}: {message}")
+
+    chat.report = report
+    read = 0
+    for number, line in _numbered_lines(stdin, warn):
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
+        read += 1
+        if echo:
+            write(_echo(text))
+        chat.handle(text)
+        if chat.done:
+            break
+    else:
+        chat.cmd_pause("")
+    if chat.failures:
+        warn(f"{chat.failures} of {read} input line{'s' if read != 1 else ''} failed; every other line was recorded")
+        return 2
+    return 0
+
+
+class _DraftKeeper:
+    """Keeps the prompt's half-typed text as the visit's draft: saved half a second after typing stops, and at
+    once on Ctrl+C, Ctrl+D and leaving, so a closed terminal or a kill loses at most that half second."""
+
+    DELAY = 0.5
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+        self.saved = ""  # the draft as the store holds it
+        self.pending: str | None = None
+        self._timer: Any = None
+
+    def restore(self, say: Callable[[str], None]) -> str:
+        try:
+            draft = self.s.draft()
+        except LaqsError:
+            draft = None
+        if not draft or not draft["text"].strip():
+            return ""
+        self.saved = draft["text"]
+        say(f"draft from {_local_time(draft['updated_at'])} restored")
+        return draft["text"]
+
+    def changed(self, buffer: Any) -> None:
+        """prompt-toolkit's on_text_changed; runs inside the prompt's event loop."""
+        import asyncio
+
+        self.pending = buffer.text
+        if self._timer is not None:
+            self._timer.cancel()
+        try:
+            self._timer = asyncio.get_running_loop().call_later(self.DELAY, self.flush)
+        except RuntimeError:
+            self.flush()
+
+    def flush(self) -> None:
+        """Save what was typed last, if it differs from the draft already kept."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        text, self.pending = self.pending, None
+        if text is not None:
+            self.keep(text)
+
+    def keep(self, text: str) -> None:
+        if text == self.saved:
+            return
+        try:
+            self.s.save_draft(text)
+        except LaqsError:
+            return  # the store is busy or gone: typing goes on, the next change tries again
+        self.saved = text
+
+    def sent(self, was_answer: bool) -> None:
+        """A line was sent and worked: an answer's own commit cleared the draft; a command's text goes too."""
+        self.pending = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if was_answer:
+            self.saved = ""
+        else:
+            self.keep("")
+
+
+def _local_time(stamp: str) -> str:
+    """A stored UTC time as the adviser's clock shows it: 14:32 today, 2026-11-20 14:32 another day."""
+    try:
+        when = datetime.fromisoformat(stamp).astimezone()
+    except (TypeError, ValueError):
+        return str(stamp)
+    if when.date() == datetime.now().astimezone().date():
+        return when.strftime("%H:%M")
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+def _interactive(chat: LineChat) -> None:
     from prompt_toolkit import PromptSession
     from prompt_toolkit.completion import WordCompleter
     from prompt_toolkit.history import InMemoryHistory
 
     words = COMMANDS + list(chat.s.pack.aspects) + list(chat.s.pack.criteria) + list(chat.s.pack.indicators) + \
         list(chat.s.pack.sets) + [e.id for e in chat.s.pack.evidence_levels]
-    prompt = PromptSession(history=InMemoryHistory(),
-                           completer=WordCompleter(words, sentence=True, match_middle=False))
-    while True:
+    history = InMemoryHistory()
+    prompt = PromptSession(history=history, completer=WordCompleter(words, sentence=True, match_middle=False))
+    keeper = _DraftKeeper(chat.s)
+    default = keeper.restore(chat.say)
+    prompt.default_buffer.on_text_changed += keeper.changed
+    while not chat.done:
         try:
-            yield prompt.prompt("› ")
+            text = prompt.prompt("› ", default=default)
         except KeyboardInterrupt:
+            # The line is cleared, as in a shell, but nothing typed is lost: it is the draft, and ↑ brings it back.
+            typed = prompt.default_buffer.text
+            keeper.pending = None
+            keeper.keep(typed)
+            if typed.strip():
+                history.append_string(typed)
+                chat.say("(kept as the draft: ↑ brings it back)")
+            default = ""
             continue
         except EOFError:
+            keeper.flush()
             return
+        default = ""
+        if chat.handle(text):
+            keeper.sent(was_answer=bool(text.strip()) and not text.lstrip().startswith("/"))
+        else:
+            # The line comes back to be put right, and stays the draft meanwhile (a too-long answer is not lost).
+            keeper.pending = None
+            keeper.keep(text)
+            default = text
 
 
 def run(session: Session, stdin: TextIO | None = None, stdout: TextIO | None = None,
-        interactive: bool | None = None) -> int:
+        interactive: bool | None = None, stderr: TextIO | None = None) -> int:
+    """Run the chat; the exit code: 0, or 2 when lines of a script failed."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    _tolerant(stdout)
+    _tolerant(stderr)
 
     def write(text: str) -> None:
         stdout.write(text + "\n")
@@ -401,11 +628,17 @@ def run(session: Session, stdin: TextIO | None = None, stdout: TextIO | None = N
     chat.ask()
     if interactive is None:
         interactive = stdin.isatty() and stdout.isatty()
-    lines = _prompt_lines(chat) if interactive else _lines_from(stdin)
-    for line in lines:
-        chat.handle(line)
-        if chat.done:
-            return 0
-    chat.cmd_pause("")
-    return 0
+    if interactive:
+        _interactive(chat)
+        if not chat.done:
+            chat.cmd_pause("")
+        return 0
+    # A terminal shows what is typed already; a pipe or file does not, so the transcript shows each line read.
+    return _script(chat, stdin, write, stderr, stdout, echo=not _isatty(stdin))
 
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -7,7 +7,9 @@ on disk (WAL, synchronous=FULL) or not there at all. A Store belongs to the thre
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
+import unicodedata
 import uuid
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import UsageError
-from .db import StoreError, _translate, connect
+from .db import StoreError, _translate, connect, is_read_only
 
 __all__ = ["Store", "StoreError", "academic_year", "new_id", "now"]
 
@@ -42,9 +44,17 @@ def _dump(value: Any) -> str:
 class Store:
     CHECKPOINT_PAGES = 250
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True, read_only: bool | None = False,
+                 make_folder: bool = False) -> None:
+        """Open the store at `path`. A read-only store (its file or folder) is refused unless `read_only` is True,
+        or None (read-only if the store is). Read-only, nothing is written: no migration, no indexing, and search
+        finds answers not yet in the full-text index by reading them. `make_folder`: create a missing folder."""
         self.path = Path(path)
-        self.conn: sqlite3.Connection = connect(self.path, create=create)
+        if read_only is None:
+            read_only = is_read_only(self.path)
+        self.read_only = bool(read_only)
+        self.conn: sqlite3.Connection = connect(self.path, create=create and not read_only, read_only=self.read_only,
+                                                make_folder=make_folder)
         self._depth = 0
         self._indexed_to: int | None = None  # as last read from search_state; the table is the truth
         # Checkpoint (copy the write-ahead log back into the file) every 250 pages rather than SQLite's 1,000: the
@@ -53,7 +63,8 @@ class Store:
         self.conn.execute(f"PRAGMA wal_autocheckpoint = {self.CHECKPOINT_PAGES}")
 
     def close(self) -> None:
-        if self._indexed_to is not None:  # answers were recorded here: leave none waiting for the search index
+        # Answers were recorded here: leave none waiting for the search index (a read-only store records none).
+        if self._indexed_to is not None and not self.read_only:
             try:
                 self.index_pending()
             except (StoreError, sqlite3.Error):
@@ -398,6 +409,8 @@ class Store:
 
     def index_pending(self) -> int:
         """Add every answer not yet in the full-text index to it, in one commit; how many were added."""
+        if self.read_only:
+            return 0  # nothing may be written; search reads the answers past the index instead
         top, done = self.conn.execute("SELECT (SELECT coalesce(max(rowid), 0) FROM responses), indexed_to "
                                       "FROM search_state WHERE id = 1").fetchone()
         if top > done:
@@ -416,7 +429,18 @@ class Store:
         fts = _fts_query(query)
         if not fts:
             raise UsageError("give some words to search for")
+        if self.read_only:
+            # The index cannot be brought up to date here: the answers past it (at most a batch or so) are read and
+            # matched as the index would match them, and come first, as the newest.
+            waiting = _unindexed_hits(self, fts, limit)
+            if waiting:
+                seen = {h["id"] for h in waiting}
+                return (waiting + [h for h in self._fts_search(fts, limit) if h["id"] not in seen])[:limit]
+            return self._fts_search(fts, limit)
         self.index_pending()
+        return self._fts_search(fts, limit)
+
+    def _fts_search(self, fts: str, limit: int) -> list[dict[str, Any]]:
         whole = fts.replace('"*', '"')
         # Whole words are counted cheaply; prefixes of common words first merge every word they begin.
         many = self._count(whole, self.RANK_LIMIT // 4) > self.RANK_LIMIT // 4 or \
@@ -554,3 +578,63 @@ def _fts_query(text: str) -> str:
 
 _LITTLE_WORDS = frozenset("""a an and are as at be by do for from has have in is it its of on or our so that the
 their them there these they this to was we were what when which who will with""".split())
+
+
+def _unindexed_hits(store: Store, fts: str, limit: int) -> list[dict[str, Any]]:
+    """Answers past `search_state.indexed_to` that match an FTS query of _fts_query's form, newest first, with a
+    snippet like FTS5's. A LIKE cannot stand in for the index: it ignores accents ("ecole" finds "École" in the
+    index) and case beyond ASCII, so the rows are read (they are few: a batch builds up at most) and matched in
+    Python with the tokenizer's rules (unicode61: letters and digits, case and diacritics folded, words as
+    prefixes)."""
+    has_state = store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_state'"
+                                   ).fetchone()
+    if not has_state:
+        return []  # before batches (schema 0001) every answer went into the index as it was recorded
+    words = [_fold(w) for w in re.findall(r'"([^"]*)"\*', fts)]
+    if not words:
+        return []
+    rows = store.rows(
+        "SELECT r.id, r.visit_id, r.aspect_id, r.question_id, r.text, r.concerns_individual, r.created_at, "
+        "v.date, o.name AS organisation FROM responses r JOIN visits v ON v.id = r.visit_id "
+        "JOIN organisations o ON o.id = r.organisation_id "
+        "WHERE r.rowid > (SELECT indexed_to FROM search_state WHERE id = 1) ORDER BY r.rowid DESC")
+    out = []
+    for r in rows:
+        tokens = [(m.start(), m.end(), _fold(m.group())) for m in _TOKEN.finditer(r["text"] or "")]
+        if all(any(t.startswith(w) for _, _, t in tokens) for w in words):
+            r["snippet"] = _snippet(r["text"], tokens, words)
+            out.append(r)
+            if len(out) >= limit:
+                break
+    return out
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def _fold(word: str) -> str:
+    """A word as unicode61 (remove_diacritics 2) indexes it: case-folded, accents dropped."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _snippet(text: str, tokens: list[tuple[int, int, str]], words: list[str], size: int = 12) -> str:
+    """What snippet(responses_fts, 0, '[', ']', '…', 12) gives: about 12 words round the first match, each match
+    in brackets."""
+    hit = [any(t.startswith(w) for w in words) for _, _, t in tokens]
+    first = hit.index(True) if True in hit else 0
+    start = max(0, min(first - size // 4, len(tokens) - size))
+    end = min(len(tokens), start + size)
+    parts = []
+    pos = tokens[start][0] if tokens else 0
+    for i in range(start, end):
+        a, b, _ = tokens[i]
+        parts.append(text[pos:a])
+        parts.append(f"[{text[a:b]}]" if hit[i] else text[a:b])
+        pos = b
+    out = "".join(parts)
+    if start > 0:
+        out = "…" + out
+    if end < len(tokens):
+        out += "…"
+    return out

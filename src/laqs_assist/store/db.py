@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 from ..errors import LaqsError, UsageError
 from .versions import MIGRATION_SET, MIGRATIONS
@@ -32,12 +35,28 @@ def _check_file(path: Path) -> None:
         raise UsageError(f"{path} is not a SQLite store (choose another file with --store)")
 
 
+def check_folder(path: Path, make_folder: bool = False) -> None:
+    """A store's folder must exist: a mistyped --store would otherwise grow a tree of folders somewhere and the
+    visit would be recorded where nobody looks. Only the caller's default folder may be made."""
+    folder = path.parent
+    if folder.is_dir():
+        return
+    if folder.exists():
+        raise UsageError(f"{folder} is a file, not a folder for the store (choose another --store)")
+    if not make_folder:
+        raise UsageError(f"no folder {folder} for the store (create it first, or choose another --store)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the folder {folder} for the store: {exc.strerror}") from None
+
+
 def _create_private(path: Path) -> None:
     """Create the store file with mode 0600 before SQLite touches it."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"cannot create the folder for the store {path}: {exc.strerror}") from None
+    if _read_only_folder(path.parent):
+        # Root could create the file here, but the folder's mode says nothing is to be added to it.
+        raise UsageError(f"the folder {path.parent} is read-only: a store cannot be created there "
+                         "(choose another --store)")
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
@@ -47,10 +66,17 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-def connect(path: str | Path, *, create: bool = True, migrate: bool = True) -> sqlite3.Connection:
-    """Open (and if need be create and migrate) the store. Every connection gets WAL, FULL sync, a busy timeout."""
+def connect(path: str | Path, *, create: bool = True, migrate: bool = True, make_folder: bool = False,
+            read_only: bool = False) -> sqlite3.Connection:
+    """Open (and if need be create and migrate) the store. Every connection gets WAL, FULL sync, a busy timeout.
+
+    A store whose file or folder is read-only is refused unless `read_only`; then it is opened for reading only
+    (see connect_read_only). `make_folder` allows creating a missing folder (only the default store's)."""
     path = Path(path)
     _check_file(path)
+    check_folder(path, make_folder and create)
+    if read_only:
+        return connect_read_only(path)
     if not path.exists():
         if not create:
             raise UsageError(f"no store at {path}")
@@ -74,11 +100,130 @@ def connect(path: str | Path, *, create: bool = True, migrate: bool = True) -> s
     return conn
 
 
+# --- reading a read-only store ----------------------------------------------------------------------------------
+
+
+class _PrivateCopy(sqlite3.Connection):
+    """A connection to a private copy of a store; closing it removes the copy."""
+
+    copy_dir: str | None = None
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self.copy_dir:
+                shutil.rmtree(self.copy_dir, ignore_errors=True)
+                self.copy_dir = None
+
+
+def connect_read_only(path: str | Path) -> sqlite3.Connection:
+    """Open a store for reading only, writing nothing anywhere near it: not the file, not its folder, not SQLite's
+    own -wal and -shm files beside it. The store is not migrated (a store of an older schema is read as it is).
+
+    How depends on what is beside the file, because a reader of a WAL store normally creates and writes the -wal
+    and -shm files (even in a read-only folder when it runs as root):
+    - nothing waits in the write-ahead log and the mode bits say nobody may write the file or the folder: the file
+      is all there is and cannot change, so it is opened immutable (no locks, no -shm);
+    - the -wal and -shm files are both there: SQLite reads through the log with the -shm opened read-only
+      (readonly_shm), so answers not yet copied back into the file are seen, and a live writer's locks are obeyed;
+    - otherwise (answers wait in a -wal but there is no -shm, or the store is someone else's that they may still
+      write): the file and its -wal are copied into a private temporary folder and the copy is read. Without a -shm
+      nobody has the store open, so the copy is consistent; it is removed on close.
+    Immutable mode is never used while the log holds anything: it would silently show the store as it was before."""
+    path = Path(path)
+    _check_file(path)
+    if not path.exists():
+        raise UsageError(f"no store at {path}")
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    pending = wal.exists() and wal.stat().st_size > 0
+    try:
+        if not pending and _frozen(path):
+            conn = _open_uri(path, "mode=ro&immutable=1")
+        elif wal.exists() and shm.exists() and os.access(shm, os.R_OK):
+            conn = _open_uri(path, "mode=ro&readonly_shm=1")
+        else:
+            conn = _open_copy(path, wal if wal.exists() else None)
+        _refuse_foreign(conn, path)
+        _check_schema(conn, path)
+    except sqlite3.DatabaseError as exc:
+        raise _translate(exc, path, read_only=True) from None
+    except OSError as exc:
+        raise UsageError(f"cannot read the store {path}: {exc.strerror}") from None
+    return conn
+
+
+def _open_uri(path: Path, query: str, factory: type = sqlite3.Connection) -> sqlite3.Connection:
+    uri = f"file:{quote(str(path.absolute()))}?{query}"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=True, factory=factory)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def _open_copy(path: Path, wal: Path | None) -> sqlite3.Connection:
+    folder = tempfile.mkdtemp(prefix="laqs-read-only-")
+    try:
+        copy = Path(folder) / "laqs.db"
+        for _ in range(3):  # a writer that opened the store meanwhile changes the file: copy again
+            before = _stamp(path), _stamp(wal) if wal else None
+            shutil.copyfile(path, copy)
+            if wal is not None:
+                shutil.copyfile(wal, f"{copy}-wal")
+            if (_stamp(path), _stamp(wal) if wal else None) == before:
+                break
+        conn = _open_uri(copy, "mode=ro", factory=_PrivateCopy)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    conn.copy_dir = folder  # type: ignore[attr-defined]
+    return conn
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def _frozen(path: Path) -> bool:
+    """The mode bits give nobody write access to the store file, or to its folder (where a writer would have to
+    create its -wal): nothing can change it, so reading it without locks is safe."""
+    return (path.stat().st_mode & 0o222) == 0 or (path.parent.stat().st_mode & 0o222) == 0
+
+
+def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """A read-only store is read as it is (no migration), but one written by a newer laqs-assist is refused."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'").fetchone():
+        return
+    applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ? "
+                                          "ORDER BY rowid", [MIGRATION_SET])]
+    unknown = [name for name in applied if name not in MIGRATIONS]
+    if unknown:
+        raise UsageError(f"the store {path} was written by a newer laqs-assist (schema {unknown[-1]}); "
+                         "upgrade laqs-assist to open it")
+
+
 def _read_only(path: Path) -> bool:
     """os.access alone says yes to root; the mode bits say what the owner meant."""
     if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
         return True
-    return (path.stat().st_mode & 0o222) == 0 or (path.parent.stat().st_mode & 0o222) == 0
+    return (path.stat().st_mode & 0o222) == 0 or _read_only_folder(path.parent)
+
+
+def is_read_only(path: str | Path) -> bool:
+    """Whether an existing store can only be read (its file or its folder is read-only)."""
+    path = Path(path)
+    return path.is_file() and _read_only(path)
+
+
+def _read_only_folder(folder: Path) -> bool:
+    try:
+        return not os.access(folder, os.W_OK) or (folder.stat().st_mode & 0o222) == 0
+    except OSError:
+        return False
 
 
 def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
@@ -141,8 +286,10 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         raise _translate(exc, path) from None
 
 
-def _translate(exc: sqlite3.DatabaseError, path: Path) -> LaqsError:
+def _translate(exc: sqlite3.DatabaseError, path: Path, read_only: bool = False) -> LaqsError:
     text = str(exc)
+    if read_only and "unable to open" in text:
+        return UsageError(f"cannot read the store {path}: {text}")
     if "file is not a database" in text or "file is encrypted" in text:
         return UsageError(f"{path} is not a SQLite store (choose another file with --store)")
     if "readonly" in text or "read-only" in text:
