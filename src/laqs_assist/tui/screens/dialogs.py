@@ -15,6 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
+from ...inert import inert
+
 Save = Callable[..., Awaitable[str | None]]
 
 
@@ -166,7 +168,7 @@ class EditAnswerDialog(Dialog):
         with Vertical(classes="dialog", id="edit-dialog") as box:
             box.border_title = "Edit an earlier answer"
             yield OptionList(*[Option(Content.assemble((f"{r['label']} ", "bold"),
-                                                       (f"{r['aspect_id']} ", "$text-muted"), _short(r["text"], 70)),
+                                                       (f"{r['aspect_id']} ", "$text-muted"), _short(inert(r["text"]), 70)),
                                       id=f"r-{i}")
                                for i, r in enumerate(self.responses)], id="edit-list")
             yield Static("", id="edit-question")
@@ -302,8 +304,6 @@ class UnsentDialog(Dialog):
         self.leaving = leaving
 
     def compose(self) -> ComposeResult:
-        from ...inert import inert
-
         with Vertical(classes="dialog", id="unsent-dialog") as box:
             box.border_title = "Unsent answer"
             yield Static(Content.assemble(

@@ -18,6 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from ...errors import LaqsError
+from ...inert import inert
 from ..engine import Backend, InterviewView
 from ..widgets.chat import AnswerMessage, ChatLog, NoticeMessage, QuestionMessage
 from ..widgets.composer import Composer
@@ -222,7 +223,7 @@ class InterviewScreen(Screen):
         phases = ", ".join(pack.phase_name(p) for p in v["phases"])
         agenda = pack.agendas[v["agenda_id"]].title.replace("Agendas for discussion with ", "with ")
         status = {"ended": " · ended", "paused": " · paused"}.get(v["status"], "")
-        self.sub_title = f"{v['organisation']} · {agenda} · {phases} · {v['date']}{status}"
+        self.sub_title = f"{inert(v['organisation'], one_line=True)} · {agenda} · {phases} · {v['date']}{status}"
         if outline and self.panels_ready:
             self.query_one(AgendaOutline).show(view)
         aspect = view.panel.aspect_id if view.panel else None

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, LoadingIndicator, Static
 
 from ...errors import LaqsError
+from ...inert import inert
 from ..engine import NA, Backend, ReviewView
 from ..widgets.titlebar import TitleBar
 
@@ -145,7 +146,7 @@ class ReviewScreen(Screen):
             lines.append(Content.assemble(("To lift: ", "bold"), x))
         if r["override"]:
             lines.append(Content.assemble(("Overridden to ", "bold $text-warning"), _label(pack, r["override"]),
-                                          (": ", ""), r["override_reason"]))
+                                          (": ", ""), inert(r["override_reason"])))
         elif r["accepted"]:
             lines.append(Content.styled("The suggestion is accepted.", "$text-success"))
         if r["self_evaluation"]:
@@ -165,7 +166,7 @@ class ReviewScreen(Screen):
         for a in self.data.actions:
             who = a["owner"] or "no owner"
             when = a["due_date"] or "no date"
-            lines.append(Content.assemble("• ", a["text"], (f" — {who}, {when}", "$text-muted")))
+            lines.append(Content.assemble("• ", inert(a["text"]), (inert(f" — {who}, {when}"), "$text-muted")))
         box.update(Content("\n").join(lines))
 
     # --- the writes -----------------------------------------------------------------------------------------
