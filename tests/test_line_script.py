@@ -270,15 +270,17 @@ def test_user_text_printed_by_line_mode_is_inert(tmp_path):
     hostile = "Title\x1b]0;pwned\x07 and \x1b[2J cleared"
     proc = run_laqs("chat", "--org", "Evil\x1b[31m Borough", "--phase", "P", "--focus", "2.4", store=db,
                     input="\n".join([hostile, "/action Fix\x1b[5m it | Jo\x07 | 2026-12-15", "/actions", "/back",
-                                     "/quit"]) + "\n",
+                                     "/where", "/met X\x1b[2J", "/quit"]) + "\n",
                     cwd=tmp_path, env={"LAQS_CONFIG": str(tmp_path / "none.toml")})
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 2, proc.stderr  # the /met line fails
     out = proc.stdout
     assert "\x1b" not in out and "\x07" not in out
     assert "Evil␛[31m Borough" in out.splitlines()[0]
     assert "> Title␛]0;pwned␇ and ␛[2J cleared" in out
     assert "recorded: Title␛]0;pwned␇ and ␛[2J cleared" in out
     assert "Fix␛[5m it — Jo␇, 2026-12-15" in out
+    assert "! unknown criterion 'X␛[2J' (see `laqs packs show`)" in out  # a message quoting what was typed
+    assert "laqs: line 6: unknown criterion 'X␛[2J'" in proc.stderr and "\x1b" not in proc.stderr
     assert db_value(db, "SELECT text FROM responses") == hostile  # kept exactly as typed
 
 

@@ -75,7 +75,8 @@ def _short(text: str, width: int = 96) -> str:
 @click.option("--pack", "pack_path", type=click.Path(path_type=Path), default=None,
               help="Framework pack folder (default: the shipped 2009 National Strategies pack).")
 @click.option("--store", type=click.Path(path_type=Path), default=None, envvar="LAQS_STORE",
-              help="SQLite store (default: store/laqs.db, or $LAQS_STORE).")
+              help="SQLite store (default: $LAQS_STORE, else the store in `laqs settings`, else store/laqs.db; "
+                   "its folder must exist).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for failures.")
 @click.option("--resume", "resume_ref", default=None, metavar="VISIT",
               help="Open the app straight into a visit (an id, an id prefix, or 'last').")

@@ -69,7 +69,7 @@ class LineChat:
 
     def fail(self, message: str) -> bool:
         self.failures += 1
-        self.report(message)
+        self.report(inert(message, one_line=True))  # it may quote what was typed: "unknown criterion '…'"
         return False
 
     # --- display --------------------------------------------------------------------------------------------
@@ -453,7 +453,7 @@ def _numbered_lines(stream: TextIO, warn: Callable[[str], None]) -> Iterator[tup
 
 
 def _echo(text: str) -> str:
-    shown = inert(text, one_line=True)
+    shown = inert(text)  # one line already; a tab may stay a tab
     if len(shown) > ECHO_LIMIT:
         shown = f"{shown[:ECHO_LIMIT]}… ({len(text):,} characters)"
     return "> " + shown
