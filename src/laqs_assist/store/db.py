@@ -126,7 +126,7 @@ def connect_read_only(path: str | Path) -> sqlite3.Connection:
     - nothing waits in the write-ahead log and the mode bits say nobody may write the file or the folder: the file
       is all there is and cannot change, so it is opened immutable (no locks, no -shm);
     - the -wal and -shm files are both there: SQLite reads through the log with the -shm opened read-only
-      (readonly_shm), so answers not yet copied back into the file are seen, and a live writer's locks are obeyed;
+      (readonly_shm, which never creates or writes it), so answers not yet copied back into the file are seen;
     - otherwise (answers wait in a -wal but there is no -shm, or the store is someone else's that they may still
       write): the file and its -wal are copied into a private temporary folder and the copy is read. Without a -shm
       nobody has the store open, so the copy is consistent; it is removed on close.
@@ -144,8 +144,12 @@ def connect_read_only(path: str | Path) -> sqlite3.Connection:
             conn = _open_uri(path, "mode=ro&readonly_shm=1")
         else:
             conn = _open_copy(path, wal if wal.exists() else None)
-        _refuse_foreign(conn, path)
-        _check_schema(conn, path)
+        try:
+            _refuse_foreign(conn, path)
+            _check_schema(conn, path)
+        except BaseException:
+            conn.close()  # and a private copy with it
+            raise
     except sqlite3.DatabaseError as exc:
         raise _translate(exc, path, read_only=True) from None
     except OSError as exc:
