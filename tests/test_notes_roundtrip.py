@@ -15,7 +15,8 @@ from laqs_assist.store import Store
 
 PACK = load_pack(default_pack_path())
 
-MEGABYTE = ("Lorem & ipsum <dolor> sit \"amet\" — 数据 🚸 " * 40_000)[:1_000_000]
+# A megabyte of UTF-8 (an answer's limit is 1 MB), cut on a character boundary.
+MEGABYTE = ("Lorem & ipsum <dolor> sit \"amet\" — 数据 🚸 " * 40_000).encode()[:1_000_000].decode(errors="ignore")
 
 HOSTILE = [
     "Tom & Jerry <b>bold</b> \"double\" 'single' > done",
