@@ -368,3 +368,59 @@ def test_cli_output_in_ascii_does_not_fail(hostile_store, tmp_path):
         proc = laqs(*args, store=db, cwd=tmp_path, env={"PYTHONIOENCODING": "ascii"})
         assert proc.returncode == 0, (args, proc.stderr)
         assert "Traceback" not in proc.stderr and "\x1b" not in proc.stdout
+
+
+# --- the bare app in a terminal -----------------------------------------------------------------------------------
+
+
+def _app_in_a_terminal(cwd: Path, *args: str, seconds: float = 20) -> tuple[subprocess.Popen, int]:
+    import pty
+
+    master, slave = pty.openpty()
+    env = dict(os.environ, TERM="xterm-256color", LAQS_CONFIG=str(cwd / "no-settings.toml"))
+    env.pop("LAQS_STORE", None)
+    proc = subprocess.Popen([sys.executable, "-m", "laqs_assist", *args], stdin=slave, stdout=slave, stderr=slave,
+                            cwd=cwd, env=env, start_new_session=True)
+    os.close(slave)
+    return proc, master
+
+
+def _drain(master: int, until, seconds: float = 30) -> bytes:
+    import select
+    import time
+
+    out = b""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and not until(out):
+        ready, _, _ = select.select([master], [], [], 0.1)
+        if ready:
+            try:
+                out += os.read(master, 65536)
+            except OSError:
+                break
+    return out
+
+
+def test_the_app_in_a_terminal_makes_only_the_default_store_folder(tmp_path):
+    import signal
+
+    proc, master = _app_in_a_terminal(tmp_path)
+    try:
+        _drain(master, lambda _: (tmp_path / "store" / "laqs.db").exists())
+        assert (tmp_path / "store" / "laqs.db").is_file()
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        os.close(master)
+
+
+def test_the_app_in_a_terminal_refuses_a_store_folder_that_does_not_exist(tmp_path):
+    db = tmp_path / "no" / "such" / "laqs.db"
+    proc, master = _app_in_a_terminal(tmp_path, "--store", str(db))
+    out = _drain(master, lambda o: False)  # to the end: reading fails once the process has gone
+    proc.wait(timeout=30)
+    os.close(master)
+    assert proc.returncode == 2
+    text = out.decode("utf-8", "replace")
+    assert f"laqs: error: no folder {db.parent} for the store (create it first, or choose another --store)" in text
+    assert "Traceback" not in text and not (tmp_path / "no").exists()
