@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from ..inert import inert
+
 
 def _helpers():
     from .. import cli as cli_module
@@ -17,7 +19,7 @@ def _helpers():
 
 
 def _print_checks(checks) -> None:
-    click.echo("Quality check against the seven features of a good report (seed 001, aspect 2.4):")
+    click.echo("Quality check against the seven features of a good report (aspect 2.4 of the quality standards):")
     for c in checks:
         colour = {"ok": "green", "warn": "yellow", "ask": "cyan"}[c.status]
         click.echo("  " + click.style(c.line()[:4], fg=colour) + c.line()[4:])
@@ -114,6 +116,7 @@ def export(state, date_from, date_to, la, out_dir, force, template) -> None:
     rest carry on. Exit code 1 if any failed.
     """
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..errors import LaqsError
@@ -125,7 +128,7 @@ def export(state, date_from, date_to, la, out_dir, force, template) -> None:
         total = len(visits_between(store, date_from, date_to, la))
         check_export(out_dir, template)
         if total == 0:
-            click.echo(f"no visits from {date_from} to {date_to}" + (f" for {la}" if la else ""))
+            click.echo(f"no visits from {date_from} to {date_to}" + (f" for {inert(la, one_line=True)}" if la else ""))
             return
         console = Console(stderr=True)
         with Progress(TextColumn("notes"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -133,12 +136,13 @@ def export(state, date_from, date_to, la, out_dir, force, template) -> None:
             task = bar.add_task("", total=total)
 
             def tick(done, _total, visit):
-                bar.update(task, completed=done, description=f"{visit['organisation'][:30]} {visit['date']}")
+                name = escape(inert(visit["organisation"], one_line=True)[:30])  # a name is text, never markup
+                bar.update(task, completed=done, description=f"{name} {visit['date']}")
 
             summary = export_notes(store, pack, date_from, date_to, la=la, out_dir=out_dir, overwrite=force,
                                    template=template, progress=tick)
     for line in summary.failed:
-        click.echo(f"failed: {line}", err=True)
+        click.echo(f"failed: {inert(line, one_line=True)}", err=True)
     folder = out_dir if out_dir is not None else NOTES_DIR
     skipped = f", skipped {len(summary.skipped)} (already in {folder}; --force replaces them)" if summary.skipped \
         else ", skipped 0"
