@@ -312,9 +312,9 @@ class UnsentDialog(Dialog):
                 f"\n\nKeep it as a draft (it comes back when you reopen the visit) and {self.leaving}, discard "
                 "it, or stay?"))
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Keep draft", variant="primary", id="keep")
-                yield Button("Discard", variant="error", id="discard")
-                yield Button("Stay", id="stay")
+                yield Button("Keep draft (k)", variant="primary", id="keep")
+                yield Button("Discard (d)", variant="error", id="discard")
+                yield Button("Stay (Esc)", id="stay")
 
     def on_mount(self) -> None:
         self.query_one("#keep", Button).focus()
