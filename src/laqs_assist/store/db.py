@@ -200,14 +200,20 @@ def _frozen(path: Path) -> bool:
 
 def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
     """A read-only store is read as it is (no migration), but one written by a newer laqs-assist is refused."""
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'").fetchone():
-        return
-    applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ? "
-                                          "ORDER BY rowid", [MIGRATION_SET])]
+    _applied(conn, path)
+
+
+def _applied(conn: sqlite3.Connection, path: Path) -> list[str]:
+    """The store's applied migrations; a store written by a newer laqs-assist (one we do not know) is refused."""
+    applied = []
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'").fetchone():
+        applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ? "
+                                              "ORDER BY rowid", [MIGRATION_SET])]
     unknown = [name for name in applied if name not in MIGRATIONS]
     if unknown:
         raise UsageError(f"the store {path} was written by a newer laqs-assist (schema {unknown[-1]}); "
                          "upgrade laqs-assist to open it")
+    return applied
 
 
 def _read_only(path: Path) -> bool:
@@ -260,14 +266,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     """Apply pending migrations. An up-to-date store is checked with plain sqlite3: sqlite-utils, which the
     migrations themselves use, is only imported when there is something to apply."""
     try:
-        applied = []
-        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'").fetchone():
-            applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ? "
-                                                  "ORDER BY rowid", [MIGRATION_SET])]
-        unknown = [name for name in applied if name not in MIGRATIONS]
-        if unknown:
-            raise UsageError(f"the store {path} was written by a newer laqs-assist (schema {unknown[-1]}); "
-                             "upgrade laqs-assist to open it")
+        applied = _applied(conn, path)
         if len(applied) == len(MIGRATIONS):
             return
         from sqlite_utils import Database
