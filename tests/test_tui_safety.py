@@ -232,6 +232,14 @@ async def test_flag_after_back_and_reanswer_flags_that_answer(tmp_path: Path) ->
         assert [r["text"] for r in flagged] == ["yes, Mr Smith PRIVATE remark"]
         bubble = [a for a in answers(app) if a.text == "yes, Mr Smith PRIVATE remark"][-1]
         assert bubble.flagged and "⚑" in str(bubble.render())
+        # Going back to it (past the next question's answer): the question shows its recorded answer, flagged.
+        for _ in range(2):
+            await pilot.press("ctrl+o")
+            await settle(pilot)
+        from test_tui import last_question
+
+        shown = str(last_question(app).render())
+        assert "Mr Smith PRIVATE remark" in shown and "⚑ concerns an individual" in shown
 
 
 async def test_flag_and_edit_by_question_id_in_the_app(tmp_path: Path) -> None:

@@ -64,6 +64,7 @@ class InterviewView(NamedTuple):
     actions: int
     transcript: tuple[Turn, ...] = ()
     draft: dict[str, Any] | None = None  # the unsent draft ({text, updated_at}), given when a visit is opened
+    recorded_flagged: bool = False  # the recorded answer concerns an individual (shown with its flag)
 
     @property
     def ended(self) -> bool:
@@ -173,9 +174,11 @@ class Backend:
         items = tuple(s.items())
         cur = s.current()
         recorded = None
+        recorded_flagged = False
         if cur is not None and cur.response_id:
             prev = s.answer_for(cur)
             recorded = prev["text"] if prev else None
+            recorded_flagged = bool(prev and prev["concerns_individual"])
         done, total = s.progress()
         year = s.visit.get("academic_year") or academic_year(s.visit["date"])
         coverage = self.store.coverage(s.visit["organisation_id"], year)
@@ -185,7 +188,8 @@ class Backend:
         panel = self.panel(aspect) if aspect else None
         n_actions = len(s.actions())
         return InterviewView(dict(s.visit), items, cur, recorded, done, total, coverage, panel, n_actions,
-                             self.transcript() if transcript else (), s.draft() if transcript else None)
+                             self.transcript() if transcript else (), s.draft() if transcript else None,
+                             recorded_flagged)
 
     def panel(self, aspect_id: str) -> PanelView:
         from ..rating import rate

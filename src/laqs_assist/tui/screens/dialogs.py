@@ -168,7 +168,9 @@ class EditAnswerDialog(Dialog):
         with Vertical(classes="dialog", id="edit-dialog") as box:
             box.border_title = "Edit an earlier answer"
             yield OptionList(*[Option(Content.assemble((f"{r['label']} ", "bold"),
-                                                       (f"{r['aspect_id']} ", "$text-muted"), _short(inert(r["text"]), 70)),
+                                                       (f"{r['aspect_id']} ", "$text-muted"),
+                                                       ("⚑ " if r.get("concerns_individual") else "", "$warning"),
+                                                       _short(inert(r["text"]), 66)),
                                       id=f"r-{i}")
                                for i, r in enumerate(self.responses)], id="edit-list")
             yield Static("", id="edit-question")

@@ -281,6 +281,7 @@ class InterviewScreen(Screen):
         title = pack.aspects[cur.aspect_id].title
         self.chat.add(QuestionMessage(item_id=cur.id, label=label, aspect=f"{cur.aspect_id} {_short(title, 40)}",
                                       prompt=cur.prompt(), hint=hint, recorded=view.recorded or "",
+                                      flagged=view.recorded_flagged,
                                       counter=f"{cur.position + 1}/{view.total}", probe=cur.kind == "probe"))
 
     # --- the write path: one at a time, input locked, restored on failure -----------------------------------

@@ -31,12 +31,13 @@ class QuestionMessage(ChatMessage):
     """The assistant's question (or probe), with its place in the agenda."""
 
     def __init__(self, *, item_id: str, label: str, aspect: str, prompt: str, hint: str = "", recorded: str = "",
-                 counter: str = "", probe: bool = False) -> None:
+                 counter: str = "", probe: bool = False, flagged: bool = False) -> None:
         parts: list = [Content(prompt)]
         if hint:
             parts += ["\n", Content.styled(hint, "italic $text-muted")]
         if recorded:
             parts += ["\n", Content.styled("recorded: ", "bold $text-muted"), Content.styled(inert(recorded), "$text-muted"),
+                      Content.styled("  ⚑ concerns an individual" if flagged else "", "bold $warning"),
                       "\n", Content.styled("answer again to replace it, or Ctrl+S to keep it and move on",
                                            "italic $text-muted")]
         # Most telling first: the border title is cut at the bubble's width.
