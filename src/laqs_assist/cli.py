@@ -27,6 +27,7 @@ class _State:
     def __init__(self) -> None:
         self.debug = False
         self.pack_path: Path = default_pack_path()
+        self.pack_chosen = False  # --pack given: it wins over the pack a visit was recorded with
         self.store: Path | None = None  # --store or $LAQS_STORE; the app reads the resolved store from here
         self._settings = None
 
@@ -66,6 +67,25 @@ def _pack(state: _State):
     return open_pack(state.pack_path)
 
 
+def _visit_pack(state: _State, visit: dict):
+    """The pack a visit was recorded with (an installed pack found by its id), unless --pack chose one."""
+    pack = _pack(state) if state.pack_chosen or visit.get("pack_id") == _pack(state).id else None
+    if pack is not None:
+        return pack
+    from .packs.registry import open_by_id
+
+    return open_by_id(visit["pack_id"])
+
+
+def _pack_option(value: Path) -> Path:
+    """--pack takes a pack folder, or the id of an installed pack (`laqs packs list`)."""
+    if value.exists() or "/" in str(value) or str(value).startswith("."):
+        return value
+    from .packs.registry import folder_of
+
+    return folder_of(str(value))
+
+
 def _short(text: str, width: int = 96) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -90,7 +110,8 @@ def cli(ctx: click.Context, pack_path: Path | None, store: Path | None, debug: b
     state = ctx.ensure_object(_State)
     state.debug = debug
     if pack_path is not None:
-        state.pack_path = pack_path
+        state.pack_path = _pack_option(pack_path)
+        state.pack_chosen = True
     state.store = store
     if ctx.invoked_subcommand is None:
         path, default = state.checked_store_path()
@@ -117,6 +138,28 @@ def cli(ctx: click.Context, pack_path: Path | None, store: Path | None, debug: b
 @cli.group()
 def packs() -> None:
     """Check and browse framework packs."""
+
+
+@packs.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_obj
+def packs_list(state: _State, as_json: bool) -> None:
+    """The installed packs: every folder under interviews/ and under $LAQS_PACKS, by id."""
+    from .packs import open_pack
+    from .packs.registry import installed
+
+    rows = []
+    for pid, folder in installed().items():
+        pack = open_pack(folder)
+        rows.append({"id": pid, "title": pack.title, "folder": str(folder), "aspects": len(pack.aspects),
+                     "agendas": list(pack.agendas), "default": folder.resolve() == default_pack_path().resolve()})
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for r in rows:
+        mark = " (default)" if r["default"] else ""
+        click.echo(f"{r['id']:<12} {_short(r['title'], 60)}{mark}")
+        click.echo(f"{'':<12} {r['aspects']} aspects; agendas {', '.join(r['agendas'])}; {r['folder']}")
 
 
 @packs.command("check")
@@ -369,7 +412,8 @@ def chat(state: _State, agenda, organisation, school, parent, phases, focus, peo
         author = author or state.settings.name or ""
     with _store(state, create=not resume, read_only=False) as store:
         if resume:
-            session = Session.resume(store, pack, resume)
+            visit = store.find_visit(resume)
+            session = Session.resume(store, _visit_pack(state, visit), visit["id"])
         else:
             if not organisation:
                 raise UsageError("say who the visit is with: --org NAME (or --resume ID)")

@@ -55,12 +55,14 @@ def note(state, visit: str, out_path: Path | None, force: bool, template: Path |
     progress since the last visit and next steps. It is then checked against the seed's seven features of a good
     report; the check warns, it never stops the note. The file is written whole or not at all.
     """
+    from .. import cli as cli_module
     from .api import write_note
 
-    store_of, pack_of = _helpers()
-    pack = pack_of(state)
+    store_of, _ = _helpers()
     with store_of(state) as store:
-        result = write_note(store, pack, visit, out_path, overwrite=force, template=template)
+        found = store.find_visit(visit)
+        pack = cli_module._visit_pack(state, found)  # the pack the visit was recorded with
+        result = write_note(store, pack, found["id"], out_path, overwrite=force, template=template)
     click.echo(f"wrote {result.path}")
     _print_checks(result.checks)
 
