@@ -98,3 +98,32 @@ def test_registry_finds_the_default_without_a_scan(monkeypatch, tmp_path: Path) 
     # The shipped pack's id is answered from its own pack.yaml; the bad LAQS_PACKS is never read for it.
     assert registry.folder_of("ns2009") == default_pack_path()
     assert registry.declared_id(default_pack_path()) == "ns2009"
+
+
+@pytest.mark.asyncio
+async def test_the_app_opens_a_visit_with_the_pack_it_was_recorded_with(tmp_path: Path, monkeypatch) -> None:
+    from test_tui_helpers import make_app, wait_for
+
+    from laqs_assist.packs import load_pack
+    from laqs_assist.session import Session
+    from laqs_assist.store import Store
+
+    packs = tmp_path / "packs"
+    copy = copy_pack(packs / "copy", "ns2009-copy", "A second framework for the tests")
+    monkeypatch.setenv("LAQS_PACKS", str(packs))
+    monkeypatch.setenv("LAQS_CACHE", str(tmp_path / "cache"))
+    db = tmp_path / "s.db"
+    with Store(db) as store:
+        s = Session.start(store, load_pack(copy), agenda_id="la-contacts", organisation="Second Borough",
+                          phases=["P"], focus=["2.4"], day="2026-11-10")
+        s.answer("Reports go to the register")
+        visit = s.id
+    app = make_app(db, resume=visit)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "InterviewScreen" and app.screen.panels_ready,
+                       what="the interview")
+        assert app.pack.id == "ns2009-copy"
+        assert "Second Borough" in app.screen.sub_title
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen", what="the visits")
+        assert app.pack.id == "ns2009"

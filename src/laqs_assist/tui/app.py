@@ -102,7 +102,7 @@ class LaqsApp(App):
     @work(group="boot")
     async def boot(self) -> None:
         try:
-            self.pack = await self.engine.ready()
+            self.pack = self.default_pack = await self.engine.ready()
         except BaseException as exc:  # noqa: BLE001 - shown as one line by run() after the app closes
             self.fatal = exc
             self.exit(return_code=getattr(exc, "exit_code", 1))
@@ -188,6 +188,7 @@ class LaqsApp(App):
     async def _home(self) -> None:
         from .screens.home import HomeScreen
 
+        self.pack = getattr(self, "default_pack", None) or self.pack
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             await self.pop_screen()
         if not isinstance(self.screen, HomeScreen):
@@ -199,6 +200,8 @@ class LaqsApp(App):
             if opening is None:
                 opening = self.engine.submit(Backend.open, ref)
             view, data = await asyncio.wrap_future(opening)
+            # The screens draw the visit with the pack it was recorded with (the engine opened that one).
+            self.pack = await self.engine.call(lambda backend: backend.pack)
         except Exception as exc:  # noqa: BLE001
             self.report(exc)
             self.first_screen_shown()

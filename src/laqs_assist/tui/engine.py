@@ -111,6 +111,7 @@ class Backend:
         from ..store import Store
 
         self.pack = pack or open_pack(pack_path)
+        self.default_pack = self.pack  # new visits use it; an opened visit uses the pack it was recorded with
         self.store = Store(store_path)
         self.session = None
         self._out: list[str] = []
@@ -136,6 +137,7 @@ class Backend:
     def start(self, form: dict[str, Any]) -> InterviewView:
         from ..session import Session
 
+        self.pack = self.default_pack
         self.session = Session.start(self.store, self.pack, **form)
         self._chat = None
         return self.view(transcript=True)
@@ -143,7 +145,9 @@ class Backend:
     def resume(self, ref: str) -> InterviewView:
         from ..session import Session
 
-        self.session = Session.resume(self.store, self.pack, ref)
+        visit = self.store.find_visit(ref)
+        self.pack = self._pack_of(visit)
+        self.session = Session.resume(self.store, self.pack, visit["id"])
         self._chat = None
         return self.view(transcript=True)
 
@@ -159,6 +163,15 @@ class Backend:
             s.pause()
         self.session = None
         self._chat = None
+        self.pack = self.default_pack
+
+    def _pack_of(self, visit: dict[str, Any]) -> "Pack":
+        """The pack a visit was recorded with: the one open already, or an installed pack found by its id."""
+        if visit["pack_id"] == self.default_pack.id:
+            return self.default_pack
+        from ..packs.registry import open_by_id
+
+        return open_by_id(visit["pack_id"])
 
     def _s(self):
         if self.session is None:
