@@ -15,75 +15,19 @@ import click
 
 from . import __version__
 from .errors import JudgementError, LaqsError, UsageError
+from .app.context import DEFAULT_STORE, Context
 from .inert import inert
 from .paths import default_pack_path
 
-# The store when neither --store, $LAQS_STORE nor the settings name one: relative to the current folder, and the
-# only store whose folder is made when missing (a mistyped path elsewhere must not grow folders).
-DEFAULT_STORE = Path("store") / "laqs.db"
+_State = Context  # the object every command receives (click's ctx.obj)
 
 
-class _State:
-    def __init__(self) -> None:
-        self.debug = False
-        self.pack_path: Path = default_pack_path()
-        self.pack_chosen = False  # --pack given: it wins over the pack a visit was recorded with
-        self.store: Path | None = None  # --store or $LAQS_STORE; the app reads the resolved store from here
-        self._settings = None
-
-    @property
-    def settings(self):
-        """The adviser's settings, read when a command first needs them (a broken file then stops that command,
-        not `laqs settings`, which is how it gets mended)."""
-        if self._settings is None:
-            from . import settings
-
-            self._settings = settings.load()
-        return self._settings
-
-    def store_path(self) -> tuple[Path, bool]:
-        """The store to use and whether it is the default one: --store, else $LAQS_STORE, else the settings' store,
-        else store/laqs.db."""
-        if self.store is not None:
-            return Path(self.store), False
-        if self.settings.store:
-            return Path(self.settings.store).expanduser(), False
-        return DEFAULT_STORE, True
-
-    def checked_store_path(self) -> tuple[Path, bool]:
-        """store_path(), refusing a store whose folder does not exist (the default folder is made when a store is
-        created)."""
-        from .store.db import check_folder
-
-        path, default = self.store_path()
-        if not default:
-            check_folder(path, make_folder=False)
-        return path, default
+def _pack(state: Context):
+    return state.pack()
 
 
-def _pack(state: _State):
-    from .packs import open_pack
-
-    return open_pack(state.pack_path)
-
-
-def _visit_pack(state: _State, visit: dict):
-    """The pack a visit was recorded with (an installed pack found by its id), unless --pack chose one."""
-    pack = _pack(state) if state.pack_chosen or visit.get("pack_id") == _pack(state).id else None
-    if pack is not None:
-        return pack
-    from .packs.registry import open_by_id
-
-    return open_by_id(visit["pack_id"])
-
-
-def _pack_option(value: Path) -> Path:
-    """--pack takes a pack folder, or the id of an installed pack (`laqs packs list`)."""
-    if value.exists() or "/" in str(value) or str(value).startswith("."):
-        return value
-    from .packs.registry import folder_of
-
-    return folder_of(str(value))
+def _visit_pack(state: Context, visit: dict):
+    return state.pack_for(visit)
 
 
 def _short(text: str, width: int = 96) -> str:
@@ -110,8 +54,7 @@ def cli(ctx: click.Context, pack_path: Path | None, store: Path | None, debug: b
     state = ctx.ensure_object(_State)
     state.debug = debug
     if pack_path is not None:
-        state.pack_path = _pack_option(pack_path)
-        state.pack_chosen = True
+        state.choose_pack(pack_path)
     state.store = store
     if ctx.invoked_subcommand is None:
         path, default = state.checked_store_path()
@@ -369,19 +312,8 @@ def render_rating(pack, r) -> str:
 # --- the store: chat, visits, search ----------------------------------------------------------------------------
 
 
-def _store(state: _State, create: bool = False, read_only: bool | None = None):
-    """The store; only commands that record something create it. A command that only reads opens a read-only
-    store (read_only=None) and says so once on stderr; one that records (read_only=False) refuses it."""
-    from .store import Store
-
-    path, default = state.checked_store_path()
-    if not create and not path.exists():
-        raise UsageError(f"no store at {path} yet: one is created when you start a visit (laqs chat --org NAME)")
-    store = Store(path, create=create, read_only=False if create else read_only, make_folder=default)
-    if store.read_only:
-        click.echo(f"laqs: the store {path} is read-only: showing what it holds; nothing new can be recorded",
-                   err=True)
-    return store
+def _store(state: Context, create: bool = False, read_only: bool | None = None):
+    return state.open_store(create=create, read_only=read_only)
 
 
 @cli.command()

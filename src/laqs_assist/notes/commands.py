@@ -13,9 +13,8 @@ from ..inert import inert
 
 
 def _helpers():
-    from .. import cli as cli_module
-
-    return cli_module._store, cli_module._pack
+    """How a command opens its store and pack: the CLI's Context (app/context.py), which each command receives."""
+    return (lambda state, **kw: state.open_store(**kw)), (lambda state: state.pack())
 
 
 def _print_checks(checks) -> None:
@@ -55,13 +54,12 @@ def note(state, visit: str, out_path: Path | None, force: bool, template: Path |
     progress since the last visit and next steps. It is then checked against the seed's seven features of a good
     report; the check warns, it never stops the note. The file is written whole or not at all.
     """
-    from .. import cli as cli_module
     from .api import write_note
 
     store_of, _ = _helpers()
     with store_of(state) as store:
         found = store.find_visit(visit)
-        pack = cli_module._visit_pack(state, found)  # the pack the visit was recorded with
+        pack = state.pack_for(found)  # the pack the visit was recorded with
         result = write_note(store, pack, found["id"], out_path, overwrite=force, template=template)
     click.echo(f"wrote {result.path}")
     _print_checks(result.checks)
