@@ -272,3 +272,17 @@ async def test_control_characters_in_answers_are_drawn_inert(tmp_path: Path) -> 
         stored = rows(db, "SELECT text FROM responses WHERE visit_id = ? ORDER BY created_at DESC LIMIT 1",
                       [ids["open"]])[0]["text"]
         assert stored == "yes evil \x1b]0;pwned\x07 title"  # kept exactly as typed
+
+
+async def test_a_typed_command_that_does_not_fit_says_so_and_keeps_the_text(tmp_path: Path) -> None:
+    db, ids, app = await open_interview(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await interview_ready(pilot)
+        before = rows(db, "SELECT count(*) AS n FROM judgements")[0]["n"]
+        await send(pilot, "/value 1.5.targets-in-line")
+        assert app.screen.composer.text == "/value 1.5.targets-in-line"
+        assert "give an indicator and a number" in str(notices(app)[-1].copy_text)
+        app.screen.composer.clear()
+        await send(pilot, "/met 2.4.G.3")  # a command the answer box hands to line mode's handler
+        assert rows(db, "SELECT count(*) AS n FROM judgements")[0]["n"] == before + 1
+        assert app.screen.composer.text == ""

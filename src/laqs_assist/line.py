@@ -16,43 +16,15 @@ import textwrap
 from datetime import datetime
 from typing import Any, Callable, Iterator, TextIO
 
+from .app import slash
 from .errors import LaqsError, UsageError
 from .inert import inert
 from .rating import NA
 from .session import AnswerInvalid, Session
 
-HELP = """\
-Type an answer and press Enter to record it. Commands:
-  /skip                 skip this question (dismiss a probe)
-  /back                 go back one question; answering again replaces the answer
-  /jump ASPECT          go to an aspect's questions, e.g. /jump 2.4
-  /met ID [ID…]         mark criteria met (also /partly, /not, /unknown)
-  /value ID NUMBER      record an indicator, e.g. /value 1.5.targets-in-line 87
-  /count SET N          record how many items of a counted set are present
-  /impact LEVEL [ASPECT] evidence of impact seen: none, some, substantial
-  /criteria             the current aspect's criteria and their states
-  /rating [ASPECT]      the suggested rating, ceiling and why
-  /action TEXT | OWNER | DUE   add an agreed action, e.g. /action Revise the policy | J Smith | 2026-12-15
-  /actions              list this visit's actions
-  /flag [QID|ID]        mark an answer as about an individual's performance (kept out of shared notes);
-                        with no QID or ID, the answer just given, e.g. /flag A3.1.5.2
-  /unflag [QID|ID]      clear that mark
-  /note [ASPECT] TEXT   record a remark outside the agenda
-  /edit [QID|ID] TEXT   replace an answer's text (the earlier text is kept); with no QID or ID, the answer just
-                        given, e.g. /edit A3.2.4.2 Reports are timely and accurate
-  /review               every rating in play, with overrides and the LA's self-evaluation
-  /accept ASPECT PHASE  accept the suggested rating
-  /override ASPECT PHASE RATING REASON   override, e.g. /override 2.4 P NI reports lack rigour
-  /self ASPECT PHASE RATING             the LA's own self-evaluation
-  /where                progress through the agenda
-  /pause                pause the visit and leave (resume later with laqs chat --resume)
-  /end                  end the visit and show the ratings to accept or override
-  /quit                 leave (an open visit is paused)
-  /help                 this list"""
-
-COMMANDS = ["/skip", "/back", "/jump", "/met", "/partly", "/not", "/unknown", "/value", "/count", "/impact",
-            "/criteria", "/rating", "/action", "/actions", "/flag", "/unflag", "/note", "/edit", "/review", "/accept",
-            "/override", "/self", "/where", "/pause", "/end", "/quit", "/help"]
+# The slash-command language is app/slash.py's, shared with the app's answer box.
+HELP = slash.HELP
+COMMANDS = slash.COMMANDS
 
 
 class LineChat:
@@ -131,110 +103,88 @@ class LineChat:
         return True
 
     def command(self, text: str) -> bool:
-        name, _, rest = text.partition(" ")
-        name = name.lower()
-        rest = rest.strip()
-        handler = getattr(self, "cmd_" + name[1:], None) if name[1:].isidentifier() else None
-        if handler is None:
-            return self.fail(f"unknown command {inert(name, one_line=True)}: type /help for the list")
         try:
-            handler(rest)
+            cmd = slash.parse(text)
+        except LaqsError as exc:
+            return self.fail(exc.line())
+        return self.run(cmd)
+
+    def run(self, cmd: slash.Command) -> bool:
+        """Carry out a parsed command (the app's answer box hands over the ones it does not do itself)."""
+        try:
+            getattr(self, "cmd_" + cmd.name)(**cmd.args)
         except LaqsError as exc:
             return self.fail(exc.line())
         return True
 
-    # --- commands -------------------------------------------------------------------------------------------
+    # --- commands: each takes the arguments slash.parse read --------------------------------------------------
 
-    def cmd_help(self, rest: str) -> None:
+    def cmd_help(self) -> None:
         self.say(HELP)
 
-    def cmd_skip(self, rest: str) -> None:
+    def cmd_skip(self) -> None:
         self.s.skip()
         self.say("✓ skipped")
         self.ask()
 
-    def cmd_back(self, rest: str) -> None:
+    def cmd_back(self) -> None:
         self.s.back()
         self.ask()
 
-    def cmd_jump(self, rest: str) -> None:
-        if not rest:
-            raise UsageError("which aspect? e.g. /jump 2.4")
-        self.s.jump(rest.split()[0])
+    def cmd_jump(self, aspect: str) -> None:
+        self.s.jump(aspect)
         self.ask()
 
-    def _judge(self, state: str, rest: str) -> None:
-        ids = rest.split()
-        if not ids:
-            raise UsageError(f"which criterion? e.g. /{'not' if state == 'not_met' else state} 2.4.G.1")
+    def _judge(self, state: str, ids: tuple[str, ...]) -> None:
         for cid in ids:
             ratings = self.s.judge(cid, state)
             self.say(f"✓ {cid} {state.replace('_', ' ')}")
         self._show_ratings(ratings)
 
-    def cmd_met(self, rest: str) -> None:
-        self._judge("met", rest)
+    cmd_met = cmd_partly = cmd_not = cmd_unknown = _judge
 
-    def cmd_partly(self, rest: str) -> None:
-        self._judge("partly", rest)
-
-    def cmd_not(self, rest: str) -> None:
-        self._judge("not_met", rest)
-
-    def cmd_unknown(self, rest: str) -> None:
-        self._judge("unknown", rest)
-
-    def cmd_value(self, rest: str) -> None:
-        parts = rest.split()
-        if len(parts) != 2:
-            raise UsageError("give an indicator and a number, e.g. /value 1.5.targets-in-line 87")
-        ratings = self.s.judge(parts[0], parts[1])
-        self.say(f"✓ {parts[0]} = {parts[1]}")
+    def cmd_value(self, indicator: str, value: str) -> None:
+        ratings = self.s.judge(indicator, value)
+        self.say(f"✓ {indicator} = {value}")
         self._show_ratings(ratings)
 
-    def cmd_count(self, rest: str) -> None:
-        parts = rest.split()
-        if len(parts) != 2 or not parts[1].isdigit():
-            raise UsageError("give a set and how many items are present, e.g. /count 2.4.report-features 5")
-        ratings = self.s.judge(parts[0], int(parts[1]))
-        self.say(f"✓ {parts[0]}: {parts[1]} present")
+    def cmd_count(self, set: str, count: int) -> None:  # noqa: A002 - the command's word for it
+        ratings = self.s.judge(set, count)
+        self.say(f"✓ {set}: {count} present")
         self._show_ratings(ratings)
 
-    def cmd_impact(self, rest: str) -> None:
-        parts = rest.split()
-        if not parts:
-            raise UsageError("give a level: /impact none|some|substantial [ASPECT]")
-        aspect = parts[1] if len(parts) > 1 else self._aspect()
-        ratings = self.s.set_impact(aspect, parts[0])
-        self.say(f"✓ evidence of impact for {aspect}: {parts[0]}")
+    def cmd_impact(self, level: str, aspect: str | None) -> None:
+        aspect = aspect or self._aspect()
+        ratings = self.s.set_impact(aspect, level)
+        self.say(f"✓ evidence of impact for {aspect}: {level}")
         self._show_ratings(ratings)
 
-    def _aspect(self) -> str:
+    def _aspect(self, aspect_id: str | None = None) -> str:
+        if aspect_id is not None:
+            if aspect_id not in self.s.pack.aspects:
+                raise UsageError(f"unknown aspect '{inert(aspect_id, one_line=True)}'")
+            return aspect_id
         item = self.s.current()
         if item is None:
             raise UsageError("say which aspect, e.g. /rating 2.4")
         return item.aspect_id
 
-    def cmd_criteria(self, rest: str) -> None:
-        aspect_id = rest.split()[0] if rest else self._aspect()
-        if aspect_id not in self.s.pack.aspects:
-            raise UsageError(f"unknown aspect '{aspect_id}'")
-        aspect = self.s.pack.aspects[aspect_id]
+    def cmd_criteria(self, aspect: str | None) -> None:
+        aspect_id = self._aspect(aspect)
+        a = self.s.pack.aspects[aspect_id]
         for phase in self.s.phases:
-            if not aspect.applies_to(phase):
+            if not a.applies_to(phase):
                 continue
             r = self.s.rating(aspect_id, phase)
-            self.say(f"{aspect.id} — {self.s.pack.phase_name(phase)}")
+            self.say(f"{a.id} — {self.s.pack.phase_name(phase)}")
             for col in self.s.pack.columns:
                 self.say(f"  {col.label}")
-                for c in aspect.criteria_in(col.id, phase):
+                for c in a.criteria_in(col.id, phase):
                     mark = {"met": "✓", "partly": "~", "not_met": "✗", "unknown": "·"}[r.states[c.id]]
                     self.say(f"    {mark} {c.id}{'*' if c.critical else ''} {_short(c.text, 80)}")
 
-    def cmd_rating(self, rest: str) -> None:
-        aspect_id = rest.split()[0] if rest else self._aspect()
-        if aspect_id not in self.s.pack.aspects:
-            raise UsageError(f"unknown aspect '{aspect_id}'")
+    def cmd_rating(self, aspect: str | None) -> None:
+        aspect_id = self._aspect(aspect)
         self._show_ratings([self.s.rating(aspect_id, p) for p in self.s.phases], full=True)
 
     def _show_ratings(self, ratings, full: bool = False) -> None:
@@ -252,15 +202,7 @@ class LineChat:
                 for x in r.lift:
                     self.say(textwrap.fill(x, 100, initial_indent="    to lift: ", subsequent_indent="      "))
 
-    def cmd_action(self, rest: str) -> None:
-        parts = [p.strip() for p in rest.split("|")]
-        if not parts or not parts[0]:
-            raise UsageError("describe the action: /action TEXT | OWNER | DUE DATE")
-        if len(parts) > 3:
-            raise UsageError("an action has at most three parts: TEXT | OWNER | DUE DATE")
-        text = parts[0]
-        owner = parts[1] if len(parts) > 1 else ""
-        due = parts[2] if len(parts) > 2 else None
+    def cmd_action(self, text: str, owner: str, due: str | None) -> None:
         try:
             row = self.s.add_action(text, owner, due)
         except AnswerInvalid as exc:
@@ -269,7 +211,7 @@ class LineChat:
         note = f" — it still needs {' and '.join(missing)}" if missing else ""
         self.say(f"✓ action {row['id'][:8]} saved{note}")
 
-    def cmd_actions(self, rest: str) -> None:
+    def cmd_actions(self) -> None:
         acts = self.s.actions()
         if not acts:
             self.say("No actions yet.")
@@ -286,31 +228,28 @@ class LineChat:
             return f"the answer to a probe on {response['aspect_id']} ({short})"
         return f"the note on {response['aspect_id']} ({short})"
 
-    def cmd_flag(self, rest: str) -> None:
-        r = self.s.flag(rest or None, True)
+    def cmd_flag(self, ref: str | None) -> None:
+        r = self.s.flag(ref, True)
         self.say(f"✓ ⚑ flagged {self._which(r)}: it concerns an individual and stays out of shared notes")
 
-    def cmd_unflag(self, rest: str) -> None:
-        r = self.s.flag(rest or None, False)
+    def cmd_unflag(self, ref: str | None) -> None:
+        r = self.s.flag(ref, False)
         self.say(f"✓ {self._which(r)} is no longer flagged")
 
-    def cmd_note(self, rest: str) -> None:
-        first, _, tail = rest.partition(" ")
-        if first in self.s.pack.aspects:
-            row = self.s.note(tail, first)
-        else:
-            row = self.s.note(rest)
+    def cmd_note(self, text: str) -> None:
+        first, _, tail = text.partition(" ")
+        row = self.s.note(tail, first) if first in self.s.pack.aspects else self.s.note(text)
         self.say(f"✓ saved ({row['id'][:8]})")
 
-    def cmd_edit(self, rest: str) -> None:
-        if not rest:
+    def cmd_edit(self, text: str) -> None:
+        if not text:
             raise UsageError("give the new text: /edit [QID|ID] TEXT")
-        ref, text = self._split_ref(rest)
-        if ref is None and " " not in text and self._names_answer(text):
+        ref, new = self.s.split_ref(text)
+        if ref is None and " " not in new and self._names_answer(new):
             # `/edit A3.2.4.2` alone: replacing the last answer with the question's id is surely not what was meant.
-            raise UsageError(f"give the new text after {text}: /edit {text} TEXT")
+            raise UsageError(f"give the new text after {new}: /edit {new} TEXT")
         try:
-            edited = self.s.edit(ref, text)
+            edited = self.s.edit(ref, new)
         except AnswerInvalid as exc:
             raise UsageError(exc.message) from None
         flag = "  ⚑ flagged" if edited.get("concerns_individual") else ""
@@ -318,23 +257,18 @@ class LineChat:
 
     _ANSWER_ID = re.compile(r"^[0-9a-f]{8}[0-9a-f-]*$", re.IGNORECASE)
 
-    def _split_ref(self, rest: str) -> tuple[str | None, str]:
-        """`[QID|ID] TEXT`: the first word names an answer only when it is a question id of this visit or looks like
-        an id the chat shows (8+ hex digits) of one of its answers; otherwise all of it is the new text."""
-        split = getattr(self.s, "split_ref", None)
-        if split is not None:  # the Session's own reading, shared with the app's answer box
-            return split(rest)
-        first, _, tail = rest.strip().partition(" ")
-        if first and tail.strip() and self._names_answer(first):
-            return first, tail.strip()
-        return None, rest.strip()
-
     def _names_answer(self, word: str) -> bool:
+        """Whether a lone word is a question id of this visit or the id of one of its answers."""
         if any(i.question and i.question.id.lower() == word.lower() for i in self.s.items()):
             return True
-        return bool(self._ANSWER_ID.match(word) and self.s.store.visit_responses_by_prefix(self.s.id, word.lower()))
+        if not self._ANSWER_ID.match(word):
+            return False
+        try:
+            return bool(self.s.find_response(word.lower()))
+        except UsageError:
+            return False
 
-    def cmd_review(self, rest: str) -> None:
+    def cmd_review(self) -> None:
         rows = self.s.review()
         if not rows:
             self.say("Nothing rated yet: judge some criteria first.")
@@ -348,7 +282,8 @@ class LineChat:
             sug = pack.column(r.suggestion).label if r.suggestion else "no suggestion"
             line = f"  {row['aspect']} {name}: suggested {sug}"
             if row["override"]:
-                line += f"; overridden to {pack.column(row['override']).label} ({row['override_reason']})"
+                line += f"; overridden to {pack.column(row['override']).label} " \
+                        f"({inert(row['override_reason'], one_line=True)})"
             elif row["accepted"]:
                 line += " (accepted)"
             if row["self_evaluation"]:
@@ -358,46 +293,37 @@ class LineChat:
             self.say(line)
             self.say(textwrap.fill(r.reason, 100, initial_indent="      why: ", subsequent_indent="        "))
 
-    def cmd_accept(self, rest: str) -> None:
-        parts = rest.split()
-        if len(parts) != 2:
-            raise UsageError("give an aspect and a phase, e.g. /accept 2.4 P")
-        self.s.accept(parts[0], parts[1])
-        self.say(f"✓ {parts[0]} {parts[1]} accepted")
+    def cmd_accept(self, aspect: str, phase: str) -> None:
+        self.s.accept(aspect, phase)
+        self.say(f"✓ {aspect} {phase} accepted")
 
-    def cmd_override(self, rest: str) -> None:
-        parts = rest.split(maxsplit=3)
-        if len(parts) < 4:
-            raise UsageError("give aspect, phase, rating and a reason, e.g. /override 2.4 P NI reports lack rigour")
-        self.s.override(parts[0], parts[1], parts[2], parts[3])
-        self.say(f"✓ {parts[0]} {parts[1]} overridden to {parts[2]}")
+    def cmd_override(self, aspect: str, phase: str, rating: str, reason: str) -> None:
+        self.s.override(aspect, phase, rating, reason)
+        self.say(f"✓ {aspect} {phase} overridden to {rating}")
 
-    def cmd_self(self, rest: str) -> None:
-        parts = rest.split()
-        if len(parts) != 3:
-            raise UsageError("give aspect, phase and the LA's rating, e.g. /self 2.4 P G")
-        self.s.self_evaluation(parts[0], parts[1], parts[2])
-        self.say(f"✓ LA self-evaluation for {parts[0]} {parts[1]}: {parts[2]}")
+    def cmd_self(self, aspect: str, phase: str, rating: str) -> None:
+        self.s.self_evaluation(aspect, phase, rating)
+        self.say(f"✓ LA self-evaluation for {aspect} {phase}: {rating}")
 
-    def cmd_where(self, rest: str) -> None:
+    def cmd_where(self) -> None:
         done, total = self.s.progress()
         self.say(f"{done} of {total} items dealt with; visit {self.s.id[:8]} is {self.s.visit['status']}")
 
-    def cmd_pause(self, rest: str) -> None:
+    def cmd_pause(self) -> None:
         if not self.s.ended:
             self.s.pause()
             self.say(f"Paused. Resume with: laqs chat --resume {self.s.id[:8]}")
         self.done = True
 
-    def cmd_quit(self, rest: str) -> None:
-        self.cmd_pause(rest)
+    def cmd_quit(self) -> None:
+        self.cmd_pause()
 
-    def cmd_end(self, rest: str) -> None:
+    def cmd_end(self) -> None:
         if self.s.ended:
             raise UsageError("this visit has already ended")
         self.s.end()
         self.say(f"Visit {self.s.id[:8]} ended. Ratings:")
-        self.cmd_review("")
+        self.cmd_review()
         self.say("Accept or override each (/accept, /override, /self), then /quit. "
                  f"Draft the note with: laqs note {self.s.id[:8]}")
 
@@ -489,7 +415,7 @@ def _script(chat: LineChat, stdin: TextIO, write: Callable[[str], None], stderr:
         if chat.done:
             break
     else:
-        chat.cmd_pause("")
+        chat.cmd_pause()
     if chat.failures:
         warn(f"{chat.failures} of {read} input line{'s' if read != 1 else ''} failed; every other line was recorded")
         return 2
@@ -631,7 +557,7 @@ def run(session: Session, stdin: TextIO | None = None, stdout: TextIO | None = N
     if interactive:
         _interactive(chat)
         if not chat.done:
-            chat.cmd_pause("")
+            chat.cmd_pause()
         return 0
     # A terminal shows what is typed already; a pipe or file does not, so the transcript shows each line read.
     return _script(chat, stdin, write, stderr, stdout, echo=not _isatty(stdin))

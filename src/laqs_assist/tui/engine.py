@@ -339,15 +339,16 @@ class Backend:
         ref, text = s.split_ref(rest)
         return s.edit(ref, text)
 
-    def command(self, text: str) -> CommandResult:
-        """A line-mode slash command, run by line mode's own handler so both views behave alike."""
+    def command(self, cmd: Any) -> CommandResult:
+        """A parsed slash command (app/slash.py), carried out by line mode's own handler so both views behave
+        alike."""
         from ..line import LineChat
 
         s = self._s()
         if self._chat is None or self._chat.s is not s:
             self._chat = LineChat(s, self._out.append)
         self._out.clear()
-        self._chat.command(text)
+        self._chat.run(cmd)
         lines = tuple(self._out)
         self._out.clear()
         s.refresh()

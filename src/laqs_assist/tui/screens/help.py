@@ -58,7 +58,7 @@ KEYS = [
 
 
 def help_text() -> Content:
-    from ...line import HELP
+    from ...app.slash import HELP
 
     parts: list = []
     for section, keys in KEYS:
@@ -68,7 +68,7 @@ def help_text() -> Content:
         parts.append(Content(""))
     parts.extend(_settings_lines())
     parts.append(Content.styled("Typed commands (the same as line mode, `laqs chat`)", "bold $accent"))
-    parts.append(Content(HELP.replace("press Enter", "press Enter")))
+    parts.append(Content(HELP))
     return Content("\n").join(parts)
 
 

@@ -31,7 +31,7 @@ TYPE_HINT = {"yes_no": "answer yes, no or partly first, then any detail",
              "date": "a date, YYYY-MM-DD", "grade": "a grade 1–4 first", "choice": "a choice"}
 
 # Typed /commands the screen does itself; every other one runs through line mode's own handler.
-NATIVE = ("/help", "/skip", "/back", "/jump", "/review", "/end", "/quit", "/pause", "/flag", "/unflag", "/edit")
+NATIVE = ("help", "skip", "back", "jump", "review", "end", "quit", "pause", "flag", "unflag", "edit")
 
 
 class InterviewScreen(Screen):
@@ -578,40 +578,48 @@ class InterviewScreen(Screen):
 
     # --- typed /commands: the same as line mode -------------------------------------------------------------
 
+    # Typed without their arguments, these open the dialog that asks for them.
+    DIALOG_WHEN_BARE = {"jump": "action_jump", "action": "action_add_action", "edit": "action_edit"}
+
     def slash(self, text: str) -> None:
-        name, _, rest = text.partition(" ")
-        name = name.lower()
-        rest = rest.strip()
+        """A typed /command: parsed by the one slash-command parser (app/slash.py); moving about, flags, edits and
+        leaving are done by this screen, the rest by line mode's handler on the engine thread."""
+        from ...app import slash
+
         composer = self.composer
-        if name in NATIVE:
+        bare = text.strip().lower()[1:]
+        if bare in self.DIALOG_WHEN_BARE:
             composer.clear()
-            if name == "/help":
-                self.app.action_help()
-            elif name == "/skip":
-                self.action_skip()
-            elif name == "/back":
-                self.action_back()
-            elif name == "/jump":
-                self.jump_to(rest.split()[0]) if rest else self.action_jump()
-            elif name == "/review":
-                self.action_review()
-            elif name == "/end":
-                self.action_end()
-            elif name in ("/quit", "/pause"):
-                self.action_leave()
-            elif name in ("/flag", "/unflag"):
-                self.toggle_flag(rest or None, name == "/flag")
-            elif name == "/edit":
-                if rest:
-                    self.edit_typed(rest)
-                else:
-                    self.action_edit()
+            getattr(self, self.DIALOG_WHEN_BARE[bare])()
             return
-        if name == "/action" and not rest:
-            composer.clear()
-            self.action_add_action()
+        try:
+            cmd = slash.parse(text)
+        except LaqsError as exc:
+            self._command_output(("! " + exc.line(),), text)  # the text stays in the box to be corrected
             return
-        self.run_command(text)
+        name, args = cmd.name, cmd.args
+        if name not in NATIVE:
+            self.run_command(cmd)
+            return
+        composer.clear()
+        if name == "help":
+            self.app.action_help()
+        elif name == "skip":
+            self.action_skip()
+        elif name == "back":
+            self.action_back()
+        elif name == "jump":
+            self.jump_to(args["aspect"])
+        elif name == "review":
+            self.action_review()
+        elif name == "end":
+            self.action_end()
+        elif name in ("quit", "pause"):
+            self.action_leave()
+        elif name in ("flag", "unflag"):
+            self.toggle_flag(args["ref"], name == "flag")
+        elif name == "edit":
+            self.edit_typed(args["text"])
 
     @work(group="engine")
     async def edit_typed(self, rest: str) -> None:
@@ -622,8 +630,9 @@ class InterviewScreen(Screen):
         self._edited({"id": row["id"], "text": row["text"]})
 
     @work(group="engine")
-    async def run_command(self, text: str) -> None:
-        result = await self.write(Backend.command, text)
+    async def run_command(self, cmd: Any) -> None:
+        text = cmd.text
+        result = await self.write(Backend.command, cmd)
         if result is None:
             return
         failed = any(line.startswith("! ") for line in result.lines)

@@ -1,0 +1,186 @@
+"""The slash-command language typed in line mode and in the app's answer box, parsed in one place.
+
+`parse("/met 2.4.G.1 2.4.G.2")` gives Command("met", {"state": "met", "ids": ("2.4.G.1", "2.4.G.2")}); a line
+that does not fit its command's form is a UsageError carrying the command's usage. What a command does is up to
+the front end that runs it (line mode prints, the app may open a dialog), but what was typed means the same
+everywhere. The /help text and the completion list come from the same table.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+from ..errors import UsageError
+from ..inert import inert
+
+
+class Command(NamedTuple):
+    name: str  # the command's canonical name, without the slash: "met", "flag", "override"
+    args: dict[str, Any]
+    text: str  # as typed
+
+
+class Spec(NamedTuple):
+    usage: str  # "/jump ASPECT"
+    help: str  # what it does, for /help (continuation lines indented)
+    parse: Callable[[str], dict[str, Any]]
+
+
+def _none(rest: str) -> dict[str, Any]:
+    return {}
+
+
+def _optional_word(key: str) -> Callable[[str], dict[str, Any]]:
+    def parse(rest: str) -> dict[str, Any]:
+        return {key: rest.split()[0] if rest.split() else None}
+    return parse
+
+
+def _jump(rest: str) -> dict[str, Any]:
+    if not rest.split():
+        raise UsageError("which aspect? e.g. /jump 2.4")
+    return {"aspect": rest.split()[0]}
+
+
+def _judge(state: str, typed: str) -> Callable[[str], dict[str, Any]]:
+    def parse(rest: str) -> dict[str, Any]:
+        ids = tuple(rest.split())
+        if not ids:
+            raise UsageError(f"which criterion? e.g. /{typed} 2.4.G.1")
+        return {"state": state, "ids": ids}
+    return parse
+
+
+def _value(rest: str) -> dict[str, Any]:
+    parts = rest.split()
+    if len(parts) != 2:
+        raise UsageError("give an indicator and a number, e.g. /value 1.5.targets-in-line 87")
+    return {"indicator": parts[0], "value": parts[1]}
+
+
+def _count(rest: str) -> dict[str, Any]:
+    parts = rest.split()
+    if len(parts) != 2 or not parts[1].isdigit():
+        raise UsageError("give a set and how many items are present, e.g. /count 2.4.report-features 5")
+    return {"set": parts[0], "count": int(parts[1])}
+
+
+def _impact(rest: str) -> dict[str, Any]:
+    parts = rest.split()
+    if not parts:
+        raise UsageError("give a level: /impact none|some|substantial [ASPECT]")
+    return {"level": parts[0], "aspect": parts[1] if len(parts) > 1 else None}
+
+
+def _action(rest: str) -> dict[str, Any]:
+    parts = [p.strip() for p in rest.split("|")]
+    if not parts or not parts[0]:
+        raise UsageError("describe the action: /action TEXT | OWNER | DUE DATE")
+    if len(parts) > 3:
+        raise UsageError("an action has at most three parts: TEXT | OWNER | DUE DATE")
+    return {"text": parts[0], "owner": parts[1] if len(parts) > 1 else "",
+            "due": (parts[2] or None) if len(parts) > 2 else None}
+
+
+def _ref(rest: str) -> dict[str, Any]:
+    return {"ref": rest.strip() or None}
+
+
+def _rest(key: str, missing: str | None = None) -> Callable[[str], dict[str, Any]]:
+    def parse(rest: str) -> dict[str, Any]:
+        if missing and not rest.strip():
+            raise UsageError(missing)
+        return {key: rest.strip()}
+    return parse
+
+
+def _aspect_phase(rest: str) -> dict[str, Any]:
+    parts = rest.split()
+    if len(parts) != 2:
+        raise UsageError("give an aspect and a phase, e.g. /accept 2.4 P")
+    return {"aspect": parts[0], "phase": parts[1]}
+
+
+def _override(rest: str) -> dict[str, Any]:
+    parts = rest.split(maxsplit=3)
+    if len(parts) < 4:
+        raise UsageError("give aspect, phase, rating and a reason, e.g. /override 2.4 P NI reports lack rigour")
+    return {"aspect": parts[0], "phase": parts[1], "rating": parts[2], "reason": parts[3]}
+
+
+def _self(rest: str) -> dict[str, Any]:
+    parts = rest.split()
+    if len(parts) != 3:
+        raise UsageError("give aspect, phase and the LA's rating, e.g. /self 2.4 P G")
+    return {"aspect": parts[0], "phase": parts[1], "rating": parts[2]}
+
+
+SPECS: dict[str, Spec] = {
+    "skip": Spec("/skip", "skip this question (dismiss a probe)", _none),
+    "back": Spec("/back", "go back one question; answering again replaces the answer", _none),
+    "jump": Spec("/jump ASPECT", "go to an aspect's questions, e.g. /jump 2.4", _jump),
+    "met": Spec("/met ID [ID…]", "mark criteria met (also /partly, /not, /unknown)", _judge("met", "met")),
+    "partly": Spec("/partly ID [ID…]", "", _judge("partly", "partly")),
+    "not": Spec("/not ID [ID…]", "", _judge("not_met", "not")),
+    "unknown": Spec("/unknown ID [ID…]", "", _judge("unknown", "unknown")),
+    "value": Spec("/value ID NUMBER", "record an indicator, e.g. /value 1.5.targets-in-line 87", _value),
+    "count": Spec("/count SET N", "record how many items of a counted set are present", _count),
+    "impact": Spec("/impact LEVEL [ASPECT]", "evidence of impact seen: none, some, substantial", _impact),
+    "criteria": Spec("/criteria [ASPECT]", "the current aspect's criteria and their states", _optional_word("aspect")),
+    "rating": Spec("/rating [ASPECT]", "the suggested rating, ceiling and why", _optional_word("aspect")),
+    "action": Spec("/action TEXT | OWNER | DUE", "add an agreed action, e.g. /action Revise the policy | J Smith | "
+                   "2026-12-15", _action),
+    "actions": Spec("/actions", "list this visit's actions", _none),
+    "flag": Spec("/flag [QID|ID]", "mark an answer as about an individual's performance (kept out of shared notes);\n"
+                 "with no QID or ID, the answer just given, e.g. /flag A3.1.5.2", _ref),
+    "unflag": Spec("/unflag [QID|ID]", "clear that mark", _ref),
+    "note": Spec("/note [ASPECT] TEXT", "record a remark outside the agenda",
+                 _rest("text", "a note needs some text: /note [ASPECT] TEXT")),
+    "edit": Spec("/edit [QID|ID] TEXT", "replace an answer's text (the earlier text is kept); with no QID or ID,\n"
+                 "the answer just given, e.g. /edit A3.2.4.2 Reports are timely and accurate", _rest("text")),
+    "review": Spec("/review", "every rating in play, with overrides and the LA's self-evaluation", _none),
+    "accept": Spec("/accept ASPECT PHASE", "accept the suggested rating", _aspect_phase),
+    "override": Spec("/override ASPECT PHASE RATING REASON", "override, e.g. /override 2.4 P NI reports lack rigour",
+                     _override),
+    "self": Spec("/self ASPECT PHASE RATING", "the LA's own self-evaluation", _self),
+    "where": Spec("/where", "progress through the agenda", _none),
+    "pause": Spec("/pause", "pause the visit and leave (resume later with laqs chat --resume)", _none),
+    "end": Spec("/end", "end the visit and show the ratings to accept or override", _none),
+    "quit": Spec("/quit", "leave (an open visit is paused)", _none),
+    "help": Spec("/help", "this list", _none),
+}
+
+COMMANDS = ["/" + name for name in SPECS]
+
+
+def is_command(text: str) -> bool:
+    return text.lstrip().startswith("/")
+
+
+def parse(text: str) -> Command:
+    """One typed /command, checked against its form; UsageError (one line) when it does not fit."""
+    text = text.strip()
+    word, _, rest = text.partition(" ")
+    name = word[1:].lower()
+    spec = SPECS.get(name)
+    if spec is None:
+        raise UsageError(f"unknown command {inert(word, one_line=True)}: type /help for the list")
+    return Command(name, spec.parse(rest.strip()), text)
+
+
+def help_text() -> str:
+    """The /help list, from the table (commands without their own help line are listed with the one before)."""
+    lines = ["Type an answer and press Enter to record it. Commands:"]
+    for spec in SPECS.values():
+        if not spec.help:
+            continue
+        first, *more = spec.help.split("\n")
+        usage = spec.usage
+        lines.append(f"  {usage:<21} {first}" if len(usage) <= 21 else f"  {usage}   {first}")
+        lines += [f"  {'':<21} {m}" for m in more]
+    return "\n".join(lines)
+
+
+HELP = help_text()
+
+__all__ = ["COMMANDS", "Command", "HELP", "SPECS", "help_text", "is_command", "parse"]
