@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest_store import build_typed_pack, pack, store, store_path  # noqa: F401  (fixtures)
+from conftest_store import build_typed_pack, db_rows, pack, store, store_path  # noqa: F401  (fixtures)
 from laqs_assist.errors import JudgementError, LaqsError, UsageError
 from laqs_assist.session import AnswerInvalid, Session, parse_answer
 from laqs_assist.store import Store
@@ -80,7 +80,7 @@ def test_start_rejects_unknown_agenda_phase_and_aspect(store, pack):
         with pytest.raises(UsageError) as info:
             start(store, pack, **kw)
         one_line(info.value)
-    assert store.rows("SELECT * FROM visits") == []
+    assert db_rows(store.path, "SELECT * FROM visits") == []
 
 
 def test_phase_names_are_accepted(store, pack):
@@ -173,12 +173,12 @@ def test_the_same_question_answered_from_two_windows_keeps_one_answer_and_both_t
         a = first.answer("The LA promotes the universal offer to every school")
         b = second.answer("It promotes the offer, though two schools have not taken it up")
         assert b["id"] == a["id"]
-    rows = store.rows("SELECT id, text FROM responses WHERE visit_id = ?", [first.id])
+    rows = db_rows(store.path, "SELECT id, text FROM responses WHERE visit_id = ?", [first.id])
     assert rows == [{"id": a["id"], "text": "It promotes the offer, though two schools have not taken it up"}]
     assert [v["text"] for v in store.response_versions(a["id"])] == ["The LA promotes the universal offer to every school"]
     kinds = [e["kind"] for e in store.events(first.id) if e["kind"].startswith("response.")]
     assert kinds == ["response.add", "response.edit"]
-    linked = store.rows("SELECT response_id FROM visit_items WHERE id = ?", [item.id])
+    linked = db_rows(store.path, "SELECT response_id FROM visit_items WHERE id = ?", [item.id])
     assert linked == [{"response_id": a["id"]}]
 
 
@@ -218,14 +218,14 @@ def typed(tmp_path, store):
 def _refused(s: Session, text: str) -> None:
     """An invalid answer re-asks: AnswerInvalid with one line, nothing recorded, the same question current."""
     before_item = s.current()
-    n_resp = len(s.store.rows("SELECT id FROM responses"))
-    n_events = len(s.store.rows("SELECT seq FROM events"))
+    n_resp = len(db_rows(s.store.path, "SELECT id FROM responses"))
+    n_events = len(db_rows(s.store.path, "SELECT seq FROM events"))
     with pytest.raises(AnswerInvalid) as info:
         s.answer(text)
     one_line(info.value)
     assert info.value.exit_code == 2
-    assert len(s.store.rows("SELECT id FROM responses")) == n_resp
-    assert len(s.store.rows("SELECT seq FROM events")) == n_events
+    assert len(db_rows(s.store.path, "SELECT id FROM responses")) == n_resp
+    assert len(db_rows(s.store.path, "SELECT seq FROM events")) == n_events
     assert s.current().id == before_item.id and s.current().status == "pending"
 
 

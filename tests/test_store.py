@@ -91,7 +91,7 @@ def test_a_new_store_waits_for_another_writer_instead_of_failing(tmp_path: Path)
         other.close()
     try:
         assert st.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
-        assert [r["name"] for r in st.rows("SELECT name FROM _sqlite_migrations")] == KNOWN
+        assert [r["name"] for r in db_rows(path, "SELECT name FROM _sqlite_migrations")] == KNOWN
     finally:
         st.close()
 
@@ -109,8 +109,8 @@ def test_ids_are_uuids(store):
     ids = [v["id"], v["organisation_id"], r["id"], a["id"]]
     ids += [j["id"] for j in store.visit_judgements(v["id"])]
     ids += [x["id"] for x in store.ratings(v["id"])]
-    ids += [e["id"] for e in store.rows("SELECT id FROM events")]
-    ids += [p["id"] for p in store.rows("SELECT id FROM people")]
+    ids += [e["id"] for e in db_rows(store.path, "SELECT id FROM events")]
+    ids += [p["id"] for p in db_rows(store.path, "SELECT id FROM people")]
     for i in ids:
         assert str(uuid.UUID(i)) == i
     assert len(set(ids)) == len(ids)
@@ -132,7 +132,7 @@ def test_every_change_appends_one_event(store):
 def test_events_are_append_only(store):
     v = _visit(store)
     store.add_response(visit=v, item=None, aspect_id="2.4", text="kept")
-    before = store.rows("SELECT * FROM events ORDER BY seq")
+    before = db_rows(store.path, "SELECT * FROM events ORDER BY seq")
     assert before
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         store.conn.execute("UPDATE events SET kind = 'tampered'")
@@ -140,7 +140,7 @@ def test_events_are_append_only(store):
         store.conn.execute("DELETE FROM events")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         store.conn.execute("DELETE FROM events WHERE seq = ?", [before[0]["seq"]])
-    assert store.rows("SELECT * FROM events ORDER BY seq") == before
+    assert db_rows(store.path, "SELECT * FROM events ORDER BY seq") == before
 
 
 # --- responses: edits and search -------------------------------------------------------------------------------
@@ -230,7 +230,7 @@ def test_judgements_accumulate_across_the_years_visits(store):
     org = first["organisation_id"]
     assert _current(store, org, "2026/27") == {"2.4.G.1": "met", "2.4.G.2": "met", "2.4.G.3": "not_met"}
     # history kept: both G.2 rows remain, each with its own visit
-    rows = store.rows("SELECT visit_id, state FROM judgements WHERE target = '2.4.G.2' ORDER BY seq")
+    rows = db_rows(store.path, "SELECT visit_id, state FROM judgements WHERE target = '2.4.G.2' ORDER BY seq")
     assert rows == [{"visit_id": first["id"], "state": "partly"}, {"visit_id": second["id"], "state": "met"}]
     assert len(store.visit_judgements(first["id"])) == 2
     assert len(store.visit_judgements(second["id"])) == 2
@@ -305,3 +305,64 @@ def test_the_log_is_checkpointed_in_small_steps(store):
     # the log was restarted from its top after checkpoints, so it never grew far past 250 pages
     assert wal.stat().st_size < 400 * (4096 + 24)
     assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+# --- the named queries notes, briefings and the session call (no SQL outside the store) ------------------------
+
+
+def test_organisations_by_id_and_las_by_name(store):
+    la = store.ensure_organisation("Any  Borough")
+    school = store.ensure_organisation("Oak Primary", "school", la["id"])
+    assert store.organisation_by_id(school["id"])["parent_id"] == la["id"]
+    assert store.organisation_by_id("no-such-id") is None
+    assert store.find_la(" any   BOROUGH ")["id"] == la["id"]
+    assert store.find_la(la["id"])["id"] == la["id"]
+    assert store.find_la("Oak Primary") is None  # a school is not an LA
+
+
+def test_visits_between_dates_for_an_la_include_its_schools(store):
+    la = store.ensure_organisation("Any Borough")
+    school = store.ensure_organisation("Oak Primary", "school", la["id"])
+    other = store.ensure_organisation("Other Shire")
+
+    def visit(org, day):
+        return store.create_visit(organisation_id=org["id"], pack_id="ns2009", agenda_id="la-contacts",
+                                  phases=["P"], focus=[], day=day)
+
+    v1, v2, v3 = visit(la, "2026-10-01"), visit(school, "2026-11-01"), visit(other, "2026-10-15")
+    visit(la, "2027-01-10")
+    assert [v["id"] for v in store.visits_between("2026-09-01", "2026-12-31")] == [v1["id"], v3["id"], v2["id"]]
+    within = store.visits_between("2026-09-01", "2026-12-31", la["id"])
+    assert [(v["id"], v["organisation"]) for v in within] == [(v1["id"], "Any Borough"), (v2["id"], "Oak Primary")]
+    assert store.last_visit(la["id"], until="2026-12-31")["id"] == v1["id"]
+    assert store.last_visit(la["id"], until="2026-09-30") is None
+    assert store.visit_count(la["id"], "2026/27") == 2 and store.visit_count(la["id"], "2027/28") == 0
+
+
+def test_visit_phases_this_year_or_ever(store):
+    o = store.ensure_organisation("Any Borough")
+    for day, phases in (("2025-10-01", ["EY"]), ("2026-11-01", ["S", "P"]), ("2026-10-01", ["P"])):
+        store.create_visit(organisation_id=o["id"], pack_id="ns2009", agenda_id="la-contacts", phases=phases,
+                           focus=[], day=day)
+    assert store.visit_phases(o["id"], "2026/27") == [["P"], ["S", "P"]]  # by date
+    assert store.visit_phases(o["id"]) == [["EY"], ["P"], ["S", "P"]]
+    assert store.visit_phases(o["id"], "2030/31") == []
+
+
+def test_aspects_touched_by_answers_notes_and_judgements(store):
+    v = _visit(store)
+    store.add_response(visit=v, item=None, aspect_id="1.1", text="a note")
+    _judge(store, v, "2.4.G.1", "met")
+    assert store.aspects_touched(v["id"]) == {"1.1", "2.4"}
+    assert store.aspects_touched(_visit(store)["id"]) == set()
+
+
+def test_rating_overrides_the_latest_per_phase_and_aspect(store):
+    first = _visit(store, day="2026-10-01")
+    second = _visit(store, day="2027-02-01")
+    store.save_rating(first, "P", "2.4", suggestion="G", override="NI", override_reason="one")
+    store.save_rating(second, "P", "2.4", suggestion="G", override="OS", override_reason="two")
+    store.save_rating(second, "P", "1.1", suggestion="G")  # a suggestion is not an override
+    assert store.rating_overrides(first["organisation_id"], "2026/27") == {("P", "2.4"): "OS"}
+    assert store.rating_overrides(first["organisation_id"], "2027/28") == {}
+    assert [r["override"] for r in store.ratings_until(first["organisation_id"], "2026/27", "2026-12-31")] == ["NI"]

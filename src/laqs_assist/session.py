@@ -7,7 +7,6 @@ before the method returns, so whatever a caller acknowledges is on disk.
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import date, datetime
 from typing import Any, Iterable
 
@@ -16,6 +15,8 @@ from .packs.model import Pack, Question
 from .rating import NA, Judgements, Rating, judgements_for, rate
 from .record import Record, replace
 from .store import Store
+# Re-exported: tui/engine.py builds the criteria index ahead, on its engine thread.
+from .store.criteria_index import CriteriaIndex, criteria_index  # noqa: F401
 
 PROBE_LIMIT = 3
 
@@ -134,43 +135,6 @@ def parse_day(text: str | None) -> str:
         raise UsageError(f"'{text}' is not a date (use YYYY-MM-DD)") from None
 
 
-# --- criteria an answer may bear on -----------------------------------------------------------------------------
-
-_STOP = set("""a an and are as at be been but by can do does for from has have how in is it its of on or that the their
-there these they this to was were what when where which who will with within your you our we not""".split())
-
-
-class CriteriaIndex:
-    """Ranks a pack's criteria against an answer's words (SQLite FTS5, bm25), in memory."""
-
-    def __init__(self, pack: Pack) -> None:
-        self.conn = sqlite3.connect(":memory:", check_same_thread=False)
-        self.conn.execute("CREATE VIRTUAL TABLE c USING fts5(id UNINDEXED, aspect UNINDEXED, text, "
-                          "tokenize='porter')")
-        rows = [(c.id, c.aspect_id, c.text) for c in pack.criteria.values()]
-        rows += [(it.id, s.aspect_id, it.text) for s, it in pack.set_items.values()]
-        self.conn.executemany("INSERT INTO c VALUES (?, ?, ?)", rows)
-
-    def rank(self, text: str, aspect_id: str, limit: int = 5) -> list[str]:
-        words = {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2 and w not in _STOP}
-        if not words:
-            return []
-        query = " OR ".join(f'"{w}"' for w in sorted(words))
-        rows = self.conn.execute("SELECT id FROM c WHERE c MATCH ? AND aspect = ? ORDER BY bm25(c) LIMIT ?",
-                                 [query, aspect_id, limit]).fetchall()
-        return [r[0] for r in rows]
-
-
-_INDEXES: dict[int, CriteriaIndex] = {}
-
-
-def criteria_index(pack: Pack) -> CriteriaIndex:
-    idx = _INDEXES.get(id(pack))
-    if idx is None:
-        idx = _INDEXES[id(pack)] = CriteriaIndex(pack)
-    return idx
-
-
 # --- the year's evidence ----------------------------------------------------------------------------------------
 
 
@@ -195,10 +159,7 @@ def year_judgements(store: Store, organisation_id: str, year: str, aspect_id: st
 def year_ratings(store: Store, pack: Pack, organisation_id: str, year: str) -> dict[tuple[str, str], str | None]:
     """(phase, aspect) -> the rating an organisation holds for a year: the latest override or acceptance recorded
     in a visit's review where there is one, else the engine's suggestion from the year's evidence."""
-    decided = {}
-    for r in store.rows("SELECT phase, aspect_id, override FROM ratings WHERE organisation_id = ? AND "
-                        "academic_year = ? AND override IS NOT NULL ORDER BY updated_at", [organisation_id, year]):
-        decided[(r["phase"], r["aspect_id"])] = r["override"]
+    decided = store.rating_overrides(organisation_id, year)
     out: dict[tuple[str, str], str | None] = {}
     for phase in pack.phase_ids():
         for aspect_id in pack.aspects:
@@ -631,9 +592,7 @@ class Session:
     def aspects_in_play(self) -> list[str]:
         """Aspects this visit touched (questions, notes, judgements) or was focused on, in pack order."""
         touched = set(self.visit["focus"])
-        touched |= {r["aspect_id"] for r in self.store.rows(
-            "SELECT DISTINCT aspect_id FROM responses WHERE visit_id = ? UNION "
-            "SELECT DISTINCT aspect_id FROM judgements WHERE visit_id = ?", [self.id, self.id])}
+        touched |= self.store.aspects_touched(self.id)
         return [a for g in self.pack.groups for a in g.aspects if a in touched]
 
     # --- probes ---------------------------------------------------------------------------------------------

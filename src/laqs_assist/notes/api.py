@@ -138,17 +138,13 @@ def visits_between(store, date_from: str, date_to: str, la: str | None = None) -
             raise UsageError(f"'{d}' is not a date (use YYYY-MM-DD)") from None
     if date_from > date_to:
         raise UsageError(f"--from {date_from} is after --to {date_to}")
-    sql = ("SELECT v.id, v.date, v.status, o.name AS organisation FROM visits v "
-           "JOIN organisations o ON o.id = v.organisation_id WHERE v.date BETWEEN ? AND ?")
-    params: list[Any] = [date_from, date_to]
+    la_id = None
     if la:
-        found = store.row("SELECT id FROM organisations WHERE kind = 'LA' AND (id = ? OR name = ? COLLATE NOCASE)",
-                          [la, " ".join(la.split())])
+        found = store.find_la(la)
         if found is None:
             raise UsageError(f"no LA '{la}' in this store")
-        sql += " AND (o.id = ? OR o.parent_id = ?)"
-        params += [found["id"], found["id"]]
-    return store.rows(sql + " ORDER BY v.date, v.created_at", params)
+        la_id = found["id"]
+    return store.visits_between(date_from, date_to, la_id)
 
 
 def check_export(out_dir: str | Path | None = None, template: str | Path | None = None) -> tuple[Path, Path]:

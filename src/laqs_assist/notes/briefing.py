@@ -9,7 +9,6 @@ with the most recent visit's override where one was made.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any, Iterable
 
@@ -48,13 +47,9 @@ def _phases(store, pack: Pack, org_id: str, year: str, phases: Iterable[str] | N
                 raise UsageError(f"unknown phase '{p}' (known: {', '.join(pack.phase_ids())})")
             out.append(match[0])
         return list(dict.fromkeys(out))
-    seen: list[str] = []
-    for where in ("AND academic_year = ?", ""):
-        params = [org_id, year] if where else [org_id]
-        for r in store.rows(f"SELECT phases FROM visits WHERE organisation_id = ? {where} ORDER BY date", params):
-            seen.extend(json.loads(r["phases"]))
-        if seen:
-            break
+    # The phases of this year's visits, else of any visit's.
+    seen = [p for ps in store.visit_phases(org_id, year) for p in ps] or \
+        [p for ps in store.visit_phases(org_id) for p in ps]
     known = pack.phase_ids()
     return [p for p in known if p in seen] or known
 
@@ -79,14 +74,9 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
     phase_ids = _phases(store, pack, org["id"], year, phases)
     coverage = store.coverage(org["id"], year)
 
-    rows = store.rows("SELECT j.* FROM judgements j JOIN visits v ON v.id = j.visit_id WHERE j.organisation_id = ? "
-                      "AND j.academic_year = ? AND v.date <= ? ORDER BY j.seq", [org["id"], year, day])
-    judged = judgements_by_aspect(rows)
-    saved: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in store.rows("SELECT r.* FROM ratings r JOIN visits v ON v.id = r.visit_id WHERE r.organisation_id = ? "
-                        "AND r.academic_year = ? AND v.date <= ? ORDER BY v.date, v.created_at",
-                        [org["id"], year, day]):
-        saved[(r["aspect_id"], r["phase"])] = r
+    judged = judgements_by_aspect(store.judgements_until(org["id"], year, day))
+    # The latest visit's rating row wins for each aspect and phase.
+    saved = {(r["aspect_id"], r["phase"]): r for r in store.ratings_until(org["id"], year, day)}
 
     def ratings_for(aspect_id: str):
         return [rate(pack, aspect_id, p, judged.get((aspect_id, p), Judgements())) for p in phase_ids]
@@ -141,9 +131,7 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
                                 "rating": row["rating"], "ceiling": row["ceiling"], "to_reach": to_reach,
                                 "needs": list(r.lift), "line": "; ".join(r.lift)})
 
-    last = store.row("SELECT id FROM visits WHERE organisation_id = ? AND date <= ? ORDER BY date DESC, "
-                     "created_at DESC LIMIT 1", [org["id"], day])
-    last_visit = store.visit(last["id"]) if last else None
+    last_visit = store.last_visit(org["id"], until=day)
     org_row, la = _organisation(store, {"organisation_id": org["id"]})
     return {
         "kind": "briefing", "title": "Briefing for a meeting with the headteacher",
@@ -160,7 +148,6 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
         "previous_ref": last_visit["id"][:8] if last_visit else "",
         "previous_actions": [_action_row(a, day) for a in store.actions(last_visit["id"])] if last_visit else [],
         "ratings": ratings, "missing_evidence": missing,
-        "visits_this_year": store.row("SELECT count(*) AS n FROM visits WHERE organisation_id = ? AND "
-                                      "academic_year = ?", [org["id"], year])["n"],
+        "visits_this_year": store.visit_count(org["id"], year),
         "pack_title": pack.title, "generated": long_date(today.isoformat()), "tool": f"laqs-assist {__version__}",
     }

@@ -96,13 +96,7 @@ def _action_row(a: dict[str, Any], visit_date: str | None = None) -> dict[str, A
 def year_judgements(store, visit: dict[str, Any]) -> dict[tuple[str, str], Judgements]:
     """(aspect, phase) -> the latest judgement per target from this visit and the organisation's earlier visits
     this academic year."""
-    rows = store.rows(
-        "SELECT j.* FROM judgements j JOIN visits v ON v.id = j.visit_id "
-        "WHERE j.organisation_id = ? AND j.academic_year = ? AND "
-        "(j.visit_id = ? OR v.date < ? OR (v.date = ? AND v.created_at <= ?)) ORDER BY j.seq",
-        [visit["organisation_id"], visit["academic_year"], visit["id"], visit["date"], visit["date"],
-         visit["created_at"]])
-    return judgements_by_aspect(rows)
+    return judgements_by_aspect(store.judgements_as_of(visit))
 
 
 def judgements_by_aspect(rows: Iterable[dict[str, Any]]) -> dict[tuple[str, str], Judgements]:
@@ -285,10 +279,10 @@ def load_visit(store, pack: Pack, visit_id: str) -> dict[str, Any]:
 
 
 def _organisation(store, visit: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    org = store.row("SELECT * FROM organisations WHERE id = ?", [visit["organisation_id"]]) or {}
+    org = store.organisation_by_id(visit["organisation_id"]) or {}
     la = org.get("name", "") if org.get("kind") == "LA" else ""
     if org.get("parent_id"):
-        parent = store.row("SELECT name FROM organisations WHERE id = ?", [org["parent_id"]])
+        parent = store.organisation_by_id(org["parent_id"])
         la = parent["name"] if parent else la
     return org, la
 

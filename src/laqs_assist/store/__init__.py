@@ -130,6 +130,3 @@ class Store(OrganisationTables, VisitTables, ResponseTables, SearchTables, Judge
     def _row(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
         found = self._rows(sql, params)
         return found[0] if found else None
-
-    rows = _rows  # public until every caller has a named method (next commit)
-    row = _row

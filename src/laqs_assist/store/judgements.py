@@ -41,5 +41,21 @@ class JudgementTables(_Base):
             "SELECT coalesce(max(seq), 0) FROM judgements WHERE organisation_id = ? AND academic_year = ? AND "
             "aspect_id = ? AND phase = ?", [organisation_id, year, aspect_id, phase]).fetchone()[0]
 
+    def judgements_as_of(self, visit: dict[str, Any]) -> list[dict[str, Any]]:
+        """The organisation's judgements this academic year from this visit and the visits dated before it (a
+        later visit does not rewrite an earlier visit's note), oldest first."""
+        return self._rows(
+            "SELECT j.* FROM judgements j JOIN visits v ON v.id = j.visit_id "
+            "WHERE j.organisation_id = ? AND j.academic_year = ? AND "
+            "(j.visit_id = ? OR v.date < ? OR (v.date = ? AND v.created_at <= ?)) ORDER BY j.seq",
+            [visit["organisation_id"], visit["academic_year"], visit["id"], visit["date"], visit["date"],
+             visit["created_at"]])
+
+    def judgements_until(self, organisation_id: str, year: str, day: str) -> list[dict[str, Any]]:
+        """The organisation's judgements in an academic year from visits dated on or before `day`, oldest first."""
+        return self._rows(
+            "SELECT j.* FROM judgements j JOIN visits v ON v.id = j.visit_id WHERE j.organisation_id = ? "
+            "AND j.academic_year = ? AND v.date <= ? ORDER BY j.seq", [organisation_id, year, day])
+
     def visit_judgements(self, visit_id: str) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM judgements WHERE visit_id = ? ORDER BY seq", [visit_id])

@@ -18,6 +18,14 @@ class OrganisationTables(_Base):
         return self._row("SELECT * FROM organisations WHERE id = ? OR name = ? COLLATE NOCASE "
                          "ORDER BY kind = 'LA' DESC LIMIT 1", [name_or_id, name_or_id])
 
+    def organisation_by_id(self, organisation_id: str) -> dict[str, Any] | None:
+        return self._row("SELECT * FROM organisations WHERE id = ?", [organisation_id])
+
+    def find_la(self, name_or_id: str) -> dict[str, Any] | None:
+        """An LA by id or name (any case, runs of spaces as one, as names are kept)."""
+        return self._row("SELECT * FROM organisations WHERE kind = 'LA' AND (id = ? OR name = ? COLLATE NOCASE)",
+                         [name_or_id, " ".join(name_or_id.split())])
+
     def organisations(self) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM organisations ORDER BY name COLLATE NOCASE")
 

@@ -30,5 +30,18 @@ class RatingTables(_Base):
             if set(fields) - {"suggestion", "ceiling", "reason"}:
                 self.log("rating.update", visit_id=visit["id"], entity=rid, phase=phase, aspect=aspect_id, **fields)
 
+    def rating_overrides(self, organisation_id: str, year: str) -> dict[tuple[str, str], str]:
+        """(phase, aspect) -> the adviser's override last made in any of the organisation's visits that year."""
+        return {(r[0], r[1]): r[2] for r in self.conn.execute(
+            "SELECT phase, aspect_id, override FROM ratings WHERE organisation_id = ? AND academic_year = ? AND "
+            "override IS NOT NULL ORDER BY updated_at, id", [organisation_id, year])}
+
+    def ratings_until(self, organisation_id: str, year: str, day: str) -> list[dict[str, Any]]:
+        """The organisation's rating rows in an academic year from visits dated on or before `day`, the latest
+        visit's last."""
+        return self._rows(
+            "SELECT r.* FROM ratings r JOIN visits v ON v.id = r.visit_id WHERE r.organisation_id = ? "
+            "AND r.academic_year = ? AND v.date <= ? ORDER BY v.date, v.created_at", [organisation_id, year, day])
+
     def ratings(self, visit_id: str) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM ratings WHERE visit_id = ? ORDER BY aspect_id, phase", [visit_id])

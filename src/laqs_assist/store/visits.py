@@ -101,6 +101,43 @@ class VisitTables(_Base):
                         [visit["organisation_id"], visit["id"], visit["date"], visit["date"], visit["created_at"]])
         return self.visit(row["id"]) if row else None
 
+    def last_visit(self, organisation_id: str, until: str) -> dict[str, Any] | None:
+        """The organisation's latest visit dated on or before `until`."""
+        row = self._row("SELECT id FROM visits WHERE organisation_id = ? AND date <= ? ORDER BY date DESC, "
+                        "created_at DESC LIMIT 1", [organisation_id, until])
+        return self.visit(row["id"]) if row else None
+
+    def visits_between(self, date_from: str, date_to: str,
+                       organisation_id: str | None = None) -> list[dict[str, Any]]:
+        """Visits dated from `date_from` to `date_to` inclusive (id, date, status, organisation), oldest first; with
+        `organisation_id`, that organisation's own and those of the organisations under it (an LA's schools)."""
+        sql = ("SELECT v.id, v.date, v.status, o.name AS organisation FROM visits v "
+               "JOIN organisations o ON o.id = v.organisation_id WHERE v.date BETWEEN ? AND ?")
+        params: list[Any] = [date_from, date_to]
+        if organisation_id is not None:
+            sql += " AND (o.id = ? OR o.parent_id = ?)"
+            params += [organisation_id, organisation_id]
+        return self._rows(sql + " ORDER BY v.date, v.created_at", params)
+
+    def visit_count(self, organisation_id: str, year: str) -> int:
+        return self.conn.execute("SELECT count(*) FROM visits WHERE organisation_id = ? AND academic_year = ?",
+                                 [organisation_id, year]).fetchone()[0]
+
+    def visit_phases(self, organisation_id: str, year: str | None = None) -> list[list[str]]:
+        """The phases of each of the organisation's visits (in an academic year, or ever), oldest first."""
+        sql = "SELECT phases FROM visits WHERE organisation_id = ?"
+        params = [organisation_id]
+        if year is not None:
+            sql += " AND academic_year = ?"
+            params.append(year)
+        return [json.loads(r[0]) for r in self.conn.execute(sql + " ORDER BY date", params)]
+
+    def aspects_touched(self, visit_id: str) -> set[str]:
+        """The aspects a visit recorded anything against: answers, notes or judgements."""
+        return {r[0] for r in self.conn.execute(
+            "SELECT DISTINCT aspect_id FROM responses WHERE visit_id = ? UNION "
+            "SELECT DISTINCT aspect_id FROM judgements WHERE visit_id = ?", [visit_id, visit_id])}
+
     # --- the running order ----------------------------------------------------------------------------------
 
     def items(self, visit_id: str) -> list[dict[str, Any]]:
