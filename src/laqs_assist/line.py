@@ -16,6 +16,7 @@ import textwrap
 from datetime import datetime
 from typing import Any, Callable, Iterator, TextIO
 
+from . import answers
 from .app import slash
 from .errors import LaqsError, UsageError
 from .inert import inert
@@ -74,7 +75,7 @@ class LineChat:
         if item.answer_type == "choice" and item.question:
             self.say("  choices: " + "; ".join(f"{i + 1}. {c}" for i, c in enumerate(item.question.choices)))
         elif item.answer_type != "text":
-            self.say(f"  (answer: {_TYPE_HINT[item.answer_type]})")
+            self.say(f"  ({answers.hint(item.answer_type)})")
         if item.response_id:
             prev = self.s.answer_for(item)
             if prev:
@@ -326,10 +327,6 @@ class LineChat:
         self.cmd_review()
         self.say("Accept or override each (/accept, /override, /self), then /quit. "
                  f"Draft the note with: laqs note {self.s.id[:8]}")
-
-
-_TYPE_HINT = {"yes_no": "yes, no or partly, then any detail", "percent": "a percentage, e.g. 85%",
-              "number": "a number", "date": "a date, YYYY-MM-DD", "grade": "a grade 1–4", "choice": "a choice"}
 
 
 def _short(text: str, width: int) -> str:

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from ... import answers
 from ...errors import LaqsError
 from ...inert import inert
 from ..engine import Backend, InterviewView
@@ -25,10 +26,6 @@ from ..widgets.composer import Composer
 from ..widgets.criteria import CriteriaPanel, CriterionRow, ImpactRow, IndicatorRow
 from ..widgets.outline import AgendaOutline
 from ..widgets.titlebar import TitleBar
-
-TYPE_HINT = {"yes_no": "answer yes, no or partly first, then any detail",
-             "percent": "start with a percentage, e.g. 85%", "number": "start with a number",
-             "date": "a date, YYYY-MM-DD", "grade": "a grade 1–4 first", "choice": "a choice"}
 
 # Typed /commands the screen does itself; every other one runs through line mode's own handler.
 NATIVE = ("help", "skip", "back", "jump", "review", "end", "quit", "pause", "flag", "unflag", "edit")
@@ -275,7 +272,7 @@ class InterviewScreen(Screen):
         if cur.answer_type == "choice" and cur.question:
             hint = "choices: " + "; ".join(f"{i + 1}. {c}" for i, c in enumerate(cur.question.choices))
         elif cur.answer_type != "text":
-            hint = TYPE_HINT.get(cur.answer_type, "")
+            hint = answers.hint(cur.answer_type)
         if cur.kind == "probe":
             hint = (hint + " · " if hint else "") + "Ctrl+S dismisses this probe"
         title = pack.aspects[cur.aspect_id].title
