@@ -230,7 +230,8 @@ def test_judgements_accumulate_across_the_years_visits(store):
     org = first["organisation_id"]
     assert _current(store, org, "2026/27") == {"2.4.G.1": "met", "2.4.G.2": "met", "2.4.G.3": "not_met"}
     # history kept: both G.2 rows remain, each with its own visit
-    rows = db_rows(store.path, "SELECT visit_id, state FROM judgements WHERE target = '2.4.G.2' ORDER BY seq")
+    rows = db_rows(store.path, "SELECT visit_id, state FROM judgements WHERE target = '2.4.G.2' "
+                   "ORDER BY created_at, id")
     assert rows == [{"visit_id": first["id"], "state": "partly"}, {"visit_id": second["id"], "state": "met"}]
     assert len(store.visit_judgements(first["id"])) == 2
     assert len(store.visit_judgements(second["id"])) == 2

@@ -186,7 +186,7 @@ class Session:
         self.visit = visit
         self.agenda = pack.agendas[visit["agenda_id"]]
         self._items: list[Item] | None = None
-        self._ratings: dict[tuple[str, str], tuple[int, Rating]] = {}
+        self._ratings: dict[tuple[str, str], tuple[tuple[int, str], Rating]] = {}
 
     # --- starting and resuming ------------------------------------------------------------------------------
 
@@ -579,9 +579,9 @@ class Session:
 
     def rating(self, aspect_id: str, phase: str) -> Rating:
         """The aspect's rating from the year's evidence. Reused while no judgement has been added for it since,
-        by this process or another (the newest judgement's sequence number is one indexed look-up)."""
-        latest = self.store.latest_judgement_seq(self.visit["organisation_id"], self.visit["academic_year"],
-                                                 aspect_id, phase)
+        by this process or another (the count and newest stamp of its judgements, read from one index)."""
+        latest = self.store.judgements_marker(self.visit["organisation_id"], self.visit["academic_year"],
+                                              aspect_id, phase)
         cached = self._ratings.get((aspect_id, phase))
         if cached is not None and cached[0] == latest:
             return cached[1]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlite_utils import Database, Migrations
 
+from .values import dump, new_id, now
 from .versions import MIGRATION_SET
 
 migrations = Migrations(MIGRATION_SET)
@@ -145,4 +148,54 @@ def drafts(db: Database) -> None:
                "text TEXT NOT NULL, updated_at TEXT NOT NULL)")
 
 
-KNOWN = [m.name for m in migrations._migrations]
+@migrations(name="0004_judgements_by_time")
+def judgements_by_time(db: Database) -> None:
+    """Which judgement is latest is decided by when it was made and its id, (created_at, id), not by the
+    store-wide `seq` counter: both travel with a row, so two advisers' stores can be pooled, where one file's
+    counter means nothing in another.
+
+    Until now `seq` decided. Where a store's own rows disagree (the clock was set back between two judgements of
+    the same target, or two fell in one microsecond), the later row by `seq` is restamped one microsecond after
+    the one it replaced, so the same judgements win after this migration as before it; each restamp is in the
+    event log. `seq` stays, written in the order rows are added to the file, for readers that sort by it, but
+    loses its unique index (pooled rows bring their own numbers). One index now serves the latest judgement per
+    target for an organisation, year, aspect and phase, and the count and newest stamp the session's rating cache
+    compares.
+    """
+    key = "organisation_id, academic_year, aspect_id, phase, target, kind"
+    db.execute("DROP INDEX IF EXISTS idx_judgements_seq")
+    db.execute("DROP INDEX IF EXISTS idx_judgements_organisation_id_academic_year_aspect_id_phase_seq")
+    db.execute(f"CREATE INDEX idx_judgements_latest ON judgements ({key}, created_at, id)")
+    disagreeing = db.execute(
+        f"SELECT DISTINCT {key} FROM (SELECT {key}, created_at, id, lag(created_at) OVER w AS prev_at, "
+        f"lag(id) OVER w AS prev_id FROM judgements WINDOW w AS (PARTITION BY {key} ORDER BY seq)) "
+        "WHERE created_at < prev_at OR (created_at = prev_at AND id < prev_id)").fetchall()
+    stamp = now()
+    for target in disagreeing:
+        rows = db.execute("SELECT id, visit_id, created_at FROM judgements WHERE organisation_id = ? AND "
+                          "academic_year = ? AND aspect_id = ? AND phase = ? AND target = ? AND kind = ? "
+                          "ORDER BY seq", target).fetchall()
+        last: tuple[str, str] | None = None  # the previous row's (created_at, id) in seq order, as restamped
+        for jid, visit_id, at in rows:
+            if last is not None and (at, jid) <= last:
+                later = _microsecond_after(last[0])
+                if later is None:
+                    continue  # not a stamp this program wrote: left as it is
+                db.execute("UPDATE judgements SET created_at = ? WHERE id = ?", [later, jid])
+                db.execute("INSERT INTO events (id, at, visit_id, kind, entity, payload) VALUES (?, ?, ?, ?, ?, ?)",
+                           [new_id(), stamp, visit_id, "judgement.restamp", jid,
+                            dump({"from": at, "to": later, "why": "kept the latest by seq the latest by time"})])
+                at = later
+            last = (at, jid)
+
+
+def _microsecond_after(stamp: str) -> str | None:
+    try:
+        t = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return (t + timedelta(microseconds=1)).isoformat(timespec="microseconds")
+
+
+# Read through pending() on an empty database: the public way to list a set's migrations in order.
+KNOWN = [m.name for m in migrations.pending(Database(memory=True))]
