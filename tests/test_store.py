@@ -367,3 +367,31 @@ def test_rating_overrides_the_latest_per_phase_and_aspect(store):
     assert store.rating_overrides(first["organisation_id"], "2026/27") == {("P", "2.4"): "OS"}
     assert store.rating_overrides(first["organisation_id"], "2027/28") == {}
     assert [r["override"] for r in store.ratings_until(first["organisation_id"], "2026/27", "2026-12-31")] == ["NI"]
+
+
+def test_a_migration_that_fails_leaves_the_store_as_it_was(tmp_path, monkeypatch):
+    """Migrations run through sqlite-utils' Migrations.apply() inside the store's own BEGIN IMMEDIATE: one that
+    fails rolls back whole, the store stays at the migrations before it, and the next open tries again."""
+    from sqlite_utils import Database
+
+    from laqs_assist.store import schema
+
+    path = tmp_path / "laqs.db"
+    db = Database(str(path))
+    schema.migrations.apply(db, stop_before="0004_judgements_by_time")
+    db.conn.close()
+
+    def broken():
+        raise RuntimeError("migration failed half way")
+
+    monkeypatch.setattr(schema, "now", broken)  # 0004 has dropped and created indexes by the time it calls now()
+    with pytest.raises(RuntimeError, match="half way"):
+        Store(path)
+    names = [r["name"] for r in db_rows(path, "SELECT name FROM _sqlite_migrations ORDER BY rowid")]
+    assert names == KNOWN[:3]
+    indexes = {r["name"] for r in db_rows(path, "SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "idx_judgements_seq" in indexes and "idx_judgements_latest" not in indexes
+    monkeypatch.undo()
+    with Store(path) as st:
+        assert [r["name"] for r in db_rows(path, "SELECT name FROM _sqlite_migrations ORDER BY rowid")] == KNOWN
+        assert st.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

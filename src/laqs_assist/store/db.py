@@ -96,7 +96,11 @@ def connect(path: str | Path, *, create: bool = True, migrate: bool = True, make
     except sqlite3.DatabaseError as exc:
         raise _translate(exc, path) from None
     if migrate:
-        _migrate(conn, path)
+        try:
+            _migrate(conn, path)
+        except BaseException:
+            conn.close()  # nothing was changed (the migration rolled back); hold no handle on the file
+            raise
     return conn
 
 
@@ -206,6 +210,8 @@ def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
 def _applied(conn: sqlite3.Connection, path: Path) -> list[str]:
     """The store's applied migrations; a store written by a newer laqs-assist (one we do not know) is refused."""
     applied = []
+    # sqlite-utils keeps its record in the table Migrations.migrations_table names; it is read here with sqlite3
+    # so that opening an up-to-date store never imports sqlite-utils.
     if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'").fetchone():
         applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ? "
                                               "ORDER BY rowid", [MIGRATION_SET])]
@@ -274,16 +280,16 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         from .schema import migrations
 
         db = Database(conn)
-        # Take the write lock first so that two processes opening a new store do not both migrate it.
+        # Take the write lock first so that two processes opening a new store do not both migrate it: the second
+        # waits here, and apply() then finds nothing pending. Inside this transaction apply() runs each migration
+        # and its record in a savepoint of its own, and the whole lot commits (or rolls back) at once.
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for m in migrations.pending(db):
-                m.fn(db)
-                migrations.ensure_migrations_table(db)
-                migrations._record_applied(db, m.name)
+            migrations.apply(db)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # an error can end the transaction itself; the error is what to report
+                conn.execute("ROLLBACK")
             raise
     except sqlite3.DatabaseError as exc:
         raise _translate(exc, path) from None
