@@ -243,3 +243,49 @@ def test_one_index_serves_the_latest_judgement_and_the_rating_cache(store):
                                                                  "type = 'index' AND tbl_name = 'judgements'")}
     assert "created_at, id" in indexes["idx_judgements_latest"]
     assert not any("seq" in (sql or "") for sql in indexes.values())  # nothing orders or looks up by seq
+
+
+# --- one rule from rows to Judgements -------------------------------------------------------------------------
+
+
+def test_rows_add_up_to_judgements_the_later_row_for_a_target_winning():
+    from laqs_assist.notes.context import judgements_by_aspect
+    from laqs_assist.rating import Judgements, judgements_from_rows
+
+    rows = [
+        {"aspect_id": "2.4", "phase": "P", "target": "2.4.G.1", "kind": "state", "state": "partly", "value": None},
+        {"aspect_id": "2.4", "phase": "P", "target": "2.4.report-features", "kind": "count", "state": None,
+         "value": 5.0},
+        {"aspect_id": "1.5", "phase": "P", "target": "1.5.targets-in-line", "kind": "value", "state": None,
+         "value": 82.5},
+        {"aspect_id": "2.4", "phase": "P", "target": "2.4", "kind": "impact", "state": "some", "value": None},
+        {"aspect_id": "2.4", "phase": "S", "target": "2.4.G.1", "kind": "state", "state": "not_met", "value": None},
+        {"aspect_id": "2.4", "phase": "P", "target": "2.4.G.1", "kind": "state", "state": "met", "value": None},
+        {"aspect_id": "2.4", "phase": "P", "target": "2.4.report-features", "kind": "count", "state": None,
+         "value": 7.0},
+    ]
+    p24 = [r for r in rows if (r["aspect_id"], r["phase"]) == ("2.4", "P")]
+    assert judgements_from_rows(p24) == Judgements({"2.4.G.1": "met"}, {"2.4.report-features": 7}, {}, "some")
+    assert judgements_from_rows([]) == Judgements()
+    # The notes group rows by aspect and phase and fold each group with the same rule.
+    assert judgements_by_aspect(rows) == {
+        ("2.4", "P"): judgements_from_rows(p24),
+        ("2.4", "S"): Judgements({"2.4.G.1": "not_met"}),
+        ("1.5", "P"): Judgements({}, {}, {"1.5.targets-in-line": 82.5}),
+    }
+
+
+def test_the_session_and_the_note_read_the_same_evidence(store, pack):
+    from laqs_assist.notes.context import year_judgements as note_year_judgements
+
+    s = Session.start(store, pack, agenda_id="la-contacts", organisation="Any Borough", phases=["P", "S"],
+                      focus=["2.4"], day="2026-11-20")
+    s.judge("2.4.G.1", "partly")
+    s.judge("2.4.G.1", "met", phases=["P"])
+    s.judge("2.4.report-features", 6)
+    s.set_impact("2.4", "some")
+    s.judge("2.4.G.1", "not_met", phases=["S"])
+    note = note_year_judgements(store, s.visit)
+    for phase in ("P", "S"):
+        assert note[("2.4", phase)] == s.judgements("2.4", phase)
+    assert s.judgements("2.4", "P").states == {"2.4.G.1": "met"}

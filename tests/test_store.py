@@ -14,7 +14,8 @@ import pytest
 
 from conftest_store import db_rows, store, store_path  # noqa: F401  (fixtures)
 from laqs_assist.errors import UsageError
-from laqs_assist.store import Store, academic_year
+from laqs_assist.calendar import academic_year
+from laqs_assist.store import Store
 from laqs_assist.store.schema import KNOWN, MIGRATION_SET
 
 
@@ -207,6 +208,12 @@ def test_academic_year_accepts_a_date():
     from datetime import date
 
     assert academic_year(date(2027, 8, 31)) == "2026/27"
+
+
+def test_the_academic_year_is_the_calendars_rule_and_the_store_still_offers_it():
+    from laqs_assist import calendar, store
+
+    assert store.academic_year is calendar.academic_year
 
 
 def _judge(st: Store, visit: dict, target: str, state: str, phase: str = "P") -> None:

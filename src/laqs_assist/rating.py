@@ -9,7 +9,7 @@ impact their column names. The ceiling is the same computation with every unknow
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from .errors import JudgementError
 from .packs.model import STATES, Aspect, Column, Criterion, Pack
@@ -41,6 +41,26 @@ class Judgements(Record):
 
     def recorded(self) -> bool:
         return any(s != "unknown" for s in self.states.values()) or bool(self.counts) or bool(self.values)
+
+
+def judgements_from_rows(rows: Iterable[Mapping[str, Any]]) -> Judgements:
+    """Judgement rows for one aspect and phase (as the store keeps them: target, kind, state, value), oldest first,
+    -> the Judgements they add up to: a later row for a target replaces an earlier one."""
+    states: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    values: dict[str, float] = {}
+    impact = None
+    for r in rows:
+        kind = r["kind"]
+        if kind == "state":
+            states[r["target"]] = r["state"]
+        elif kind == "count":
+            counts[r["target"]] = int(r["value"])
+        elif kind == "value":
+            values[r["target"]] = r["value"]
+        elif kind == "impact":
+            impact = r["state"]
+    return Judgements(states, counts, values, impact)
 
 
 class Blocker(Record):

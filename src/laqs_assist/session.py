@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from .errors import JudgementError, LaqsError, UsageError
 from .packs.model import Pack, Question
-from .rating import NA, Judgements, Rating, judgements_for, rate
+from .rating import NA, Judgements, Rating, judgements_for, judgements_from_rows, rate
 from .record import Record, replace
 from .store import Store
 # Re-exported: tui/engine.py builds the criteria index ahead, on its engine thread.
@@ -140,20 +140,7 @@ def parse_day(text: str | None) -> str:
 
 def year_judgements(store: Store, organisation_id: str, year: str, aspect_id: str, phase: str) -> Judgements:
     """An organisation's evidence for a year: the latest judgement per target across every visit."""
-    states: dict[str, str] = {}
-    counts: dict[str, int] = {}
-    values: dict[str, float] = {}
-    impact = None
-    for r in store.current_judgements(organisation_id, year, aspect_id, phase):
-        if r["kind"] == "state":
-            states[r["target"]] = r["state"]
-        elif r["kind"] == "count":
-            counts[r["target"]] = int(r["value"])
-        elif r["kind"] == "value":
-            values[r["target"]] = r["value"]
-        elif r["kind"] == "impact":
-            impact = r["state"]
-    return Judgements(states, counts, values, impact)
+    return judgements_from_rows(store.current_judgements(organisation_id, year, aspect_id, phase))
 
 
 def year_ratings(store: Store, pack: Pack, organisation_id: str, year: str) -> dict[tuple[str, str], str | None]:
@@ -208,7 +195,7 @@ class Session:
             la = store.organisation(parent)
             parent_id = la["id"] if la else store.ensure_organisation(parent, "LA")["id"]
         org = store.ensure_organisation(organisation, kind, parent_id)
-        from .store import academic_year
+        from .calendar import academic_year
 
         coverage = store.coverage(org["id"], academic_year(day))
         items = cls._running_order(pack, pack.agendas[agenda_id], phases, focus, coverage)

@@ -67,7 +67,7 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
     org = store.organisation(organisation)
     if org is None:
         raise UsageError(f"no organisation '{organisation}' in this store (see `laqs visits`)")
-    from ..store import academic_year
+    from ..calendar import academic_year
 
     year = academic_year(day)
     agenda = headteachers_agenda(pack)

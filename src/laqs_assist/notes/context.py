@@ -18,7 +18,7 @@ from typing import Any, Iterable
 from .. import __version__
 from ..errors import UsageError
 from ..packs.model import Pack
-from ..rating import NA, Judgements, Rating, rate
+from ..rating import NA, Judgements, Rating, judgements_from_rows, rate
 
 NOT_RATED = "Not yet rated"
 FILLS = {"G": "C6EFCE", "A": "FFEB9C", "R": "FFC7CE", "": "FFFFFF"}
@@ -100,20 +100,11 @@ def year_judgements(store, visit: dict[str, Any]) -> dict[tuple[str, str], Judge
 
 
 def judgements_by_aspect(rows: Iterable[dict[str, Any]]) -> dict[tuple[str, str], Judgements]:
-    """Rows in seq order -> Judgements per (aspect, phase), the latest per target winning (as Session does)."""
-    acc: dict[tuple[str, str], dict[str, Any]] = defaultdict(
-        lambda: {"states": {}, "counts": {}, "values": {}, "impact": None})
+    """Rows oldest first -> Judgements per (aspect, phase), the latest per target winning (as Session does)."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
-        a = acc[(r["aspect_id"], r["phase"])]
-        if r["kind"] == "state":
-            a["states"][r["target"]] = r["state"]
-        elif r["kind"] == "count":
-            a["counts"][r["target"]] = int(r["value"])
-        elif r["kind"] == "value":
-            a["values"][r["target"]] = r["value"]
-        elif r["kind"] == "impact":
-            a["impact"] = r["state"]
-    return {k: Judgements(v["states"], v["counts"], v["values"], v["impact"]) for k, v in acc.items()}
+        groups[(r["aspect_id"], r["phase"])].append(r)
+    return {k: judgements_from_rows(group) for k, group in groups.items()}
 
 
 # --- ratings in words -------------------------------------------------------------------------------------------

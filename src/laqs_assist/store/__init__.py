@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
 
+# academic_year is the calendar's rule (laqs_assist.calendar); still importable from here for older callers.
+from ..calendar import academic_year
 from .actions import ActionTables
 from .db import StoreError, _translate, connect, is_read_only
 from .events import EventTables
@@ -28,13 +29,6 @@ from .values import new_id, now
 from .visits import VisitTables
 
 __all__ = ["Store", "StoreError", "academic_year", "new_id", "now"]
-
-
-def academic_year(day: str | date) -> str:
-    """England's school year runs September to August: 2026-11-22 is in 2026/27."""
-    d = date.fromisoformat(day) if isinstance(day, str) else day
-    start = d.year if d.month >= 9 else d.year - 1
-    return f"{start}/{(start + 1) % 100:02d}"
 
 
 class Store(OrganisationTables, VisitTables, ResponseTables, SearchTables, JudgementTables, ActionTables,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from ..calendar import academic_year
 from ..errors import UsageError
 from .values import dump, new_id, now
 
@@ -18,8 +19,6 @@ class VisitTables(_Base):
     def create_visit(self, *, organisation_id: str, pack_id: str, agenda_id: str, phases: list[str],
                      focus: list[str], day: str, author: str = "", purpose: str = "",
                      people: list[tuple[str, str]] = (), items: list[dict[str, Any]] = ()) -> dict[str, Any]:
-        from . import academic_year
-
         stamp = now()
         visit = {
             "id": new_id(), "organisation_id": organisation_id, "pack_id": pack_id, "agenda_id": agenda_id,
