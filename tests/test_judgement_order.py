@@ -153,7 +153,7 @@ def test_rows_imported_from_another_store_are_placed_by_when_they_were_made(stor
     current = {r["target"]: r for r in store.current_judgements(s.visit["organisation_id"], YEAR, "2.4", "P")}
     assert current["2.4.G.1"]["id"] == mine["2.4.G.1"]["id"]
     assert current["2.4.G.2"]["id"] == later
-    # The session's cached rating notices both (the older row changed the count, not the newest stamp).
+    # The session's cached rating notices both (the older row is older than everything, but newly added).
     states = s.rating("2.4", "P").states
     assert states["2.4.G.1"] == "met" and states["2.4.G.2"] == "partly"
     assert s.judgements("2.4", "P").states == {"2.4.G.1": "met", "2.4.G.2": "partly"}
@@ -234,15 +234,39 @@ def test_stamps_from_many_threads_never_repeat():
     assert all(part == sorted(part) for part in out)
 
 
-def test_one_index_serves_the_latest_judgement_and_the_rating_cache(store):
-    plan = "\n".join(r[3] for r in store.conn.execute(
-        "EXPLAIN QUERY PLAN SELECT count(*), max(created_at) FROM judgements WHERE organisation_id = ? AND "
-        "academic_year = ? AND aspect_id = ? AND phase = ?", ["o", YEAR, "2.4", "P"]))
-    assert "COVERING INDEX idx_judgements_latest" in plan
+def _plan(st: Store, sql: str, params: list) -> str:
+    return "\n".join(r[3] for r in st.conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+
+
+def test_indexes_serve_the_latest_judgement_and_the_rating_cache(store):
+    scope = ["o", YEAR, "2.4", "P"]
+    latest = _plan(store, "SELECT k.rowid FROM judgements k WHERE k.organisation_id = ? AND k.academic_year = ? AND "
+                          "k.aspect_id = ? AND k.phase = ? AND k.target = 't' AND k.kind = 'state' "
+                          "ORDER BY k.created_at DESC, k.id DESC LIMIT 1", scope)
+    assert "COVERING INDEX idx_judgements_latest" in latest and "ORDER BY" not in latest  # no sort: one step
+    marker = _plan(store, "SELECT coalesce(max(rowid), 0) FROM judgements WHERE organisation_id = ? AND "
+                          "academic_year = ? AND aspect_id = ? AND phase = ?", scope)
+    assert "COVERING INDEX idx_judgements_scope" in marker
     indexes = {r["name"]: r["sql"] for r in db_rows(store.path, "SELECT name, sql FROM sqlite_master WHERE "
                                                                  "type = 'index' AND tbl_name = 'judgements'")}
     assert "created_at, id" in indexes["idx_judgements_latest"]
     assert not any("seq" in (sql or "") for sql in indexes.values())  # nothing orders or looks up by seq
+
+
+def test_the_rating_cache_marker_moves_with_every_judgement_added(store):
+    o = store.ensure_organisation("Any Borough")
+    v = store.create_visit(organisation_id=o["id"], pack_id="ns2009", agenda_id="la-contacts", phases=["P"],
+                           focus=[], day="2026-11-20")
+    marks = [store.judgements_marker(o["id"], YEAR, "2.4", "P")]
+    store.add_judgements(v, [{"phase": "P", "aspect_id": "2.4", "target": "2.4.G.1", "kind": "state",
+                              "state": "met"}])
+    marks.append(store.judgements_marker(o["id"], YEAR, "2.4", "P"))
+    _import(store.path, v, "2.4.G.2", "met", "1999-01-01T00:00:00.000000+00:00", seq=1)  # older than all
+    marks.append(store.judgements_marker(o["id"], YEAR, "2.4", "P"))
+    store.add_judgements(v, [{"phase": "S", "aspect_id": "2.4", "target": "2.4.G.1", "kind": "state",
+                              "state": "met"}])  # another phase: another scope
+    marks.append(store.judgements_marker(o["id"], YEAR, "2.4", "P"))
+    assert marks[0] == 0 and marks[0] < marks[1] < marks[2] == marks[3]
 
 
 # --- one rule from rows to Judgements -------------------------------------------------------------------------

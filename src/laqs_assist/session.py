@@ -173,7 +173,7 @@ class Session:
         self.visit = visit
         self.agenda = pack.agendas[visit["agenda_id"]]
         self._items: list[Item] | None = None
-        self._ratings: dict[tuple[str, str], tuple[tuple[int, str], Rating]] = {}
+        self._ratings: dict[tuple[str, str], tuple[int, Rating]] = {}
 
     # --- starting and resuming ------------------------------------------------------------------------------
 
@@ -566,7 +566,7 @@ class Session:
 
     def rating(self, aspect_id: str, phase: str) -> Rating:
         """The aspect's rating from the year's evidence. Reused while no judgement has been added for it since,
-        by this process or another (the count and newest stamp of its judgements, read from one index)."""
+        by this process or another (Store.judgements_marker: one indexed look-up)."""
         latest = self.store.judgements_marker(self.visit["organisation_id"], self.visit["academic_year"],
                                               aspect_id, phase)
         cached = self._ratings.get((aspect_id, phase))

@@ -48,14 +48,15 @@ class JudgementTables(_Base):
             "AND aspect_id = ?3 AND phase = ?4) t) ORDER BY j.created_at, j.id",
             [organisation_id, year, aspect_id, phase])
 
-    def judgements_marker(self, organisation_id: str, year: str, aspect_id: str, phase: str) -> tuple[int, str]:
+    def judgements_marker(self, organisation_id: str, year: str, aspect_id: str, phase: str) -> int:
         """What changes whenever a judgement is added for an organisation, year, aspect and phase, by this process
-        or another: how many there are and the latest stamp (a row pooled from another store, stamped earlier,
-        still changes the count). Read from idx_judgements_latest alone."""
-        n, latest = self.conn.execute(
-            "SELECT count(*), max(created_at) FROM judgements WHERE organisation_id = ? AND academic_year = ? AND "
-            "aspect_id = ? AND phase = ?", [organisation_id, year, aspect_id, phase]).fetchone()
-        return n, latest or ""
+        or another: the rowid of the one added to this file last. Any row added, a row pooled from another store
+        and stamped earlier than everything here included, gets a rowid above every row already in the file. Not
+        a rule for which judgement is latest (that is when it was made), only for whether to rate again: one
+        step down idx_judgements_scope, where a count or the newest stamp would read every row of the scope."""
+        return self.conn.execute(
+            "SELECT coalesce(max(rowid), 0) FROM judgements WHERE organisation_id = ? AND academic_year = ? AND "
+            "aspect_id = ? AND phase = ?", [organisation_id, year, aspect_id, phase]).fetchone()[0]
 
     def judgements_as_of(self, visit: dict[str, Any]) -> list[dict[str, Any]]:
         """The organisation's judgements this academic year from this visit and the visits dated before it (a

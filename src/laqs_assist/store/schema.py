@@ -158,14 +158,16 @@ def judgements_by_time(db: Database) -> None:
     the same target, or two fell in one microsecond), the later row by `seq` is restamped one microsecond after
     the one it replaced, so the same judgements win after this migration as before it; each restamp is in the
     event log. `seq` stays, written in the order rows are added to the file, for readers that sort by it, but
-    loses its unique index (pooled rows bring their own numbers). One index now serves the latest judgement per
-    target for an organisation, year, aspect and phase, and the count and newest stamp the session's rating cache
-    compares.
+    loses its unique index (pooled rows bring their own numbers). idx_judgements_latest serves the latest
+    judgement per target for an organisation, year, aspect and phase; idx_judgements_scope holds each of that
+    scope's rows in the order they were added to this file, so the newest is one step away: the session's rating
+    cache asks only whether anything was added since it rated.
     """
     key = "organisation_id, academic_year, aspect_id, phase, target, kind"
     db.execute("DROP INDEX IF EXISTS idx_judgements_seq")
     db.execute("DROP INDEX IF EXISTS idx_judgements_organisation_id_academic_year_aspect_id_phase_seq")
     db.execute(f"CREATE INDEX idx_judgements_latest ON judgements ({key}, created_at, id)")
+    db.execute("CREATE INDEX idx_judgements_scope ON judgements (organisation_id, academic_year, aspect_id, phase)")
     disagreeing = db.execute(
         f"SELECT DISTINCT {key} FROM (SELECT {key}, created_at, id, lag(created_at) OVER w AS prev_at, "
         f"lag(id) OVER w AS prev_id FROM judgements WINDOW w AS (PARTITION BY {key} ORDER BY seq)) "
