@@ -5,12 +5,23 @@ Every fault raises PackError with `where` = file:line; nothing else escapes for 
 
 from __future__ import annotations
 
+import os
+import stat
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from ..errors import PackError
 from . import model as m
-from .yamlsrc import LDict, LList, line_of, load_yaml
+from .yamlsrc import MAX_FILE_BYTES, LDict, LList, line_of, load_yaml, pack_error
+
+# A pack is bounded as a whole as well as file by file (yamlsrc): the shipped pack has 16 files and 150 kB.
+MAX_PACK_FILES = 1000
+MAX_PACK_BYTES = 8 * 1024 * 1024
+# Counting runs through criteria that are items of counted sets; rating follows each such link afresh, so a chain
+# must be short and its unfolding small (the shipped pack nests one level, unfolding to a handful).
+MAX_COUNT_NESTING = 10
+MAX_COUNT_UNFOLDING = 10_000
 
 _MISSING = object()
 
@@ -18,16 +29,26 @@ _MISSING = object()
 class _File:
     """Typed access to one parsed YAML file, with faults located at file:line."""
 
-    def __init__(self, path: Path, root: Path) -> None:
+    def __init__(self, path: Path, root: Path, budget: _Budget | None = None) -> None:
         try:
             self.name = str(path.relative_to(root.parent))
         except ValueError:
             self.name = str(path)
         self.path = path
+        if budget is not None:
+            budget.charge(self)
         self.data = load_yaml(path, self.name)
 
     def fail(self, message: str, container: Any = None, key: Any = None) -> PackError:
-        return PackError(message, where=f"{self.name}:{line_of(container, key)}")
+        return pack_error(message, f"{self.name}:{line_of(container, key)}")
+
+    def ident(self, d: LDict, key: str = "id") -> str:
+        """A required id, kept to the id character set (model.id_problem)."""
+        value = self.get(d, key)
+        problem = m.id_problem(value)
+        if problem:
+            raise self.fail(problem, d, key)
+        return value
 
     def mapping(self, value: Any, what: str, container: Any = None, key: Any = None) -> LDict:
         if not isinstance(value, dict):
@@ -82,6 +103,44 @@ class _File:
                 raise self.fail(f"unknown field '{key}' in {what}", d, key)
 
 
+class _Budget:
+    """The bytes a pack may still read: many files each under the per-file cap are still too much."""
+
+    def __init__(self) -> None:
+        self.left = MAX_PACK_BYTES
+
+    def charge(self, f: _File) -> None:
+        try:
+            st = os.stat(f.path)
+        except OSError:
+            return  # load_yaml says what is wrong with the file
+        if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_FILE_BYTES:  # else load_yaml refuses the file itself
+            self.left -= st.st_size
+        if self.left < 0:
+            raise pack_error(f"the pack's files come to more than {MAX_PACK_BYTES // (1024 * 1024)} MB, the most "
+                             "a pack may hold", f"{f.name}:1")
+
+
+def _pack_files(root: Path, folder: str, count: list[int]) -> list[Path]:
+    """The YAML files of one folder of the pack, in name order; refused beyond MAX_PACK_FILES in all."""
+    where = root / folder
+    if not where.is_dir():
+        return []
+    paths = list(islice(where.glob("*.yaml"), MAX_PACK_FILES + 1 - count[0]))
+    count[0] += len(paths)
+    if count[0] > MAX_PACK_FILES:
+        raise pack_error(f"the pack has more than {MAX_PACK_FILES} files, the most a pack may hold",
+                         f"{root.name}/{folder}")
+    return sorted(paths)
+
+
+def _why(ident: str) -> str:
+    """Why a reference matches nothing, when the reason is the id itself (a zero-width space, a fullwidth digit):
+    every id defined keeps to the id character set, so such a reference never can."""
+    problem = m.id_problem(ident)
+    return f" ({problem})" if problem else ""
+
+
 class _Ids:
     """Pack-wide unique ids, remembering where each was defined."""
 
@@ -91,7 +150,7 @@ class _Ids:
     def add(self, f: _File, ident: str, container: Any, key: Any = "id") -> None:
         where = f"{f.name}:{line_of(container, key)}"
         if ident in self.seen:
-            raise PackError(f"duplicate id '{ident}' (first defined at {self.seen[ident]})", where=where)
+            raise pack_error(f"duplicate id '{ident}' (first defined at {self.seen[ident]})", where)
         self.seen[ident] = where
 
 
@@ -127,7 +186,7 @@ def _load_header(f: _File) -> dict[str, Any]:
     for i, p in enumerate(f.seq(f.get(d, "phases", list), "'phases'", d, "phases")):
         p = f.mapping(p, "a phase", d["phases"], i)
         f.check_keys(p, {"id", "name"}, "a phase")
-        pid = f.get(p, "id")
+        pid = f.ident(p)
         if pid in seen:
             raise f.fail(f"duplicate phase '{pid}'", p, "id")
         seen.add(pid)
@@ -139,7 +198,7 @@ def _load_header(f: _File) -> dict[str, Any]:
     for i, e in enumerate(f.seq(f.get(d, "evidence_levels", list), "'evidence_levels'", d, "evidence_levels")):
         e = f.mapping(e, "an evidence level", d["evidence_levels"], i)
         f.check_keys(e, {"id", "label"}, "an evidence level")
-        eid = f.get(e, "id")
+        eid = f.ident(e)
         if any(x.id == eid for x in levels):
             raise f.fail(f"duplicate evidence level '{eid}'", e, "id")
         levels.append(m.EvidenceLevel(eid, i, f.get(e, "label")))
@@ -152,7 +211,7 @@ def _load_header(f: _File) -> dict[str, Any]:
     for i, c in enumerate(f.seq(f.get(d, "columns", list), "'columns'", d, "columns")):
         c = f.mapping(c, "a column", d["columns"], i)
         f.check_keys(c, col_keys, "a column")
-        cid = f.get(c, "id")
+        cid = f.ident(c)
         if cid in seen_cols:
             raise f.fail(f"duplicate column '{cid}'", c, "id")
         seen_cols.add(cid)
@@ -167,7 +226,7 @@ def _load_header(f: _File) -> dict[str, Any]:
             raise f.fail(f"rag must be G, A or R, not '{rag}'", c, "rag")
         evidence = f.get(c, "evidence", str, None)
         if evidence is not None and evidence not in level_ids:
-            raise f.fail(f"unknown evidence level '{evidence}'", c, "evidence")
+            raise f.fail(f"unknown evidence level '{evidence}'{_why(evidence)}", c, "evidence")
         label = f.get(c, "label")
         columns.append(m.Column(cid, i, label, f.get(c, "dashboard", str, label), f.get(c, "note", str, label),
                                 rag, side, evidence))
@@ -184,10 +243,10 @@ def _load_header(f: _File) -> dict[str, Any]:
     for i, g in enumerate(f.seq(f.get(d, "groups", list), "'groups'", d, "groups")):
         g = f.mapping(g, "a group", d["groups"], i)
         f.check_keys(g, {"id", "title", "aspects"}, "a group")
-        gid = f.get(g, "id")
+        gid = f.ident(g)
         if any(x.id == gid for x, _ in groups):
             raise f.fail(f"duplicate group '{gid}'", g, "id")
-        groups.append((m.Group(f.get(g, "id"), f.get(g, "title"), f.strings(g, "aspects", True)), g))
+        groups.append((m.Group(gid, f.get(g, "title"), f.strings(g, "aspects", True)), g))
 
     r = f.mapping(f.get(d, "rollup", dict), "'rollup'", d, "rollup")
     f.check_keys(r, {"method", "tolerance", "max_drop"}, "'rollup'")
@@ -199,7 +258,7 @@ def _load_header(f: _File) -> dict[str, Any]:
     if tolerance < 0 or max_drop < 0:
         raise f.fail("roll-up tolerance and max_drop must not be negative", r)
     return {
-        "id": f.get(d, "id"), "title": f.get(d, "title"), "source": f.get(d, "source", str, ""),
+        "id": f.ident(d), "title": f.get(d, "title"), "source": f.get(d, "source", str, ""),
         "description": f.get(d, "description", str, ""), "phases": tuple(phases), "columns": tuple(columns),
         "evidence_levels": tuple(levels), "sufficiency": sufficiency,
         "cumulative": f.get(d, "cumulative", bool, True), "groups": groups,
@@ -207,19 +266,21 @@ def _load_header(f: _File) -> dict[str, Any]:
     }
 
 
-def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect, list]:
-    """Returns the aspect and the references still to resolve: (kind, id, file, container, key)."""
+def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect, list, list]:
+    """Returns the aspect, the references still to resolve: (kind, id, file, container, key), and the links that
+    counting follows: ("counts", criterion, set, file, container, key) and ("lists", set, criterion, …)."""
     d = f.mapping(f.data, "an aspect file")
     f.check_keys(d, _ASPECT_KEYS, "an aspect")
-    aid = f.get(d, "id")
+    aid = f.ident(d)
     phase_ids = {p.id for p in header["phases"]}
     col_ids = [c.id for c in header["columns"]]
     refs: list = []
+    links: list = []
 
     na = f.strings(d, "not_applicable")
     for i, p in enumerate(na):
         if p not in phase_ids:
-            raise f.fail(f"unknown phase '{p}' in not_applicable", d["not_applicable"], i)
+            raise f.fail(f"unknown phase '{p}' in not_applicable{_why(p)}", d["not_applicable"], i)
 
     standards = []
     for i, s in enumerate(f.seq(d.get("standards"), "'standards'", d, "standards")):
@@ -235,14 +296,14 @@ def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect,
         ld = f.mapping(d["leads"], "'leads'", d, "leads")
         for k in ld:
             if k not in col_ids:
-                raise f.fail(f"unknown column '{k}' in leads", ld, k)
+                raise f.fail(f"unknown column '{k}' in leads{_why(k)}", ld, k)
             leads[k] = f.get(ld, k)
 
     indicators = []
     for i, ind in enumerate(f.seq(d.get("indicators"), "'indicators'", d, "indicators")):
         ind = f.mapping(ind, "an indicator", d["indicators"], i)
         f.check_keys(ind, {"id", "text", "unit"}, "an indicator")
-        iid = f.get(ind, "id")
+        iid = f.ident(ind)
         ids.add(f, iid, ind)
         unit = f.get(ind, "unit")
         if unit not in m.INDICATOR_UNITS:
@@ -254,7 +315,7 @@ def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect,
     for i, s in enumerate(f.seq(d.get("sets"), "'sets'", d, "sets")):
         s = f.mapping(s, "a counted set", d["sets"], i)
         f.check_keys(s, {"id", "text", "items"}, "a counted set")
-        sid = f.get(s, "id")
+        sid = f.ident(s)
         ids.add(f, sid, s)
         items = []
         raw_items = f.seq(f.get(s, "items", list), "'items'", s, "items")
@@ -266,9 +327,10 @@ def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect,
             if "criterion" in it:
                 cref = f.get(it, "criterion")
                 refs.append(("criterion", cref, f, it, "criterion"))
+                links.append(("lists", sid, cref, f, it, "criterion"))
                 items.append(m.SetItem(cref, f.get(it, "text", str, ""), cref))
             else:
-                item_id = f.get(it, "id")
+                item_id = f.ident(it)
                 ids.add(f, item_id, it)
                 items.append(m.SetItem(item_id, f.get(it, "text")))
         sets.append(m.CountedSet(sid, aid, f.get(s, "text"), tuple(items)))
@@ -277,7 +339,7 @@ def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect,
     crit_map = f.mapping(f.get(d, "criteria", dict), "'criteria'", d, "criteria")
     for k in crit_map:
         if k not in col_ids:
-            raise f.fail(f"unknown column '{k}' in criteria (columns: {', '.join(col_ids)})", crit_map, k)
+            raise f.fail(f"unknown column '{k}' in criteria (columns: {', '.join(col_ids)}){_why(k)}", crit_map, k)
     for cid in col_ids:
         if cid not in crit_map:
             raise f.fail(f"criteria for column '{cid}' are missing", d, "criteria")
@@ -287,12 +349,12 @@ def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect,
         for i, c in enumerate(raw):
             c = f.mapping(c, "a criterion", raw, i)
             f.check_keys(c, _CRITERION_KEYS, "a criterion")
-            crid = f.get(c, "id")
+            crid = f.ident(c)
             ids.add(f, crid, c)
             phases = f.strings(c, "phases")
             for j, p in enumerate(phases):
                 if p not in phase_ids:
-                    raise f.fail(f"unknown phase '{p}' in criterion '{crid}'", c["phases"], j)
+                    raise f.fail(f"unknown phase '{p}' in criterion '{crid}'{_why(p)}", c["phases"], j)
             count = threshold = None
             if "count" in c and "threshold" in c:
                 raise f.fail(f"criterion '{crid}' cannot have both count and threshold", c, "threshold")
@@ -301,7 +363,7 @@ def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect,
                 f.check_keys(cd, {"set", "present", "missing"}, "'count'")
                 sref = f.get(cd, "set")
                 if sref not in set_by_id:
-                    raise f.fail(f"criterion '{crid}' counts unknown set '{sref}'", cd, "set")
+                    raise f.fail(f"criterion '{crid}' counts unknown set '{sref}'{_why(sref)}", cd, "set")
                 which = [k for k in ("present", "missing") if k in cd]
                 if len(which) != 1:
                     raise f.fail("'count' needs exactly one of 'present' or 'missing'", cd)
@@ -312,11 +374,12 @@ def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect,
                         raise f.fail(f"count {bound:g} is out of range for set '{sref}' of {size} items",
                                      cd, which[0])
                 count = m.CountRule(sref, which[0], rng)
+                links.append(("counts", crid, sref, f, cd, "set"))
             if c.get("threshold") is not None:
                 td = f.mapping(c["threshold"], "'threshold'", c, "threshold")
                 iref = f.get(td, "indicator")
                 if iref not in indicator_by_id:
-                    raise f.fail(f"criterion '{crid}' reads unknown indicator '{iref}'", td, "indicator")
+                    raise f.fail(f"criterion '{crid}' reads unknown indicator '{iref}'{_why(iref)}", td, "indicator")
                 body = LDict({k: v for k, v in td.items() if k != "indicator"})
                 body.line, body.key_lines = td.line, td.key_lines
                 rng = _range(f, body, "'threshold'")
@@ -342,7 +405,71 @@ def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect,
         id=aid, title=f.get(d, "title"), group=f.get(d, "group"), standards=tuple(standards),
         criteria=tuple(criteria), not_applicable=na, leads=leads, sets=tuple(sets), indicators=tuple(indicators),
     )
-    return aspect, refs
+    return aspect, refs, links
+
+
+def _check_counting(links: list) -> None:
+    """Counting must come to an end, and soon: rating works a counted criterion out by judging each item of its set,
+    and an item that is itself a counted criterion by judging its set in turn, afresh each time. So no set may list,
+    directly or through other sets, a criterion that counts it, and each chain must be short and its unfolding small.
+
+    An iterative depth-first walk: a pack made to be deep must not make the check itself run out of stack.
+    """
+    nexts: dict[tuple[str, str], list] = {}
+    for kind, a, b, f, container, key in links:
+        src, dst = (("criterion", a), ("set", b)) if kind == "counts" else (("set", a), ("criterion", b))
+        nexts.setdefault(src, []).append((dst, (f, container, key)))
+        nexts.setdefault(dst, [])
+    done: dict[tuple[str, str], tuple[int, int]] = {}  # node -> (levels of counting below it, judgements it takes)
+    for start in nexts:
+        if start in done:
+            continue
+        path, sites, on_path, pending = [start], [], {start: 0}, [iter(nexts[start])]
+        while pending:
+            for nxt, site in pending[-1]:
+                if nxt in on_path:
+                    first = on_path[nxt]
+                    raise _circle(path[first:], sites[first:] + [site])
+                if nxt not in done:
+                    on_path[nxt] = len(path)
+                    path.append(nxt)
+                    sites.append(site)
+                    pending.append(iter(nexts[nxt]))
+                    break
+            else:
+                node = path.pop()
+                del on_path[node]
+                pending.pop()
+                if sites:
+                    sites.pop()
+                below = [done[n] for n, _ in nexts[node]]
+                if node[0] == "set":
+                    done[node] = (max((lv for lv, _ in below), default=0), sum(n for _, n in below))
+                    continue
+                levels = 1 + max(lv for lv, _ in below) if below else 0
+                work = min(1 + sum(n for _, n in below), MAX_COUNT_UNFOLDING + 1)
+                done[node] = (levels, work)
+                if levels > MAX_COUNT_NESTING or work > MAX_COUNT_UNFOLDING:
+                    f, container, key = nexts[node][0][1]
+                    if levels > MAX_COUNT_NESTING:
+                        raise f.fail(f"criterion '{node[1]}' counts a set that lists counted criteria {levels} levels "
+                                     f"deep (at most {MAX_COUNT_NESTING})", container, key)
+                    raise f.fail(f"criterion '{node[1]}' counts through nested sets whose criteria come to more than "
+                                 f"{MAX_COUNT_UNFOLDING:,} judgements (at most {MAX_COUNT_UNFOLDING:,})",
+                                 container, key)
+
+
+def _circle(nodes: list, sites: list) -> PackError:
+    """The fault at the set item that closes the circle; the message walks the circle from that set."""
+    at = max(i for i, n in enumerate(nodes) if n[0] == "set")  # every circle passes through a set
+    nodes, sites = nodes[at:] + nodes[:at], sites[at:] + sites[:at]
+    walk = f"set '{nodes[0][1]}'"
+    for i, (kind, _) in enumerate(nodes):
+        step = ", which counts set" if kind == "criterion" else ", which lists criterion" if i else " lists criterion"
+        walk += f"{step} '{nodes[(i + 1) % len(nodes)][1]}'"
+    f, container, key = sites[0]
+    return f.fail(f"counting goes round in a circle: {walk}; a counted set must not list a criterion that counts "
+                  "it, directly or through other sets", container, key)
 
 
 _ANSWER_KEYS = {"id", "text", "sub", "aspects", "criteria", "answer", "choices"}
@@ -351,7 +478,7 @@ _ANSWER_KEYS = {"id", "text", "sub", "aspects", "criteria", "answer", "choices"}
 def _load_agenda(f: _File, ids: _Ids, refs: list) -> m.Agenda:
     d = f.mapping(f.data, "an agenda file")
     f.check_keys(d, {"id", "title", "source", "audience", "note", "sections"}, "an agenda")
-    agid = f.get(d, "id")
+    agid = f.ident(d)
     ids.add(f, agid, d)
     sections = []
     raw_sections = f.seq(f.get(d, "sections", list), "'sections'", d, "sections")
@@ -367,7 +494,7 @@ def _load_agenda(f: _File, ids: _Ids, refs: list) -> m.Agenda:
         for j, q in enumerate(raw_q):
             q = f.mapping(q, "a question", raw_q, j)
             f.check_keys(q, _ANSWER_KEYS, "a question")
-            qid = f.get(q, "id")
+            qid = f.ident(q)
             ids.add(f, qid, q)
             aspects = f.strings(q, "aspects") or (aspect,)
             for k, a in enumerate(aspects):
@@ -402,7 +529,7 @@ def _fields(f: _File, d: LDict, key: str) -> tuple[m.FormField, ...]:
         ftype = f.get(x, "type", str, "text")
         if ftype not in ("text", "date", "number"):
             raise f.fail(f"unknown field type '{ftype}' (known: text, date, number)", x, "type")
-        out.append(m.FormField(f.get(x, "id"), f.get(x, "label"), ftype))
+        out.append(m.FormField(f.ident(x), f.get(x, "label"), ftype))
     return tuple(out)
 
 
@@ -410,7 +537,7 @@ def _load_form(f: _File, ids: _Ids, refs: list, col_ids: list[str]) -> m.Form:
     d = f.mapping(f.data, "a form file")
     f.check_keys(d, {"id", "title", "source", "intro", "purposes", "protocols", "header_fields", "scale",
                      "scale_note", "sections", "closing_fields"}, "a form")
-    fid = f.get(d, "id")
+    fid = f.ident(d)
     ids.add(f, fid, d)
     scale = []
     raw_scale = f.seq(d.get("scale"), "'scale'", d, "scale")
@@ -422,7 +549,7 @@ def _load_form(f: _File, ids: _Ids, refs: list, col_ids: list[str]) -> m.Form:
             raise f.fail(f"grade {grade} is out of range (1–9)", g, "grade")
         column = f.get(g, "column", str, None)
         if column is not None and column not in col_ids:
-            raise f.fail(f"unknown column '{column}'", g, "column")
+            raise f.fail(f"unknown column '{column}'{_why(column)}", g, "column")
         scale.append(m.GradePoint(grade, f.get(g, "meaning"), column))
     sections = []
     raw_sections = f.seq(f.get(d, "sections", list), "'sections'", d, "sections")
@@ -430,7 +557,7 @@ def _load_form(f: _File, ids: _Ids, refs: list, col_ids: list[str]) -> m.Form:
         s = f.mapping(s, "a form section", raw_sections, i)
         f.check_keys(s, {"id", "title", "aspect", "lead", "standards", "additional", "graded", "note"},
                      "a form section")
-        sid = f.get(s, "id")
+        sid = f.ident(s)
         ids.add(f, sid, s)
         aspect = f.get(s, "aspect", str, None)
         if aspect is not None:
@@ -454,13 +581,14 @@ def load_pack(path: str | Path) -> m.Pack:
     if root.is_file() and root.name == "pack.yaml":
         root = root.parent
     if not root.exists():
-        raise PackError(f"no pack at {root}")
+        raise pack_error(f"no pack at {root}")
     if not root.is_dir():
-        raise PackError(f"{root} is not a pack folder")
+        raise pack_error(f"{root} is not a pack folder")
     header_path = root / "pack.yaml"
-    if not header_path.is_file():
-        raise PackError(f"{root} has no pack.yaml")
-    hf = _File(header_path, root)
+    if not os.path.lexists(header_path):
+        raise pack_error(f"{root} has no pack.yaml")
+    budget, count = _Budget(), [1]
+    hf = _File(header_path, root, budget)  # a pack.yaml that is a pipe or a device is refused here, by name
     header = _load_header(hf)
     col_ids = [c.id for c in header["columns"]]
     ids = _Ids()
@@ -468,24 +596,26 @@ def load_pack(path: str | Path) -> m.Pack:
 
     aspects: dict[str, m.Aspect] = {}
     aspect_files: dict[str, _File] = {}
-    aspect_paths = sorted((root / "aspects").glob("*.yaml")) if (root / "aspects").is_dir() else []
+    links: list = []
+    aspect_paths = _pack_files(root, "aspects", count)
     if not aspect_paths:
-        raise PackError("the pack has no aspect files (aspects/*.yaml)", where=f"{hf.name}:1")
+        raise pack_error("the pack has no aspect files (aspects/*.yaml)", f"{hf.name}:1")
     for p in aspect_paths:
-        f = _File(p, root)
-        aspect, more = _load_aspect(f, header, ids)
+        f = _File(p, root, budget)
+        aspect, more, more_links = _load_aspect(f, header, ids)
         if aspect.id in aspects:
             raise f.fail(f"duplicate aspect '{aspect.id}' (also in {aspect_files[aspect.id].name})", f.data, "id")
         aspects[aspect.id] = aspect
         aspect_files[aspect.id] = f
         refs.extend(more)
+        links.extend(more_links)
 
     groups = []
     grouped: dict[str, str] = {}
     for g, gd in header["groups"]:
         for i, a in enumerate(g.aspects):
             if a not in aspects:
-                raise hf.fail(f"group '{g.id}' names unknown aspect '{a}'", gd["aspects"], i)
+                raise hf.fail(f"group '{g.id}' names unknown aspect '{a}'{_why(a)}", gd["aspects"], i)
             if a in grouped:
                 raise hf.fail(f"aspect '{a}' is in groups '{grouped[a]}' and '{g.id}'", gd["aspects"], i)
             grouped[a] = g.id
@@ -494,7 +624,7 @@ def load_pack(path: str | Path) -> m.Pack:
     for a in aspects.values():
         f = aspect_files[a.id]
         if a.group not in group_ids:
-            raise f.fail(f"aspect '{a.id}' names unknown group '{a.group}'", f.data, "group")
+            raise f.fail(f"aspect '{a.id}' names unknown group '{a.group}'{_why(a.group)}", f.data, "group")
         if a.id not in grouped:
             raise f.fail(f"aspect '{a.id}' is not listed in its group '{a.group}' in pack.yaml", f.data, "id")
         if grouped[a.id] != a.group:
@@ -507,24 +637,25 @@ def load_pack(path: str | Path) -> m.Pack:
     indicators = {i.id: i for a in aspects.values() for i in a.indicators}
 
     agendas: dict[str, m.Agenda] = {}
-    for p in sorted((root / "agendas").glob("*.yaml")) if (root / "agendas").is_dir() else []:
-        f = _File(p, root)
+    for p in _pack_files(root, "agendas", count):
+        f = _File(p, root, budget)
         ag = _load_agenda(f, ids, refs)
         agendas[ag.id] = ag
     forms: dict[str, m.Form] = {}
-    for p in sorted((root / "forms").glob("*.yaml")) if (root / "forms").is_dir() else []:
-        f = _File(p, root)
+    for p in _pack_files(root, "forms", count):
+        f = _File(p, root, budget)
         fm = _load_form(f, ids, refs, col_ids)
         forms[fm.id] = fm
 
     judgeable = set(criteria) | set(sets) | set(set_items) | set(indicators)
     for kind, ident, f, container, key in refs:
         if kind == "aspect" and ident not in aspects:
-            raise f.fail(f"unknown aspect '{ident}'", container, key)
+            raise f.fail(f"unknown aspect '{ident}'{_why(ident)}", container, key)
         if kind == "criterion" and ident not in criteria:
-            raise f.fail(f"unknown criterion '{ident}'", container, key)
+            raise f.fail(f"unknown criterion '{ident}'{_why(ident)}", container, key)
         if kind == "judgeable" and ident not in judgeable:
-            raise f.fail(f"question points at missing criterion '{ident}'", container, key)
+            raise f.fail(f"question points at missing criterion '{ident}'{_why(ident)}", container, key)
+    _check_counting(links)
 
     questions = {q.id: q for ag in agendas.values() for q in ag.questions}
     return m.Pack(

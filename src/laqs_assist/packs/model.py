@@ -10,6 +10,54 @@ STATES = ("met", "partly", "not_met", "unknown")
 ANSWER_TYPES = ("text", "yes_no", "percent", "number", "date", "grade", "choice")
 INDICATOR_UNITS = ("percent", "number", "percentile")
 
+# Ids are typed by advisers (`/met 2.4.G.1`) and matched exactly, so they keep to characters every keyboard has and
+# no two of which look alike: a space, a zero-width space or a fullwidth digit would make an id nobody can type.
+ID_CHARS_TEXT = "A–Z a–z 0–9 . - _"
+ID_MAX_LENGTH = 100
+_ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_")
+
+
+def id_problem(ident: str) -> str | None:
+    """What is wrong with `ident` as an id, in one sentence; None when it is a good id."""
+    if (ident.isascii() and ident[:1].isalnum() and len(ident) <= ID_MAX_LENGTH
+            and _ID_CHARS.issuperset(ident)):
+        return None
+    quoted = f"'{shown(ident[:60], ascii_only=True)}{'…' if len(ident) > 60 else ''}'"
+    if not ident:
+        return "an id must not be empty"
+    for position, ch in enumerate(ident, 1):
+        if ch not in _ID_CHARS:
+            return f"id {quoted} has {char_name(ch)} at position {position}; ids may use {ID_CHARS_TEXT}"
+    if not ident[0].isalnum():
+        return f"id {quoted} starts with '{ident[0]}'; an id starts with a letter or digit"
+    return f"id {quoted} is {len(ident)} characters long; ids may be at most {ID_MAX_LENGTH}"
+
+
+def char_name(ch: str) -> str:
+    """`U+200B ZERO WIDTH SPACE`: a character named so that it can be found even when it cannot be seen."""
+    import unicodedata  # only ever needed to explain a fault
+
+    name = unicodedata.name(ch, "")
+    if not name:
+        name = "(a control character)" if unicodedata.category(ch) == "Cc" else "(unnamed)"
+    return f"U+{ord(ch):04X} {name}"
+
+
+def shown(text: str, ascii_only: bool = False) -> str:
+    """`text` with each character a terminal would not show (line breaks, controls, zero-width and bidi marks)
+    written as a Python escape; with ascii_only, every character outside printable ASCII too."""
+    if text.isprintable() and (not ascii_only or text.isascii()):
+        return text
+    return "".join(ch if (" " <= ch <= "~" or (not ascii_only and ch.isprintable())) else _escape(ch)
+                   for ch in text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
 
 class Phase(Record):
     id: str
