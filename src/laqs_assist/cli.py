@@ -741,7 +741,7 @@ def main(argv: list[str] | None = None) -> int:
     except LaqsError as exc:
         if debug:
             raise
-        click.echo(f"laqs: error: {exc.line()}", err=True)
+        click.echo(f"laqs: error: {inert(exc.line(), one_line=True)}", err=True)  # it may quote what was typed
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("laqs: interrupted", err=True)
