@@ -40,6 +40,15 @@ def _strings(tree: ast.AST):
             yield node.lineno, node.value
 
 
+def _imported(node: ast.AST) -> set[str]:
+    """The top-level packages an import statement imports from."""
+    if isinstance(node, ast.Import):
+        return {a.name.split(".")[0] for a in node.names}
+    if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        return {node.module.split(".")[0]}
+    return set()
+
+
 def sql_in(source: str, name: str = "<source>") -> list[str]:
     """What in `source` is SQL or raw database access, as 'name:line: what'."""
     tree = ast.parse(source, name)
@@ -54,9 +63,7 @@ def sql_in(source: str, name: str = "<source>") -> list[str]:
                 found.append(f"{name}:{node.lineno}: .{f.attr}(")
             elif f.attr == "connect" and isinstance(f.value, ast.Name) and f.value.id == "sqlite3":
                 found.append(f"{name}:{node.lineno}: sqlite3.connect")
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sqlite_utils":
-            found.append(f"{name}:{node.lineno}: imports sqlite_utils")
-        elif isinstance(node, ast.Import) and any(a.name.split(".")[0] == "sqlite_utils" for a in node.names):
+        elif "sqlite_utils" in _imported(node):
             found.append(f"{name}:{node.lineno}: imports sqlite_utils")
         elif isinstance(node, ast.ImportFrom) and node.module == "sqlite3" and \
                 any(a.name == "connect" for a in node.names):
