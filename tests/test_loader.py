@@ -172,7 +172,7 @@ def test_minipack_cli_check_reports_the_counts(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     assert proc.stdout.strip() == ("ok: mini — 2 aspects, 17 criteria, 1 counted sets, 1 indicators, "
-                                   "1 agendas (4 questions), 1 forms")
+                                   "1 agendas (4 questions), 1 forms; version not given, 0 note checks")
 
 
 # --- no pack at all ---------------------------------------------------------------------------------------------

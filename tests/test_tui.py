@@ -588,13 +588,13 @@ async def test_the_ui_thread_never_touches_sqlite(tmp_path: Path) -> None:
     db = tmp_path / "laqs.db"
     ids = seed_store(db)
     seen: set[str] = set()
-    original = RealStore.rows
+    original = RealStore._rows
 
     def spy(self, sql, params=()):
         seen.add(threading.current_thread().name)
         return original(self, sql, params)
 
-    RealStore.rows = spy  # type: ignore[method-assign]
+    RealStore._rows = spy  # type: ignore[method-assign]
     try:
         app = make_app(db, resume=ids["open"])
         async with app.run_test(size=SIZE) as pilot:
@@ -603,7 +603,7 @@ async def test_the_ui_thread_never_touches_sqlite(tmp_path: Path) -> None:
             await pilot.press("ctrl+r")
             await wait_for(pilot, lambda: screen_name(app) == "ReviewScreen", what="review")
     finally:
-        RealStore.rows = original  # type: ignore[method-assign]
+        RealStore._rows = original  # type: ignore[method-assign]
     assert seen and all(name.startswith("laqs-store") for name in seen), seen
 
 

@@ -113,11 +113,18 @@ def packs_check(state: _State, path: Path | None) -> None:
     from .packs import load_pack
 
     pack = load_pack(path or state.pack_path)
+    from .notes.quality import CHECKS, unknown_checks
+
+    unknown = unknown_checks(pack.note_checks)
+    if unknown:
+        raise UsageError(f"note check '{unknown[0]}' is not one this version can run (known: {', '.join(CHECKS)})",
+                         where=str(pack.path / "pack.yaml"))
     n_crit = len(pack.criteria)
     n_q = len(pack.questions)
     click.echo(f"ok: {pack.id} — {len(pack.aspects)} aspects, {n_crit} criteria, {len(pack.sets)} counted sets, "
                f"{len(pack.indicators)} indicators, {len(pack.agendas)} agendas ({n_q} questions), "
-               f"{len(pack.forms)} forms")
+               f"{len(pack.forms)} forms; version {pack.version or 'not given'}, "
+               f"{len(pack.note_checks)} note checks")
 
 
 @packs.command("show")

@@ -23,7 +23,7 @@ _EXPORTS = {
     "check_template": "api", "default_note_path": "api", "default_briefing_path": "api",
     "default_template": "api", "visits_between": "api", "slug": "api", "check_export": "api",
     "note_context": "context", "briefing_context": "briefing",
-    "CheckResult": "quality", "FEATURES": "quality", "TIMELY_WORKING_DAYS": "quality",
+    "CheckResult": "quality", "CHECKS": "quality", "TIMELY_WORKING_DAYS": "quality",
     "clean_text": "clean", "clean_context": "clean",
     "TemplateRefused": "render", "TemplateProblem": "render", "NoteExists": "render",
 }

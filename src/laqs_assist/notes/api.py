@@ -78,7 +78,7 @@ def quality_checks(store, pack: Pack, visit_id: str, *, today: date | None = Non
     """The note of a visit against the seed's seven features of a good report: judged where the tool can, asked
     otherwise (status 'ok', 'warn' or 'ask'). Never blocks anything."""
     ctx = context if context is not None else note_context(store, pack, _visit(store, visit_id)["id"], today=today)
-    return checks_for(ctx, today)
+    return checks_for(ctx, today, pack.note_checks)
 
 
 def write_note(store, pack: Pack, visit_id: str, out_path: str | Path | None = None, overwrite: bool = False,
@@ -91,7 +91,7 @@ def write_note(store, pack: Pack, visit_id: str, out_path: str | Path | None = N
     ctx = note_context(store, pack, visit["id"], today=today)
     out = _out(out_path, default_note_path(visit))
     path = render_to_file(template or default_template("note"), ctx, out, overwrite=overwrite)
-    return NoteResult(path, checks_for(ctx, today), ctx)
+    return NoteResult(path, checks_for(ctx, today, pack.note_checks), ctx)
 
 
 def write_briefing(store, pack: Pack, organisation: str, out_path: str | Path | None = None,
@@ -180,7 +180,7 @@ def export_notes(store, pack: Pack, date_from: str, date_to: str, *, la: str | N
             ctx = note_context(store, pack, v["id"], today=today)
             render_to_file(tpl, ctx, out, overwrite=overwrite)
             summary.written.append(out)
-            if any(c.status == "warn" for c in checks_for(ctx, today)):
+            if any(c.status == "warn" for c in checks_for(ctx, today, pack.note_checks)):
                 summary.warned += 1
         except NoteExists:
             summary.skipped.append(out)

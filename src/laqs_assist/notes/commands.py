@@ -17,8 +17,10 @@ def _helpers():
     return (lambda state, **kw: state.open_store(**kw)), (lambda state: state.pack())
 
 
-def _print_checks(checks) -> None:
-    click.echo("Quality check against the seven features of a good report (aspect 2.4 of the quality standards):")
+def _print_checks(checks, pack) -> None:
+    if not checks:
+        return
+    click.echo(f"Checked against {pack.note_checks_title or 'the checks of ' + pack.title}:")
     for c in checks:
         colour = {"ok": "green", "warn": "yellow", "ask": "cyan"}[c.status]
         click.echo("  " + click.style(c.line()[:4], fg=colour) + c.line()[4:])
@@ -62,7 +64,7 @@ def note(state, visit: str, out_path: Path | None, force: bool, template: Path |
         pack = state.pack_for(found)  # the pack the visit was recorded with
         result = write_note(store, pack, found["id"], out_path, overwrite=force, template=template)
     click.echo(f"wrote {result.path}")
-    _print_checks(result.checks)
+    _print_checks(result.checks, pack)
 
 
 @click.command()

@@ -1,38 +1,29 @@
-"""A note of visit against the seed's seven features of a good report (seed 001, aspect 2.4, Good column).
+"""A note of visit against the checks its pack declares (`note_checks:` in pack.yaml; the 2009 pack lists the seven
+features of a good report from aspect 2.4's Good column).
 
-What the tool can judge from the store it judges; the rest it turns into a question for the author. Checks
-warn, they never block: a note is always written.
+This module knows how to run each kind of check (CHECKS); the pack says which to run, in what order, under which
+feature's name and with which settings. What the tool can judge from the store it judges; the rest it turns into a
+question for the author. Checks warn, they never block: a note is always written.
 
-Timeliness is judged as "drafted within TIMELY_WORKING_DAYS working days (Monday to Friday) of the visit". The
-seed gives no number: five working days is the tool's choice, one working week, so a note reaches the provider
-while the actions are fresh. Bank holidays are not known to the tool and count as working days.
+Timeliness is judged as "drafted within N working days (Monday to Friday) of the visit", N from the check's
+`working_days`. Bank holidays are not known to the tool and count as working days.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Callable, Iterable
 
+# Timeliness when a pack's check does not say how many working days (the 2009 pack says 5).
 TIMELY_WORKING_DAYS = 5
-
-# The seven features, in the seed's words and order.
-FEATURES = (
-    "timeliness",
-    "accuracy and supported by evidence",
-    "identify the issues for action and a timescale",
-    "provide evidence of the challenge provided",
-    "provide a clear agenda for action",
-    "have a clear agenda and format",
-    "feed into the LA management information system and risk register",
-)
 
 OK, WARN, ASK = "ok", "warn", "ask"
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    feature: str  # one of FEATURES
+    feature: str  # the feature the pack's check stands for
     status: str  # ok, warn (judged and found wanting) or ask (the author must say)
     message: str
 
@@ -58,88 +49,105 @@ def _few(items: list[str], n: int = 3) -> str:
     return shown + (f" and {len(items) - n} more" if len(items) > n else "")
 
 
-def checks_for(ctx: dict[str, Any], today: date | None = None) -> list[CheckResult]:
-    """The seven checks for a note-of-visit context (notes.context.note_context)."""
-    today = today or date.today()
-    out: list[CheckResult] = []
+Result = tuple[str, str]  # (status, message)
 
-    # 1. timeliness
+
+def _timely(ctx: dict[str, Any], today: date, settings: dict[str, Any]) -> Result:
+    days = int(settings.get("working_days", TIMELY_WORKING_DAYS))
     try:
         visited = date.fromisoformat(ctx["visit_date_iso"])
     except ValueError:
-        visited = None
-    if visited is None:
-        out.append(CheckResult(FEATURES[0], WARN, "the visit has no valid date"))
-    else:
-        n = working_days_between(visited, today)
-        if n < 0:
-            out.append(CheckResult(FEATURES[0], WARN, f"the visit is dated {ctx['visit_date']}, after today"))
-        elif n <= TIMELY_WORKING_DAYS:
-            out.append(CheckResult(FEATURES[0], OK, f"drafted {n} working day{'s' if n != 1 else ''} after the "
-                                                    f"visit (within {TIMELY_WORKING_DAYS})"))
-        else:
-            out.append(CheckResult(FEATURES[0], WARN, f"drafted {n} working days after the visit; a timely note "
-                                                      f"goes out within {TIMELY_WORKING_DAYS}"))
+        return WARN, "the visit has no valid date"
+    n = working_days_between(visited, today)
+    if n < 0:
+        return WARN, f"the visit is dated {ctx['visit_date']}, after today"
+    if n <= days:
+        return OK, f"drafted {n} working day{'s' if n != 1 else ''} after the visit (within {days})"
+    return WARN, f"drafted {n} working days after the visit; a timely note goes out within {days}"
 
-    # 2. accuracy and supported by evidence
+
+def _ratings_rest_on_evidence(ctx: dict[str, Any], today: date, settings: dict[str, Any]) -> Result:
     rated = [r for r in ctx["ratings"] if r["rated"]]
     bare = [f"{r['aspect_id']} {r['phase']}" for r in rated if not r.get("evidence_here")]
     if not rated:
-        out.append(CheckResult(FEATURES[1], WARN, "no aspect has a rating yet: judge some criteria, or override "
-                                                  "with a reason"))
-    elif bare:
-        out.append(CheckResult(FEATURES[1], WARN, f"rated without a response or judgement at this visit: "
-                                                  f"{_few(bare)}"))
-    else:
-        out.append(CheckResult(FEATURES[1], ASK, f"every rating ({len(rated)}) rests on evidence recorded at this "
-                                                 "visit; is each fact in the note accurate?"))
+        return WARN, "no aspect has a rating yet: judge some criteria, or override with a reason"
+    if bare:
+        return WARN, f"rated without a response or judgement at this visit: {_few(bare)}"
+    return ASK, f"every rating ({len(rated)}) rests on evidence recorded at this visit; is each fact in the note " \
+                "accurate?"
 
-    # 3. issues for action and a timescale
+
+def _actions_owned_and_dated(ctx: dict[str, Any], today: date, settings: dict[str, Any]) -> Result:
     acts = ctx["actions"]
     no_owner = [a["ref"] for a in acts if not a["owner"].strip()]
     no_date = [a["ref"] for a in acts if not a["due_iso"]]
     if not acts:
-        out.append(CheckResult(FEATURES[2], WARN, "no agreed actions recorded (/action TEXT | OWNER | DUE)"))
-    elif no_owner or no_date:
+        return WARN, "no agreed actions recorded (/action TEXT | OWNER | DUE)"
+    if no_owner or no_date:
         parts = []
         if no_owner:
             parts.append(f"{len(no_owner)} without an owner ({_few(no_owner)})")
         if no_date:
             parts.append(f"{len(no_date)} without a date ({_few(no_date)})")
-        out.append(CheckResult(FEATURES[2], WARN, f"of {len(acts)} actions, " + "; ".join(parts)))
-    else:
-        out.append(CheckResult(FEATURES[2], OK, f"{len(acts)} action{'s' if len(acts) != 1 else ''}, each with an "
-                                                "owner and a date"))
+        return WARN, f"of {len(acts)} actions, " + "; ".join(parts)
+    return OK, f"{len(acts)} action{'s' if len(acts) != 1 else ''}, each with an owner and a date"
 
-    # 4. evidence of the challenge provided
+
+def _challenge_shown(ctx: dict[str, Any], today: date, settings: dict[str, Any]) -> Result:
     dev = sum(len(a["development"]) for a in ctx["aspects"])
     differs = sum(1 for r in ctx["ratings"] if r["self_evaluation_differs"])
-    out.append(CheckResult(FEATURES[3], ASK, f"does the note show the challenge you gave? ({dev} area"
-                                             f"{'s' if dev != 1 else ''} for development, {differs} rating"
-                                             f"{'s' if differs != 1 else ''} differing from the LA's own view)"))
+    return ASK, (f"does the note show the challenge you gave? ({dev} area{'s' if dev != 1 else ''} for "
+                 f"development, {differs} rating{'s' if differs != 1 else ''} differing from the LA's own view)")
 
-    # 5. a clear agenda for action
-    steps = ctx["next_steps"]
-    if acts or steps:
-        prev = (f"; progress on {len(ctx['previous_actions'])} action"
-                f"{'s' if len(ctx['previous_actions']) != 1 else ''} from the last visit reported"
-                if ctx["previous_actions"] else "")
-        out.append(CheckResult(FEATURES[4], OK, f"{len(acts)} agreed action{'s' if len(acts) != 1 else ''} and "
-                                                f"{len(steps)} next step{'s' if len(steps) != 1 else ''}{prev}"))
-    else:
-        out.append(CheckResult(FEATURES[4], WARN, "no actions and no next steps: the note sets no agenda"))
 
-    # 6. a clear agenda and format
+def _agenda_for_action(ctx: dict[str, Any], today: date, settings: dict[str, Any]) -> Result:
+    acts, steps = ctx["actions"], ctx["next_steps"]
+    if not (acts or steps):
+        return WARN, "no actions and no next steps: the note sets no agenda"
+    n_prev = len(ctx["previous_actions"])
+    prev = f"; progress on {n_prev} action{'s' if n_prev != 1 else ''} from the last visit reported" if n_prev else ""
+    return OK, (f"{len(acts)} agreed action{'s' if len(acts) != 1 else ''} and {len(steps)} next "
+                f"step{'s' if len(steps) != 1 else ''}{prev}")
+
+
+def _visit_recorded(ctx: dict[str, Any], today: date, settings: dict[str, Any]) -> Result:
     missing = [w for w, k in (("purpose", "purpose"), ("focus aspects", "focus_line"),
                               ("people present", "people_line"), ("author", "author")) if not ctx[k].strip()]
     if missing:
-        out.append(CheckResult(FEATURES[5], WARN, "not recorded: " + ", ".join(missing)
-                               + " (laqs chat --purpose, --focus, --person, --author)"))
-    else:
-        out.append(CheckResult(FEATURES[5], OK, f"purpose, focus, people present and author recorded; format from "
-                                                "the template"))
+        return WARN, "not recorded: " + ", ".join(missing) + " (laqs chat --purpose, --focus, --person, --author)"
+    return OK, "purpose, focus, people present and author recorded; format from the template"
 
-    # 7. feeds the LA's management information and risk register
-    out.append(CheckResult(FEATURES[6], ASK, "will the ratings and actions be entered in the LA's management "
-                                             "information system and risk register?"))
+
+def _ask(ctx: dict[str, Any], today: date, settings: dict[str, Any]) -> Result:
+    return ASK, str(settings.get("question") or "has the note met this?")
+
+
+# Each kind of check a pack may name, with the settings it reads.
+CHECKS: dict[str, Callable[[dict[str, Any], date, dict[str, Any]], Result]] = {
+    "timely": _timely,  # working_days
+    "ratings-rest-on-evidence": _ratings_rest_on_evidence,
+    "actions-owned-and-dated": _actions_owned_and_dated,
+    "challenge-shown": _challenge_shown,
+    "agenda-for-action": _agenda_for_action,
+    "visit-recorded": _visit_recorded,
+    "ask": _ask,  # question
+}
+
+
+def unknown_checks(checks: Iterable[Any]) -> list[str]:
+    """The check kinds a pack names that this tool cannot run (`laqs packs check` reports them)."""
+    return [c.check for c in checks if c.check not in CHECKS]
+
+
+def checks_for(ctx: dict[str, Any], today: date | None = None, checks: Iterable[Any] = ()) -> list[CheckResult]:
+    """The pack's checks (its note_checks) for a note-of-visit context (notes.context.note_context), in order."""
+    today = today or date.today()
+    out = []
+    for c in checks:
+        run = CHECKS.get(c.check)
+        if run is None:
+            out.append(CheckResult(c.feature, WARN, f"this version of the tool cannot run the check '{c.check}'"))
+            continue
+        status, message = run(ctx, today, dict(c.settings))
+        out.append(CheckResult(c.feature, status, message))
     return out

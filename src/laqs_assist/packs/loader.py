@@ -6,6 +6,7 @@ Every fault raises PackError with `where` = file:line; nothing else escapes for 
 from __future__ import annotations
 
 import os
+import re
 import stat
 from itertools import islice
 from pathlib import Path
@@ -173,9 +174,16 @@ def _range(f: _File, d: LDict, what: str) -> m.Range:
 
 
 _PACK_KEYS = {"id", "title", "source", "description", "phases", "columns", "evidence_levels", "sufficiency",
-              "cumulative", "groups", "rollup"}
+              "cumulative", "groups", "rollup", "version", "organisations", "rating", "calendar", "note_checks"}
 _ASPECT_KEYS = {"id", "title", "group", "not_applicable", "standards", "leads", "indicators", "sets", "criteria"}
 _CRITERION_KEYS = {"id", "text", "critical", "critical_reason", "phases", "count", "threshold", "note"}
+
+
+def _month_day(text: Any) -> bool:
+    if not isinstance(text, str) or not re.fullmatch(r"\d\d-\d\d", text):
+        return False
+    month, day = int(text[:2]), int(text[3:])
+    return 1 <= month <= 12 and 1 <= day <= (29 if month == 2 else 30 if month in (4, 6, 9, 11) else 31)
 
 
 def _load_header(f: _File) -> dict[str, Any]:
@@ -257,7 +265,57 @@ def _load_header(f: _File) -> dict[str, Any]:
     max_drop = f.get(r, "max_drop", int, len(columns))
     if tolerance < 0 or max_drop < 0:
         raise f.fail("roll-up tolerance and max_drop must not be negative", r)
+    kinds = []
+    for i, k in enumerate(f.seq(d.get("organisations"), "'organisations'", d, "organisations")):
+        k = f.mapping(k, "an organisation kind", d["organisations"], i)
+        f.check_keys(k, {"id", "name", "agenda"}, "an organisation kind")
+        kid = f.ident(k)
+        if any(x.id.lower() == kid.lower() for x, _ in kinds):
+            raise f.fail(f"duplicate organisation kind '{kid}'", k, "id")
+        kinds.append((m.OrganisationKind(kid, f.get(k, "name", str, kid), f.get(k, "agenda", str, "")), k))
+
+    rating_method = "columns"
+    if d.get("rating") is not None:
+        rd = f.mapping(d["rating"], "'rating'", d, "rating")
+        f.check_keys(rd, {"method"}, "'rating'")
+        rating_method = f.get(rd, "method")
+        if rating_method not in m.RATING_METHODS:
+            raise f.fail(f"unknown rating method '{rating_method}' (known: {', '.join(m.RATING_METHODS)})", rd,
+                         "method")
+
+    year_starts = "09-01"
+    if d.get("calendar") is not None:
+        cd = f.mapping(d["calendar"], "'calendar'", d, "calendar")
+        f.check_keys(cd, {"year_starts"}, "'calendar'")
+        year_starts = f.get(cd, "year_starts")
+        if not _month_day(year_starts):
+            raise f.fail(f"year_starts must be a month and day as MM-DD (09-01 for 1 September), not "
+                         f"'{year_starts}'", cd, "year_starts")
+
+    checks = []
+    checks_title = ""
+    nd, listed = d, None
+    if d.get("note_checks") is not None:
+        nd = f.mapping(d["note_checks"], "'note_checks'", d, "note_checks")
+        f.check_keys(nd, {"title", "checks"}, "'note_checks'")
+        checks_title = f.get(nd, "title", str, "")
+        listed = nd.get("checks")
+    for i, c in enumerate(f.seq(listed, "'checks'", nd, "checks")):
+        c = f.mapping(c, "a note check", nd["checks"], i)
+        check = f.get(c, "check")
+        problem = m.id_problem(check)
+        if problem:
+            raise f.fail(problem, c, "check")
+        settings = {k: v for k, v in c.items() if k not in ("check", "feature")}
+        for k, v in settings.items():
+            if not isinstance(v, (str, int, float, bool)) or isinstance(v, float) and v != v:
+                raise f.fail(f"note check setting '{k}' must be a plain value", c, k)
+        checks.append(m.NoteCheck(check, f.get(c, "feature"), settings))
+
     return {
+        "version": str(d["version"]) if d.get("version") is not None else "",
+        "organisation_kinds": kinds, "rating_method": rating_method, "year_starts": year_starts,
+        "note_checks": tuple(checks), "note_checks_title": checks_title,
         "id": f.ident(d), "title": f.get(d, "title"), "source": f.get(d, "source", str, ""),
         "description": f.get(d, "description", str, ""), "phases": tuple(phases), "columns": tuple(columns),
         "evidence_levels": tuple(levels), "sufficiency": sufficiency,
@@ -657,8 +715,15 @@ def load_pack(path: str | Path) -> m.Pack:
             raise f.fail(f"question points at missing criterion '{ident}'{_why(ident)}", container, key)
     _check_counting(links)
 
+    for kind, kd in header["organisation_kinds"]:
+        if kind.agenda and kind.agenda not in agendas:
+            raise hf.fail(f"organisation kind '{kind.id}' names unknown agenda '{kind.agenda}'{_why(kind.agenda)}",
+                          kd, "agenda")
     questions = {q.id: q for ag in agendas.values() for q in ag.questions}
     return m.Pack(
+        version=header["version"], organisation_kinds=tuple(k for k, _ in header["organisation_kinds"]),
+        rating_method=header["rating_method"], year_starts=header["year_starts"], note_checks=header["note_checks"],
+        note_checks_title=header["note_checks_title"],
         id=header["id"], title=header["title"], source=header["source"], path=root, phases=header["phases"],
         columns=header["columns"], evidence_levels=header["evidence_levels"], sufficiency=header["sufficiency"],
         cumulative=header["cumulative"], groups=tuple(groups), rollup=header["rollup"], aspects=aspects,

@@ -209,6 +209,26 @@ class Group(Record):
     aspects: tuple[str, ...]
 
 
+RATING_METHODS = ("columns",)  # the four-column ladder of the 2009 standards; other methods come with their packs
+
+
+class OrganisationKind(Record):
+    """A kind of organisation the pack is used with (an LA, a school), and the agenda a visit to one opens with."""
+
+    id: str
+    name: str
+    agenda: str = ""
+
+
+class NoteCheck(Record):
+    """A check a note of visit must pass: which check (the notes module knows how to run each), the feature it
+    stands for in the framework's own words, and its settings (e.g. working_days for timeliness)."""
+
+    check: str
+    feature: str
+    settings: dict = factory(dict)
+
+
 class RollupRule(Record):
     method: str
     tolerance: int
@@ -309,6 +329,14 @@ class Pack(Record):
     agendas: dict[str, Agenda]
     forms: dict[str, Form]
     description: str = ""
+    # What the code would otherwise assume, declared by the pack: its version (kept with every visit), the kinds of
+    # organisation it is used with, its rating method, the day its year starts (MM-DD) and a note's checks.
+    version: str = ""
+    organisation_kinds: tuple[OrganisationKind, ...] = ()
+    rating_method: str = "columns"
+    year_starts: str = "09-01"
+    note_checks: tuple[NoteCheck, ...] = ()
+    note_checks_title: str = ""  # what the checks are, in the framework's words ("the seven features of …")
 
     # Look-ups built once by the loader: id -> object across the whole pack.
     criteria: dict[str, Criterion] = factory(dict)
@@ -316,6 +344,17 @@ class Pack(Record):
     set_items: dict[str, tuple[CountedSet, SetItem]] = factory(dict)
     indicators: dict[str, Indicator] = factory(dict)
     questions: dict[str, Question] = factory(dict)
+
+    def organisation_kind(self, kind_id: str) -> OrganisationKind | None:
+        for k in self.organisation_kinds:
+            if k.id.lower() == kind_id.lower():
+                return k
+        return None
+
+    def agenda_for(self, kind_id: str) -> str | None:
+        """The agenda a visit to this kind of organisation opens with, if the pack names one."""
+        k = self.organisation_kind(kind_id)
+        return (k.agenda or None) if k else None
 
     def column(self, column_id: str) -> Column:
         for c in self.columns:
