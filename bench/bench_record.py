@@ -251,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     n = args.n or (20 if args.quick else 300)
 
     import gen_store
+
     from laqs_assist.packs import load_pack
     from laqs_assist.paths import default_pack_path
 

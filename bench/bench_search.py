@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     rounds = args.rounds or (2 if args.quick else 7)
 
     import gen_store
+
     from laqs_assist.store import Store, _fts_query
 
     responses = args.responses or (gen_store.QUICK_RESPONSES if args.quick else gen_store.DEFAULT_RESPONSES)

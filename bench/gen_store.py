@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
 import sqlite3
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -292,7 +290,7 @@ def generate(path: Path, responses: int, seed: int = 2009, log=print) -> dict[st
             pid = _uid(rng)
             people.append((pid, f"{rng.choice(FIRST)} {rng.choice(LAST)}", ROLES[k], la_id, created))
             contacts_of[la_id].append(pid)
-    advisers = [f"{f} {l}" for f in FIRST[:12] for l in LAST[:3]]
+    advisers = [f"{first} {last}" for first in FIRST[:12] for last in LAST[:3]]
 
     conn.execute("BEGIN")
     conn.executemany("INSERT INTO organisations VALUES (?,?,?,?,?)", orgs)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -15,8 +14,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest_store import SHIPPED_PACK, assert_one_line_failure, db_rows, run_laqs
+
 from laqs_assist.session import Session
 from laqs_assist.store import Store
 

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from conftest_store import db_rows, db_value
+
 from laqs_assist.packs import load_pack  # noqa: F401  (the workers import the same package)
 from laqs_assist.store import Store
 from laqs_assist.store.versions import MIGRATIONS

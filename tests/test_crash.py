@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 
 from conftest_store import db_rows, run_laqs
+
 from laqs_assist.store import Store
 
 SEED = 20091122
@@ -52,7 +53,8 @@ class Chat:
             try:
                 line = self.lines.get(timeout=WAIT)
             except queue.Empty:
-                raise AssertionError(f"no {pattern.pattern!r} within {WAIT}s; output so far: {self.seen[-20:]}")
+                raise AssertionError(f"no {pattern.pattern!r} within {WAIT}s; output so far: {self.seen[-20:]}") \
+                    from None
             if line is None:
                 raise AssertionError(f"chat ended before {pattern.pattern!r}: {self.seen[-20:]} "
                                      f"stderr: {self.proc.stderr.read()}")

@@ -13,9 +13,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from conftest_store import db_rows, pack, store, store_path  # noqa: F401  (fixtures)
 from sqlite_utils import Database
 
-from conftest_store import db_rows, pack, store, store_path  # noqa: F401  (fixtures)
 from laqs_assist.session import Session, year_judgements
 from laqs_assist.store import Store, values
 from laqs_assist.store.schema import KNOWN, migrations

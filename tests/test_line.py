@@ -14,8 +14,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from conftest_store import assert_one_line_failure, db_rows, db_value, file_hash, run_laqs
+
 from laqs_assist.store import Store
 
 CHAT = ["chat", "--org", "Any Borough", "--phase", "P", "--focus", "2.4", "--person", "Jo Bloggs:Head of SI",

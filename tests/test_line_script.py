@@ -15,7 +15,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
 from conftest_store import db_rows, db_value, run_laqs
 
 CHAT = ["chat", "--org", "Any Borough", "--phase", "P", "--focus", "2.4", "--date", "2026-11-20"]

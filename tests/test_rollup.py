@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from laqs_assist.record import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from laqs_assist.packs import load_pack
 from laqs_assist.packs.model import RollupRule
 from laqs_assist.paths import default_pack_path
 from laqs_assist.rating import NA
+from laqs_assist.record import replace
 from laqs_assist.rollup import dashboard, rollup
 
 MINIPACK = load_pack(Path(__file__).resolve().parent / "fixtures" / "minipack")

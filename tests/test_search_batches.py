@@ -7,11 +7,10 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
-
-from sqlite_utils import Database
 
 from conftest_store import db_value, pack, store, store_path  # noqa: F401  (fixtures)
+from sqlite_utils import Database
+
 from laqs_assist.session import Session
 from laqs_assist.store import Store
 from laqs_assist.store.schema import KNOWN, migrations

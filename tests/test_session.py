@@ -5,10 +5,9 @@ Answer types the shipped agendas lack (percent, number, date, grade) use a copy 
 
 from __future__ import annotations
 
-
 import pytest
-
 from conftest_store import build_typed_pack, db_rows, pack, store, store_path  # noqa: F401  (fixtures)
+
 from laqs_assist.errors import JudgementError, LaqsError, UsageError
 from laqs_assist.session import AnswerInvalid, Session, parse_answer
 from laqs_assist.store import Store

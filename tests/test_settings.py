@@ -11,9 +11,11 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
-
 from conftest_store import assert_one_line_failure, db_rows, run_laqs
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
 from laqs_assist import settings
 from laqs_assist.errors import UsageError
 from laqs_assist.settings import Settings

@@ -11,8 +11,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from conftest_store import db_rows, store, store_path  # noqa: F401  (fixtures)
+
 from laqs_assist.calendar import academic_year
 from laqs_assist.errors import UsageError
 from laqs_assist.store import Store

@@ -296,7 +296,7 @@ async def test_resume_flag_goes_straight_to_the_visit(tmp_path: Path) -> None:
         assert row.state == "met"
 
 
-def hold_side_panels(monkeypatch) -> "asyncio.Event":
+def hold_side_panels(monkeypatch):
     """Keep the interview's side panels from mounting until the returned event is set. The screen keeps handling
     keys and messages meanwhile (the wait runs as a task of its own, not in the screen's queue)."""
     import asyncio

@@ -14,8 +14,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import JudgementError, LaqsError, UsageError
 from .app.context import DEFAULT_STORE, Context
+from .errors import JudgementError, LaqsError, UsageError
 from .inert import inert
 from .paths import default_pack_path
 

@@ -401,7 +401,7 @@ def _script(chat: LineChat, stdin: TextIO, write: Callable[[str], None], stderr:
 
     chat.report = report
     read = 0
-    for number, line in _numbered_lines(stdin, warn):
+    for number, line in _numbered_lines(stdin, warn):  # noqa: B007 - report() reads it
         text = line.rstrip("\r\n")
         if not text.strip():
             continue

@@ -399,7 +399,8 @@ def judgements_for(pack: Pack, aspect_id: str, entries: Mapping[str, Any], impac
         else:
             if key in pack.criteria and pack.criteria[key].kind != "statement":
                 kind = pack.criteria[key].kind
-                source = pack.criteria[key].count.set_id if kind == "count" else pack.criteria[key].threshold.indicator_id
+                crit = pack.criteria[key]
+                source = crit.count.set_id if kind == "count" else crit.threshold.indicator_id
                 raise JudgementError(f"{key} is worked out from {source}: record that instead")
             if not isinstance(raw, str):
                 raise JudgementError(f"{key}: '{raw}' is not a judgement (use met, partly, not_met or unknown)")

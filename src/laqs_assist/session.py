@@ -15,6 +15,7 @@ from .packs.model import Pack, Question
 from .rating import NA, Judgements, Rating, judgements_for, judgements_from_rows, rate
 from .record import Record, replace
 from .store import Store
+
 # Re-exported: tui/engine.py builds the criteria index ahead, on its engine thread.
 from .store.criteria_index import CriteriaIndex, criteria_index  # noqa: F401
 

@@ -16,8 +16,15 @@ from .. import __version__
 from ..errors import UsageError
 from ..packs.model import Agenda, Pack
 from ..rating import NA, Judgements, rate
-from .context import _action_row, _aspect_order, _organisation, column_words, judgements_by_aspect, long_date, \
-    rating_row
+from .context import (
+    _action_row,
+    _aspect_order,
+    _organisation,
+    column_words,
+    judgements_by_aspect,
+    long_date,
+    rating_row,
+)
 
 CORE = {
     "organisation": "the school (or LA) the meeting is with",

@@ -136,7 +136,8 @@ def basis(pack: Pack, r: Rating) -> str:
             if b.column != up.id:
                 continue
             if b.kind in ("critical", "cap") and b.criterion:
-                blocking.append(f"{b.criterion} ({'caps' if b.kind == 'cap' else _state_words(r.states.get(b.criterion))})")
+                why = "caps" if b.kind == "cap" else _state_words(r.states.get(b.criterion))
+                blocking.append(f"{b.criterion} ({why})")
             elif b.kind == "evidence":
                 blocking.append("evidence of impact")
             elif b.kind == "share":

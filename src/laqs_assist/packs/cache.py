@@ -1,8 +1,9 @@
 """A loaded pack kept on disk, so that start-up does not parse and validate the same YAML every time.
 
 The cache is keyed by the pack folder, every YAML file's size and modification time, the versions of the tool
-and of Python, and the code that defines and builds pack objects (model, record, loader and YAML reader modules); any change
-loads and validates the pack afresh. One entry is kept per pack folder: writing a new one removes the older ones.
+and of Python, and the code that defines and builds pack objects (model, record, loader and YAML reader
+modules); any change loads and validates the pack afresh. One entry is kept per pack folder: writing a new one
+removes the older ones.
 It lives in the user's own cache folder ($LAQS_CACHE, else $XDG_CACHE_HOME/laqs-assist, else
 ~/.cache/laqs-assist); if it cannot be read or written the pack is simply loaded. `laqs packs check` never uses it.
 

@@ -24,7 +24,8 @@ class RatingTables(_Base):
                 rid = found["id"]
             else:
                 rid = new_id()
-                self._insert("ratings", {"id": rid, "visit_id": visit["id"], "organisation_id": visit["organisation_id"],
+                self._insert("ratings", {"id": rid, "visit_id": visit["id"],
+                                         "organisation_id": visit["organisation_id"],
                                          "academic_year": visit["academic_year"], "phase": phase,
                                          "aspect_id": aspect_id, "accepted": 0, "updated_at": stamp, **fields})
             if set(fields) - {"suggestion", "ceiling", "reason"}:

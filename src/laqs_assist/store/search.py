@@ -84,7 +84,8 @@ class SearchTables(_Base):
             f"(SELECT rowid, snippet(responses_fts, 0, '[', ']', '…', 12) AS snippet, rank FROM responses_fts "
             f"WHERE responses_fts MATCH ? ORDER BY {order} LIMIT ?) hits "
             "JOIN responses r ON r.rowid = hits.rowid JOIN visits v ON v.id = r.visit_id "
-            f"JOIN organisations o ON o.id = r.organisation_id ORDER BY hits.{'rank' if order == 'rank' else 'rowid DESC'}",
+            "JOIN organisations o ON o.id = r.organisation_id "
+            f"ORDER BY hits.{'rank' if order == 'rank' else 'rowid DESC'}",
             [fts, limit])
 
 

@@ -81,7 +81,8 @@ class HomeScreen(Screen):
             label, style = STATUS.get(v["status"], (v["status"], ""))
             agenda = pack.agendas[v["agenda_id"]].title if v["agenda_id"] in pack.agendas else v["agenda_id"]
             agenda = agenda.replace("Agendas for discussion with ", "")
-            table.add_row(v["date"], Content(inert(v["organisation"], one_line=True)), "LA" if v["organisation_kind"] == "LA" else "school",
+            kind = "LA" if v["organisation_kind"] == "LA" else "school"
+            table.add_row(v["date"], Content(inert(v["organisation"], one_line=True)), kind,
                           agenda, ", ".join(v["phases"]), Content.styled(label, style), str(v["responses"]),
                           key=v["id"])
         empty = self.query_one("#home-empty", Static)

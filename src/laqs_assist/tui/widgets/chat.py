@@ -36,7 +36,8 @@ class QuestionMessage(ChatMessage):
         if hint:
             parts += ["\n", Content.styled(hint, "italic $text-muted")]
         if recorded:
-            parts += ["\n", Content.styled("recorded: ", "bold $text-muted"), Content.styled(inert(recorded), "$text-muted"),
+            parts += ["\n", Content.styled("recorded: ", "bold $text-muted"),
+                      Content.styled(inert(recorded), "$text-muted"),
                       Content.styled("  ⚑ concerns an individual" if flagged else "", "bold $warning"),
                       "\n", Content.styled("answer again to replace it, or Ctrl+S to keep it and move on",
                                            "italic $text-muted")]
