@@ -71,3 +71,34 @@ def test_a_pack_without_note_checks_writes_notes_without_them(tmp_path: Path) ->
         s.answer("An answer")
         result = notes.write_note(store, pack, s.id, out_path=tmp_path / "n.docx", today=date(2026, 11, 11))
     assert result.checks == [] and Path(result.path).exists()
+
+
+def test_a_visit_keeps_its_packs_version_and_its_year_by_the_packs_calendar(tmp_path: Path) -> None:
+    from laqs_assist.calendar import academic_year
+    from laqs_assist.session import Session
+    from laqs_assist.store import Store
+
+    assert academic_year("2026-08-31") == "2025/26" and academic_year("2026-09-01") == "2026/27"
+    assert academic_year("2026-03-31", "04-01") == "2025/26" and academic_year("2026-04-01", "04-01") == "2026/27"
+    assert academic_year("2026-06-30", "01-01") == "2026"
+    folder = edited_pack(tmp_path, r'^  year_starts: "09-01"$', '  year_starts: "04-01"')
+    pack = load_pack(folder)
+    with Store(tmp_path / "s.db") as store:
+        s = Session.start(store, pack, agenda_id="la-contacts", organisation="April Borough", phases=["P"],
+                          day="2026-05-10")
+        assert s.visit["academic_year"] == "2026/27" and s.visit["pack_version"] == "2009.1"
+        with pytest.raises(Exception) as exc:
+            Session.start(store, pack, agenda_id="la-contacts", organisation="X", kind="college", day="2026-05-10")
+        assert "not used with 'college' organisations (its kinds: LA, school)" in str(exc.value)
+        school = Session.start(store, pack, agenda_id="headteachers", organisation="Oak Primary", kind="School",
+                               parent="April Borough", day="2026-05-11")
+        assert school.visit["organisation_kind"] == "school"  # the pack's own spelling
+
+
+def test_the_briefing_uses_the_agenda_the_pack_names_for_schools(tmp_path: Path) -> None:
+    from laqs_assist.notes.briefing import headteachers_agenda
+
+    assert headteachers_agenda(PACK).id == "headteachers"
+    folder = edited_pack(tmp_path, r"^  - {id: school, name: School, agenda: headteachers}$",
+                         "  - {id: school, name: School, agenda: la-contacts}")
+    assert headteachers_agenda(load_pack(folder)).id == "la-contacts"

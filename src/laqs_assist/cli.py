@@ -356,7 +356,7 @@ def chat(state: _State, agenda, organisation, school, parent, phases, focus, peo
         else:
             if not organisation:
                 raise UsageError("say who the visit is with: --org NAME (or --resume ID)")
-            agenda = agenda or _default_agenda(pack, school)
+            agenda = agenda or pack.default_agenda("school" if school else "LA")
             session = Session.start(
                 store, pack, agenda_id=agenda, organisation=organisation, kind="school" if school else "LA",
                 phases=phases, focus=focus, people=[tuple(p.split(":", 1)) if ":" in p else (p, "") for p in people],
@@ -391,15 +391,6 @@ def _check_visit_options(pack, agenda, organisation, phases, focus) -> None:
     for a in focus:
         if a not in pack.aspects:
             raise UsageError(f"unknown aspect '{a}' (known: {', '.join(pack.aspects)})")
-
-
-def _default_agenda(pack, school: bool) -> str:
-    """The agenda whose audience fits: headteachers for a school, LA contacts for an LA."""
-    want = "head" if school else "la"
-    for ag in pack.agendas.values():
-        if ag.audience.lower().startswith(want) or ag.id.lower().startswith(want):
-            return ag.id
-    return next(iter(pack.agendas))
 
 
 @cli.group(invoke_without_command=True)
@@ -533,7 +524,7 @@ def dashboard(state: _State, organisation: str | None, year: str | None, ratings
             raise UsageError("name an organisation (or give --ratings FILE)")
         from .session import year_ratings
 
-        year = year or academic_year(date.today())
+        year = year or academic_year(date.today(), pack.year_starts)
         with _store(state) as store:
             org = store.organisation(organisation)
             if org is None:

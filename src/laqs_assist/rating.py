@@ -249,7 +249,12 @@ def _words(state: str) -> str:
 
 
 def rate(pack: Pack, aspect_id: str, phase: str, j: Judgements) -> Rating:
-    """Suggestion, ceiling and explanation for one aspect in one phase."""
+    """Suggestion, ceiling and explanation for one aspect in one phase, by the pack's rating method."""
+    return METHODS[pack.rating_method](pack, aspect_id, phase, j)
+
+
+def rate_columns(pack: Pack, aspect_id: str, phase: str, j: Judgements) -> Rating:
+    """The four-column ladder (2009 standards): critical criteria, best fit, counted and threshold rules, caps."""
     aspect = pack.aspects[aspect_id]
     if not aspect.applies_to(phase):
         return Rating(aspect_id, phase, NA, NA, None, (), (), (), {},
@@ -451,3 +456,7 @@ def _count(pack: Pack, key: str, raw: Any) -> int:
 
 def state_names() -> tuple[str, ...]:
     return STATES
+
+
+# Rating methods by the name a pack gives in `rating: {method: …}` (packs.model.RATING_METHODS lists the names).
+METHODS = {"columns": rate_columns}

@@ -191,22 +191,36 @@ class Session:
             if a not in pack.aspects:
                 raise UsageError(f"unknown aspect '{a}' (known: {', '.join(pack.aspects)})")
         day = parse_day(day)
+        kind = cls._kind(pack, kind)
         parent_id = None
         if parent:
             la = store.organisation(parent)
-            parent_id = la["id"] if la else store.ensure_organisation(parent, "LA")["id"]
+            parent_id = la["id"] if la else store.ensure_organisation(parent, cls._kind(pack, "LA"))["id"]
         org = store.ensure_organisation(organisation, kind, parent_id)
         from .calendar import academic_year
 
-        coverage = store.coverage(org["id"], academic_year(day))
+        year = academic_year(day, pack.year_starts)
+        coverage = store.coverage(org["id"], year)
         items = cls._running_order(pack, pack.agendas[agenda_id], phases, focus, coverage)
         if not items:
             raise UsageError(f"agenda '{agenda_id}' has no questions for {', '.join(phases)}")
         people_rows = [(p, "") if isinstance(p, str) else p for p in people]
         visit = store.create_visit(organisation_id=org["id"], pack_id=pack.id, agenda_id=agenda_id, phases=phases,
                                    focus=focus, day=day, author=author, purpose=purpose,
-                                   people=[(n, r) for n, r in people_rows if n.strip()], items=items)
+                                   people=[(n, r) for n, r in people_rows if n.strip()], items=items,
+                                   year=year, pack_version=pack.version)
         return cls(store, pack, visit)
+
+    @staticmethod
+    def _kind(pack: Pack, kind: str) -> str:
+        """The pack's own spelling of a kind of organisation; a kind the pack does not list is refused."""
+        if not pack.organisation_kinds:
+            return kind
+        found = pack.organisation_kind(kind)
+        if found is None:
+            known = ", ".join(k.id for k in pack.organisation_kinds)
+            raise UsageError(f"pack '{pack.id}' is not used with '{kind}' organisations (its kinds: {known})")
+        return found.id
 
     @classmethod
     def resume(cls, store: Store, pack: Pack, ref: str) -> "Session":

@@ -37,12 +37,11 @@ CORE = {
 
 
 def headteachers_agenda(pack: Pack) -> Agenda:
-    if "headteachers" in pack.agendas:
-        return pack.agendas["headteachers"]
-    for ag in pack.agendas.values():
-        if ag.audience.lower().startswith("head"):
-            return ag
-    raise UsageError(f"pack '{pack.id}' has no agenda for headteachers")
+    """The agenda a school visit opens with, as the pack's `organisations:` names it."""
+    agenda = pack.agenda_for("school")
+    if agenda is None:
+        raise UsageError(f"pack '{pack.id}' names no agenda for schools (organisations: in its pack.yaml)")
+    return pack.agendas[agenda]
 
 
 def _phases(store, pack: Pack, org_id: str, year: str, phases: Iterable[str] | None) -> list[str]:
@@ -76,7 +75,7 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
         raise UsageError(f"no organisation '{organisation}' in this store (see `laqs visits`)")
     from ..calendar import academic_year
 
-    year = academic_year(day)
+    year = academic_year(day, pack.year_starts)
     agenda = headteachers_agenda(pack)
     phase_ids = _phases(store, pack, org["id"], year, phases)
     coverage = store.coverage(org["id"], year)

@@ -356,6 +356,10 @@ class Pack(Record):
         k = self.organisation_kind(kind_id)
         return (k.agenda or None) if k else None
 
+    def default_agenda(self, kind_id: str) -> str:
+        """The agenda a new visit to this kind of organisation starts with: the pack's choice, else its first."""
+        return self.agenda_for(kind_id) or next(iter(self.agendas))
+
     def column(self, column_id: str) -> Column:
         for c in self.columns:
             if c.id == column_id:

@@ -33,8 +33,8 @@ class OrganisationTables(_Base):
         name = " ".join(name.split())
         if not name:
             raise UsageError("an organisation needs a name")
-        if kind not in ("LA", "school"):
-            raise UsageError(f"an organisation is an LA or a school, not '{kind}'")
+        if not kind or not kind.replace("-", "").replace("_", "").isalnum() or not kind.isascii():
+            raise UsageError(f"'{kind}' is not a kind of organisation (the pack's organisations list its kinds)")
         with self.write():
             found = self._row("SELECT * FROM organisations WHERE kind = ? AND name = ? COLLATE NOCASE", [kind, name])
             if found:

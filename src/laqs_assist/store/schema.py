@@ -191,6 +191,14 @@ def judgements_by_time(db: Database) -> None:
             last = (at, jid)
 
 
+@migrations(name="0005_visit_pack_version")
+def visit_pack_version(db: Database) -> None:
+    """A visit keeps the version of the pack it was recorded with (pack.yaml's `version:`), beside its id, so a
+    pooled or later reading knows which edition of a framework the judgements were made against. Visits recorded
+    before this carry an empty version."""
+    db.execute("ALTER TABLE visits ADD COLUMN pack_version TEXT NOT NULL DEFAULT ''")
+
+
 def _microsecond_after(stamp: str) -> str | None:
     try:
         t = datetime.fromisoformat(stamp)

@@ -1,4 +1,5 @@
 """The store's migration names, in order, readable without importing sqlite-utils (schema.py defines them)."""
 
 MIGRATION_SET = "laqs"
-MIGRATIONS = ("0001_initial", "0002_search_batches", "0003_drafts", "0004_judgements_by_time")
+MIGRATIONS = ("0001_initial", "0002_search_batches", "0003_drafts", "0004_judgements_by_time",
+              "0005_visit_pack_version")

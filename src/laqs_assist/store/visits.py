@@ -18,11 +18,14 @@ else:
 class VisitTables(_Base):
     def create_visit(self, *, organisation_id: str, pack_id: str, agenda_id: str, phases: list[str],
                      focus: list[str], day: str, author: str = "", purpose: str = "",
-                     people: list[tuple[str, str]] = (), items: list[dict[str, Any]] = ()) -> dict[str, Any]:
+                     people: list[tuple[str, str]] = (), items: list[dict[str, Any]] = (),
+                     year: str | None = None, pack_version: str = "") -> dict[str, Any]:
+        """A new visit; `year` is the academic year by the pack's calendar (default: England's, from September)."""
         stamp = now()
         visit = {
             "id": new_id(), "organisation_id": organisation_id, "pack_id": pack_id, "agenda_id": agenda_id,
-            "phases": dump(phases), "focus": dump(focus), "date": day, "academic_year": academic_year(day),
+            "phases": dump(phases), "focus": dump(focus), "date": day, "academic_year": year or academic_year(day),
+            "pack_version": pack_version,
             "author": author, "purpose": purpose, "status": "in_progress", "position": 0, "created_at": stamp,
             "updated_at": stamp, "ended_at": None,
         }
@@ -36,7 +39,7 @@ class VisitTables(_Base):
                                              "status": "pending", "created_at": stamp, "response_id": None,
                                              **item})
             self.log("visit.start", visit_id=visit["id"], entity=visit["id"], agenda=agenda_id, phases=phases,
-                     focus=focus, date=day)
+                     focus=focus, date=day, pack=pack_id, pack_version=pack_version)
         return self.visit(visit["id"])
 
     def visit(self, visit_id: str) -> dict[str, Any] | None:

@@ -193,7 +193,7 @@ class Backend:
             recorded = prev["text"] if prev else None
             recorded_flagged = bool(prev and prev["concerns_individual"])
         done, total = s.progress()
-        year = s.visit.get("academic_year") or academic_year(s.visit["date"])
+        year = s.visit.get("academic_year") or academic_year(s.visit["date"], s.pack.year_starts)
         coverage = self.store.coverage(s.visit["organisation_id"], year)
         aspect = panel_aspect or (cur.aspect_id if cur else None)
         if aspect is None and items:

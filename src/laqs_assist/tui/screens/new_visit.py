@@ -19,12 +19,8 @@ from ..widgets.titlebar import TitleBar
 
 
 def default_agenda(pack, school: bool) -> str:
-    """The agenda whose audience fits: headteachers for a school, LA contacts for an LA (as `laqs chat` does)."""
-    want = "head" if school else "la"
-    for ag in pack.agendas.values():
-        if ag.audience.lower().startswith(want) or ag.id.lower().startswith(want):
-            return ag.id
-    return next(iter(pack.agendas))
+    """The agenda the pack opens a visit to a school or an LA with (as `laqs chat` does)."""
+    return pack.default_agenda("school" if school else "LA")
 
 
 def parse_people(text: str) -> list[tuple[str, str]]:
