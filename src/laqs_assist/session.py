@@ -7,10 +7,12 @@ before the method returns, so whatever a caller acknowledges is on disk.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Iterable
 
-from .errors import JudgementError, LaqsError, UsageError
+# Typed answers are the answer-type registry's (answers.py); re-exported for the callers of session.
+from .answers import AnswerInvalid, parse_answer  # noqa: F401
+from .errors import JudgementError, UsageError
 from .packs.model import Pack, Question
 from .rating import NA, Judgements, Rating, judgements_for, judgements_from_rows, rate
 from .record import Record, replace
@@ -20,12 +22,6 @@ from .store import Store
 from .store.criteria_index import CriteriaIndex, criteria_index  # noqa: F401
 
 PROBE_LIMIT = 3
-
-
-class AnswerInvalid(LaqsError):
-    """An answer that does not fit the question's type; the question is asked again."""
-
-    exit_code = 2
 
 
 # An answer is kept exactly as typed up to this size; beyond it the answer is refused and stays in the draft. A
@@ -70,61 +66,6 @@ class Item(Record):
 
 
 # --- typed answers ----------------------------------------------------------------------------------------------
-
-# What a person says first to a closed question, and the value kept for it.
-_YES_NO = (("yes", ("yes", "y", "yeah", "definitely")), ("no", ("no", "n", "not really", "not yet")),
-           ("partly", ("partly", "partially", "mostly", "somewhat", "in part", "to some extent")),
-           ("unsure", ("not sure", "unsure", "don't know", "do not know")), ("n/a", ("n/a", "not applicable")))
-_YES_NO_WORDS = sorted(((w, v) for v, ws in _YES_NO for w in ws), key=lambda x: -len(x[0]))  # longest first
-
-_NUMBER = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*(%?)")
-
-
-def parse_answer(answer_type: str, text: str, choices: Iterable[str] = ()) -> str | None:
-    """The typed value of an answer, or AnswerInvalid with the re-ask. Free text after the value is allowed."""
-    t = text.strip()
-    if answer_type == "text":
-        return None
-    if answer_type == "yes_no":
-        low = t.lower()
-        for word, value in _YES_NO_WORDS:
-            if low == word or (low.startswith(word) and not low[len(word)].isalnum()):
-                return value
-        raise AnswerInvalid("answer yes, no or partly first (detail can follow: 'yes, because …')")
-    if answer_type in ("percent", "number"):
-        m = _NUMBER.match(t)
-        if not m:
-            what = "a percentage from 0 to 100, e.g. 85%" if answer_type == "percent" else "a number, e.g. 12"
-            raise AnswerInvalid(f"start the answer with {what}")
-        value = float(m.group(1))
-        if answer_type == "percent" and not 0 <= value <= 100:
-            raise AnswerInvalid(f"{value:g}% is not a percentage: give a value from 0 to 100")
-        return f"{value:g}"
-    if answer_type == "date":
-        word = t.split()[0] if t else ""
-        for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %B %Y"):
-            try:
-                return datetime.strptime(word if fmt != "%d %B %Y" else " ".join(t.split()[:3]), fmt).date().isoformat()
-            except ValueError:
-                continue
-        raise AnswerInvalid("give a date as YYYY-MM-DD or DD/MM/YYYY, e.g. 2026-12-15")
-    if answer_type == "grade":
-        m = re.match(r"^\s*([1-4])\b", t)
-        if not m:
-            raise AnswerInvalid("give a grade from 1 (outstanding) to 4 (inadequate)")
-        return m.group(1)
-    if answer_type == "choice":
-        options = list(choices)
-        word = t.split(" ", 1)[0] if t else ""
-        if word.isdigit() and 1 <= int(word) <= len(options):
-            return options[int(word) - 1]
-        hits = [o for o in options if o.lower() == t.lower()] or [o for o in options if o.lower().startswith(t.lower())
-                                                                    and t]
-        if len(hits) == 1:
-            return hits[0]
-        listed = "; ".join(f"{i + 1}. {o}" for i, o in enumerate(options))
-        raise AnswerInvalid(f"choose one of: {listed}")
-    raise AnswerInvalid(f"unknown answer type '{answer_type}'")
 
 
 def parse_day(text: str | None) -> str:

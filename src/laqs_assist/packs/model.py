@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..answers import TYPES as _ANSWER_REGISTRY
 from ..record import Record, factory
 
 STATES = ("met", "partly", "not_met", "unknown")
-ANSWER_TYPES = ("text", "yes_no", "percent", "number", "date", "grade", "choice")
+ANSWER_TYPES = tuple(_ANSWER_REGISTRY)  # the answer-type registry's (answers.py): one list for the whole house
 INDICATOR_UNITS = ("percent", "number", "percentile")
 
 # Ids are typed by advisers (`/met 2.4.G.1`) and matched exactly, so they keep to characters every keyboard has and
