@@ -17,6 +17,7 @@ from . import __version__
 from .app.context import DEFAULT_STORE, Context
 from .errors import JudgementError, LaqsError, UsageError
 from .inert import inert
+from .inert import short as _short
 from .paths import default_pack_path
 
 _State = Context  # the object every command receives (click's ctx.obj)
@@ -29,10 +30,6 @@ def _pack(state: Context):
 def _visit_pack(state: Context, visit: dict):
     return state.pack_for(visit)
 
-
-def _short(text: str, width: int = 96) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

@@ -38,4 +38,10 @@ def inert(text: str | None, *, one_line: bool = False) -> str:
     return pattern.sub(_picture, text)
 
 
-__all__ = ["inert"]
+def short(text: str, width: int = 96) -> str:
+    """Text on one line (runs of spaces and line breaks as one space), cut with … to at most `width` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+__all__ = ["inert", "short"]

@@ -20,6 +20,7 @@ from . import answers
 from .app import slash
 from .errors import LaqsError, UsageError
 from .inert import inert
+from .inert import short as _short
 from .rating import NA
 from .session import AnswerInvalid, Session
 
@@ -328,10 +329,6 @@ class LineChat:
         self.say("Accept or override each (/accept, /override, /self), then /quit. "
                  f"Draft the note with: laqs note {self.s.id[:8]}")
 
-
-def _short(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 ECHO_LIMIT = 1000  # characters of an echoed line: a pasted document is named by its size, not read out whole

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from .answers import AnswerInvalid, parse_answer  # noqa: F401
 from .errors import JudgementError, UsageError
 from .packs.model import Pack, Question
-from .rating import NA, Judgements, Rating, judgements_for, judgements_from_rows, rate
+from .rating import NA, AspectView, Judgements, Rating, judgements_for, judgements_from_rows, rate
 from .record import Record, replace
 from .store import Store
 
@@ -618,12 +618,10 @@ class Session:
             for phase in self.phases:
                 r = self.rating(aspect_id, phase)
                 s = saved.get((phase, aspect_id), {})
-                final = s.get("override") or r.suggestion
-                self_eval = s.get("self_evaluation")
-                out.append({"aspect": aspect_id, "phase": phase, "rating": r, "override": s.get("override"),
-                            "override_reason": s.get("override_reason") or "", "self_evaluation": self_eval,
-                            "accepted": bool(s.get("accepted")), "final": final,
-                            "disagrees": bool(self_eval and final not in (None, NA) and self_eval != final)})
+                v = AspectView(r, s.get("override"), s.get("override_reason") or "", s.get("self_evaluation"))
+                out.append({"aspect": aspect_id, "phase": phase, "rating": r, "override": v.override,
+                            "override_reason": v.override_reason, "self_evaluation": v.self_evaluation,
+                            "accepted": bool(s.get("accepted")), "final": v.final, "disagrees": v.disagrees})
         return out
 
     def _check_rating_target(self, aspect_id: str, phase: str) -> str:

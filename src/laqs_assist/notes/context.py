@@ -18,7 +18,7 @@ from typing import Any, Iterable
 from .. import __version__
 from ..errors import UsageError
 from ..packs.model import Pack
-from ..rating import NA, Judgements, Rating, judgements_from_rows, rate
+from ..rating import NA, AspectView, Judgements, Rating, judgements_from_rows, rate
 
 NOT_RATED = "Not yet rated"
 FILLS = {"G": "C6EFCE", "A": "FFEB9C", "R": "FFC7CE", "": "FFFFFF"}
@@ -164,8 +164,9 @@ def rating_row(pack: Pack, r: Rating, saved: dict[str, Any] | None = None) -> di
     saved = saved or {}
     aspect = pack.aspects[r.aspect]
     override = saved.get("override") if r.suggestion != NA else None
-    final = override or r.suggestion
     self_eval = saved.get("self_evaluation")
+    view = AspectView(r, override, saved.get("override_reason") or "", self_eval)  # the one final-rating rule
+    final = view.final
     why = basis(pack, r)
     if override:
         reason = (saved.get("override_reason") or "no reason given").rstrip(".")
@@ -184,7 +185,7 @@ def rating_row(pack: Pack, r: Rating, saved: dict[str, Any] | None = None) -> di
         "criteria_met": _ids(c for c, s in r.states.items() if s == "met"),
         "capped_by": _ids(r.capped_by),
         "self_evaluation": column_words(pack, self_eval) if self_eval else "",
-        "self_evaluation_differs": bool(self_eval and final not in (None, NA) and self_eval != final),
+        "self_evaluation_differs": view.disagrees,
         "rated": final not in (None, NA), "applies": r.suggestion != NA,
         "open": is_open(pack, r),
         "lift": list(r.lift),

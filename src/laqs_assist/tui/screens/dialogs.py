@@ -16,13 +16,10 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static, Te
 from textual.widgets.option_list import Option
 
 from ...inert import inert
+from ...inert import short as _short
 
 Save = Callable[..., Awaitable[str | None]]
 
-
-def _short(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class Dialog(ModalScreen):

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Static
 from ... import answers
 from ...errors import LaqsError
 from ...inert import inert
+from ...inert import short as _short
 from ..engine import Backend, InterviewView
 from ..widgets.chat import AnswerMessage, ChatLog, NoticeMessage, QuestionMessage
 from ..widgets.composer import Composer
@@ -693,10 +694,6 @@ class InterviewScreen(Screen):
     async def ended(self, view: InterviewView) -> None:
         await self.apply(view)
 
-
-def _short(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _when(stamp: str) -> str:

@@ -15,6 +15,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Select, SelectionList, Static
 
 from ...errors import LaqsError
+from ...inert import short as _short
 from ..widgets.titlebar import TitleBar
 
 
@@ -229,7 +230,3 @@ class _FieldError(LaqsError):
         super().__init__(message)
         self.field = field
 
-
-def _short(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"

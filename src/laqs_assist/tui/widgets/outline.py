@@ -10,15 +10,12 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ...inert import short as _short
 from ..engine import InterviewView
 
 if TYPE_CHECKING:
     from ...packs.model import Pack
 
-
-def _short(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class AgendaOutline(OptionList):
