@@ -140,14 +140,14 @@ def bench_store_rollup(pack, store_path, n_las: int, rounds: int) -> dict | None
 
     store = Store(store_path)
     try:
-        year = store.row("SELECT max(academic_year) AS y FROM visits")["y"]
-        las = store.rows("SELECT id, name FROM organisations WHERE kind = 'LA' ORDER BY name LIMIT ?", [n_las])
-        n_judgements = store.row("SELECT count(*) AS n FROM judgements")["n"]
+        year = store._row("SELECT max(academic_year) AS y FROM visits")["y"]
+        las = store._rows("SELECT id, name FROM organisations WHERE kind = 'LA' ORDER BY name LIMIT ?", [n_las])
+        n_judgements = store._row("SELECT count(*) AS n FROM judgements")["n"]
         subject, floor = [], []
         for _ in range(rounds):
             for la in las:
                 t = clock()
-                store.rows("SELECT * FROM judgements WHERE organisation_id = ? AND academic_year = ?",
+                store._rows("SELECT * FROM judgements WHERE organisation_id = ? AND academic_year = ?",
                            [la["id"], year])
                 floor.append(clock() - t)
                 t = clock()

@@ -155,7 +155,7 @@ class Rig:
     def diagnostics(self) -> dict[str, float]:
         """Times of the two judgement queries every re-rate and every /met runs, on this store."""
         v = self.session.visit
-        busiest = self.store.row(
+        busiest = self.store._row(
             "SELECT aspect_id, phase, count(*) AS n FROM judgements WHERE organisation_id = ? AND academic_year = ? "
             "GROUP BY aspect_id, phase ORDER BY n DESC LIMIT 1", [v["organisation_id"], v["academic_year"]])
         aspect, phase = busiest["aspect_id"], busiest["phase"]
@@ -208,8 +208,8 @@ def run(label: str, path: Path, org: str, day: date, n: int, seed: int, texts) -
             answer.append(rig.answer_once())
             judge.append(rig.judge_once())
         diag = rig.diagnostics()
-        n_judgements = rig.store.row("SELECT count(*) AS n FROM judgements")["n"]
-        n_responses = rig.store.row("SELECT count(*) AS n FROM responses")["n"]
+        n_judgements = rig.store._row("SELECT count(*) AS n FROM judgements")["n"]
+        n_responses = rig.store._row("SELECT count(*) AS n FROM responses")["n"]
         visits = rig.visits
     finally:
         rig.close()

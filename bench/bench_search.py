@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     path = args.store or gen_store.ensure_store(responses)
     store = Store(path)
     try:
-        n = store.row("SELECT count(*) AS n FROM responses")["n"]
+        n = store._row("SELECT count(*) AS n FROM responses")["n"]
         print(f"store {path}: {n:,} responses; {len(QUERIES)} queries × {rounds} rounds (after one warm-up round)")
         floor_sql = "SELECT count(*) FROM responses_fts WHERE responses_fts MATCH ?"
         fts = {q: _fts_query(q) for _, q in QUERIES}
@@ -86,10 +86,10 @@ def main(argv: list[str] | None = None) -> int:
                 store.search(q)
                 subj[q].append(clock() - t)
                 t = clock()
-                store.rows(RANK_IN_FTS, [fts[q], 50])
+                store._rows(RANK_IN_FTS, [fts[q], 50])
                 alt1[q].append(clock() - t)
                 t = clock()
-                store.rows(NEWEST_FIRST, [fts[q], 50])
+                store._rows(NEWEST_FIRST, [fts[q], 50])
                 alt2[q].append(clock() - t)
 
         print(f"\n  {'kind':<16}{'query':<28}{'matches':>9}{'search':>11}{'p99':>10}{'floor':>10}{'ratio':>7}"
@@ -125,9 +125,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\n  other reads on this store")
         reads = [
             ("Store.visits() (laqs visits)", lambda: store.visits(),
-             lambda: store.rows("SELECT * FROM visits ORDER BY rowid DESC LIMIT 50")),
+             lambda: store._rows("SELECT * FROM visits ORDER BY rowid DESC LIMIT 50")),
             ("Store.find_visit('last') (--resume last)", lambda: store.find_visit("last"),
-             lambda: store.rows("SELECT * FROM visits ORDER BY rowid DESC LIMIT 1")),
+             lambda: store._rows("SELECT * FROM visits ORDER BY rowid DESC LIMIT 1")),
         ]
         for name, fn, floor_fn in reads:
             fn()
