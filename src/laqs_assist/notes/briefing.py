@@ -21,6 +21,7 @@ from .context import (
     _aspect_order,
     _organisation,
     column_words,
+    is_open,
     judgements_by_aspect,
     long_date,
     rating_row,
@@ -96,8 +97,7 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
         if not coverage.get(aspect_id):
             open_aspects[aspect_id] = "not covered yet this academic year"
             continue
-        opened = [r for r in rs if r.suggestion is None or (
-            r.ceiling not in (None, NA) and pack.column(r.ceiling).rank < pack.column(r.suggestion).rank)]
+        opened = [r for r in rs if r.suggestion is None or is_open(pack, r)]  # the note's rule, and unrated
         if opened:
             open_aspects[aspect_id] = "; ".join(
                 f"{pack.phase_name(r.phase)}: " + ("not yet rated" if r.suggestion is None else
