@@ -10,7 +10,6 @@ Every piece of user text printed goes through inert(), so an answer cannot drive
 from __future__ import annotations
 
 import os
-import re
 import sys
 import textwrap
 from datetime import datetime
@@ -247,7 +246,7 @@ class LineChat:
         if not text:
             raise UsageError("give the new text: /edit [QID|ID] TEXT")
         ref, new = self.s.split_ref(text)
-        if ref is None and " " not in new and self._names_answer(new):
+        if ref is None and " " not in new and self.s.names_answer(new):
             # `/edit A3.2.4.2` alone: replacing the last answer with the question's id is surely not what was meant.
             raise UsageError(f"give the new text after {new}: /edit {new} TEXT")
         try:
@@ -256,19 +255,6 @@ class LineChat:
             raise UsageError(exc.message) from None
         flag = "  ⚑ flagged" if edited.get("concerns_individual") else ""
         self.say(f"✓ replaced {self._which(edited)} (the earlier text is kept in its history){flag}")
-
-    _ANSWER_ID = re.compile(r"^[0-9a-f]{8}[0-9a-f-]*$", re.IGNORECASE)
-
-    def _names_answer(self, word: str) -> bool:
-        """Whether a lone word is a question id of this visit or the id of one of its answers."""
-        if any(i.question and i.question.id.lower() == word.lower() for i in self.s.items()):
-            return True
-        if not self._ANSWER_ID.match(word):
-            return False
-        try:
-            return bool(self.s.find_response(word.lower()))
-        except UsageError:
-            return False
 
     def cmd_review(self) -> None:
         rows = self.s.review()

@@ -415,12 +415,16 @@ class Session:
         """`[QID|ID] TEXT` as typed after /edit: the first word names an answer only when it is a question id of
         this visit or the id of one of its answers; otherwise all of it is the text (for the answer just given)."""
         first, _, tail = rest.strip().partition(" ")
-        if first and tail.strip():
-            if any(i.question and i.question.id.lower() == first.lower() for i in self.items()):
-                return first, tail.strip()
-            if self._ANSWER_ID.match(first) and self.store.visit_responses_by_prefix(self.id, first.lower()):
-                return first, tail.strip()
+        if first and tail.strip() and self.names_answer(first):
+            return first, tail.strip()
         return None, rest.strip()
+
+    def names_answer(self, word: str) -> bool:
+        """Whether a word is a question id of this visit or the id (or its first characters) of one of its
+        answers."""
+        if any(i.question and i.question.id.lower() == word.lower() for i in self.items()):
+            return True
+        return bool(self._ANSWER_ID.match(word) and self.store.visit_responses_by_prefix(self.id, word.lower()))
 
     def find_response(self, ref: str) -> dict[str, Any]:
         """A response of this visit by id or the short id the chat shows."""

@@ -56,6 +56,7 @@ class LaqsApp(App):
         self.engine = engine or Engine(pack_path, store_path, pack)
         super().__init__()
         self.pack: "Pack | None" = pack
+        self.default_pack: "Pack | None" = pack  # the pack new visits use; set again when the engine has it
         self.fatal: BaseException | None = None
         self.resume_ref = resume
         self._today = today
@@ -188,7 +189,7 @@ class LaqsApp(App):
     async def _home(self) -> None:
         from .screens.home import HomeScreen
 
-        self.pack = getattr(self, "default_pack", None) or self.pack
+        self.pack = self.default_pack or self.pack
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             await self.pop_screen()
         if not isinstance(self.screen, HomeScreen):
@@ -199,9 +200,7 @@ class LaqsApp(App):
         try:
             if opening is None:
                 opening = self.engine.submit(Backend.open, ref)
-            view, data = await asyncio.wrap_future(opening)
-            # The screens draw the visit with the pack it was recorded with (the engine opened that one).
-            self.pack = await self.engine.call(lambda backend: backend.pack)
+            view, data, self.pack = await asyncio.wrap_future(opening)
         except Exception as exc:  # noqa: BLE001
             self.report(exc)
             self.first_screen_shown()

@@ -151,10 +151,11 @@ class Backend:
         self._chat = None
         return self.view(transcript=True)
 
-    def open(self, ref: str) -> "tuple[InterviewView, ReviewView | None]":
-        """Resume a visit and, when it has ended, its review too: what `--resume` shows first."""
+    def open(self, ref: str) -> "tuple[InterviewView, ReviewView | None, Pack]":
+        """Resume a visit and, when it has ended, its review too: what `--resume` shows first; and the pack the
+        visit was recorded with, which the screens draw it with."""
         view = self.resume(ref)
-        return view, (self.review() if view.ended else None)
+        return view, (self.review() if view.ended else None), self.pack
 
     def close_visit(self, pause: bool = True) -> None:
         """Leave the visit: an open one is paused, as line mode does on /quit."""

@@ -194,7 +194,6 @@ class InterviewScreen(Screen):
                 self.save_draft()
                 self._run(then)
             elif choice == "discard":
-                self._draft_saved = ""
                 if self._draft_timer is not None:
                     self._draft_timer.stop()
                 self.app.engine.submit(Backend.clear_draft)
@@ -339,24 +338,18 @@ class InterviewScreen(Screen):
             self._draft_timer = None
         try:
             result = await self.app.engine.call(Backend.answer, text)
-        except AnswerInvalid as exc:
-            # The re-ask: the question stands and the text stays in the box (and in the draft) to be corrected.
+        except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+            # Not recorded: the text stays in the box and becomes the draft (the box is unlocked first, so the
+            # draft is saved rather than left to an answer that did not happen).
             self._end()
             self.save_draft()
-            self.chat.add(NoticeMessage(f"{exc.message}", kind="reask", title="Please answer again"))
+            if isinstance(exc, AnswerInvalid):  # the re-ask: the question stands, to be answered again
+                self.chat.add(NoticeMessage(exc.message, kind="reask", title="Please answer again"))
+            else:
+                line = exc.line() if isinstance(exc, LaqsError) else f"not saved: {type(exc).__name__}: {exc}"
+                self.notify(line, severity="error", timeout=10)
             return
-        except LaqsError as exc:
-            self._end()
-            self.save_draft()
-            self.notify(exc.line(), severity="error", timeout=10)
-            return
-        except Exception as exc:  # noqa: BLE001
-            self._end()
-            self.save_draft()
-            self.notify(f"not saved: {type(exc).__name__}: {exc}", severity="error", timeout=10)
-            return
-        finally:
-            self._end()
+        self._end()
         self._draft_saved = ""
         self.composer.clear()
         item = result.item
