@@ -23,14 +23,6 @@ from .paths import default_pack_path
 _State = Context  # the object every command receives (click's ctx.obj)
 
 
-def _pack(state: Context):
-    return state.pack()
-
-
-def _visit_pack(state: Context, visit: dict):
-    return state.pack_for(visit)
-
-
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--pack", "pack_path", type=click.Path(path_type=Path), default=None,
@@ -54,14 +46,11 @@ def cli(ctx: click.Context, pack_path: Path | None, store: Path | None, debug: b
         state.choose_pack(pack_path)
     state.store = store
     if ctx.invoked_subcommand is None:
-        path, default = state.checked_store_path()
+        state.checked_store_path()
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise UsageError("the interview app needs a terminal; for a scripted or piped interview use "
                              "`laqs chat` (see laqs --help)")
-        if default and not path.parent.is_dir():
-            from .store.db import check_folder
-
-            check_folder(path, make_folder=True)  # the app opens (and if need be creates) its store at once
+        path, _ = state.checked_store_path(make_default_folder=True)  # the app opens (or creates) its store at once
         state.store = path
         from .tui import run as run_tui
 
@@ -131,7 +120,7 @@ def packs_check(state: _State, path: Path | None) -> None:
 @click.pass_obj
 def packs_show(state: _State, aspect_id: str | None, agendas: bool, as_json: bool) -> None:
     """List aspects, criterion ids, counted sets, indicators and questions: what a judgements file can name."""
-    pack = _pack(state)
+    pack = state.pack()
     if aspect_id is not None and aspect_id not in pack.aspects:
         raise UsageError(f"unknown aspect '{aspect_id}' (known: {', '.join(pack.aspects)})")
     chosen = [pack.aspects[aspect_id]] if aspect_id else list(pack.aspects.values())
@@ -243,10 +232,10 @@ def rate(state: _State, aspect: str, phase: str, judgements_file: Path, as_json:
     from .rating import judgements_for
     from .rating import rate as rate_aspect
 
-    pack = _pack(state)
+    pack = state.pack()
     if aspect not in pack.aspects:
         raise UsageError(f"unknown aspect '{aspect}' (known: {', '.join(pack.aspects)})")
-    phase = _phase_id(pack, phase)
+    phase = pack.phase_of(phase)
     entries, impact = read_judgements_file(judgements_file)
     try:
         j = judgements_for(pack, aspect, entries, impact)
@@ -270,13 +259,6 @@ def _entry_where(pack, aspect: str, path: Path, entries: dict) -> str:
         except JudgementError:
             return f"{path}:{line_of(entries, key)}"
     return str(path)
-
-
-def _phase_id(pack, phase: str) -> str:
-    for p in pack.phases:
-        if phase.lower() in (p.id.lower(), p.name.lower()):
-            return p.id
-    raise UsageError(f"unknown phase '{phase}' (known: {', '.join(pack.phase_ids())})")
 
 
 def render_rating(pack, r) -> str:
@@ -316,10 +298,6 @@ def render_rating(pack, r) -> str:
 # --- the store: chat, visits, search ----------------------------------------------------------------------------
 
 
-def _store(state: Context, create: bool = False, read_only: bool | None = None):
-    return state.open_store(create=create, read_only=read_only)
-
-
 @cli.command()
 @click.option("--agenda", default=None, help="Agenda id (see `laqs packs show`); default: the LA-contacts agenda.")
 @click.option("--org", "organisation", default=None, help="The LA or school visited (created if new).")
@@ -337,28 +315,22 @@ def _store(state: Context, create: bool = False, read_only: bool | None = None):
 def chat(state: _State, agenda, organisation, school, parent, phases, focus, people, day, author, purpose,
          resume) -> None:
     """Run an interview in plain line mode (also reads answers and /commands from a pipe or file)."""
+    from .app.service import Service
     from .line import run
-    from .session import Session
 
-    pack = _pack(state)
+    form = None
     if not resume:
-        _check_visit_options(pack, agenda, organisation, phases, focus)
-        if not phases:
-            phases = _settings_phases(pack, state)
-        author = author or state.settings.name or ""
-    with _store(state, create=not resume, read_only=False) as store:
+        pack = state.pack()
+        form = Service.visit_form(pack, organisation=organisation, school=school, agenda=agenda, phases=phases,
+                                  focus=focus, people=people, day=day, purpose=purpose, parent=parent)
+        form["phases"] = form["phases"] or _settings_phases(pack, state)
+        form["author"] = author or state.settings.name or ""
+    with Service.open(state, create=not resume, read_only=False) as service:
         if resume:
-            visit = store.find_visit(resume)
-            session = Session.resume(store, _visit_pack(state, visit), visit["id"])
+            service.resume(resume)
         else:
-            if not organisation:
-                raise UsageError("say who the visit is with: --org NAME (or --resume ID)")
-            agenda = agenda or pack.default_agenda("school" if school else "LA")
-            session = Session.start(
-                store, pack, agenda_id=agenda, organisation=organisation, kind="school" if school else "LA",
-                phases=phases, focus=focus, people=[tuple(p.split(":", 1)) if ":" in p else (p, "") for p in people],
-                day=day, author=author, purpose=purpose, parent=parent)
-        code = run(session)
+            service.start(form)
+        code = run(service)
     if code:
         raise click.exceptions.Exit(code)  # the failed lines and their count are on stderr already
 
@@ -370,24 +342,11 @@ def _settings_phases(pack, state: _State) -> tuple[str, ...]:
     chosen = tuple(state.settings.phases)
     for p in chosen:
         try:
-            _phase_id(pack, p)
+            pack.phase_of(p)
         except UsageError as exc:
             raise UsageError(f"{exc.message}: fix `phases` in {settings_path()} (laqs settings set phases P,S)") \
                 from None
     return chosen
-
-
-def _check_visit_options(pack, agenda, organisation, phases, focus) -> None:
-    """Refuse bad options before anything is opened or created."""
-    if not organisation or not organisation.strip():
-        raise UsageError("say who the visit is with: --org NAME (or --resume ID)")
-    if agenda is not None and agenda not in pack.agendas:
-        raise UsageError(f"unknown agenda '{agenda}' (known: {', '.join(pack.agendas)})")
-    for p in phases:
-        _phase_id(pack, p)
-    for a in focus:
-        if a not in pack.aspects:
-            raise UsageError(f"unknown aspect '{a}' (known: {', '.join(pack.aspects)})")
 
 
 @cli.group(invoke_without_command=True)
@@ -406,14 +365,10 @@ def visits(ctx: click.Context, status, organisation, limit, as_json) -> None:
     if not path.exists():
         click.echo("[]" if as_json else none_yet)
         return
-    with _store(state) as store:
-        org_id = None
-        if organisation:
-            org = store.organisation(organisation)
-            if org is None:
-                raise UsageError(f"no organisation '{organisation}' in this store")
-            org_id = org["id"]
-        rows = store.visits(status, org_id, limit)
+    from .app.service import Service
+
+    with Service.open(state) as service:
+        rows = service.visits(status, organisation, limit)
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -431,19 +386,14 @@ def visits(ctx: click.Context, status, organisation, limit, as_json) -> None:
 @click.pass_obj
 def visits_show(state: _State, ref: str, as_json: bool) -> None:
     """Print one visit with its responses, judgements, actions and ratings."""
-    with _store(state) as store:
-        visit = store.find_visit(ref)
-        data = {
-            "visit": visit,
-            "responses": store.responses(visit["id"]),
-            "judgements": store.visit_judgements(visit["id"]),
-            "actions": store.actions(visit["id"]),
-            "ratings": store.ratings(visit["id"]),
-        }
+    from .app.service import Service
+
+    with Service.open(state) as service:
+        data = service.visit_record(ref).to_dict()
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    v = visit
+    v = data["visit"]
 
     def shown(text):  # what people typed, shown inert (JSON above stays exact: it escapes control characters)
         return inert(text, one_line=True)
@@ -482,8 +432,10 @@ def visits_show(state: _State, ref: str, as_json: bool) -> None:
 @click.pass_obj
 def search(state: _State, query: str, limit: int, as_json: bool) -> None:
     """Full-text search over every recorded response."""
-    with _store(state) as store:
-        rows = store.search(query, limit)
+    from .app.service import Service
+
+    with Service.open(state) as service:
+        rows = service.search(query, limit)
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -507,27 +459,20 @@ def search(state: _State, query: str, limit: int, as_json: bool) -> None:
 def dashboard(state: _State, organisation: str | None, year: str | None, ratings_file: Path | None,
               as_json: bool) -> None:
     """The RAG dashboard for an LA: every aspect per phase, rolled up per group and overall."""
-    from datetime import date
-
     from .rollup import dashboard as build
-    from .store import academic_year
 
-    pack = _pack(state)
+    pack = state.pack()
     if ratings_file is not None:
         title = ratings_file.name
         ratings = _ratings_from_file(pack, ratings_file)
     else:
         if not organisation:
             raise UsageError("name an organisation (or give --ratings FILE)")
-        from .session import year_ratings
+        from .app.service import Service
 
-        year = year or academic_year(date.today(), pack.year_starts)
-        with _store(state) as store:
-            org = store.organisation(organisation)
-            if org is None:
-                raise UsageError(f"no organisation '{organisation}' in this store")
-            ratings = year_ratings(store, pack, org["id"], year)
-            title = f"{org['name']} ({year})"
+        with Service.open(state) as service:
+            held = service.year_ratings(organisation, year)
+        ratings, title = held.ratings, f"{held.organisation['name']} ({held.year})"
     board = build(pack, ratings)
     if as_json:
         click.echo(json.dumps({"title": title, **board.to_dict()}, indent=2, ensure_ascii=False))
@@ -549,7 +494,7 @@ def _ratings_from_file(pack, path: Path) -> dict:
         raise UsageError("expected {phase: {aspect: column}}", where=str(path))
     out = {}
     for phase, row in data.items():
-        pid = _phase_id(pack, str(phase))
+        pid = pack.phase_of(str(phase))
         if not isinstance(row, dict):
             raise UsageError(f"phase {phase}: expected {{aspect: column}}", where=str(path))
         for aspect, col in row.items():
@@ -643,20 +588,15 @@ def settings_set(state: _State, key: str, value: str) -> None:
     if not value:
         raise UsageError(f"give a value for {key} (or remove it: laqs settings unset {key})")
     if key == "phases":
-        pack = _pack(state)
-        ids = [_phase_id(pack, p) for p in settings.split_list(value)]
+        pack = state.pack()
+        ids = [pack.phase_of(p) for p in settings.split_list(value)]
         if not ids:
             raise UsageError("give phase ids separated by commas, e.g. laqs settings set phases P,S")
         new = list(dict.fromkeys(ids))
     elif key == "store":
-        from .store.db import check_folder
+        from .app.context import store_file
 
-        # Kept absolute: a relative store in the settings would mean a different store in every folder.
-        path = Path(value).expanduser().absolute()
-        if path.is_dir():
-            raise UsageError(f"{path} is a folder: give the store's file name, e.g. {path / 'laqs.db'}")
-        check_folder(path, make_folder=False)
-        new = str(path)
+        new = str(store_file(value))
     else:
         new = value
     saved = settings.save(**{key: new})

@@ -1,4 +1,4 @@
-"""Line mode: the interview as a plain chat on the session engine.
+"""Line mode: the interview as a plain chat on the application service (app/service.py).
 
 In a terminal it uses prompt-toolkit (completion, history, and the half-typed answer kept as the visit's draft);
 otherwise it reads answers and commands line by line from standard input, so an interview can be scripted, piped,
@@ -17,11 +17,11 @@ from typing import Any, Callable, Iterator, TextIO
 
 from . import answers
 from .app import slash
-from .errors import LaqsError, UsageError
+from .app.service import Service
+from .errors import LaqsError
 from .inert import inert
 from .inert import short as _short
 from .rating import NA
-from .session import AnswerInvalid, Session
 
 # The slash-command language is app/slash.py's, shared with the app's answer box.
 HELP = slash.HELP
@@ -32,9 +32,9 @@ class LineChat:
     """One line of input at a time: `handle` returns whether the line worked. A failure is passed to `report`
     (by default printed as "! message"); `failures` counts them."""
 
-    def __init__(self, session: Session, write: Callable[[str], None],
+    def __init__(self, service: Service, write: Callable[[str], None],
                  report: Callable[[str], None] | None = None) -> None:
-        self.s = session
+        self.s = service
         self.write = write
         self.report = report or (lambda message: self.write(f"! {message}"))
         self.done = False
@@ -65,7 +65,7 @@ class LineChat:
             if not self.s.ended:
                 self.say("Every question has been dealt with. /review to see the ratings, /end to end the visit.")
             return
-        total = len(self.s.items())
+        total = self.s.progress()[1]
         aspect = self.s.pack.aspects[item.aspect_id]
         self.say("")
         self.say(f"[{item.position + 1}/{total}] {aspect.id} {_short(aspect.title, 70)}")
@@ -76,11 +76,10 @@ class LineChat:
             self.say("  choices: " + "; ".join(f"{i + 1}. {c}" for i, c in enumerate(item.question.choices)))
         elif item.answer_type != "text":
             self.say(f"  ({answers.hint(item.answer_type)})")
-        if item.response_id:
-            prev = self.s.answer_for(item)
-            if prev:
-                flag = "  ⚑ flagged" if prev["concerns_individual"] else ""
-                self.say(f"  recorded: {_short(inert(prev['text']), 90)}{flag}  (answer again to replace it)")
+        prev = self.s.recorded(item)
+        if prev:
+            flag = "  ⚑ flagged" if prev["concerns_individual"] else ""
+            self.say(f"  recorded: {_short(inert(prev['text']), 90)}{flag}  (answer again to replace it)")
 
     # --- one line of input ----------------------------------------------------------------------------------
 
@@ -92,12 +91,11 @@ class LineChat:
         if text.lstrip().startswith("/"):
             return self.command(text.strip())
         try:
-            item = self.s.current()
-            response = self.s.answer(text)
+            answered = self.s.answer(text)
         except LaqsError as exc:  # AnswerInvalid (the question is asked again), AnswerTooLong, an ended visit
             return self.fail(exc.line())
-        self.say(f"✓ saved ({response['id'][:8]})")
-        hints = self.s.suggest_criteria(text, item) if item else []
+        self.say(f"✓ saved ({answered.response['id'][:8]})")
+        hints = answered.hints
         if hints:
             self.say("  may bear on: " + ", ".join(hints) + "   (/met ID, /partly ID, /not ID)")
         self.ask()
@@ -155,38 +153,22 @@ class LineChat:
         self._show_ratings(ratings)
 
     def cmd_impact(self, level: str, aspect: str | None) -> None:
-        aspect = aspect or self._aspect()
-        ratings = self.s.set_impact(aspect, level)
+        aspect, ratings = self.s.set_impact(level, aspect)
         self.say(f"✓ evidence of impact for {aspect}: {level}")
         self._show_ratings(ratings)
 
-    def _aspect(self, aspect_id: str | None = None) -> str:
-        if aspect_id is not None:
-            if aspect_id not in self.s.pack.aspects:
-                raise UsageError(f"unknown aspect '{inert(aspect_id, one_line=True)}'")
-            return aspect_id
-        item = self.s.current()
-        if item is None:
-            raise UsageError("say which aspect, e.g. /rating 2.4")
-        return item.aspect_id
-
     def cmd_criteria(self, aspect: str | None) -> None:
-        aspect_id = self._aspect(aspect)
-        a = self.s.pack.aspects[aspect_id]
-        for phase in self.s.phases:
-            if not a.applies_to(phase):
-                continue
-            r = self.s.rating(aspect_id, phase)
-            self.say(f"{a.id} — {self.s.pack.phase_name(phase)}")
+        for r in self.s.criteria(aspect):
+            a = self.s.pack.aspects[r.aspect]
+            self.say(f"{a.id} — {self.s.pack.phase_name(r.phase)}")
             for col in self.s.pack.columns:
                 self.say(f"  {col.label}")
-                for c in a.criteria_in(col.id, phase):
+                for c in a.criteria_in(col.id, r.phase):
                     mark = {"met": "✓", "partly": "~", "not_met": "✗", "unknown": "·"}[r.states[c.id]]
                     self.say(f"    {mark} {c.id}{'*' if c.critical else ''} {_short(c.text, 80)}")
 
     def cmd_rating(self, aspect: str | None) -> None:
-        aspect_id = self._aspect(aspect)
-        self._show_ratings([self.s.rating(aspect_id, p) for p in self.s.phases], full=True)
+        self._show_ratings(self.s.ratings(aspect), full=True)
 
     def _show_ratings(self, ratings, full: bool = False) -> None:
         pack = self.s.pack
@@ -204,10 +186,7 @@ class LineChat:
                     self.say(textwrap.fill(x, 100, initial_indent="    to lift: ", subsequent_indent="      "))
 
     def cmd_action(self, text: str, owner: str, due: str | None) -> None:
-        try:
-            row = self.s.add_action(text, owner, due)
-        except AnswerInvalid as exc:
-            raise UsageError(f"due date: {exc.message}") from None
+        row = self.s.add_action(text, owner, due)
         missing = [w for w, v in (("an owner", owner), ("a due date", due)) if not v]
         note = f" — it still needs {' and '.join(missing)}" if missing else ""
         self.say(f"✓ action {row['id'][:8]} saved{note}")
@@ -238,26 +217,16 @@ class LineChat:
         self.say(f"✓ {self._which(r)} is no longer flagged")
 
     def cmd_note(self, text: str) -> None:
-        first, _, tail = text.partition(" ")
-        row = self.s.note(tail, first) if first in self.s.pack.aspects else self.s.note(text)
+        row = self.s.note(text)
         self.say(f"✓ saved ({row['id'][:8]})")
 
     def cmd_edit(self, text: str) -> None:
-        if not text:
-            raise UsageError("give the new text: /edit [QID|ID] TEXT")
-        ref, new = self.s.split_ref(text)
-        if ref is None and " " not in new and self.s.names_answer(new):
-            # `/edit A3.2.4.2` alone: replacing the last answer with the question's id is surely not what was meant.
-            raise UsageError(f"give the new text after {new}: /edit {new} TEXT")
-        try:
-            edited = self.s.edit(ref, new)
-        except AnswerInvalid as exc:
-            raise UsageError(exc.message) from None
+        edited = self.s.edit_typed(text)
         flag = "  ⚑ flagged" if edited.get("concerns_individual") else ""
         self.say(f"✓ replaced {self._which(edited)} (the earlier text is kept in its history){flag}")
 
     def cmd_review(self) -> None:
-        rows = self.s.review()
+        rows = self.s.review().rows
         if not rows:
             self.say("Nothing rated yet: judge some criteria first.")
             return
@@ -298,8 +267,7 @@ class LineChat:
         self.say(f"{done} of {total} items dealt with; visit {self.s.id[:8]} is {self.s.visit['status']}")
 
     def cmd_pause(self) -> None:
-        if not self.s.ended:
-            self.s.pause()
+        if self.s.pause():
             self.say(f"Paused. Resume with: laqs chat --resume {self.s.id[:8]}")
         self.done = True
 
@@ -307,8 +275,6 @@ class LineChat:
         self.cmd_pause()
 
     def cmd_end(self) -> None:
-        if self.s.ended:
-            raise UsageError("this visit has already ended")
         self.s.end()
         self.say(f"Visit {self.s.id[:8]} ended. Ratings:")
         self.cmd_review()
@@ -408,8 +374,8 @@ class _DraftKeeper:
 
     DELAY = 0.5
 
-    def __init__(self, session: Session) -> None:
-        self.s = session
+    def __init__(self, service: Service) -> None:
+        self.s = service
         self.saved = ""  # the draft as the store holds it
         self.pending: str | None = None
         self._timer: Any = None
@@ -516,7 +482,7 @@ def _interactive(chat: LineChat) -> None:
             default = text
 
 
-def run(session: Session, stdin: TextIO | None = None, stdout: TextIO | None = None,
+def run(service: Service, stdin: TextIO | None = None, stdout: TextIO | None = None,
         interactive: bool | None = None, stderr: TextIO | None = None) -> int:
     """Run the chat; the exit code: 0, or 2 when lines of a script failed."""
     stdin = stdin or sys.stdin
@@ -529,7 +495,7 @@ def run(session: Session, stdin: TextIO | None = None, stdout: TextIO | None = N
         stdout.write(text + "\n")
         stdout.flush()
 
-    chat = LineChat(session, write)
+    chat = LineChat(service, write)
     chat.header()
     chat.ask()
     if interactive is None:

@@ -77,14 +77,14 @@ class Context:
             return Path(self.settings.store).expanduser(), False
         return DEFAULT_STORE, True
 
-    def checked_store_path(self) -> tuple[Path, bool]:
-        """store_path(), refusing a store whose folder does not exist (the default folder is made when a store is
-        created)."""
+    def checked_store_path(self, make_default_folder: bool = False) -> tuple[Path, bool]:
+        """store_path(), refusing a store whose folder does not exist; the default store's folder is made here when
+        asked (the app opens its store at once), else when a store is created."""
         from ..store.db import check_folder
 
         path, default = self.store_path()
-        if not default:
-            check_folder(path, make_folder=False)
+        if not default or make_default_folder:
+            check_folder(path, make_folder=default)
         return path, default
 
     def open_store(self, create: bool = False, read_only: bool | None = None):
@@ -101,4 +101,16 @@ class Context:
         return store
 
 
-__all__ = ["DEFAULT_STORE", "Context"]
+def store_file(value: str) -> Path:
+    """A store named in the settings: kept absolute (a relative one would mean a different store in every folder),
+    a file in a folder that exists."""
+    from ..store.db import check_folder
+
+    path = Path(value).expanduser().absolute()
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder: give the store's file name, e.g. {path / 'laqs.db'}")
+    check_folder(path, make_folder=False)
+    return path
+
+
+__all__ = ["DEFAULT_STORE", "Context", "store_file"]

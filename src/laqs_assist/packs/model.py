@@ -379,6 +379,15 @@ class Pack(Record):
                 return p.name
         return phase_id
 
+    def phase_of(self, text: str) -> str:
+        """A phase's id from its id or its name as typed, in any case; an unknown phase is a UsageError."""
+        for p in self.phases:
+            if text.lower() in (p.id.lower(), p.name.lower()):
+                return p.id
+        from ..errors import UsageError
+
+        raise UsageError(f"unknown phase '{text}' (known: {', '.join(self.phase_ids())})")
+
     def evidence_rank(self, level: str | None) -> int:
         for e in self.evidence_levels:
             if e.id == level:

@@ -10,8 +10,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Static
 
+from ...app.views import HomeView
 from ...inert import inert
-from ..engine import Backend, HomeView
+from ..engine import Backend
 from ..widgets.titlebar import TitleBar
 
 STATUS = {"in_progress": ("in progress", "$text-warning"), "paused": ("paused", "$text-primary"),

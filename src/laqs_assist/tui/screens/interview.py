@@ -18,10 +18,11 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from ... import answers
+from ...app.views import InterviewView
 from ...errors import LaqsError
 from ...inert import inert
 from ...inert import short as _short
-from ..engine import Backend, InterviewView
+from ..engine import Backend
 from ..widgets.chat import AnswerMessage, ChatLog, NoticeMessage, QuestionMessage
 from ..widgets.composer import Composer
 from ..widgets.criteria import CriteriaPanel, CriterionRow, ImpactRow, IndicatorRow
@@ -329,7 +330,7 @@ class InterviewScreen(Screen):
         if self.view.ended:
             self.notify("This visit has ended: answers can no longer be added.", severity="warning")
             return
-        from ...session import AnswerInvalid  # loaded by the engine thread by now; not on the start-up path
+        from ...answers import AnswerInvalid  # loaded by the engine thread by now; not on the start-up path
 
         if not self._begin():
             return

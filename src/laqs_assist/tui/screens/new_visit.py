@@ -153,7 +153,7 @@ class NewVisitScreen(Screen):
         org = self.query_one("#f-org", Input).value.strip()
         if not org:
             raise _FieldError("f-org", "say who the visit is with: the organisation's name")
-        from ...session import AnswerInvalid, parse_answer
+        from ...answers import AnswerInvalid, parse_answer
 
         day = self.query_one("#f-date", Input).value.strip()
         try:

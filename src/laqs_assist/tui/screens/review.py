@@ -14,9 +14,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, LoadingIndicator, Static
 
+from ...app.views import ReviewView
 from ...errors import LaqsError
 from ...inert import inert
-from ..engine import NA, Backend, ReviewView
+from ..engine import NA, Backend
 from ..widgets.titlebar import TitleBar
 
 

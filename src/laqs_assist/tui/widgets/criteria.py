@@ -14,7 +14,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from ..engine import NA, PanelView
+from ...app.views import PanelView
+from ..engine import NA
 
 if TYPE_CHECKING:
     from ...packs.model import Pack

@@ -10,8 +10,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ...app.views import InterviewView
 from ...inert import short as _short
-from ..engine import InterviewView
 
 if TYPE_CHECKING:
     from ...packs.model import Pack
