@@ -6,10 +6,10 @@ P2 subject ("engine"): Session.answer (parse, add_response in one BEGIN IMMEDIAT
 and the event log, probes when an aspect's questions are done) followed by Session.rating for that aspect and phase:
 what recording an answer and re-rating costs whichever view drives it.
 
-Also, end to end, exactly what the line mode does for one line of input (LineChat.handle on a live Session:
-parse, add_response in one BEGIN IMMEDIATE … COMMIT with the item, the visit and the event log, refresh, probes
-when an aspect's questions are done, the "✓ saved" ack, criteria hints, the next question), followed by
-Session.rating for that aspect and phase:
+Also, end to end, exactly what the line mode does for one line of input (LineChat.handle on the application
+service over a live Session: parse, add_response in one BEGIN IMMEDIATE … COMMIT with the item, the visit and
+the event log, refresh, probes when an aspect's questions are done, the "✓ saved" ack, criteria hints, the next
+question), followed by Session.rating for that aspect and phase:
   answer+rate   an agenda answer, then the aspect's rating
   judge         "/met CRITERION": judgements for every phase in one commit, re-rated (the line mode's own re-rate)
 Floor: a bare sqlite3 INSERT + COMMIT of the same response row into a table of the same columns (no index, no
@@ -89,11 +89,14 @@ class Rig:
         self.floor_sql = f"INSERT INTO bench_floor VALUES ({', '.join('?' * len(COLUMNS))})"
 
     def _new_visit(self) -> None:
+        from laqs_assist.app.service import Service
         from laqs_assist.session import Session
 
         self.session = Session.start(self.store, self.pack, agenda_id="la-contacts", organisation=self.org,
                                      day=self.day.isoformat(), author="bench", people=[("A Contact", "lead")])
-        self.chat = self.LineChat(self.session, self.out.append)
+        service = Service(self.store, self.pack)
+        service.session = self.session  # line mode on the application service, over this visit
+        self.chat = self.LineChat(service, self.out.append)
         self.visits += 1
 
     def _item(self):
@@ -163,8 +166,8 @@ class Rig:
         for name, fn in (
             (f"current_judgements() ({busiest['n']} rows in)", lambda: self.store.current_judgements(
                 v["organisation_id"], v["academic_year"], aspect, phase)),
-            ("SELECT max(seq) FROM judgements", lambda: self.store.conn.execute(
-                "SELECT coalesce(max(seq), 0) FROM judgements").fetchone()),
+            ("judgements_marker() (is the cached rating current)", lambda: self.store.judgements_marker(
+                v["organisation_id"], v["academic_year"], aspect, phase)),
         ):
             out[name] = median([C.timed(fn) for _ in range(5)])
         # Where an answer's time goes, step by step (each a median of 20).

@@ -98,10 +98,7 @@ class Session(RunningOrder, Answering, Probing, Judging, Reviewing, Actions):
 
     @staticmethod
     def _phase(pack: Pack, phase: str) -> str:
-        for p in pack.phases:
-            if phase.lower() in (p.id.lower(), p.name.lower()):
-                return p.id
-        raise UsageError(f"unknown phase '{phase}' (known: {', '.join(pack.phase_ids())})")
+        return pack.phase_of(phase)
 
     # --- where we are ---------------------------------------------------------------------------------------
 
