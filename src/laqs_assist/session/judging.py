@@ -11,6 +11,7 @@ from ..packs.model import Pack
 from ..rating import Judgements, Rating, judgements_for, judgements_from_rows, rate
 from ..store import Store
 from .base import SessionParts
+from .year import year_rating_details
 
 # --- the year's evidence ----------------------------------------------------------------------------------------
 
@@ -21,19 +22,9 @@ def year_judgements(store: Store, organisation_id: str, year: str, aspect_id: st
 
 
 def year_ratings(store: Store, pack: Pack, organisation_id: str, year: str) -> dict[tuple[str, str], str | None]:
-    """(phase, aspect) -> the rating an organisation holds for a year: the latest override or acceptance recorded
-    in a visit's review where there is one, else the engine's suggestion from the year's evidence."""
-    decided = store.rating_overrides(organisation_id, year)
-    out: dict[tuple[str, str], str | None] = {}
-    for phase in pack.phase_ids():
-        for aspect_id in pack.aspects:
-            if (phase, aspect_id) in decided:
-                out[(phase, aspect_id)] = decided[(phase, aspect_id)]
-            else:
-                out[(phase, aspect_id)] = rate(pack, aspect_id, phase,
-                                               year_judgements(store, organisation_id, year, aspect_id,
-                                                               phase)).suggestion
-    return out
+    """(phase, aspect) -> the rating an organisation holds for a year (a column id, N/A, or None when nothing is
+    rated), by the one rule of session/year.py; year_rating_details gives what each rests on."""
+    return {k: v.column for k, v in year_rating_details(store, pack, organisation_id, year).items()}
 
 
 # --- a visit's judgements -------------------------------------------------------------------------------------

@@ -17,6 +17,18 @@ else:
     _Base = object
 
 
+def visits_as_of(visit: dict[str, Any] | None = None, day: str | None = None) -> tuple[str, list[Any]]:
+    """The SQL condition on a visits row `v` for the visits a reading rests on, and its parameters: with `visit`,
+    that visit and those dated before it (the same day: begun no later); with `day`, those dated on or before it;
+    with neither, every visit."""
+    if visit is not None:
+        return ("(v.id = ? OR v.date < ? OR (v.date = ? AND v.created_at <= ?))",
+                [visit["id"], visit["date"], visit["date"], visit["created_at"]])
+    if day is not None:
+        return "v.date <= ?", [day]
+    return "1", []
+
+
 class JudgementTables(_Base):
     def add_judgements(self, visit: dict[str, Any], rows: list[dict[str, Any]]) -> None:
         """Append judgements (one per phase and target). Each row: phase, aspect_id, target, kind, state, value,
@@ -67,6 +79,15 @@ class JudgementTables(_Base):
             "(j.visit_id = ? OR v.date < ? OR (v.date = ? AND v.created_at <= ?)) ORDER BY j.created_at, j.id",
             [visit["organisation_id"], visit["academic_year"], visit["id"], visit["date"], visit["date"],
              visit["created_at"]])
+
+    def year_judgement_rows(self, organisation_id: str, year: str, *, visit: dict[str, Any] | None = None,
+                            day: str | None = None) -> list[dict[str, Any]]:
+        """The organisation's judgements in an academic year from the visits a reading rests on (visits_as_of),
+        oldest first by (created_at, id)."""
+        cond, params = visits_as_of(visit, day)
+        return self._rows(
+            "SELECT j.* FROM judgements j JOIN visits v ON v.id = j.visit_id WHERE j.organisation_id = ? "
+            f"AND j.academic_year = ? AND {cond} ORDER BY j.created_at, j.id", [organisation_id, year, *params])
 
     def judgements_until(self, organisation_id: str, year: str, day: str) -> list[dict[str, Any]]:
         """The organisation's judgements in an academic year from visits dated on or before `day`, oldest first."""

@@ -199,6 +199,39 @@ def visit_pack_version(db: Database) -> None:
     db.execute("ALTER TABLE visits ADD COLUMN pack_version TEXT NOT NULL DEFAULT ''")
 
 
+@migrations(name="0006_rating_decisions")
+def rating_decisions(db: Database) -> None:
+    """The adviser's decisions on a rating, appended, never changed: an override (the column and the reason) or an
+    agreement with the suggestion, each with when it was made and what the criteria said at that moment.
+
+    The ratings table says what a visit's review holds now; it cannot say when the adviser decided (its
+    `updated_at` moves whenever the visit ends or the LA's view is recorded), nor which column an acceptance
+    agreed to (its `suggestion` is rewritten by the snapshot at the end). The year's rating needs both: a
+    decision stands until evidence for its aspect and phase is recorded after it. Rows carry their own ids and
+    stamps, so they pool like judgements.
+
+    Decisions recorded before this are taken from the ratings rows: an override, or an acceptance of the
+    suggestion the row holds, decided when the row was last changed (the best the release kept).
+    """
+    db["rating_decisions"].create({
+        "id": str, "visit_id": str, "organisation_id": str, "academic_year": str, "phase": str, "aspect_id": str,
+        "kind": str, "column_id": str, "reason": str, "suggestion": str, "ceiling": str, "decided_at": str,
+    }, pk="id", not_null={"visit_id", "organisation_id", "academic_year", "phase", "aspect_id", "kind",
+                          "column_id", "decided_at"},
+        foreign_keys=[("visit_id", "visits", "id")])
+    db.execute("CREATE INDEX idx_rating_decisions_year ON rating_decisions "
+               "(organisation_id, academic_year, aspect_id, phase, decided_at, id)")
+    db.execute("CREATE INDEX idx_rating_decisions_visit ON rating_decisions (visit_id)")
+    rows = db.execute("SELECT visit_id, organisation_id, academic_year, phase, aspect_id, override, "
+                      "override_reason, suggestion, ceiling, updated_at FROM ratings WHERE override IS NOT NULL "
+                      "OR (accepted = 1 AND suggestion IS NOT NULL)").fetchall()
+    for vid, org, year, phase, aspect, override, why, suggestion, ceiling, at in rows:
+        db.execute("INSERT INTO rating_decisions (id, visit_id, organisation_id, academic_year, phase, aspect_id, "
+                   "kind, column_id, reason, suggestion, ceiling, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                   "?, ?, ?)", [new_id(), vid, org, year, phase, aspect, "override" if override else "agreed",
+                                override or suggestion, why if override else None, suggestion, ceiling, at])
+
+
 def _microsecond_after(stamp: str) -> str | None:
     try:
         t = datetime.fromisoformat(stamp)
