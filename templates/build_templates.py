@@ -253,11 +253,12 @@ def note_of_visit() -> Document:
     para(doc, ("Focus: ", {"bold": True}), "{{ focus_line or 'none set' }}")
 
     para(doc, "Contributory ratings", style="Heading 1")
-    para(doc, "Ratings per phase in the words of the quality standards: the adviser's judgement where one was "
-              "recorded, otherwise the highest rating the criteria allow. The basis of each is under the aspect.",
-         size=9, color=MUTED)
+    para(doc, "Ratings per phase in the words of the quality standards, each marked by what it rests on: the "
+              "adviser's rating (an override, with what the criteria allow beside it), agreed (the adviser accepted "
+              "the suggestion) or suggested (the highest rating the criteria allow, not yet agreed). The basis of "
+              "each is under the aspect.", size=9, color=MUTED)
     grid_table(doc, ["Aspect", "Phase", "Rating", "LA's self-evaluation"], "{%tr for r in ratings %}",
-               [["{{ r.aspect_id }}"], ["{{ r.phase }}"], ["{% cellbg r.fill %}", "{{ r.rating }}"],
+               [["{{ r.aspect_id }}"], ["{{ r.phase }}"], ["{% cellbg r.fill %}", "{{ r.rating_line }}"],
                 ["{{ r.self_evaluation }}"]], [1.9, 2.6, 6.8, 5.7])
 
     para(doc, "Aspects discussed", style="Heading 1")
@@ -326,16 +327,19 @@ def briefing() -> Document:
 
     para(doc, "Ratings so far this year", style="Heading 1")
     tag(doc, "{%p if ratings %}")
-    grid_table(doc, ["Aspect", "Phase", "Rating", "Could reach"], "{%tr for r in ratings %}",
-               [["{{ r.aspect_id }}"], ["{{ r.phase }}"], ["{% cellbg r.fill %}", "{{ r.rating }}"],
-                ["{{ r.ceiling }}"]], [1.9, 2.6, 6.3, 6.2])
+    para(doc, "Each rating is marked by what it rests on: the adviser's rating (an override), agreed (the adviser "
+              "accepted the suggestion) or suggested (the highest rating the criteria allow, not yet agreed).",
+         size=9, color=MUTED)
+    grid_table(doc, ["Aspect", "Phase", "Rating", "Could reach on the criteria"], "{%tr for r in ratings %}",
+               [["{{ r.aspect_id }}"], ["{{ r.phase }}"], ["{% cellbg r.fill %}", "{{ r.rating_line }}"],
+                ["{{ r.reach }}"]], [1.9, 2.6, 6.3, 6.2])
     tag(doc, "{%p else %}")
     para(doc, "Nothing has been rated this academic year.", italic=True)
     tag(doc, "{%p endif %}")
 
     para(doc, "Evidence still needed", style="Heading 1")
     tag(doc, "{%p for m in missing_evidence %}")
-    para(doc, ("{{ m.aspect_id }} {{ m.phase }}: ", {"bold": True}), "{{ m.rating }}; to reach {{ m.to_reach }}:")
+    para(doc, ("{{ m.aspect_id }} {{ m.phase }}: ", {"bold": True}), "{{ m.rating_line }}; to reach {{ m.to_reach }}:")
     tag(doc, "{%p for i in m.needs %}")
     para(doc, "{{ i }}", style="List Bullet")
     tag(doc, "{%p endfor %}")

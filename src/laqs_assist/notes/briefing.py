@@ -3,8 +3,9 @@
 The questions come from the headteachers' agenda (Appendix 4 of seed 001). By default the briefing picks those
 on aspects whose rating is still open this academic year (no suggestion yet, or a suggestion below the ceiling)
 or that no visit has covered this year; `questions` picks them by id instead. Ratings are the organisation's
-year so far: the latest judgement per target across every visit this academic year (as Session.judgements),
-with the most recent visit's override where one was made.
+year so far, by the one rule of session/year.py (the dashboard and the review read it too), resting on the visits
+up to the meeting's day: an adviser's override or an agreed rating while no evidence has been recorded since, else
+the suggestion from the year's evidence, each marked as such.
 """
 
 from __future__ import annotations
@@ -15,17 +16,8 @@ from typing import Any, Iterable
 from .. import __version__
 from ..errors import UsageError
 from ..packs.model import Agenda, Pack
-from ..rating import NA, Judgements, rate
-from .context import (
-    _action_row,
-    _aspect_order,
-    _organisation,
-    column_words,
-    is_open,
-    judgements_by_aspect,
-    long_date,
-    rating_row,
-)
+from ..session.year import year_rating_details
+from .context import _action_row, _aspect_order, _organisation, long_date, rating_row
 
 CORE = {
     "organisation": "the school (or LA) the meeting is with",
@@ -81,28 +73,28 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
     phase_ids = _phases(store, pack, org["id"], year, phases)
     coverage = store.coverage(org["id"], year)
 
-    judged = judgements_by_aspect(store.judgements_until(org["id"], year, day))
-    # The latest visit's rating row wins for each aspect and phase.
+    # The year's ratings as they stood on the day (session/year.py: the rule the dashboard and the review read);
+    # the latest visit's rating row gives the LA's self-evaluation.
+    held = year_rating_details(store, pack, org["id"], year, day=day, phases=phase_ids)
+    judged = {j["aspect_id"] for j in store.judgements_until(org["id"], year, day)}
     saved = {(r["aspect_id"], r["phase"]): r for r in store.ratings_until(org["id"], year, day)}
-
-    def ratings_for(aspect_id: str):
-        return [rate(pack, aspect_id, p, judged.get((aspect_id, p), Judgements())) for p in phase_ids]
+    rows_of: dict[str, list[dict[str, Any]]] = {
+        a: [rating_row(pack, held[(p, a)], saved.get((a, p))) for p in phase_ids] for a in pack.aspects}
 
     agenda_aspects = list(dict.fromkeys(s.aspect for s in agenda.sections if s.aspect in pack.aspects))
     open_aspects: dict[str, str] = {}
     for aspect_id in agenda_aspects:
-        rs = [r for r in ratings_for(aspect_id) if r.suggestion != NA]
+        rs = [row for row in rows_of[aspect_id] if row["applies"]]
         if not rs:
             continue
         if not coverage.get(aspect_id):
             open_aspects[aspect_id] = "not covered yet this academic year"
             continue
-        opened = [r for r in rs if r.suggestion is None or is_open(pack, r)]  # the note's rule, and unrated
+        opened = [row for row in rs if row["open"]]  # the note's rule: unrated, or below the ceiling
         if opened:
             open_aspects[aspect_id] = "; ".join(
-                f"{pack.phase_name(r.phase)}: " + ("not yet rated" if r.suggestion is None else
-                                                    f"{column_words(pack, r.suggestion)}, could reach "
-                                                    f"{pack.column(r.ceiling).label}") for r in opened)
+                f"{row['phase']}: " + ("not yet rated" if not row["rated"] else
+                                       f"{row['rating_line']}, could reach {row['ceiling']}") for row in opened)
 
     by_id = {q.id: (s, q) for s in agenda.sections for q in s.questions}
     if questions:
@@ -122,19 +114,22 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
         else "", "heading": " ".join(s.heading.split()), "text": q.text, "sub": list(q.sub),
         "why": why[q.id]} for s, q in chosen]
 
-    shown = _aspect_order(pack, set(coverage) | {a for a, _ in judged} | {q["aspect_id"] for q in questions_out})
+    shown = _aspect_order(pack, set(coverage) | judged | {q["aspect_id"] for q in questions_out})
     ratings, missing = [], []
     for aspect_id in shown:
-        for r in ratings_for(aspect_id):
-            if r.suggestion == NA:
+        for row in rows_of[aspect_id]:
+            if not row["applies"]:
                 continue
-            row = rating_row(pack, r, saved.get((aspect_id, r.phase)))
             ratings.append(row)
+            r = held[(row["phase_id"], aspect_id)].rating
             if row["open"] and r.lift:
                 to_reach = ("a first rating" if r.suggestion is None
                             else pack.columns[pack.column(r.suggestion).rank - 1].label)
+                if row["overridden"]:
+                    to_reach += " on the criteria"
                 missing.append({"aspect_id": aspect_id, "aspect_title": row["aspect_title"], "phase": row["phase"],
-                                "rating": row["rating"], "ceiling": row["ceiling"], "to_reach": to_reach,
+                                "rating": row["rating"], "rating_line": row["rating_line"],
+                                "ceiling": row["ceiling"], "to_reach": to_reach,
                                 "needs": list(r.lift), "line": "; ".join(r.lift)})
 
     last_visit = store.last_visit(org["id"], until=day)

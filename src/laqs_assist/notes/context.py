@@ -3,9 +3,10 @@
 No docx here. The context is a dict of strings, booleans, lists and dicts that a template reads; `CORE` names the
 variables a note of visit is expected to use (`laqs templates check` warns when a template leaves one out).
 
-Ratings are worked out from the evidence as it stood at the visit: the organisation's judgements this academic
-year from this visit and the visits dated before it (later visits do not rewrite an old note). The rating shown
-is the adviser's override where there is one, else the tool's suggestion, in the pack's note vocabulary.
+Ratings are the year's ratings as they stood at the visit, by the one rule of session/year.py (the dashboard and
+the review read it too), resting on this visit and the visits dated before it (later visits do not rewrite an old
+note): an adviser's override or an agreed rating while no evidence has been recorded since, else the suggestion
+from the year's evidence, each marked as such, in the pack's note vocabulary.
 Responses flagged as concerning an individual are never read here (the seed's openness principle).
 """
 
@@ -18,7 +19,8 @@ from typing import Any, Iterable
 from .. import __version__
 from ..errors import UsageError
 from ..packs.model import Pack
-from ..rating import NA, AspectView, Judgements, Rating, judgements_from_rows, rate
+from ..rating import NA, AspectView, Judgements, Rating, judgements_from_rows
+from ..session.year import AGREED, OVERRIDDEN, SUGGESTED, YearRating, year_rating_details
 
 NOT_RATED = "Not yet rated"
 FILLS = {"G": "C6EFCE", "A": "FFEB9C", "R": "FFC7CE", "": "FFFFFF"}
@@ -160,45 +162,70 @@ def rating_bases(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for (rating, why), phases in merged.items()]
 
 
-def rating_row(pack: Pack, r: Rating, saved: dict[str, Any] | None = None) -> dict[str, Any]:
+MARKS = {OVERRIDDEN: "adviser's rating", AGREED: "agreed", SUGGESTED: "suggested"}
+
+
+def rating_row(pack: Pack, held: YearRating, saved: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One phase and aspect as a note or briefing shows it: the year's rating (session/year.py: the one rule the
+    dashboard and the review read too), marked as the adviser's override, an agreed rating or an untouched
+    suggestion, with what it rests on; `saved` is the visit's rating row, for the LA's self-evaluation."""
     saved = saved or {}
-    aspect = pack.aspects[r.aspect]
-    override = saved.get("override") if r.suggestion != NA else None
+    r = held.rating
     self_eval = saved.get("self_evaluation")
-    view = AspectView(r, override, saved.get("override_reason") or "", self_eval)  # the one final-rating rule
+    decided = held.column if held.standing in (OVERRIDDEN, AGREED) else None
+    view = AspectView(r, decided, held.reason, self_eval)  # the one final-rating rule
     final = view.final
-    why = basis(pack, r)
-    if override:
-        reason = (saved.get("override_reason") or "no reason given").rstrip(".")
-        suggested = "" if override == r.suggestion else f" (the criteria suggest {column_words(pack, r.suggestion)})"
-        why = f"Adviser's judgement: {reason}{suggested}. {why}"
+    words = column_words(pack, final)
+    mark = MARKS.get(held.standing, "")
+    rests_on = held.rests_on(long_date)
+    on_criteria = basis(pack, r)
+    overridden = held.standing == OVERRIDDEN
+    allows = held.departure.allows(pack) if overridden and held.departure else ""
+    if overridden:
+        reason = (held.reason or "no reason given").rstrip(".")
+        why = f"{_sentence(rests_on)}: {reason}. {_sentence(allows)}. On the criteria: {on_criteria}"
+        line = f"{words} ({mark}; {held.departure.allows(pack, why=False)})" if held.departure else words
+    elif held.standing in (AGREED, SUGGESTED):
+        why = f"{_sentence(rests_on)}. {on_criteria}"
+        line = f"{words} ({mark})"
+    else:
+        why, line = on_criteria, words
+    ruled_out = bool(overridden and held.departure and held.departure.ruled_out)
+    reach = (f"no higher than {pack.column(r.ceiling).label}, below the adviser's rating" if ruled_out
+             else column_words(pack, r.ceiling))
     rag = _rag(pack, final)
     return {
-        "aspect_id": r.aspect, "aspect_title": aspect.title, "phase_id": r.phase,
+        "aspect_id": r.aspect, "aspect_title": pack.aspects[r.aspect].title, "phase_id": r.phase,
         "phase": pack.phase_name(r.phase),
-        "rating": column_words(pack, final), "column": final if final not in (None, NA) else "",
-        "label": pack.column(final).label if final not in (None, NA) else column_words(pack, final),
+        "rating": words, "column": final if final not in (None, NA) else "",
+        "label": pack.column(final).label if final not in (None, NA) else words,
+        "mark": mark, "rating_line": line, "standing": held.standing, "rests_on": rests_on,
+        "decided_date": long_date(held.visit_date) if held.visit_date else "",
+        "criteria_allow": allows, "departs": ruled_out,
         "rag": rag, "fill": FILLS.get(rag, "FFFFFF"),
-        "suggested": column_words(pack, r.suggestion), "ceiling": column_words(pack, r.ceiling),
-        "overridden": bool(override), "override_reason": (saved.get("override_reason") or "") if override else "",
+        "suggested": column_words(pack, r.suggestion), "ceiling": column_words(pack, r.ceiling), "reach": reach,
+        "overridden": overridden, "agreed": held.standing == AGREED, "override_reason": held.reason if overridden
+        else "",
         "basis": why, "reason": r.reason,
         "criteria_met": _ids(c for c, s in r.states.items() if s == "met"),
         "capped_by": _ids(r.capped_by),
         "self_evaluation": column_words(pack, self_eval) if self_eval else "",
         "self_evaluation_differs": view.disagrees,
         "rated": final not in (None, NA), "applies": r.suggestion != NA,
-        "open": is_open(pack, r),
+        "open": is_open(pack, r, final),
         "lift": list(r.lift),
     }
 
 
-def is_open(pack: Pack, r: Rating) -> bool:
-    """The rating can still rise: nothing suggested yet, or the suggestion sits below the ceiling."""
+def is_open(pack: Pack, r: Rating, final: str | None = None) -> bool:
+    """The rating can still rise on the criteria: nothing rated yet, or the rating held (`final`, by default the
+    suggestion) sits below the ceiling."""
+    final = r.suggestion if final is None else final
     if r.suggestion == NA or r.ceiling in (None, NA):
         return False
-    if r.suggestion is None:
+    if final is None:
         return True
-    return pack.column(r.ceiling).rank < pack.column(r.suggestion).rank
+    return pack.column(r.ceiling).rank < pack.column(final).rank
 
 
 def _with_phases(entries: dict[str, list[str]], all_phases: list[str]) -> list[str]:
@@ -311,12 +338,16 @@ def note_context(store, pack: Pack, visit_id: str, *, today: date | None = None)
     in_play |= {a for (a, _), s in saved.items() if s.get("override") or s.get("self_evaluation")}
     in_play &= set(pack.aspects)
 
-    year = year_judgements(store, visit)
+    ordered = _aspect_order(pack, in_play)
+    # The year's ratings as they stood at this visit: this visit and those before it (a later one does not
+    # rewrite this note).
+    held = year_rating_details(store, pack, visit["organisation_id"], visit["academic_year"], visit=visit,
+                               phases=phases, aspects=ordered)
     aspects, flat = [], []
-    for aspect_id in _aspect_order(pack, in_play):
+    for aspect_id in ordered:
         aspect = pack.aspects[aspect_id]
-        ratings = [rate(pack, aspect_id, p, year.get((aspect_id, p), Judgements())) for p in phases]
-        rows = [rating_row(pack, r, saved.get((aspect_id, r.phase))) for r in ratings]
+        ratings = [held[(p, aspect_id)].rating for p in phases]
+        rows = [rating_row(pack, held[(p, aspect_id)], saved.get((aspect_id, p))) for p in phases]
         for row, r in zip(rows, ratings):
             row["evidence_here"] = bool(by_aspect.get(aspect_id)) or (aspect_id, r.phase) in judged_here
         flat.extend(rows)
