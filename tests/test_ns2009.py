@@ -567,11 +567,17 @@ def test_2_3_national_challenge_trajectory(share, expected, capped_by):
         assert r.cap is None
 
 
-def test_2_3_national_challenge_trajectory_exactly_80_is_not_good():
-    """The seed gives 'More than 80%' (NI) and 'Less than 80%' (SI) and leaves 80% itself in neither; it is not
-    'All', so it is not Good."""
+def test_2_3_national_challenge_trajectory_exactly_80_falls_between_the_bands():
+    """The seed gives 'More than 80%' (NI) and 'Less than 80%' (SI) and leaves 80% itself in neither: it caps
+    nothing, is not 'All', so not Good, and the rating says why."""
     r = rated("2.3", "S", column_case("2.3", "S", G) | {NC: 80}, "some")
-    assert r.suggestion in (NI, SI)
+    assert r.cap is None and r.capped_by == ()
+    assert r.suggestion == NI
+    assert r.states["2.3.NI.3"] == "not_met" and r.states["2.3.SI.3"] == "not_met"
+    assert [w.message for w in r.warnings if w.kind == "gap"] == [
+        "80 % recorded (2.3.nc-on-trajectory): the standards give 'more than 80 %' (Requires some improvement) and "
+        "'less than 80 %' (Requires significant improvement), so exactly 80 % falls between them and caps nothing"]
+    assert "critical criterion 2.3.G.2 is not met (80 % recorded; Good needs 100 %)" in r.reason
 
 
 def test_2_3_national_challenge_trajectory_is_a_secondary_measure():
@@ -670,43 +676,59 @@ def test_2_4_outstanding_top_quartile_nationally(position, expected):
 # --- 2.5: the critical criteria for good provision; top quartile; above the median ------------------------------
 
 POSITION_25 = "2.5.improvement-position"
-GOOD_CRITICAL_25 = [i.criterion for i in PACK.sets["2.5.good-critical"].items]
+QUALITIES_25 = "2.5.data-qualities"
 
 
-def test_2_5_the_critical_criteria_for_good_are_the_good_columns_critical_criteria():
-    assert GOOD_CRITICAL_25 == [c.id for c in criteria("2.5", "P", G) if c.critical]
+def test_2_5_the_critical_criteria_for_good_provision_are_the_five_qualities_of_data():
+    """Seed, 2.5: "This vision results in provision of data that is timely, accurate, useful, accessible and
+    uncluttered"; Good: "… and is: • timely • accurate • useful • accessible • uncluttered"."""
+    assert [i.text for i in PACK.sets[QUALITIES_25].items] == ["timely", "accurate", "useful", "accessible",
+                                                               "uncluttered"]
+    assert PACK.criteria["2.5.G.3"].count.set_id == QUALITIES_25
+    assert PACK.criteria["2.5.NI.2"].count.set_id == QUALITIES_25
+    assert PACK.criteria["2.5.SI.2"].count.set_id == QUALITIES_25
+    assert "2.4 counts its seven features" in PACK.criteria["2.5.G.3"].reading
+    assert "no longer counts as two" in PACK.criteria["2.5.G.1"].reading
 
 
-@pytest.mark.parametrize("not_met,position,expected,capped_by", [
-    ([], 60, G, None),
-    (["2.5.G.3"], 60, NI, "2.5.NI.2"),
-    (["2.5.G.3", "2.5.G.4"], 60, NI, "2.5.NI.2"),             # "Two of the critical criteria … are missing."
-    (["2.5.G.3", "2.5.G.4", "2.5.G.6"], 60, SI, "2.5.SI.2"),  # "Three of the critical criteria … are missing."
-    (["2.5.G.1", "2.5.G.3", "2.5.G.4", "2.5.G.6"], 60, SI, "2.5.SI.2"),
-    (["2.5.G.3"], 40, NI, "2.5.NI.2"),                        # two missing, one of them the median position
-    (["2.5.G.3", "2.5.G.4"], 40, SI, "2.5.SI.2"),             # three missing, one of them the median position
-    ([], 50, NI, "2.5.NI.2"),                                 # only "above the median" missing
-], ids=["none-missing", "one-missing", "two-missing", "three-missing", "four-missing",
-        "two-missing-incl-median", "three-missing-incl-median", "one-missing-the-median"])
-def test_2_5_critical_criteria_for_good_provision(not_met, position, expected, capped_by):
-    entries = column_case("2.5", "P", G) | {cid: "not_met" for cid in not_met} | {POSITION_25: position}
+@pytest.mark.parametrize("missing,expected,capped_by", [
+    (0, G, None),
+    (2, NI, "2.5.NI.2"),   # "Two of the critical criteria for good provision are missing."
+    (3, SI, "2.5.SI.2"),   # "Three of the critical criteria for good provision are missing."
+    (5, SI, "2.5.SI.2"),
+])
+def test_2_5_critical_criteria_for_good_provision(missing, expected, capped_by):
+    entries = column_case("2.5", "P", G) | {QUALITIES_25: {"missing": missing}, POSITION_25: 60}
     r = rated("2.5", "P", entries, "some")
     assert r.suggestion == expected, f"{r.reason} (states: {r.states})"
     if capped_by:
-        assert capped_by in r.capped_by
+        assert r.capped_by == (capped_by,)
+        assert f"({5 - missing} of 5 qualities present)" in r.reason
     else:
         assert r.cap is None
+    assert not [w for w in r.warnings if w.kind == "gap"]
 
 
-@pytest.mark.parametrize("missing,expected", [(0, G), (1, NI), (2, NI), (3, SI), (5, SI)])
-def test_2_5_critical_criteria_for_good_as_a_count(missing, expected):
-    entries = {"2.5.G.5": "met", "2.5.G.7": "met", "2.5.G.8": "met", "2.5.good-critical": {"missing": missing}}
+def test_2_5_one_quality_missing_falls_between_the_bands_and_caps_nothing():
+    """Good needs all five; NI says "Two …", SI "Three …": one missing is in neither, and is said."""
+    entries = column_case("2.5", "P", G) | {QUALITIES_25: {"missing": 1}, POSITION_25: 60}
     r = rated("2.5", "P", entries, "some")
-    if expected == G:
-        assert r.cap is None
-    else:
-        assert r.suggestion == expected
-        assert r.cap == expected
+    assert r.cap is None and r.suggestion == NI
+    assert blockers(r, G, "critical", "2.5.G.3")[0].message.startswith(
+        "critical criterion 2.5.G.3 is not met (4 of 5 qualities present; Good needs all 5): Data is: timely;")
+    (gap,) = [w.message for w in r.warnings if w.kind == "gap"]
+    assert gap == ("1 of 5 qualities missing (2.5.data-qualities): the standards give all five for Good, 'two of "
+                   "the critical criteria for good provision are missing' (Requires some improvement) and 'three …' "
+                   "(Requires significant improvement), so 1 missing falls between them and caps nothing")
+
+
+def test_2_5_a_failed_headline_sentence_counts_once_not_twice():
+    """2.5.G.1 and 2.5.G.2 are one sentence split in two: failing it bars Good, and is not two of the counted
+    'critical criteria for good provision'."""
+    entries = column_case("2.5", "P", G) | {"2.5.G.1": "not_met", POSITION_25: 40}
+    r = rated("2.5", "P", entries, "some")
+    assert r.cap is None
+    assert {b.criterion for b in blockers(r, G, "critical")} == {"2.5.G.1", "2.5.G.2"}
 
 
 @pytest.mark.parametrize("position,expected", [(100, G), (50.5, G), (50, NI), (10, NI)],

@@ -275,23 +275,32 @@ def render_rating(pack, r) -> str:
             return "N/A"
         return f"{pack.column(cid).label} ({cid})"
 
+    def wrapped(text, first, rest):
+        return textwrap.fill(text, 100, initial_indent=first, subsequent_indent=rest)
+
     lines.append(f"Suggestion: {label(r.suggestion)}")
     lines.append(f"Ceiling:    {label(r.ceiling)}")
-    lines.append(f"Why: {r.reason}")
+    if r.ceiling_assumes:
+        lines.append(wrapped(f"({r.ceiling_assumes})", "            ", "             "))
+    lines.append(wrapped(f"Why: {r.reason}", "", "  "))
+    if r.warnings:
+        lines.append("Check:")
+        lines.extend(wrapped(w.message, "  ! ", "    ") for w in r.warnings)
     if r.blockers:
         lines.append("Blocked above:")
         for col in pack.columns:
             bs = [b for b in r.blockers if b.column == col.id]
             if bs:
                 lines.append(f"  {col.label}:")
-                lines.extend(textwrap.fill(b.message, 100, initial_indent="    - ", subsequent_indent="      ")
-                             for b in bs)
+                lines.extend(wrapped(b.message, "    - ", "      ") for b in bs)
     if r.lift:
         target = "a first rating" if r.suggestion is None else None
         if target is None and r.suggestion not in (None, NA) and pack.column(r.suggestion).rank > 0:
             target = pack.columns[pack.column(r.suggestion).rank - 1].label
-        lines.append(f"To reach {target}, record:")
-        lines.extend(textwrap.fill(x, 100, initial_indent="  - ", subsequent_indent="    ") for x in r.lift)
+        # With several, each is needed: none of them alone would lift the rating.
+        need = "record:" if len(r.lift) == 1 or r.suggestion is None else f"record all {len(r.lift)} of:"
+        lines.append(f"To reach {target}, {need}")
+        lines.extend(wrapped(x, "  - ", "    ") for x in r.lift)
     return "\n".join(lines)
 
 
@@ -520,18 +529,26 @@ def render_dashboard(pack, board, title: str) -> str:
     def label(col):
         return pack.column(col).dashboard if col not in (None, NA) else "—"
 
-    def group_cells(values):
+    def group_cells(values, plain=False):
         cells = []
         for g in groups:
             span = len(" ".join(f"{a:<4}" for a in g.aspects))
-            cells.append(_short(label(values[g.id]), span).ljust(span))
+            cells.append(_short(values[g.id] if plain else label(values[g.id]), span).ljust(span))
         return " | ".join(cells)
+
+    def rated_cells(rated):
+        # How many of a group's aspects the roll-up rests on: "Good" from 1 of 5 is not "Good" from 5 of 5.
+        return group_cells({g: f"{n} of {m} rated" for g, (n, m) in rated.items()}, plain=True)
 
     for row in board.rows:
         cells = " | ".join(" ".join(f"{(row.aspects[a] or '—'):<4}" for a in g.aspects) for g in groups)
         lines.append(pack.phase_name(row.phase).ljust(width) + cells)
         lines.append(f"  {pack.phase_name(row.phase)} overall".ljust(width) + group_cells(row.groups))
+        lines.append("    aspects rated".ljust(width) + rated_cells(row.rated))
     lines.append("Overall".ljust(width) + group_cells(board.overall))
+    lines.append("    ratings given".ljust(width) + rated_cells(board.overall_rated))
+    if pack.rollup.min_rated:
+        lines.append(f"A group is rated once at least {pack.rollup.min_rated:.0%} of its aspects are (— until then).")
     return "\n".join(lines)
 
 

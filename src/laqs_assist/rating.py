@@ -12,7 +12,7 @@ import math
 from typing import Any, Iterable, Mapping
 
 from .errors import JudgementError
-from .packs.model import STATES, Aspect, Column, Criterion, Pack
+from .packs.model import STATES, Aspect, Column, Criterion, Gap, Indicator, Pack, Range
 from .record import Record, factory
 
 NA = "N/A"
@@ -70,6 +70,15 @@ class Blocker(Record):
     criterion: str | None = None
 
 
+class RatingWarning(Record):
+    """Something the adviser should look at before trusting the rating: a value the source's bands leave out (gap),
+    a count its own items contradict (count), or columns that contradict each other (columns)."""
+
+    kind: str  # gap, count, columns
+    message: str
+    criteria: tuple[str, ...] = ()  # the ids concerned: criteria, sets or indicators
+
+
 class Rating(Record):
     aspect: str
     phase: str
@@ -81,12 +90,17 @@ class Rating(Record):
     lift: tuple[str, ...]  # what evidence would lift the suggestion one column
     states: Mapping[str, str]  # every applicable criterion's state as judged
     reason: str
+    warnings: tuple[RatingWarning, ...] = ()
+    ceiling_assumes: str = ""  # what the ceiling relies on that is not yet recorded ("Good at best, if …")
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "aspect": self.aspect, "phase": self.phase, "suggestion": self.suggestion, "ceiling": self.ceiling,
-            "cap": self.cap, "capped_by": list(self.capped_by), "reason": self.reason,
-            "blockers": [b.__dict__ for b in self.blockers], "lift": list(self.lift), "states": dict(self.states),
+            "ceiling_assumes": self.ceiling_assumes, "cap": self.cap, "capped_by": list(self.capped_by),
+            "reason": self.reason, "blockers": [b.__dict__ for b in self.blockers], "lift": list(self.lift),
+            "warnings": [{"kind": w.kind, "message": w.message, "criteria": list(w.criteria)}
+                         for w in self.warnings],
+            "states": dict(self.states),
         }
 
 
@@ -150,6 +164,97 @@ def _favourable(pack: Pack, aspect: Aspect, states: dict[str, str]) -> dict[str,
     return out
 
 
+# --- showing the working: what was recorded against what a column needs ---------------------------------------
+
+
+def amount(ind: Indicator, value: float) -> str:
+    """A value in its indicator's unit: "70 %", "national position 60", "3"."""
+    if ind.unit == "percent":
+        return f"{value:g} %"
+    if ind.unit == "percentile":
+        return f"national position {value:g}"
+    return f"{value:g}"
+
+
+def band(ind: Indicator, rng: Range) -> str:
+    """A threshold's range in its indicator's unit: "at least 75 %", "above 80 % and below 100 %", "100 %"."""
+    lo, hi = ind.bounds
+    if rng.at_least is not None and rng.at_least == hi and rng.above is None:
+        return amount(ind, hi)
+    if rng.at_most is not None and rng.at_most == lo and rng.below is None:
+        return amount(ind, lo)
+    unit = " %" if ind.unit == "percent" else ""
+    parts = [f"{word} {v:g}{unit}" for word, v in (("at least", rng.at_least), ("above", rng.above),
+                                                    ("at most", rng.at_most), ("below", rng.below)) if v is not None]
+    text = " and ".join(parts)
+    return f"a national position {text}" if ind.unit == "percentile" else text
+
+
+def _present_values(counts: str, rng: Range, size: int) -> list[int]:
+    return [n for n in range(size + 1) if rng.holds(n if counts == "present" else size - n)]
+
+
+def count_need(counts: str, rng: Range, size: int) -> str:
+    """What a count rule asks for, in its own terms: "all 7", "at least 2 present", "1 to 2 missing"."""
+    present = _present_values(counts, rng, size)
+    if present == [size]:
+        return f"all {size}"
+    if present == [0]:
+        return f"none of the {size}"
+    own = sorted(n if counts == "present" else size - n for n in present)
+    a, b = own[0], own[-1]
+    if own != list(range(a, b + 1)):
+        return f"{', '.join(map(str, own))} {counts}"
+    if a == b:
+        return f"exactly {a} {counts}"
+    if b == size:
+        return f"at least {a} {counts}"
+    if a == 0:
+        return f"at most {b} {counts}"
+    return f"{a} to {b} {counts}"
+
+
+def recorded(pack: Pack, c: Criterion, j: Judgements) -> str:
+    """What was recorded for a threshold or counted criterion ("76 % recorded", "5 of 7 features present");
+    empty for a statement."""
+    if c.threshold is not None:
+        ind = pack.indicators[c.threshold.indicator_id]
+        value = j.values.get(ind.id)
+        return f"no value recorded for {ind.id}" if value is None else f"{amount(ind, value)} recorded"
+    if c.count is not None:
+        cset = pack.sets[c.count.set_id]
+        lo, hi = _count_interval(pack, cset.id, j)
+        size = len(cset.items)
+        if lo == hi:
+            return f"{lo} of {size} {cset.noun} present"
+        return f"{lo} to {hi} of {size} {cset.noun} present ({hi - lo} not yet judged)"
+    return ""
+
+
+def working(pack: Pack, c: Criterion, j: Judgements) -> str:
+    """For a threshold or counted criterion: what was recorded and what its column needs ("70 % recorded; Good
+    needs at least 75 %"); empty for a statement."""
+    got = recorded(pack, c, j)
+    if not got:
+        return ""
+    label = pack.column(c.column).label
+    if c.threshold is not None:
+        need = band(pack.indicators[c.threshold.indicator_id], c.threshold.range)
+    else:
+        need = count_need(c.count.counts, c.count.range, len(pack.sets[c.count.set_id].items))
+    return f"{got}; {label} needs {need}"
+
+
+def _unmet(c: Criterion, state: str, j: Judgements | None, pack: Pack, lead: str) -> str:
+    shown = working(pack, c, j) if j is not None else ""
+    return f"{lead}{c.id} is {_words(state)}" + (f" ({shown})" if shown else "") + f": {c.text}"
+
+
+def _capped(pack: Pack, cap_rank: int, c: Criterion, j: Judgements | None) -> str:
+    got = recorded(pack, c, j) if j is not None else ""
+    return f"capped at {pack.columns[cap_rank].label} by {c.id}: {c.text}" + (f" ({got})" if got else "")
+
+
 # --- columns --------------------------------------------------------------------------------------------------
 
 
@@ -163,23 +268,22 @@ def _needed(pack: Pack, n: int) -> float:
 
 def _upper_problems(pack: Pack, aspect: Aspect, phase: str, col: Column, states: Mapping[str, str],
                     impact_rank: int, cap_rank: int | None, capped_by: list[Criterion],
-                    every: bool = False) -> list[Blocker]:
+                    j: Judgements | None = None, every: bool = False) -> list[Blocker]:
     """Everything that stops an upper column from holding; empty when it holds. With `every`, each of the
-    column's criteria must be met, not just the critical ones and the sufficiency share."""
+    column's criteria must be met, not just the critical ones and the sufficiency share. With the judgements `j`,
+    messages show what was recorded against what the column needs."""
     out: list[Blocker] = []
     if cap_rank is not None and cap_rank > col.rank:
         for c in capped_by:
-            out.append(Blocker(col.id, "cap", f"capped at {pack.columns[cap_rank].label} by {c.id}: {c.text}",
-                               c.id))
+            out.append(Blocker(col.id, "cap", _capped(pack, cap_rank, c, j), c.id))
     crit = aspect.criteria_in(col.id, phase)
     for c in crit:
         if c.critical and states[c.id] != "met":
-            out.append(Blocker(col.id, "critical", f"critical criterion {c.id} is {_words(states[c.id])}: {c.text}",
-                               c.id))
+            out.append(Blocker(col.id, "critical", _unmet(c, states[c.id], j, pack, "critical criterion "), c.id))
     if every:
         for c in crit:
             if not c.critical and states[c.id] != "met":
-                out.append(Blocker(col.id, "every", f"{c.id} is {_words(states[c.id])}: {c.text}", c.id))
+                out.append(Blocker(col.id, "every", _unmet(c, states[c.id], j, pack, ""), c.id))
     elif crit:
         score, need = _score(states, crit), _needed(pack, len(crit))
         if score < need:
@@ -195,7 +299,7 @@ def _upper_problems(pack: Pack, aspect: Aspect, phase: str, col: Column, states:
         # "All criteria for a good service are met": every criterion of the upper column below, not best fit.
         below = [c for c in pack.columns if c.upper and c.rank == col.rank + 1]
         for b in below:
-            for p in _upper_problems(pack, aspect, phase, b, states, impact_rank, cap_rank, capped_by, every=True):
+            for p in _upper_problems(pack, aspect, phase, b, states, impact_rank, cap_rank, capped_by, j, every=True):
                 if p.kind in ("critical", "every"):
                     out.append(Blocker(col.id, "below", f"every {b.label} criterion must be met: {p.message}",
                                        p.criterion))
@@ -222,13 +326,14 @@ def _cap(pack: Pack, aspect: Aspect, phase: str, states: Mapping[str, str]) -> t
     return worst, by
 
 
-def _decide(pack: Pack, aspect: Aspect, phase: str, states: Mapping[str, str], impact_rank: int):
+def _decide(pack: Pack, aspect: Aspect, phase: str, states: Mapping[str, str], impact_rank: int,
+            j: Judgements | None = None):
     cap_rank, capped_by = _cap(pack, aspect, phase, states)
     problems = {}
     for col in pack.columns:
         if not col.upper:
             break
-        problems[col.id] = _upper_problems(pack, aspect, phase, col, states, impact_rank, cap_rank, capped_by)
+        problems[col.id] = _upper_problems(pack, aspect, phase, col, states, impact_rank, cap_rank, capped_by, j)
         if not problems[col.id]:
             return col, cap_rank, capped_by, problems
     lowers = [c for c in pack.columns if not c.upper]
@@ -264,14 +369,15 @@ def rate_columns(pack: Pack, aspect_id: str, phase: str, j: Judgements) -> Ratin
     # Evidence of impact is what has been seen so far: more may yet be found, so the ceiling assumes the most.
     best_rank = pack.evidence_levels[-1].rank if pack.evidence_levels else 0
     ceiling_col, *_ = _decide(pack, aspect, phase, fav, best_rank)
+    assumes = _ceiling_assumes(pack, ceiling_col, states, pack.evidence_rank(j.impact))
 
     if not j.recorded():
         lift = _lift_from_nothing(pack, aspect, phase)
         return Rating(aspect_id, phase, None, ceiling_col.id, None, (), (), tuple(lift), states,
-                      "nothing recorded yet: no suggestion")
+                      "nothing recorded yet: no suggestion", (), assumes)
 
     impact_rank = pack.evidence_rank(j.impact)
-    col, cap_rank, capped_by, problems = _decide(pack, aspect, phase, states, impact_rank)
+    col, cap_rank, capped_by, problems = _decide(pack, aspect, phase, states, impact_rank, j)
 
     blockers: list[Blocker] = []
     for upper_id, probs in problems.items():
@@ -281,28 +387,148 @@ def rate_columns(pack: Pack, aspect_id: str, phase: str, j: Judgements) -> Ratin
         if lower.upper or lower.rank >= col.rank:
             continue
         if cap_rank is not None and cap_rank > lower.rank:
-            blockers.extend(Blocker(lower.id, "cap", f"capped at {pack.columns[cap_rank].label} by {c.id}: {c.text}",
-                                    c.id) for c in capped_by)
+            blockers.extend(Blocker(lower.id, "cap", _capped(pack, cap_rank, c, j), c.id) for c in capped_by)
         else:
             blockers.append(Blocker(lower.id, "lower", f"the criteria for {col.label} are mostly met"))
 
     lift = _lift(pack, aspect, phase, col, states, blockers)
-    reason = _reason(pack, col, blockers, capped_by if cap_rank is not None and cap_rank == col.rank else [])
+    capping = capped_by if cap_rank is not None and cap_rank == col.rank else []
+    reason = _reason(pack, col, blockers, capping, j)
+    warnings = _warnings(pack, aspect, phase, j, states, cap_rank, capped_by)
     return Rating(aspect_id, phase, col.id, ceiling_col.id, pack.columns[cap_rank].id if cap_rank is not None else None,
-                  tuple(c.id for c in capped_by), tuple(blockers), tuple(lift), states, reason)
+                  tuple(c.id for c in capped_by), tuple(blockers), tuple(lift), states, reason, warnings, assumes)
 
 
-def _reason(pack: Pack, col: Column, blockers: list[Blocker], capped_by: list[Criterion]) -> str:
+def _reason(pack: Pack, col: Column, blockers: list[Blocker], capped_by: list[Criterion], j: Judgements) -> str:
     if col.upper:
         base = f"{col.label}: its critical criteria are met and enough of the rest"
     elif capped_by:
-        base = f"{col.label}: capped by {', '.join(c.id for c in capped_by)}"
+        caps = []
+        for c in capped_by:
+            got = recorded(pack, c, j)
+            caps.append(f"{c.id}: {c.text}" + (f" ({got})" if got else ""))
+        base = f"{col.label}: capped by {'; '.join(caps)}"
     else:
         base = f"{col.label}: the criteria for a higher column are not met"
     nxt = [b for b in blockers if b.column == _next_up(pack, col)]
-    if nxt:
+    if len(nxt) == 1:
         base += f"; {pack.column(nxt[0].column).label} is blocked: {nxt[0].message}"
+    elif nxt:
+        # Every reason is named, so that resolving one does not read as if it alone would lift the rating.
+        listed = "; ".join(f"({i}) {b.message}" for i, b in enumerate(nxt, 1))
+        base += f"; {pack.column(nxt[0].column).label} is blocked for {len(nxt)} reasons, all to be resolved: {listed}"
     return base
+
+
+def _ceiling_assumes(pack: Pack, ceiling: Column, states: Mapping[str, str], impact_rank: int) -> str:
+    """What the ceiling relies on that is not yet recorded: evidence of impact beyond what was seen, and
+    criteria not yet judged turning out favourably. Empty when it relies on nothing unrecorded."""
+    if not ceiling.upper:
+        return ""
+    needs = []
+    if ceiling.evidence is not None and pack.evidence_rank(ceiling.evidence) > impact_rank:
+        level = next(e.label for e in pack.evidence_levels if e.id == ceiling.evidence)
+        needs.append(f"{level.lower()} is found")
+    open_ = sum(1 for s in states.values() if s == "unknown")
+    if open_:
+        needs.append(f"the {open_} criteria not yet judged go its way" if open_ > 1
+                     else "the criterion not yet judged goes its way")
+    return f"{ceiling.label} at best, if {' and '.join(needs)}" if needs else ""
+
+
+def _warnings(pack: Pack, aspect: Aspect, phase: str, j: Judgements, states: Mapping[str, str],
+              cap_rank: int | None, capped_by: list[Criterion]) -> tuple[RatingWarning, ...]:
+    out = _gap_warnings(pack, aspect, phase, j) + _count_warnings(pack, aspect, j)
+    if cap_rank is not None:
+        cap_label = pack.columns[cap_rank].label
+        caps = ", ".join(c.id for c in capped_by)
+        for c in aspect.criteria:
+            col = pack.column(c.column)
+            if c.id in states and states[c.id] == "met" and col.rank <= cap_rank - 2:
+                out.append(RatingWarning(
+                    "columns", f"{c.id} ({col.label}) is met while {caps} caps the rating at {cap_label}: the "
+                               "columns contradict each other; check both judgements",
+                    (c.id, *capped_by_ids(capped_by))))
+        other = [c for c in aspect.criteria if c.id in states and states[c.id] == "met" and c.critical
+                 and not pack.column(c.column).upper and pack.column(c.column).rank < cap_rank]
+        if other:
+            names = ", ".join(f"{c.id} ({pack.column(c.column).label})" for c in other)
+            out.append(RatingWarning(
+                "columns", f"caps are met in more than one column: {names} and {caps} ({cap_label}); the lowest "
+                           "applies, but the columns describe different practice; check which is right",
+                tuple(c.id for c in other) + capped_by_ids(capped_by)))
+    return tuple(out)
+
+
+def capped_by_ids(criteria: list[Criterion]) -> tuple[str, ...]:
+    return tuple(c.id for c in criteria)
+
+
+def _in_gap(gap: Gap, value: float, size: int = 0) -> bool:
+    if gap.counts:
+        return value in _present_values(gap.counts, gap.range, size)
+    return gap.range.holds(value)
+
+
+def _gap_warnings(pack: Pack, aspect: Aspect, phase: str, j: Judgements) -> list[RatingWarning]:
+    """A value the source's bands leave out is said, in the source's words, and caps nothing."""
+    out = []
+    read = {c.threshold.indicator_id for c in aspect.criteria if c.threshold is not None and c.applies_to(phase)}
+    for ind in aspect.indicators:
+        value = j.values.get(ind.id)
+        if value is None or ind.id not in read:
+            continue
+        for gap in ind.gaps:
+            if _in_gap(gap, value):
+                exactly = "exactly " if gap.range.point() is not None else ""
+                out.append(RatingWarning("gap", f"{amount(ind, value)} recorded ({ind.id}): {gap.said}, so "
+                                                f"{exactly}{amount(ind, value)} falls between them and caps nothing",
+                                         (ind.id,)))
+    counted = {c.count.set_id for c in aspect.criteria if c.count is not None and c.applies_to(phase)}
+    for cset in aspect.sets:
+        if cset.id not in counted or not cset.gaps:
+            continue
+        lo, hi = _count_interval(pack, cset.id, j)
+        size = len(cset.items)
+        if lo != hi:
+            continue
+        for gap in cset.gaps:
+            if _in_gap(gap, lo, size):
+                n = lo if gap.counts == "present" else size - lo
+                out.append(RatingWarning("gap", f"{n} of {size} {cset.noun} {gap.counts} ({cset.id}): {gap.said}, "
+                                                f"so {n} {gap.counts} falls between them and caps nothing",
+                                         (cset.id,)))
+    return out
+
+
+def _count_warnings(pack: Pack, aspect: Aspect, j: Judgements) -> list[RatingWarning]:
+    """A count recorded for a set whose items, as judged, cannot add up to it: the count is what is rated."""
+    out = []
+    for cset in aspect.sets:
+        if cset.id not in j.counts:
+            continue
+        n, size = j.counts[cset.id], len(cset.items)
+        present = missing = 0
+        for item in cset.items:
+            if item.criterion is not None:
+                state = _criterion_state(pack, pack.criteria[item.criterion], Judgements(j.states, {}, j.values))
+            else:
+                state = j.states.get(item.id, "unknown")
+            if state == "met":
+                present += 1
+            elif state in ("not_met", "partly"):
+                missing += 1
+        if present > n or missing > size - n:
+            said = []
+            if present > n:
+                said.append(f"{present} judged present")
+            if missing > size - n:
+                said.append(f"{missing} judged missing (not met or partly)")
+            out.append(RatingWarning(
+                "count", f"{cset.id}: the count says {n} of {size} {cset.noun} present, but of its items "
+                         f"{' and '.join(said)}; the count is what is rated, so check it against the items",
+                (cset.id,)))
+    return out
 
 
 def _next_up(pack: Pack, col: Column) -> str | None:

@@ -176,7 +176,80 @@ def _range(f: _File, d: LDict, what: str) -> m.Range:
 _PACK_KEYS = {"id", "title", "source", "description", "phases", "columns", "evidence_levels", "sufficiency",
               "cumulative", "groups", "rollup", "version", "organisations", "rating", "calendar", "note_checks"}
 _ASPECT_KEYS = {"id", "title", "group", "not_applicable", "standards", "leads", "indicators", "sets", "criteria"}
-_CRITERION_KEYS = {"id", "text", "critical", "critical_reason", "phases", "count", "threshold", "note"}
+_CRITERION_KEYS = {"id", "text", "critical", "critical_reason", "phases", "count", "threshold", "note", "reading"}
+
+
+def _gap(f: _File, g: Any, container: Any, key: Any, counted: bool) -> m.Gap:
+    """A gap the source's bands leave: `at: 80` (one value) or a range, and `said`, the bands in the source's
+    words; on a counted set the range is on `present` or `missing` items."""
+    g = f.mapping(g, "a gap", container, key)
+    said = f.get(g, "said")
+    if counted:
+        f.check_keys(g, {"present", "missing", "said"}, "a gap")
+        which = [k for k in ("present", "missing") if k in g]
+        if len(which) != 1:
+            raise f.fail("a gap on a counted set needs exactly one of 'present' or 'missing'", g)
+        body, counts = f.mapping(g[which[0]], f"'{which[0]}'", g, which[0]), which[0]
+    else:
+        body = LDict({k: v for k, v in g.items() if k != "said"})
+        body.line, body.key_lines = g.line, g.key_lines
+        counts = ""
+    if "at" in body:
+        if len(body) != 1:
+            raise f.fail("a gap gives either 'at' or a range (at_least, above, at_most, below), not both", body)
+        at = f.get(body, "at", float)
+        rng = m.Range(at_least=at, at_most=at)
+    else:
+        rng = _range(f, body, "a gap")
+    return m.Gap(rng, said, counts)
+
+
+def _gaps(f: _File, d: LDict, counted: bool, sites: dict) -> tuple[m.Gap, ...]:
+    out = []
+    listed = f.seq(d.get("gaps"), "'gaps'", d, "gaps")
+    for i, g in enumerate(listed):
+        gap = _gap(f, g, listed, i, counted)
+        sites[id(gap)] = (listed, i)
+        out.append(gap)
+    return tuple(out)
+
+
+def _gap_where(gap: m.Gap) -> str:
+    point = gap.range.point()
+    return f"gap at {point:g}" if point is not None else f"gap {gap.range.describe()}"
+
+
+def _present_values(counts: str, rng: m.Range, size: int) -> set[int]:
+    """The numbers of items present for which a range on present (or missing) items holds."""
+    return {n for n in range(size + 1) if rng.holds(n if counts == "present" else size - n)}
+
+
+def _check_gaps(f: _File, criteria: list, indicators: list, sets: list, sites: dict) -> None:
+    """A gap is where no band of the source reaches: it must not overlap a threshold or count on its measure."""
+    for ind in indicators:
+        lo, hi = ind.bounds
+        for gap in ind.gaps:
+            container, key = sites[id(gap)]
+            r = gap.range
+            for bound in (r.at_least, r.above, r.at_most, r.below):
+                if bound is not None and ((lo is not None and bound < lo) or (hi is not None and bound > hi)):
+                    raise f.fail(f"{_gap_where(gap)} is out of range for a {ind.unit} indicator", container, key)
+            for c in criteria:
+                if c.threshold is not None and c.threshold.indicator_id == ind.id and r.overlaps(c.threshold.range):
+                    raise f.fail(f"{_gap_where(gap)} on {ind.id} overlaps {c.id} ({c.threshold.range.describe()}): "
+                                 "a gap is a value no band reaches", container, key)
+    for s in sets:
+        size = len(s.items)
+        for gap in s.gaps:
+            container, key = sites[id(gap)]
+            values = _present_values(gap.counts, gap.range, size)
+            if not values:
+                raise f.fail(f"{_gap_where(gap)} is out of range for set '{s.id}' of {size} items", container, key)
+            for c in criteria:
+                if c.count is not None and c.count.set_id == s.id and \
+                        values & _present_values(c.count.counts, c.count.range, size):
+                    raise f.fail(f"{_gap_where(gap)} {gap.counts} on {s.id} overlaps {c.id} ({c.count.counts} "
+                                 f"{c.count.range.describe()}): a gap is a count no band reaches", container, key)
 
 
 def _month_day(text: Any) -> bool:
@@ -257,7 +330,7 @@ def _load_header(f: _File) -> dict[str, Any]:
         groups.append((m.Group(gid, f.get(g, "title"), f.strings(g, "aspects", True)), g))
 
     r = f.mapping(f.get(d, "rollup", dict), "'rollup'", d, "rollup")
-    f.check_keys(r, {"method", "tolerance", "max_drop"}, "'rollup'")
+    f.check_keys(r, {"method", "tolerance", "max_drop", "min_rated"}, "'rollup'")
     method = f.get(r, "method")
     if method != "tolerance":
         raise f.fail(f"unknown roll-up method '{method}' (known: tolerance)", r, "method")
@@ -265,6 +338,9 @@ def _load_header(f: _File) -> dict[str, Any]:
     max_drop = f.get(r, "max_drop", int, len(columns))
     if tolerance < 0 or max_drop < 0:
         raise f.fail("roll-up tolerance and max_drop must not be negative", r)
+    min_rated = f.get(r, "min_rated", float, 0.0)
+    if not 0 <= min_rated <= 1:
+        raise f.fail(f"min_rated is a share of a group's aspects, from 0 to 1, not {min_rated:g}", r, "min_rated")
     kinds = []
     for i, k in enumerate(f.seq(d.get("organisations"), "'organisations'", d, "organisations")):
         k = f.mapping(k, "an organisation kind", d["organisations"], i)
@@ -320,7 +396,7 @@ def _load_header(f: _File) -> dict[str, Any]:
         "description": f.get(d, "description", str, ""), "phases": tuple(phases), "columns": tuple(columns),
         "evidence_levels": tuple(levels), "sufficiency": sufficiency,
         "cumulative": f.get(d, "cumulative", bool, True), "groups": groups,
-        "rollup": m.RollupRule(method, tolerance, max_drop),
+        "rollup": m.RollupRule(method, tolerance, max_drop, min_rated),
     }
 
 
@@ -358,21 +434,22 @@ def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect,
             leads[k] = f.get(ld, k)
 
     indicators = []
+    gap_sites: dict[int, tuple[Any, Any]] = {}
     for i, ind in enumerate(f.seq(d.get("indicators"), "'indicators'", d, "indicators")):
         ind = f.mapping(ind, "an indicator", d["indicators"], i)
-        f.check_keys(ind, {"id", "text", "unit"}, "an indicator")
+        f.check_keys(ind, {"id", "text", "unit", "gaps"}, "an indicator")
         iid = f.ident(ind)
         ids.add(f, iid, ind)
         unit = f.get(ind, "unit")
         if unit not in m.INDICATOR_UNITS:
             raise f.fail(f"unknown unit '{unit}' (known: {', '.join(m.INDICATOR_UNITS)})", ind, "unit")
-        indicators.append(m.Indicator(iid, aid, f.get(ind, "text"), unit))
+        indicators.append(m.Indicator(iid, aid, f.get(ind, "text"), unit, _gaps(f, ind, False, gap_sites)))
     indicator_by_id = {i.id: i for i in indicators}
 
     sets = []
     for i, s in enumerate(f.seq(d.get("sets"), "'sets'", d, "sets")):
         s = f.mapping(s, "a counted set", d["sets"], i)
-        f.check_keys(s, {"id", "text", "items"}, "a counted set")
+        f.check_keys(s, {"id", "text", "items", "noun", "gaps"}, "a counted set")
         sid = f.ident(s)
         ids.add(f, sid, s)
         items = []
@@ -391,7 +468,8 @@ def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect,
                 item_id = f.ident(it)
                 ids.add(f, item_id, it)
                 items.append(m.SetItem(item_id, f.get(it, "text")))
-        sets.append(m.CountedSet(sid, aid, f.get(s, "text"), tuple(items)))
+        sets.append(m.CountedSet(sid, aid, f.get(s, "text"), tuple(items), f.get(s, "noun", str, "items"),
+                                 _gaps(f, s, True, gap_sites)))
     set_by_id = {s.id: s for s in sets}
 
     crit_map = f.mapping(f.get(d, "criteria", dict), "'criteria'", d, "criteria")
@@ -455,10 +533,11 @@ def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect,
             criteria.append(m.Criterion(
                 id=crid, aspect_id=aid, column=col, text=f.get(c, "text"), critical=critical,
                 critical_reason=f.get(c, "critical_reason", str, ""), phases=phases, count=count,
-                threshold=threshold, note=f.get(c, "note", str, ""),
+                threshold=threshold, note=f.get(c, "note", str, ""), reading=f.get(c, "reading", str, ""),
             ))
     if not criteria:
         raise f.fail(f"aspect '{aid}' has no criteria", d, "criteria")
+    _check_gaps(f, criteria, indicators, sets, gap_sites)
     aspect = m.Aspect(
         id=aid, title=f.get(d, "title"), group=f.get(d, "group"), standards=tuple(standards),
         criteria=tuple(criteria), not_applicable=na, leads=leads, sets=tuple(sets), indicators=tuple(indicators),

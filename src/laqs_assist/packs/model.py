@@ -117,6 +117,34 @@ class Range(Record):
             parts.append(f"below {self.below:g}")
         return " and ".join(parts) or "any value"
 
+    def overlaps(self, other: Range) -> bool:
+        """Whether some number lies in both ranges."""
+        lows = [(v, s) for v, s in ((self.at_least, False), (self.above, True), (other.at_least, False),
+                                    (other.above, True)) if v is not None]
+        highs = [(v, s) for v, s in ((self.at_most, False), (self.below, True), (other.at_most, False),
+                                     (other.below, True)) if v is not None]
+        if not lows or not highs:
+            return True
+        lo, lo_strict = max(lows, key=lambda x: (x[0], x[1]))
+        hi, hi_strict = min(highs, key=lambda x: (x[0], not x[1]))
+        return lo < hi or (lo == hi and not lo_strict and not hi_strict)
+
+    def point(self) -> float | None:
+        """The one value the range holds, when it holds exactly one (at_least and at_most equal)."""
+        if self.at_least is not None and self.at_least == self.at_most and self.above is None and self.below is None:
+            return self.at_least
+        return None
+
+
+class Gap(Record):
+    """Values the source's bands leave out (2.3: "More than 80%" and "Less than 80%" leave exactly 80 %): a value
+    here caps nothing, and the rating says so in the source's words (`said`). For a counted set `counts` says
+    whether the range is on items present or missing."""
+
+    range: Range
+    said: str
+    counts: str = ""
+
 
 class CountRule(Record):
     set_id: str
@@ -140,6 +168,7 @@ class Criterion(Record):
     count: CountRule | None = None
     threshold: ThresholdRule | None = None
     note: str = ""
+    reading: str = ""  # a reading of the source decided and why, where the words allow more than one
 
     @property
     def kind(self) -> str:
@@ -164,6 +193,8 @@ class CountedSet(Record):
     aspect_id: str
     text: str
     items: tuple[SetItem, ...]
+    noun: str = "items"  # what the items are, in the plural, for "5 of 7 features present"
+    gaps: tuple[Gap, ...] = ()
 
 
 class Indicator(Record):
@@ -171,6 +202,7 @@ class Indicator(Record):
     aspect_id: str
     text: str
     unit: str
+    gaps: tuple[Gap, ...] = ()
 
     @property
     def bounds(self) -> tuple[float | None, float | None]:
@@ -234,6 +266,7 @@ class RollupRule(Record):
     method: str
     tolerance: int
     max_drop: int
+    min_rated: float = 0.0  # the share of a group's applicable aspects that must be rated before it is rolled up
 
 
 class Question(Record):
