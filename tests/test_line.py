@@ -37,7 +37,7 @@ SCRIPT = [
     "yes, 85% of schools set targets in line",  # R4 -> A3.1.5.1
     "/value 1.5.targets-in-line 85",
     "/action Moderate SIP reports termly | Jo Bloggs | 2026-12-15",
-    "no, one officer's performance is weak",  # R5 -> A3.1.5.2, then flagged
+    "no, one officer's performance is weak",  # R5 -> A3.1.5.3 (A3.1.5.2 is about Early Years: not asked), flagged
     "/flag",
     "/note 2.4 Risk register shared with the director",  # R6, a note on 2.4
     "/jump 9.9",
@@ -55,7 +55,7 @@ RESPONSES = [
     ("2.4", "A3.2.4.2", "Reports are timely and accurate but lack evidence of challenge", None, 0),
     ("2.4", "A3.2.4.3", "yes, the MIS draws on every SIP report", "yes", 0),
     ("1.5", "A3.1.5.1", "yes, 85% of schools set targets in line", "yes", 0),
-    ("1.5", "A3.1.5.2", "no, one officer's performance is weak", "no", 1),
+    ("1.5", "A3.1.5.3", "no, one officer's performance is weak", None, 1),
     ("2.4", None, "Risk register shared with the director", None, 0),
 ]
 
@@ -161,7 +161,7 @@ def test_edited_response_keeps_its_old_text(interview):
 
 def test_flagged_response(interview):
     flagged = db_rows(interview["db"], "SELECT question_id, text FROM responses WHERE concerns_individual = 1")
-    assert flagged == [{"question_id": "A3.1.5.2", "text": "no, one officer's performance is weak"}]
+    assert flagged == [{"question_id": "A3.1.5.3", "text": "no, one officer's performance is weak"}]
 
 
 def test_every_judgement_row(interview):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from conftest_store import pack  # noqa: F401  (fixture)
+
 from laqs_assist.app import slash
 from laqs_assist.errors import UsageError
 
@@ -11,12 +13,13 @@ from laqs_assist.errors import UsageError
 @pytest.mark.parametrize("typed, name, args", [
     ("/skip", "skip", {}),
     ("/JUMP 2.4", "jump", {"aspect": "2.4"}),
-    ("/met 2.4.G.1 2.4.G.2", "met", {"state": "met", "ids": ("2.4.G.1", "2.4.G.2")}),
-    ("/not 2.4.G.1", "not", {"state": "not_met", "ids": ("2.4.G.1",)}),
-    ("/value 1.5.targets-in-line 87", "value", {"indicator": "1.5.targets-in-line", "value": "87"}),
-    ("/count 2.4.report-features 5", "count", {"set": "2.4.report-features", "count": 5}),
-    ("/impact some", "impact", {"level": "some", "aspect": None}),
-    ("/impact substantial 1.5", "impact", {"level": "substantial", "aspect": "1.5"}),
+    ("/met 2.4.G.1 2.4.G.2", "met", {"state": "met", "ids": ("2.4.G.1", "2.4.G.2"), "phases": ()}),
+    ("/not 2.4.G.1", "not", {"state": "not_met", "ids": ("2.4.G.1",), "phases": ()}),
+    ("/value 1.5.targets-in-line 87", "value", {"indicator": "1.5.targets-in-line", "value": "87", "phases": ()}),
+    ("/value", "value", {"indicator": None, "value": None, "phases": ()}),
+    ("/count 2.4.report-features 5", "count", {"set": "2.4.report-features", "count": 5, "phases": ()}),
+    ("/impact some", "impact", {"level": "some", "aspect": None, "phases": ()}),
+    ("/impact substantial 1.5", "impact", {"level": "substantial", "aspect": "1.5", "phases": ()}),
     ("/rating", "rating", {"aspect": None}),
     ("/action Revise the policy | J Smith | 2026-12-15", "action",
      {"text": "Revise the policy", "owner": "J Smith", "due": "2026-12-15"}),
@@ -32,6 +35,20 @@ from laqs_assist.errors import UsageError
 def test_each_form_is_read_the_same_everywhere(typed: str, name: str, args: dict) -> None:
     cmd = slash.parse(typed)
     assert (cmd.name, cmd.args, cmd.text) == (name, args, typed)
+
+
+@pytest.mark.parametrize("typed, args", [
+    ("/met 2.4.G.1 P", {"state": "met", "ids": ("2.4.G.1",), "phases": ("P",)}),
+    ("/partly 2.4.G.1 2.4.G.2 primary S", {"state": "partly", "ids": ("2.4.G.1", "2.4.G.2"), "phases": ("P", "S")}),
+    ("/not 1.5.G.1 Early Years", {"state": "not_met", "ids": ("1.5.G.1",), "phases": ("EY",)}),
+    ("/impact some S", {"level": "some", "aspect": None, "phases": ("S",)}),
+    ("/impact some 2.4 P", {"level": "some", "aspect": "2.4", "phases": ("P",)}),
+    ("/value 1.5.targets-in-line 91 P", {"indicator": "1.5.targets-in-line", "value": "91", "phases": ("P",)}),
+    ("/count 2.4.report-features 5 secondary", {"set": "2.4.report-features", "count": 5, "phases": ("S",)}),
+    ("/met P", {"state": "met", "ids": ("P",), "phases": ()}),  # the first word is what is judged, never a phase
+])
+def test_a_judgement_ends_with_the_phases_it_concerns(typed: str, args: dict, pack) -> None:
+    assert slash.parse(typed, pack.phases).args == args
 
 
 @pytest.mark.parametrize("typed, says", [

@@ -116,4 +116,14 @@ def hint(answer_type: str) -> str:
     return kind.hint if kind else ""
 
 
-__all__ = ["AnswerInvalid", "AnswerType", "TYPES", "hint", "parse_answer"]
+def shown_number(value: object, unit: str = "") -> str:
+    """A recorded number as the adviser reads it: "91 %" for a percentage, "12" for a count; anything that is not a
+    number as it is."""
+    try:
+        shown = f"{float(str(value).strip().rstrip('%').strip()):g}"
+    except ValueError:
+        return str(value)
+    return shown + (" %" if unit in ("percent", "percentile") else "")
+
+
+__all__ = ["AnswerInvalid", "AnswerType", "TYPES", "hint", "parse_answer", "shown_number"]

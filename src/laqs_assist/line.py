@@ -95,6 +95,12 @@ class LineChat:
         except LaqsError as exc:  # AnswerInvalid (the question is asked again), AnswerTooLong, an ended visit
             return self.fail(exc.line())
         self.say(f"✓ saved ({answered.response['id'][:8]})")
+        for indicator, value in answered.sets:
+            self.say(f"  ✓ {indicator} = {self._number(indicator, value)} (this question records it)")
+        for offer in answered.offers:
+            self.say(f"  {offer.shown()} for {offer.indicator}? /value to record it "
+                     f"(or /value {offer.indicator} N with another number)" if len(answered.offers) == 1 else
+                     f"  {offer.shown()} for {offer.indicator}? /value {offer.indicator} to record it")
         hints = answered.hints
         if hints:
             self.say("  may bear on: " + ", ".join(hints) + "   (/met ID, /partly ID, /not ID)")
@@ -103,7 +109,7 @@ class LineChat:
 
     def command(self, text: str) -> bool:
         try:
-            cmd = slash.parse(text)
+            cmd = slash.parse(text, self.s.pack.phases)
         except LaqsError as exc:
             return self.fail(exc.line())
         return self.run(cmd)
@@ -134,27 +140,42 @@ class LineChat:
         self.s.jump(aspect)
         self.ask()
 
-    def _judge(self, state: str, ids: tuple[str, ...]) -> None:
+    def _for(self, ratings) -> str:
+        """Which phases a judgement was recorded for, when not every phase of the visit."""
+        phases = list(dict.fromkeys(r.phase for r in ratings))
+        if not phases or phases == list(self.s.phases):
+            return ""
+        return " (" + ", ".join(self.s.pack.phase_name(p) for p in phases) + " only)"
+
+    def _judge(self, state: str, ids: tuple[str, ...], phases: tuple[str, ...]) -> None:
         for cid in ids:
-            ratings = self.s.judge(cid, state)
-            self.say(f"✓ {cid} {state.replace('_', ' ')}")
+            ratings = self.s.judge(cid, state, phases)
+            self.say(f"✓ {cid} {state.replace('_', ' ')}{self._for(ratings)}")
         self._show_ratings(ratings)
 
     cmd_met = cmd_partly = cmd_not = cmd_unknown = _judge
 
-    def cmd_value(self, indicator: str, value: str) -> None:
-        ratings = self.s.judge(indicator, value)
-        self.say(f"✓ {indicator} = {value}")
+    def _number(self, indicator: str, value: Any) -> str:
+        ind = self.s.pack.indicators.get(indicator)
+        return answers.shown_number(value, ind.unit if ind else "")
+
+    def cmd_value(self, indicator: str | None, value: str | None, phases: tuple[str, ...]) -> None:
+        if indicator is None:
+            offer, ratings = self.s.take_offer(None, phases)
+            indicator, value = offer.indicator, offer.value
+        else:
+            ratings = self.s.judge(indicator, value, phases)
+        self.say(f"✓ {indicator} = {self._number(indicator, value)}{self._for(ratings)}")
         self._show_ratings(ratings)
 
-    def cmd_count(self, set: str, count: int) -> None:  # noqa: A002 - the command's word for it
-        ratings = self.s.judge(set, count)
-        self.say(f"✓ {set}: {count} present")
+    def cmd_count(self, set: str, count: int, phases: tuple[str, ...]) -> None:  # noqa: A002 - the command's word
+        ratings = self.s.judge(set, count, phases)
+        self.say(f"✓ {set}: {count} present{self._for(ratings)}")
         self._show_ratings(ratings)
 
-    def cmd_impact(self, level: str, aspect: str | None) -> None:
-        aspect, ratings = self.s.set_impact(level, aspect)
-        self.say(f"✓ evidence of impact for {aspect}: {level}")
+    def cmd_impact(self, level: str, aspect: str | None, phases: tuple[str, ...]) -> None:
+        aspect, ratings = self.s.set_impact(level, aspect, phases)
+        self.say(f"✓ evidence of impact for {aspect}: {level}{self._for(ratings)}")
         self._show_ratings(ratings)
 
     def cmd_criteria(self, aspect: str | None) -> None:

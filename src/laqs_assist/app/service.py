@@ -45,6 +45,7 @@ class Service:
         self.pack = pack
         self.pack_fixed = pack_fixed  # --pack given: it wins over the pack a visit was recorded with
         self.session: "Session | None" = None
+        self.offers: tuple = ()  # numbers the last answer offered as indicator values (session.Offer)
 
     @classmethod
     def open(cls, context: "Context", create: bool = False, read_only: bool | None = None) -> "Service":
@@ -221,7 +222,8 @@ class Service:
         """The answer recorded for an item, when it has one (going back to it shows it)."""
         return self._s().answer_for(item) if item is not None and item.response_id else None
 
-    def view(self, transcript: bool = False, panel_aspect: str | None = None) -> InterviewView:
+    def view(self, transcript: bool = False, panel_aspect: str | None = None,
+             scope: str | None = None) -> InterviewView:
         """The snapshot the app draws: the running order, where it is, the year's coverage, the criteria panel."""
         s = self._s()
         items = tuple(s.items())
@@ -232,19 +234,20 @@ class Service:
         aspect = panel_aspect or (cur.aspect_id if cur else None)
         if aspect is None and items:
             aspect = (s.visit["focus"] or [items[-1].aspect_id])[0]
-        panel = self.panel(aspect) if aspect else None
+        panel = self.panel(aspect, scope) if aspect else None
         return InterviewView(dict(s.visit), items, cur, prev["text"] if prev else None, done, total, coverage,
                              panel, len(s.actions()), self.transcript() if transcript else (),
                              s.draft() if transcript else None, bool(prev and prev["concerns_individual"]))
 
-    def panel(self, aspect_id: str) -> PanelView:
-        """One aspect's ratings for the visit's phases and the state of each criterion, item and indicator; a
-        state that differs between phases is "mixed"."""
+    def panel(self, aspect_id: str, scope: str | None = None) -> PanelView:
+        """One aspect's ratings for the visit's phases (or the one phase `scope` names) and the state of each
+        criterion, item and indicator; a state that differs between phases is "mixed"."""
         s = self._s()
         aspect = self.pack.aspects[aspect_id]
         phases = tuple(p for p in s.phases if aspect.applies_to(p))
+        shown = (scope,) if scope in phases else phases
         per_phase: list[tuple["Judgements", "Rating"]] = [(s.judgements(aspect_id, p), s.rating(aspect_id, p))
-                                                          for p in phases]
+                                                          for p in shown]
 
         def across(seen: list[str]) -> str:
             return seen[0] if len(set(seen)) == 1 else "mixed"
@@ -264,7 +267,7 @@ class Service:
             for k, v in j.values.items():
                 values.setdefault(k, v)
         return PanelView(aspect_id, phases, tuple(r for _, r in per_phase), states,
-                         across(impacts) if impacts else None, values)
+                         across(impacts) if impacts else None, values, shown)
 
     def _label(self, item) -> str:
         if item is None:
@@ -303,11 +306,17 @@ class Service:
     # --- recording --------------------------------------------------------------------------------------------
 
     def answer(self, text: str) -> Answered:
-        """Answer the current item (AnswerInvalid re-asks a typed question; nothing is recorded then)."""
+        """Answer the current item (AnswerInvalid re-asks a typed question; nothing is recorded then). A typed
+        number that is an indicator's value is recorded as it (`sets`); numbers in any other answer are offered
+        as the values of the indicators the item bears on (`offers`), for the adviser to take or leave."""
         s = self._s()
         item = s.current()
         response = s.answer(text)
-        return Answered(response, item, tuple(s.suggest_criteria(text, item)) if item else ())
+        sets = s.answer_sets(item)
+        self.offers = tuple(s.offers(item, text))
+        return Answered(response, item, tuple(s.suggest_criteria(text, item)) if item else (),
+                        ((sets, response["value"]),) if sets and response["value"] is not None else (),
+                        self.offers)
 
     def suggest(self, text: str) -> tuple[str, tuple[str, ...]]:
         """The criteria a half-typed answer may bear on, for the current item's aspect."""
@@ -340,14 +349,32 @@ class Service:
             raise UsageError("say which aspect, e.g. /rating 2.4")
         return item.aspect_id
 
-    def judge(self, target: str, value: Any) -> list["Rating"]:
-        """A criterion's state, a set's count or an indicator's value; the ratings of its aspect after it."""
-        return self._s().judge(target, value)
+    def judge(self, target: str, value: Any, phases: Iterable[str] = ()) -> list["Rating"]:
+        """A criterion's state, a set's count or an indicator's value, for the phases named (default: every phase
+        of the visit the target applies to); the ratings of its aspect in those phases after it."""
+        return self._s().judge(target, value, phases=tuple(phases) or None)
 
-    def set_impact(self, level: str, aspect_id: str | None = None) -> tuple[str, list["Rating"]]:
-        """Evidence of impact for an aspect (default: the current question's); the aspect and its ratings."""
+    def take_offer(self, indicator: str | None = None, phases: Iterable[str] = ()) -> tuple[Any, list["Rating"]]:
+        """Record a number the last answer offered as its indicator's value (the only offer, or the one for
+        `indicator`); the offer and the ratings after it."""
+        offers = [o for o in self.offers if indicator in (None, o.indicator)]
+        if not offers:
+            raise UsageError("the last answer offered no number to record: /value ID NUMBER" if not self.offers
+                             else f"the last answer offered nothing for {indicator}")
+        if len(offers) > 1:
+            raise UsageError("the last answer offered several: " + "; ".join(
+                f"/value {o.indicator} {o.value:g}" for o in offers))
+        offer = offers[0]
+        ratings = self.judge(offer.indicator, offer.value, phases)
+        self.offers = tuple(o for o in self.offers if o is not offer)
+        return offer, ratings
+
+    def set_impact(self, level: str, aspect_id: str | None = None,
+                   phases: Iterable[str] = ()) -> tuple[str, list["Rating"]]:
+        """Evidence of impact for an aspect (default: the current question's), for the phases named (default:
+        every phase of the visit); the aspect and its ratings."""
         aspect_id = self.aspect(aspect_id)
-        return aspect_id, self._s().set_impact(aspect_id, level)
+        return aspect_id, self._s().set_impact(aspect_id, level, phases=tuple(phases) or None)
 
     def ratings(self, aspect_id: str | None = None) -> list["Rating"]:
         """An aspect's rating in each of the visit's phases (default: the current question's aspect)."""

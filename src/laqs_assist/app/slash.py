@@ -1,14 +1,16 @@
 """The slash-command language typed in line mode and in the app's answer box, parsed in one place.
 
-`parse("/met 2.4.G.1 2.4.G.2")` gives Command("met", {"state": "met", "ids": ("2.4.G.1", "2.4.G.2")}); a line
-that does not fit its command's form is a UsageError carrying the command's usage. What a command does is up to
+`parse("/met 2.4.G.1 2.4.G.2")` gives Command("met", {"state": "met", "ids": ("2.4.G.1", "2.4.G.2"), "phases": ()});
+a line that does not fit its command's form is a UsageError carrying the command's usage. A judgement may end with
+the phases it concerns (`/met 2.4.G.1 P`, `/impact some S`): given the pack's phases, parse() takes them off the
+end by id or name; none means every phase of the visit. What a command does is up to
 the front end that runs it (line mode prints, the app may open a dialog), but what was typed means the same
 everywhere. The /help text and the completion list come from the same table.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, Iterable, NamedTuple
 
 from ..errors import UsageError
 from ..inert import inert
@@ -24,6 +26,8 @@ class Spec(NamedTuple):
     usage: str  # "/jump ASPECT"
     help: str  # what it does, for /help (continuation lines indented)
     parse: Callable[[str], dict[str, Any]]
+    phased: bool = False  # the command may end with phases (a judgement); they go in args["phases"]
+    leading: int = 1  # words before any phase: what is judged (0 for /value alone, which takes an offer)
 
 
 def _none(rest: str) -> dict[str, Any]:
@@ -46,15 +50,18 @@ def _judge(state: str, typed: str) -> Callable[[str], dict[str, Any]]:
     def parse(rest: str) -> dict[str, Any]:
         ids = tuple(rest.split())
         if not ids:
-            raise UsageError(f"which criterion? e.g. /{typed} 2.4.G.1")
+            raise UsageError(f"which criterion? e.g. /{typed} 2.4.G.1 (or /{typed} 2.4.G.1 P for Primary only)")
         return {"state": state, "ids": ids}
     return parse
 
 
 def _value(rest: str) -> dict[str, Any]:
     parts = rest.split()
+    if not parts:
+        return {"indicator": None, "value": None}  # the number the last answer offered
     if len(parts) != 2:
-        raise UsageError("give an indicator and a number, e.g. /value 1.5.targets-in-line 87")
+        raise UsageError("give an indicator and a number, e.g. /value 1.5.targets-in-line 87 (or /value alone to "
+                         "take the number the last answer offered)")
     return {"indicator": parts[0], "value": parts[1]}
 
 
@@ -68,7 +75,7 @@ def _count(rest: str) -> dict[str, Any]:
 def _impact(rest: str) -> dict[str, Any]:
     parts = rest.split()
     if not parts:
-        raise UsageError("give a level: /impact none|some|substantial [ASPECT]")
+        raise UsageError("give a level: /impact none|some|substantial [ASPECT] [PHASE…]")
     return {"level": parts[0], "aspect": parts[1] if len(parts) > 1 else None}
 
 
@@ -119,13 +126,16 @@ SPECS: dict[str, Spec] = {
     "skip": Spec("/skip", "skip this question (dismiss a probe)", _none),
     "back": Spec("/back", "go back one question; answering again replaces the answer", _none),
     "jump": Spec("/jump ASPECT", "go to an aspect's questions, e.g. /jump 2.4", _jump),
-    "met": Spec("/met ID [ID…]", "mark criteria met (also /partly, /not, /unknown)", _judge("met", "met")),
-    "partly": Spec("/partly ID [ID…]", "", _judge("partly", "partly")),
-    "not": Spec("/not ID [ID…]", "", _judge("not_met", "not")),
-    "unknown": Spec("/unknown ID [ID…]", "", _judge("unknown", "unknown")),
-    "value": Spec("/value ID NUMBER", "record an indicator, e.g. /value 1.5.targets-in-line 87", _value),
-    "count": Spec("/count SET N", "record how many items of a counted set are present", _count),
-    "impact": Spec("/impact LEVEL [ASPECT]", "evidence of impact seen: none, some, substantial", _impact),
+    "met": Spec("/met ID [ID…] [PHASE…]", "mark criteria met (also /partly, /not, /unknown); for every phase of\n"
+                "the visit unless phases follow, e.g. /met 2.4.G.1 P", _judge("met", "met"), True),
+    "partly": Spec("/partly ID [ID…] [PHASE…]", "", _judge("partly", "partly"), True),
+    "not": Spec("/not ID [ID…] [PHASE…]", "", _judge("not_met", "not"), True),
+    "unknown": Spec("/unknown ID [ID…] [PHASE…]", "", _judge("unknown", "unknown"), True),
+    "value": Spec("/value ID NUMBER [PHASE…]", "record an indicator, e.g. /value 1.5.targets-in-line 87; /value\n"
+                  "alone takes the number the last answer offered", _value, True, 0),
+    "count": Spec("/count SET N [PHASE…]", "record how many items of a counted set are present", _count, True),
+    "impact": Spec("/impact LEVEL [ASPECT] [PHASE…]", "evidence of impact seen: none, some, substantial", _impact,
+                   True),
     "criteria": Spec("/criteria [ASPECT]", "the current aspect's criteria and their states", _optional_word("aspect")),
     "rating": Spec("/rating [ASPECT]", "the suggested rating, ceiling and why", _optional_word("aspect")),
     "action": Spec("/action TEXT | OWNER | DUE", "add an agreed action, e.g. /action Revise the policy | J Smith | "
@@ -157,15 +167,45 @@ def is_command(text: str) -> bool:
     return text.lstrip().startswith("/")
 
 
-def parse(text: str) -> Command:
-    """One typed /command, checked against its form; UsageError (one line) when it does not fit."""
+def parse(text: str, phases: Iterable[Any] = ()) -> Command:
+    """One typed /command, checked against its form; UsageError (one line) when it does not fit. `phases` are the
+    pack's (each with an id and a name): a judgement's trailing phase words are read against them."""
     text = text.strip()
     word, _, rest = text.partition(" ")
     name = word[1:].lower()
     spec = SPECS.get(name)
     if spec is None:
         raise UsageError(f"unknown command {inert(word, one_line=True)}: type /help for the list")
-    return Command(name, spec.parse(rest.strip()), text)
+    if not spec.phased:
+        return Command(name, spec.parse(rest.strip()), text)
+    words, found = trailing_phases(rest.split(), phases, spec.leading)
+    args = spec.parse(" ".join(words))
+    args["phases"] = found
+    return Command(name, args, text)
+
+
+def trailing_phases(words: list[str], phases: Iterable[Any], leading: int = 1) -> tuple[list[str], tuple[str, ...]]:
+    """Phase ids or names ("P", "primary", "Early Years") at the end of a command's words, taken off: the words
+    left and the phase ids in the order typed. The first `leading` words are never phases (what is judged)."""
+    names: dict[str, str] = {}
+    for p in phases:
+        names[p.id.lower()] = p.id
+        names[" ".join(p.name.lower().split())] = p.id
+    longest = max((len(n.split()) for n in names), default=0)
+    words, found = list(words), []
+    while len(words) > leading:
+        for n in range(min(longest, len(words) - leading), 0, -1):
+            key = " ".join(words[-n:]).lower()
+            if key in names:
+                found.insert(0, names[key])
+                del words[-n:]
+                break
+        else:
+            break
+    return words, tuple(dict.fromkeys(found))
+
+
+USAGE_WIDTH = 26  # the usage column of /help; a longer usage has its line to itself
 
 
 def help_text() -> str:
@@ -176,11 +216,12 @@ def help_text() -> str:
             continue
         first, *more = spec.help.split("\n")
         usage = spec.usage
-        lines.append(f"  {usage:<21} {first}" if len(usage) <= 21 else f"  {usage}   {first}")
-        lines += [f"  {'':<21} {m}" for m in more]
+        lines.append(f"  {usage:<{USAGE_WIDTH}} {first}" if len(usage) <= USAGE_WIDTH else
+                     f"  {usage}\n  {'':<{USAGE_WIDTH}} {first}")
+        lines += [f"  {'':<{USAGE_WIDTH}} {m}" for m in more]
     return "\n".join(lines)
 
 
 HELP = help_text()
 
-__all__ = ["COMMANDS", "Command", "HELP", "SPECS", "help_text", "is_command", "parse"]
+__all__ = ["COMMANDS", "Command", "HELP", "SPECS", "help_text", "is_command", "parse", "trailing_phases"]

@@ -18,6 +18,7 @@ class PanelView(NamedTuple):
     states: dict[str, str]  # criterion or set-item id -> met/partly/not_met/unknown, or "mixed" across phases
     impact: str | None  # evidence-of-impact level (first phase), or "mixed"
     values: dict[str, float]  # indicator id -> value (first phase that has one)
+    scope: tuple[str, ...] = ()  # the phases shown and judged by a click: all of `phases`, or one of them
 
 
 class Turn(NamedTuple):
@@ -52,17 +53,22 @@ class InterviewView(NamedTuple):
 
 
 class Answered(NamedTuple):
-    """An answer recorded: its row, the item it answered, and the criteria it may bear on."""
+    """An answer recorded: its row, the item it answered, the criteria it may bear on, the indicator value a typed
+    answer set ((indicator, value),) and the numbers it offers as indicator values (session.Offer)."""
 
     response: dict[str, Any]
     item: Any
     hints: tuple[str, ...]
+    sets: tuple[tuple[str, Any], ...] = ()
+    offers: tuple[Any, ...] = ()
 
 
 class AnswerResult(NamedTuple):
     response: dict[str, Any]
     item: Any
     hints: tuple[str, ...]
+    sets: tuple[tuple[str, Any], ...]
+    offers: tuple[Any, ...]
     view: InterviewView
 
 

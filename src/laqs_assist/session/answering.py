@@ -8,9 +8,9 @@ import re
 from datetime import date
 from typing import Any
 
-from ..answers import AnswerInvalid, parse_answer
+from ..answers import AnswerInvalid, parse_answer, shown_number
 from ..errors import JudgementError, UsageError
-from ..record import replace
+from ..record import Record, replace
 from ..store.criteria_index import criteria_index
 from .base import SessionParts
 from .order import Item
@@ -38,6 +38,32 @@ def parse_day(text: str | None) -> str:
         return parse_answer("date", text)  # type: ignore[return-value]
     except AnswerInvalid:
         raise UsageError(f"'{text}' is not a date (use YYYY-MM-DD)") from None
+
+
+class Offer(Record):
+    """A number found in an answer, offered as an indicator's value."""
+
+    indicator: str
+    value: float
+    unit: str
+
+    def shown(self) -> str:
+        return shown_number(self.value, self.unit)
+
+
+_PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:%|per\s?cent\b)", re.IGNORECASE)
+_NUMBER = re.compile(r"(?<![\w.,/:-])(\d+(?:\.\d+)?)(?![\w.,/:-]*\d)(?!\s*(?:%|per\s?cent\b))", re.IGNORECASE)
+
+
+def numbers_in(text: str, percent: bool) -> list[float]:
+    """The distinct numbers an answer states: percentages ("91%", "91 per cent") when `percent`, else plain
+    numbers that are not percentages, dates, times or parts of ids ("2026-11-20", "10:30", "A3.1.5.2")."""
+    found: list[float] = []
+    for m in (_PERCENT if percent else _NUMBER).finditer(text):
+        value = float(m.group(1))
+        if value not in found:
+            found.append(value)
+    return found
 
 
 class Answering(SessionParts):
@@ -79,16 +105,45 @@ class Answering(SessionParts):
         self.refresh()
         return response
 
-    def _record_indicator(self, item: Item, value: str | None, response_id: str) -> None:
-        """A number or percentage answer to a question aimed at one indicator is that indicator's value."""
-        if value is None or item.answer_type not in ("percent", "number"):
-            return
+    def answer_sets(self, item: Item | None) -> str | None:
+        """The indicator a typed answer to this item is the value of: a number or percentage question aimed at
+        exactly one indicator (its answer is recorded as the indicator's value, and the chat says so)."""
+        if item is None or item.answer_type not in ("percent", "number"):
+            return None
         indicators = [t for t in item.criteria if t in self.pack.indicators]
-        if len(indicators) == 1:
+        return indicators[0] if len(indicators) == 1 else None
+
+    def _record_indicator(self, item: Item, value: str | None, response_id: str) -> None:
+        indicator = self.answer_sets(item) if value is not None else None
+        if indicator is not None:
             try:
-                self.judge(indicators[0], value, response_id=response_id)
+                self.judge(indicator, value, response_id=response_id)
             except JudgementError:
                 pass  # out of range for the indicator: the answer stands, the adviser judges by hand
+
+    def offers(self, item: Item | None, text: str) -> list[Offer]:
+        """Numbers in an answer offered as the values of the indicators its item bears on (directly, or through a
+        threshold criterion): an indicator is offered a value when the answer holds exactly one number of its
+        unit (a percentage for a percentage). Nothing is recorded here: the adviser takes an offer or not."""
+        if item is None:
+            return []
+        pack = self.pack
+        wanted: list[str] = []
+        for target in item.criteria:
+            crit = pack.criteria.get(target)
+            ind = crit.threshold.indicator_id if crit is not None and crit.threshold else target
+            if ind in pack.indicators and ind not in wanted and ind != self.answer_sets(item):
+                wanted.append(ind)
+        out = []
+        for ind in wanted:
+            unit = pack.indicators[ind].unit
+            found = numbers_in(text, percent=unit in ("percent", "percentile"))
+            if len(found) == 1:
+                value = found[0]
+                low, high = pack.indicators[ind].bounds
+                if (low is None or value >= low) and (high is None or value <= high):
+                    out.append(Offer(ind, value, unit))
+        return out
 
     def edit(self, ref: str | None, text: str) -> dict[str, Any]:
         """Replace an answer's text (the old text stays in its history): the answer just given, or the one `ref`

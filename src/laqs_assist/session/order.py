@@ -37,6 +37,27 @@ class Item(Record):
         return self.question.criteria if self.question else self.targets
 
 
+def question_phases(pack: Pack, question: Question) -> frozenset[str] | None:
+    """The phases a question is about: when every criterion it bears on is limited to some phases (the Early Years
+    targets question of 1.5), those phases; None when it concerns every phase."""
+    limited: set[str] = set()
+    for target in question.criteria:
+        crit = pack.criteria.get(target)
+        if crit is None:
+            continue  # an indicator or a counted set: its phases are its criteria's
+        if not crit.phases:
+            return None
+        limited |= set(crit.phases)
+    return frozenset(limited) or None
+
+
+def asked_in(pack: Pack, question: Question, phases: list[str]) -> bool:
+    """Whether a visit to these phases asks the question (one about Early Years only is not asked at a Primary and
+    Secondary visit)."""
+    only = question_phases(pack, question)
+    return only is None or any(p in only for p in phases)
+
+
 class RunningOrder(SessionParts):
     @staticmethod
     def _running_order(pack: Pack, agenda, phases: list[str], focus: list[str],
@@ -53,6 +74,8 @@ class RunningOrder(SessionParts):
         items = []
         for s in sorted(sections, key=key):
             for q in s.questions:
+                if not asked_in(pack, q, phases):
+                    continue
                 items.append({"kind": "question", "question_id": q.id, "aspect_id": q.aspect, "text": q.text,
                               "targets": "[]"})
         return items

@@ -35,15 +35,28 @@ class Backend(Service):
     snapshot the screen redraws from, and a slash command typed in the answer box runs through line mode's own
     handler so both views say the same."""
 
+    panel_scope: str | None = None  # the one phase the criteria panel shows and judges, or None for all
+
     # --- opening a visit ----------------------------------------------------------------------------------
 
     def start(self, form: dict[str, Any]) -> InterviewView:  # type: ignore[override]
         super().start(form)
+        self.panel_scope = None
         return self.view(transcript=True)
 
     def resume(self, ref: str) -> InterviewView:  # type: ignore[override]
         super().resume(ref)
+        self.panel_scope = None
         return self.view(transcript=True)
+
+    def view(self, transcript: bool = False, panel_aspect: str | None = None,  # type: ignore[override]
+             scope: str | None = None) -> InterviewView:
+        return super().view(transcript, panel_aspect, scope or self.panel_scope)
+
+    def scope(self, phase: str | None, panel_aspect: str | None = None) -> InterviewView:
+        """Show and judge one phase in the criteria panel (None: every phase of the visit)."""
+        self.panel_scope = phase
+        return self.view(panel_aspect=panel_aspect)
 
     def open(self, ref: str) -> "tuple[InterviewView, ReviewView | None, Pack]":  # type: ignore[override]
         """Resume a visit and, when it has ended, its review too: what `--resume` shows first; and the pack the
@@ -68,13 +81,21 @@ class Backend(Service):
         super().jump(aspect_id)
         return self.view()
 
+    def _scoped(self) -> tuple[str, ...]:
+        return (self.panel_scope,) if self.panel_scope else ()
+
     def judge(self, target: str, value: Any, panel_aspect: str | None = None) -> InterviewView:  # type: ignore
-        super().judge(target, value)
+        """A click in the panel: for the phase the panel shows, or every phase."""
+        super().judge(target, value, self._scoped())
         return self.view(panel_aspect=panel_aspect)
 
     def set_impact(self, aspect_id: str, level: str) -> InterviewView:  # type: ignore[override]
-        super().set_impact(level, aspect_id)
+        super().set_impact(level, aspect_id, self._scoped())
         return self.view(panel_aspect=aspect_id)
+
+    def take_offer(self, indicator: str | None = None) -> tuple[Any, InterviewView]:  # type: ignore[override]
+        offer, _ = super().take_offer(indicator, self._scoped())
+        return offer, self.view(panel_aspect=self.pack.indicators[offer.indicator].aspect_id)
 
     def toggle_flag(self, ref: str | None, on: bool | None = None) -> dict[str, Any]:
         return self.flag(ref, on)
@@ -85,9 +106,10 @@ class Backend(Service):
         from ..line import LineChat
 
         plain = Service(self.store, self.default_pack, pack_fixed=self.pack_fixed)
-        plain.pack, plain.session = self.pack, self._s()
+        plain.pack, plain.session, plain.offers = self.pack, self._s(), self.offers
         out: list[str] = []
         LineChat(plain, out.append).run(cmd)
+        self.offers = plain.offers
         self._s().refresh()
         return CommandResult(tuple(out), self.view())
 

@@ -33,6 +33,8 @@ KEYS = [
         ("F2", "edit an earlier answer"),
         ("Ctrl+R", "review the ratings (accept, override, the LA's self-evaluation, end the visit)"),
         ("F3 / F4", "show or hide the agenda outline / the criteria panel (narrow terminals hide the outline)"),
+        ("F5", "the criteria panel shows and judges one phase, the next, then every phase of the visit again"),
+        ("F8", "record the number an answer offered as its indicator's value (or type /value ID N)"),
         ("Esc", "from a panel or message: back to the answer box; from the answer box: leave the visit (it is "
                 "paused) and go back to the list"),
         ("", "what you type is kept as a draft while you type; leaving or quitting with an unsent answer asks "

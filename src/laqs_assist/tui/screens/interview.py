@@ -51,6 +51,8 @@ class InterviewScreen(Screen):
         Binding("f2", "edit", "Edit"),
         Binding("f3", "toggle('outline')", "Agenda", show=False),
         Binding("f4", "toggle('criteria')", "Criteria", show=False),
+        Binding("f5", "phase", "Phase", show=False),
+        Binding("f8", "take_offer", "Record number", show=False),
     ]
 
     def __init__(self, view: InterviewView) -> None:
@@ -362,7 +364,44 @@ class InterviewScreen(Screen):
             old.set_text(text)
         self.chat.add(AnswerMessage(response_id=result.response["id"], text=text, hints=result.hints,
                                     flagged=any(b.flagged for b in earlier)))
+        self._numbers(result)
         await self.apply(result.view)
+
+    def _numbers(self, result) -> None:
+        """Say what a typed number recorded, and offer the numbers an answer holds as indicator values."""
+        pack = self.app.pack
+        for indicator, value in result.sets:
+            shown = answers.shown_number(value, pack.indicators[indicator].unit)
+            self.chat.add(NoticeMessage(f"✓ {indicator} = {shown}: this question records it", kind="result"))
+        for offer in result.offers:
+            what = _short(pack.indicators[offer.indicator].text, 90)
+            key = "F8 records it" if len(result.offers) == 1 else f"/value {offer.indicator} records it"
+            self.chat.add(NoticeMessage(f"{offer.shown()} for {offer.indicator} ({what})? {key}, or "
+                                        f"/value {offer.indicator} N with another number", kind="result",
+                                        title="A number in the answer"))
+
+    @work(group="engine")
+    async def action_take_offer(self) -> None:
+        """F8: record the number the last answer offered as its indicator's value."""
+        result = await self.write(Backend.take_offer)
+        if result is not None:
+            offer, view = result
+            self.chat.add(NoticeMessage(f"✓ {offer.indicator} = {offer.shown()}", kind="result"))
+            await self.apply(view, ask=False)
+
+    @work(group="engine")
+    async def action_phase(self) -> None:
+        """F5: the criteria panel shows (and a click judges) one phase, the next, … then every phase again."""
+        panel = self.view.panel
+        if panel is None or len(panel.phases) < 2:
+            self.notify("This aspect is judged for one phase only at this visit.")
+            return
+        order = [None, *panel.phases]
+        now = panel.scope[0] if len(panel.scope) == 1 else None
+        scope = order[(order.index(now) + 1) % len(order)]
+        view = await self.write(Backend.scope, scope, panel.aspect_id)
+        if view is not None:
+            await self.apply(view, ask=False)
 
     # --- live hints while typing ------------------------------------------------------------------------------
 
@@ -585,7 +624,7 @@ class InterviewScreen(Screen):
             getattr(self, self.DIALOG_WHEN_BARE[bare])()
             return
         try:
-            cmd = slash.parse(text)
+            cmd = slash.parse(text, self.app.pack.phases)
         except LaqsError as exc:
             self._command_output(("! " + exc.line(),), text)  # the text stays in the box to be corrected
             return
@@ -702,3 +741,4 @@ def _when(stamp: str) -> str:
 
 
 __all__ = ["InterviewScreen"]
+

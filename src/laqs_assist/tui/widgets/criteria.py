@@ -236,7 +236,7 @@ class CriteriaPanel(Vertical):
     async def _show(self, view: PanelView, hints: set[str]) -> None:
         rebuilt = view.aspect_id != self.aspect_id
         if rebuilt:
-            await self._build(view.aspect_id)
+            await self._build(view.aspect_id, view.phases)
         first_new_hint = None
         for target, row in self._rows.items():
             hinted = target in hints
@@ -253,7 +253,8 @@ class CriteriaPanel(Vertical):
         for row in self.query(IndicatorRow):
             row.set_value(view.values.get(row.indicator_id))
 
-    async def _build(self, aspect_id: str) -> None:
+    async def _build(self, aspect_id: str, phases: tuple[str, ...] = ()) -> None:
+        """The aspect's rows; criteria limited to phases the visit has none of are left out."""
         pack = self.pack
         aspect = pack.aspects[aspect_id]
         self.aspect_id = aspect_id
@@ -268,7 +269,8 @@ class CriteriaPanel(Vertical):
         parts[-1].add_class("panel-part")
         self._rows = {}
         for col in pack.columns:
-            crit = aspect.criteria_in(col.id)
+            crit = [c for c in aspect.criteria_in(col.id)
+                    if not c.phases or not phases or any(p in c.phases for p in phases)]
             if not crit:
                 continue
             parts.append(Static(Content.assemble((f"{col.id} ", "bold"), col.label), classes=f"panel-part column-head "
@@ -279,7 +281,7 @@ class CriteriaPanel(Vertical):
                     source = f"worked out from {c.count.set_id}"
                 elif c.kind == "threshold":
                     source = f"worked out from {c.threshold.indicator_id} ({c.threshold.range.describe()})"
-                if c.phases:
+                if c.phases and len(phases) > 1:
                     source = (source + "; " if source else "") + "only " + ", ".join(c.phases)
                 row = CriterionRow(c.id, c.id, c.text, critical=c.critical, judgeable=c.kind == "statement",
                                    source=source)
@@ -312,6 +314,15 @@ class CriteriaPanel(Vertical):
         """One line per phase (suggestion, ceiling); the reasons once, or per phase where they differ."""
         pack = self.pack
         lines: list = []
+        if len(view.phases) > 1:
+            scope = view.scope or view.phases
+            head = ("Judging: ", "bold")
+            if len(scope) == 1:
+                lines.append(Content.assemble(head, (f"{pack.phase_name(scope[0])} only", "bold $accent"),
+                                              (" · F5 next", "$text-muted")))
+            else:
+                lines.append(Content.assemble(head, ", ".join(pack.phase_name(p) for p in scope),
+                                              (" · F5 one phase", "$text-muted")))
         whys: dict[str, list[str]] = {}
         lifts: dict[str, list[str]] = {}
         # Phases that agree share a line: "Primary, Secondary: Good · ceiling OS".
