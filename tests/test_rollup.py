@@ -17,7 +17,7 @@ from laqs_assist.rollup import dashboard, rollup
 MINIPACK = load_pack(Path(__file__).resolve().parent / "fixtures" / "minipack")
 
 
-# --- the Any Borough dashboard (seed 001) -----------------------------------------------------------------------
+# --- the Any Borough dashboard (the 2009 standards) -----------------------------------------------------------------------
 
 ASPECTS = ["1.1", "1.2", "1.3", "1.4", "1.5", "2.1", "2.2", "2.3", "2.4", "2.5"]
 ANY_BOROUGH = {
@@ -166,3 +166,64 @@ def test_minipack_dashboard_with_nothing_rated():
     d = dashboard(MINIPACK, {})
     assert all(g is None for row in d.rows for g in row.groups.values())
     assert d.overall == {"1": None, "2": None}
+
+
+# --- how many aspects a roll-up rests on, and the share below which it stays blank ------------------------------
+
+
+def test_any_borough_states_how_many_aspects_each_rollup_rests_on(shipped):
+    d = dashboard(shipped, _any_borough_ratings())
+    assert [(r.rated["1"], r.rated["2"]) for r in d.rows] == [((4, 4), (3, 3)), ((5, 5), (5, 5)), ((5, 5), (5, 5))]
+    assert d.overall_rated == {"1": (14, 14), "2": (13, 13)}
+    out = d.to_dict()
+    assert out["rows"][0]["rated"] == {"1": {"rated": 4, "of": 4}, "2": {"rated": 3, "of": 3}}
+    assert out["overall_rated"] == {"1": {"rated": 14, "of": 14}, "2": {"rated": 13, "of": 13}}
+
+
+def test_a_group_with_one_of_five_aspects_rated_stays_blank_in_the_2009_pack(shipped):
+    """The 2009 pack's min_rated is 0.6: three of five aspects, three of four, two of three."""
+    assert shipped.rollup.min_rated == 0.6
+    one = dashboard(shipped, {("P", "1.1"): "G"})
+    assert one.rows[1].groups["1"] is None and one.rows[1].rated["1"] == (1, 5)
+    assert one.overall["1"] is None and one.overall_rated["1"] == (1, 14)
+    three = dashboard(shipped, {("P", a): "G" for a in ("1.1", "1.2", "1.3")})
+    assert three.rows[1].groups["1"] == "G" and three.rows[1].rated["1"] == (3, 5)
+    assert three.overall["1"] is None  # 3 of the 14 ratings group 1 rests on over the three phases
+    ey = dashboard(shipped, {("EY", "2.1"): "G", ("EY", "2.4"): "NI"})
+    assert ey.rows[0].groups["2"] == "G" and ey.rows[0].rated["2"] == (2, 3)
+    assert dashboard(shipped, {("EY", "2.1"): "G"}).rows[0].groups["2"] is None
+
+
+def test_min_rated_is_the_packs_share():
+    loose = replace(MINIPACK, rollup=replace(MINIPACK.rollup, min_rated=0.0))
+    strict = replace(MINIPACK, rollup=replace(MINIPACK.rollup, min_rated=1.0))
+    assert rollup(loose, ["G", None, None]) == "G"
+    assert rollup(strict, ["G", None, NA]) is None
+    assert rollup(strict, ["G", "G", NA]) == "G"
+
+
+def test_render_dashboard_reproduces_any_borough_row_for_row_and_shows_the_counts(shipped):
+    from laqs_assist.cli import render_dashboard
+
+    lines = render_dashboard(shipped, dashboard(shipped, _any_borough_ratings()), "Any Borough").splitlines()
+    assert lines[0] == "Local authority: Any Borough"
+    rows = [x.rstrip() for x in lines]
+    assert "Early Years            G    G    OS   N/A  NI   | G    N/A  N/A  G    SI" in rows
+    assert "  Early Years overall  Good                     | Needs some improvement" in rows
+    assert "    aspects rated      4 of 4                   | 3 of 3" in rows
+    assert "Primary                NI   NI   G    G    G    | NI   G    G    G    G" in rows
+    assert "  Primary overall      Needs some improvement   | Good" in rows
+    assert "Secondary              G    G    OS   G    G    | NI   G    NI   G    G" in rows
+    assert "  Secondary overall    Good                     | Needs some improvement" in rows
+    assert "Overall                Good                     | Needs some improvement" in rows
+    assert "    aspect ratings     14 of 14                 | 13 of 13" in rows
+    assert rows[-1] == "A group is rated once at least 60% of its aspects are (— until then)."
+
+
+def test_render_dashboard_shows_a_blank_group_with_its_count(shipped):
+    from laqs_assist.cli import render_dashboard
+
+    rows = [x.rstrip() for x in render_dashboard(shipped, dashboard(shipped, {("P", "1.1"): "G"}), "X").splitlines()]
+    p = rows.index("Primary                G    —    —    —    —    | —    —    —    —    —")
+    assert rows[p + 1] == "  Primary overall      —                        | —"
+    assert rows[p + 2] == "    aspects rated      1 of 5                   | 0 of 5"

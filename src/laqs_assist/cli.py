@@ -538,7 +538,7 @@ def render_dashboard(pack, board, title: str) -> str:
 
     def rated_cells(rated):
         # How many of a group's aspects the roll-up rests on: "Good" from 1 of 5 is not "Good" from 5 of 5.
-        return group_cells({g: f"{n} of {m} rated" for g, (n, m) in rated.items()}, plain=True)
+        return group_cells({g: f"{n} of {m}" for g, (n, m) in rated.items()}, plain=True)
 
     for row in board.rows:
         cells = " | ".join(" ".join(f"{(row.aspects[a] or '—'):<4}" for a in g.aspects) for g in groups)
@@ -546,7 +546,7 @@ def render_dashboard(pack, board, title: str) -> str:
         lines.append(f"  {pack.phase_name(row.phase)} overall".ljust(width) + group_cells(row.groups))
         lines.append("    aspects rated".ljust(width) + rated_cells(row.rated))
     lines.append("Overall".ljust(width) + group_cells(board.overall))
-    lines.append("    ratings given".ljust(width) + rated_cells(board.overall_rated))
+    lines.append("    aspect ratings".ljust(width) + rated_cells(board.overall_rated))
     if pack.rollup.min_rated:
         lines.append(f"A group is rated once at least {pack.rollup.min_rated:.0%} of its aspects are (— until then).")
     return "\n".join(lines)

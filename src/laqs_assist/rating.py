@@ -371,7 +371,7 @@ def rate_columns(pack: Pack, aspect_id: str, phase: str, j: Judgements) -> Ratin
     ceiling_col, *_ = _decide(pack, aspect, phase, fav, best_rank)
     assumes = _ceiling_assumes(pack, ceiling_col, states, pack.evidence_rank(j.impact))
 
-    if not j.recorded():
+    if not _recorded_here(pack, aspect, phase, j, states):
         lift = _lift_from_nothing(pack, aspect, phase)
         return Rating(aspect_id, phase, None, ceiling_col.id, None, (), (), tuple(lift), states,
                       "nothing recorded yet: no suggestion", (), assumes)
@@ -397,6 +397,16 @@ def rate_columns(pack: Pack, aspect_id: str, phase: str, j: Judgements) -> Ratin
     warnings = _warnings(pack, aspect, phase, j, states, cap_rank, capped_by)
     return Rating(aspect_id, phase, col.id, ceiling_col.id, pack.columns[cap_rank].id if cap_rank is not None else None,
                   tuple(c.id for c in capped_by), tuple(blockers), tuple(lift), states, reason, warnings, assumes)
+
+
+def _recorded_here(pack: Pack, aspect: Aspect, phase: str, j: Judgements, states: Mapping[str, str]) -> bool:
+    """Whether anything recorded bears on this phase: a judgement of a criterion that applies here, or of an item
+    of a set such a criterion counts. A criterion of another phase only (Early Years targets) is not evidence here."""
+    if any(s != "unknown" for s in states.values()):
+        return True
+    counted = {c.count.set_id for c in aspect.criteria if c.count is not None and c.id in states}
+    return any(sid in j.counts or any(j.states.get(i.id, "unknown") != "unknown" for i in pack.sets[sid].items)
+               for sid in counted)
 
 
 def _reason(pack: Pack, col: Column, blockers: list[Blocker], capped_by: list[Criterion], j: Judgements) -> str:
