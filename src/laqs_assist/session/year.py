@@ -130,10 +130,8 @@ def check_reason(pack: Pack, d: Departure, reason: str) -> str:
     rule out (above the ceiling or over a cap) needs one of substance, at least REASON_WORDS words and REASON_CHARS
     characters, saying why it departs from them."""
     reason = " ".join(reason.split())
-    label = _label(pack, d.column)
     if not reason:
-        raise UsageError(f"an override needs a reason: say why {label} ({d.line})" if d.kind != "agrees"
-                         else "an override needs a reason")
+        raise UsageError("an override needs a reason" + (f"; {d.line}" if d.kind != "agrees" else ""))
     if d.ruled_out and (len(reason.split()) < REASON_WORDS or len(reason) < REASON_CHARS):
         raise UsageError(f"{d.line}; to depart from them give a reason of at least {REASON_WORDS} words saying what "
                          f"was seen that they do not record")
