@@ -4,7 +4,7 @@
 
 Before measuring, src/ is compiled to bytecode and the pack cache is warmed: the app as an installed tool runs it.
 (P1) Start to first question on screen: `python -m laqs_assist.tui --store DB --resume ID` in a fresh tmux
-     server, timed from just before `tmux new-session` until the question's first words and its "1/30 · 2.4"
+     server, timed from just before `tmux new-session` until the question's first words and its "1/N · 2.4"
      status line are in `tmux capture-pane`. Floor: an empty Textual app (one Static) timed the same way until
      its marker is on screen. Runs interleaved, medians. Target: ≤ 1.5× the floor. Also shown: bare `laqs` to the
      list of visits.
@@ -122,6 +122,9 @@ def words(text: str) -> str:
 # --- fixtures ------------------------------------------------------------------------------------------------
 
 
+TOTAL = 0  # items in the fresh visit's running order (the interview's progress reads "1/TOTAL · 2.4")
+
+
 def small_store(path: Path, notes: int) -> tuple[str, str, str]:
     """A store with a fresh visit and one whose transcript is `notes` messages; returns their ids and the first
     question's opening words."""
@@ -142,6 +145,8 @@ def small_store(path: Path, notes: int) -> tuple[str, str, str]:
             long.note(f"Note {i}: the risk register is reviewed with the data team and the SIP reports feed it "
                       f"each term; schools causing concern are tracked monthly.", "2.4")
         first = fresh.current().prompt()
+        global TOTAL
+        TOTAL = fresh.progress()[1]
         return fresh.id, long.id, " ".join(first.split()[:4])
 
 
@@ -174,7 +179,7 @@ def p1(db: Path, visit: str, first_words: str, repeats: int) -> dict:
             pane.close()
         pane = Pane(app_cmd)
         try:
-            ours.append(pane.wait(lambda t: first_words in words(t) and "1/30 · 2.4" in t))
+            ours.append(pane.wait(lambda t: first_words in words(t) and f"1/{TOTAL} · 2.4" in t))
         finally:
             pane.close()
         pane = Pane(home_cmd, {"LAQS_STORE": str(db)})
@@ -221,7 +226,7 @@ def p3(db: Path, fresh: str, long: str, keys: int) -> dict:
     try:
         for name, visit in (("empty", fresh), ("long", long)):
             pane = Pane(f"{PY} -m laqs_assist.tui --store {db} --resume {visit}")
-            pane.wait(lambda t: "1/30 · 2.4" in t and "Criteria" in t, timeout=60)
+            pane.wait(lambda t: f"1/{TOTAL} · 2.4" in t and "Criteria" in t, timeout=60)
             panes[name] = pane
         time.sleep(1.5)  # let both settle (criteria index, the long transcript's layout)
         times = typing_times(panes, keys)
@@ -268,7 +273,7 @@ def p6(db: Path, on: str, off: str, keys: int) -> dict:
         panes["off"] = Pane(f"{PY} -c {shlex.quote(NO_DRAFT_APP)} --store {db} --resume {off}")
         panes["on"] = Pane(f"{PY} -m laqs_assist.tui --store {db} --resume {on}")
         for pane in panes.values():
-            pane.wait(lambda t: "1/30 · 2.4" in t and "Criteria" in t, timeout=60)
+            pane.wait(lambda t: f"1/{TOTAL} · 2.4" in t and "Criteria" in t, timeout=60)
         time.sleep(1.5)
         times = typing_times(panes, keys, pause_every=4)
         with sqlite3.connect(db) as conn:
