@@ -227,3 +227,28 @@ def test_the_app_offers_a_number_and_f8_records_it(tmp_path):
 
     asyncio.run(run())
     assert judged(db) == [("1.5.targets-in-line", "P", "91"), ("1.5.targets-in-line", "S", "91")]
+
+
+def test_line_mode_shows_what_the_criteria_say_and_what_the_rating_rests_on(store, pack):  # noqa: F811
+    svc = Service(store, pack)
+    svc.start(dict(TWO_PHASES))
+    line, out = chat(svc)
+    assert line.handle("Reports are timely but one or two features are missing")
+    # Five of the seven features present caps 2.4 at Requires some improvement; the items say otherwise.
+    for step in ("/count 2.4.report-features 5 P", "/not 2.4.report-features.timely 2.4.report-features.accurate "
+                 "2.4.report-features.challenge P", "/rating 2.4"):
+        assert line.handle(step), out[-1]
+    shown = "\n".join(out)
+    assert "! 2.4.report-features: the count says 5 of 7 features present, but of its items 3 judged missing" in shown  # the count and its items contradict each other: a warning
+    assert "the ceiling assumes: " in shown
+    assert line.handle("/end")
+    assert not line.handle("/override 2.4 P G because I say so")
+    assert "give a reason of at least 5 words" in out[-1] and "Requires some improvement" in out[-1]
+    assert line.handle("/override 2.4 P G the SIP reports seen today show every feature of a good report")
+    assert out[-2] == "✓ 2.4 P overridden to G"
+    assert out[-1].startswith("  the criteria: ")
+    out.clear()
+    assert line.handle("/review")
+    review = "\n".join(out)
+    assert "rests on: adviser's override at the visit of 2026-11-20" in review
+    assert "the criteria: " in review

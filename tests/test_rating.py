@@ -142,7 +142,7 @@ def test_sufficiency_share_critical_met_but_too_few_others():
     r = r11({"1.1.G.1": "met", "1.1.G.2": "not_met", "1.1.G.3": "not_met", "1.1.G.4": "not_met"}, "some")
     assert r.suggestion == "NI"
     share = blockers(r, "G", "share")
-    assert len(share) == 1 and "1 of 4" in share[0].message
+    assert len(share) == 1 and "1 of its 4 criteria met" in share[0].message
     assert not blockers(r, "G", "critical")
 
 

@@ -133,7 +133,7 @@ def test_skip_back_jump_and_reanswer(store, pack):
     assert target.question.id == "A3.1.5.1" and s.current().question.id == "A3.1.5.1"
     r = s.answer("yes, targets are ambitious")
     assert store.response(r["id"])["question_id"] == "A3.1.5.1"
-    assert s.current().question.id == "A3.1.5.2"
+    assert s.current().question.id == "A3.1.5.3"  # A3.1.5.2 is about Early Years: not asked at a Primary visit
 
     for bad in ("9.9", "2.4.G.1"):
         with pytest.raises(UsageError) as info:
@@ -582,7 +582,7 @@ def test_resume_continues_at_the_right_question(store_path, pack):
     with Store(store_path) as st:
         third = Session.resume(st, pack, "last")
         assert third.id == vid
-        assert third.current().question.id == "A3.1.5.2"
+        assert third.current().question.id == "A3.1.5.3"  # A3.1.5.2 (Early Years) is not asked at a Primary visit
         answered = [i.question.id for i in third.items() if i.status == "answered" and i.question]
         assert answered == ["A3.2.4.1", "A3.2.4.3", "A3.1.5.1"]
 

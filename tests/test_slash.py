@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest_store import pack  # noqa: F401  (fixture)
 
 from laqs_assist.app import slash

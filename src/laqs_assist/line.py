@@ -201,10 +201,17 @@ class LineChat:
             sug = pack.column(r.suggestion).label if r.suggestion else "no suggestion yet"
             ceil = pack.column(r.ceiling).label if r.ceiling else "—"
             self.say(f"  {r.aspect} {name}: {sug} (ceiling {ceil})")
+            for w in r.warnings:
+                self.say(textwrap.fill(w.message, 100, initial_indent="    ! ", subsequent_indent="      "))
             if full:
                 self.say(textwrap.fill(r.reason, 100, initial_indent="    why: ", subsequent_indent="      "))
+                if r.ceiling_assumes:
+                    self.say(textwrap.fill(r.ceiling_assumes, 100, initial_indent="    the ceiling assumes: ",
+                                           subsequent_indent="      "))
+                lead = "    to lift (all of these): " if len(r.lift) > 1 else "    to lift: "
                 for x in r.lift:
-                    self.say(textwrap.fill(x, 100, initial_indent="    to lift: ", subsequent_indent="      "))
+                    self.say(textwrap.fill(x, 100, initial_indent=lead, subsequent_indent="      "))
+                    lead = "    and: "
 
     def cmd_action(self, text: str, owner: str, due: str | None) -> None:
         row = self.s.add_action(text, owner, due)
@@ -262,22 +269,32 @@ class LineChat:
             if row["override"]:
                 line += f"; overridden to {pack.column(row['override']).label} " \
                         f"({inert(row['override_reason'], one_line=True)})"
-            elif row["accepted"]:
+            elif row["accepted"] and row["standing"] == "agreed":
                 line += " (accepted)"
             if row["self_evaluation"]:
                 line += f"; LA says {pack.column(row['self_evaluation']).label}"
                 if row["disagrees"]:
                     line += "  ← disagreement"
             self.say(line)
+            self.say(textwrap.fill(row["rests_on"], 100, initial_indent="      rests on: ",
+                                   subsequent_indent="        "))
+            if row["criteria_say"]:
+                self.say(textwrap.fill(row["criteria_say"], 100, initial_indent="      the criteria: ",
+                                       subsequent_indent="        "))
             self.say(textwrap.fill(r.reason, 100, initial_indent="      why: ", subsequent_indent="        "))
+            for w in r.warnings:
+                self.say(textwrap.fill(w.message, 100, initial_indent="      ! ", subsequent_indent="        "))
 
     def cmd_accept(self, aspect: str, phase: str) -> None:
         self.s.accept(aspect, phase)
         self.say(f"✓ {aspect} {phase} accepted")
 
     def cmd_override(self, aspect: str, phase: str, rating: str, reason: str) -> None:
-        self.s.override(aspect, phase, rating, reason)
+        departure = self.s.override(aspect, phase, rating, reason)
         self.say(f"✓ {aspect} {phase} overridden to {rating}")
+        if departure is not None and departure.kind != "agrees":
+            self.say(textwrap.fill(departure.line, 100, initial_indent="  the criteria: ",
+                                   subsequent_indent="    "))
 
     def cmd_self(self, aspect: str, phase: str, rating: str) -> None:
         self.s.self_evaluation(aspect, phase, rating)

@@ -287,8 +287,9 @@ def _upper_problems(pack: Pack, aspect: Aspect, phase: str, col: Column, states:
     elif crit:
         score, need = _score(states, crit), _needed(pack, len(crit))
         if score < need:
-            out.append(Blocker(col.id, "share", f"{score:g} of {len(crit)} criteria met; "
-                                                f"{math.ceil(need * 2) / 2:g} needed"))
+            out.append(Blocker(col.id, "share", f"{score:g} of its {len(crit)} criteria met (a partly met one "
+                                                f"counts half); {col.label} needs at least "
+                                                f"{math.ceil(need * 2) / 2:g}"))
     if col.evidence is not None:
         need_rank = pack.evidence_rank(col.evidence)
         if impact_rank < need_rank:

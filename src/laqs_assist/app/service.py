@@ -116,11 +116,12 @@ class Service:
         from datetime import date
 
         from ..calendar import academic_year
-        from ..session import year_ratings
+        from ..session.year import year_rating_details
 
         year = year or academic_year(date.today(), self.pack.year_starts)
         org = self.organisation(organisation)
-        return YearRatings(org, year, year_ratings(self.store, self.pack, org["id"], year))
+        details = year_rating_details(self.store, self.pack, org["id"], year)
+        return YearRatings(org, year, {key: held.column for key, held in details.items()}, details)
 
     # --- opening a visit --------------------------------------------------------------------------------------
 
@@ -456,8 +457,10 @@ class Service:
     def accept(self, aspect_id: str, phase: str) -> None:
         self._s().accept(aspect_id, phase)
 
-    def override(self, aspect_id: str, phase: str, column: str, reason: str) -> None:
-        self._s().override(aspect_id, phase, column, reason)
+    def override(self, aspect_id: str, phase: str, column: str, reason: str):
+        """The adviser's rating with the reason; what the criteria say about it (session.year.Departure). One the
+        criteria rule out needs a reason of substance (a UsageError naming what they allow)."""
+        return self._s().override(aspect_id, phase, column, reason)
 
     def self_evaluation(self, aspect_id: str, phase: str, column: str) -> None:
         self._s().self_evaluation(aspect_id, phase, column)

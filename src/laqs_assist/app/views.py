@@ -113,6 +113,7 @@ class YearRatings(NamedTuple):
     organisation: dict[str, Any]
     year: str
     ratings: dict[tuple[str, str], str | None]
+    details: dict[tuple[str, str], Any] = {}  # (phase, aspect) -> session.year.YearRating: how each stands, why
 
 
 __all__ = ["AnswerResult", "Answered", "CommandResult", "HomeView", "InterviewView", "NoteView", "PanelView",

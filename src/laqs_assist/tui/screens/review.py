@@ -100,7 +100,7 @@ class ReviewScreen(Screen):
             ceil = _short_label(pack, rating.ceiling) if rating.ceiling and rating.ceiling != NA else Content("—")
             if r["override"]:
                 adviser = Content.assemble(_short_label(pack, r["override"]), (" overridden", "$text-warning"))
-            elif r["accepted"]:
+            elif r["accepted"] and r["standing"] == "agreed":
                 adviser = Content.assemble(_short_label(pack, r["final"]) if r["final"] else Content("—"),
                                            (" accepted", "$text-success"))
             else:
@@ -143,13 +143,20 @@ class ReviewScreen(Screen):
                                       else Content("none yet"), ("  ceiling: ", "bold"),
                                       _label(pack, rating.ceiling) if rating.ceiling else Content("—")))
         lines.append(Content.assemble(("Why: ", "bold"), rating.reason))
-        for x in rating.lift:
-            lines.append(Content.assemble(("To lift: ", "bold"), x))
+        if rating.ceiling_assumes:
+            lines.append(Content.assemble(("The ceiling assumes: ", "bold"), rating.ceiling_assumes))
+        for i, x in enumerate(rating.lift):
+            lines.append(Content.assemble(("To lift: " if i == 0 else "And: ", "bold"), x))
+        for w in rating.warnings:
+            lines.append(Content.assemble(("! ", "bold $text-warning"), (w.message, "$text-warning")))
         if r["override"]:
             lines.append(Content.assemble(("Overridden to ", "bold $text-warning"), _label(pack, r["override"]),
                                           (": ", ""), inert(r["override_reason"])))
-        elif r["accepted"]:
+            if r["criteria_say"]:
+                lines.append(Content.assemble(("The criteria: ", "bold"), r["criteria_say"]))
+        elif r["accepted"] and r["standing"] == "agreed":
             lines.append(Content.styled("The suggestion is accepted.", "$text-success"))
+        lines.append(Content.assemble(("The year's rating rests on: ", "bold"), r["rests_on"]))
         if r["self_evaluation"]:
             lines.append(Content.assemble(("The LA's self-evaluation: ", "bold"), _label(pack, r["self_evaluation"])))
             if r["disagrees"]:

@@ -357,8 +357,17 @@ class CriteriaPanel(Vertical):
             tag = f" ({', '.join(phases)})" if several and len(lifts) > 1 else ""
             lines.append(Content.assemble((f"to lift{tag}: ", "bold $text-muted"),
                                           (_clip(text, 120), "italic $text-muted")))
+        warned: dict[str, list[str]] = {}
+        for r in view.ratings:
+            for w in r.warnings:
+                warned.setdefault(w.message, []).append(r.phase)
+        for text, phases in warned.items():
+            tag = f" ({', '.join(phases)})" if several and len(phases) < len(view.ratings) else ""
+            lines.append(Content.assemble((f"!{tag} ", "bold $text-warning"), (_clip(text, 150), "$text-warning")))
+        assumes = list(dict.fromkeys(r.ceiling_assumes for r in view.ratings if r.ceiling_assumes))
         self.query_one("#rating-box", Static).tooltip = "\n".join(
-            [f"why: {t}" for t in whys] + [f"to lift: {t}" for t in lifts]) or None
+            [f"why: {t}" for t in whys] + [f"the ceiling assumes: {t}" for t in assumes] +
+            [f"to lift: {t}" for t in lifts] + [f"! {t}" for t in warned]) or None
         if not lines:
             lines.append(Content.styled("This aspect does not apply to the visit's phases.", "$text-muted"))
         return Content("\n").join(lines)
