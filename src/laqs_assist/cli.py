@@ -124,6 +124,18 @@ def packs_show(state: _State, aspect_id: str | None, agendas: bool, as_json: boo
     if aspect_id is not None and aspect_id not in pack.aspects:
         raise UsageError(f"unknown aspect '{aspect_id}' (known: {', '.join(pack.aspects)})")
     chosen = [pack.aspects[aspect_id]] if aspect_id else list(pack.aspects.values())
+
+    def gap_words(g) -> str:
+        # "80", "at least 1 and below 3", "1 missing": the values the source's bands leave out
+        point = g.range.point()
+        where = f"{point:g}" if point is not None else g.range.describe()
+        return f"{where} {g.counts}" if g.counts else where
+
+    def gaps_json(gaps) -> list:
+        return [{"values": gap_words(g), "counts": g.counts or None, "said": g.said,
+                 **{k: getattr(g.range, k) for k in ("at_least", "above", "at_most", "below")
+                    if getattr(g.range, k) is not None}} for g in gaps]
+
     if as_json:
         out = {
             "pack": pack.id, "title": pack.title,
@@ -133,9 +145,11 @@ def packs_show(state: _State, aspect_id: str | None, agendas: bool, as_json: boo
             "aspects": [{
                 "id": a.id, "title": a.title, "group": a.group, "not_applicable": list(a.not_applicable),
                 "criteria": [{"id": c.id, "column": c.column, "critical": c.critical, "kind": c.kind,
-                              "phases": list(c.phases), "text": c.text} for c in a.criteria],
-                "sets": [{"id": s.id, "text": s.text, "items": [i.id for i in s.items]} for s in a.sets],
-                "indicators": [{"id": i.id, "unit": i.unit, "text": i.text} for i in a.indicators],
+                              "phases": list(c.phases), "text": c.text, "reading": c.reading} for c in a.criteria],
+                "sets": [{"id": s.id, "text": s.text, "items": [i.id for i in s.items], "gaps": gaps_json(s.gaps)}
+                         for s in a.sets],
+                "indicators": [{"id": i.id, "unit": i.unit, "text": i.text, "gaps": gaps_json(i.gaps)}
+                               for i in a.indicators],
             } for a in chosen],
         }
         if agendas:
@@ -158,12 +172,23 @@ def packs_show(state: _State, aspect_id: str | None, agendas: bool, as_json: boo
             kind = {"count": "#", "threshold": "%"}.get(c.kind, " ")
             only = f" [{','.join(c.phases)}]" if c.phases else ""
             click.echo(f"  {mark}{kind} {c.id:<12}{only} {_short(c.text, 84)}")
+            if c.reading:
+                # why the pack reads the source this way: the decision's reason in full, under its criterion
+                click.echo(textwrap.fill(f"reading: {inert(c.reading, one_line=True)}", 100, initial_indent=" " * 6,
+                                         subsequent_indent=" " * 15))
+
+        def gap_lines(gaps):
+            for g in gaps:
+                click.echo(f"      gap at {gap_words(g)}: {_short(inert(g.said, one_line=True), 80)} (caps nothing)")
+
         for s in a.sets:
             click.echo(f"  set {s.id}: {_short(s.text, 70)}")
             for it in s.items:
                 click.echo(f"      {it.id:<34} {_short(it.text or pack.criteria[it.criterion].text, 50)}")
+            gap_lines(s.gaps)
         for i in a.indicators:
             click.echo(f"  indicator {i.id} ({i.unit}): {_short(i.text, 70)}")
+            gap_lines(i.gaps)
         click.echo("")
     if agendas:
         for ag in pack.agendas.values():
@@ -470,6 +495,19 @@ def dashboard(state: _State, organisation: str | None, year: str | None, ratings
     """The RAG dashboard for an LA: every aspect per phase, rolled up per group and overall."""
     from .rollup import dashboard as build
 
+    def standing(y) -> dict:
+        # how a year's rating stands, what it rests on, and for an override its reason and what the criteria say
+        out = {"rating": y.column, "standing": y.standing, "rests_on": y.rests_on()}
+        if y.visit_id:
+            out["visit_id"], out["visit_date"] = y.visit_id, y.visit_date
+        if y.departure is not None:
+            out["reason"] = y.reason
+            out["departure"] = {"kind": y.departure.kind, "ruled_out": y.departure.ruled_out,
+                                "line": y.departure.line}
+        if y.lapsed:
+            out["lapsed"] = dict(y.lapsed)
+        return out
+
     pack = state.pack()
     if ratings_file is not None:
         title = ratings_file.name
@@ -482,11 +520,18 @@ def dashboard(state: _State, organisation: str | None, year: str | None, ratings
         with Service.open(state) as service:
             held = service.year_ratings(organisation, year)
         ratings, title = held.ratings, f"{held.organisation['name']} ({held.year})"
+        details = held.details
     board = build(pack, ratings)
     if as_json:
-        click.echo(json.dumps({"title": title, **board.to_dict()}, indent=2, ensure_ascii=False))
+        out = {"title": title, **board.to_dict()}
+        if ratings_file is None:
+            # Beside each row's ratings, how each stands and what it rests on (a ratings file has no standings).
+            for row in out["rows"]:
+                row["standings"] = {a: standing(details[(row["phase"], a)]) for a in row["aspects"]}
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
-    click.echo(render_dashboard(pack, board, inert(title, one_line=True)))
+    standings = None if ratings_file is not None else {key: d.standing for key, d in details.items()}
+    click.echo(render_dashboard(pack, board, inert(title, one_line=True), standings))
 
 
 def _ratings_from_file(pack, path: Path) -> dict:
@@ -518,8 +563,13 @@ def _ratings_from_file(pack, path: Path) -> dict:
     return out
 
 
-def render_dashboard(pack, board, title: str) -> str:
+def render_dashboard(pack, board, title: str, standings: dict | None = None) -> str:
+    """The dashboard as plain text. With `standings` ((phase, aspect) -> how the rating stands) each rated cell is
+    marked as an override or an agreed rating and a legend follows the table; without (a ratings file) no marks."""
     from .rating import NA
+
+    # One character after the rating, so the columns stay aligned; a plain rating is the engine's suggestion.
+    marks = {"overridden": "*", "agreed": "="}
 
     width = max(len(p.name) for p in pack.phases) + len("  overall") + 3
     groups = pack.groups
@@ -540,13 +590,24 @@ def render_dashboard(pack, board, title: str) -> str:
         # How many of a group's aspects the roll-up rests on: "Good" from 1 of 5 is not "Good" from 5 of 5.
         return group_cells({g: f"{n} of {m}" for g, (n, m) in rated.items()}, plain=True)
 
+    def aspect_cell(phase, aspect, col):
+        if col is None:
+            return "—"
+        if col == NA or standings is None:
+            return col
+        return col + marks.get(standings.get((phase, aspect), ""), "")
+
     for row in board.rows:
-        cells = " | ".join(" ".join(f"{(row.aspects[a] or '—'):<4}" for a in g.aspects) for g in groups)
+        cells = " | ".join(" ".join(f"{aspect_cell(row.phase, a, row.aspects[a]):<4}" for a in g.aspects)
+                           for g in groups)
         lines.append(pack.phase_name(row.phase).ljust(width) + cells)
         lines.append(f"  {pack.phase_name(row.phase)} overall".ljust(width) + group_cells(row.groups))
         lines.append("    aspects rated".ljust(width) + rated_cells(row.rated))
     lines.append("Overall".ljust(width) + group_cells(board.overall))
     lines.append("    aspect ratings".ljust(width) + rated_cells(board.overall_rated))
+    if standings is not None:
+        lines.append("Marks: G* the adviser's override, G= agreed with the suggestion, G the suggestion, not yet "
+                     "decided.")
     if pack.rollup.min_rated:
         lines.append(f"A group is rated once at least {pack.rollup.min_rated:.0%} of its aspects are (— until then).")
     return "\n".join(lines)
