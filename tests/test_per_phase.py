@@ -131,6 +131,10 @@ def test_early_years_criteria_are_not_in_the_panel_of_a_primary_visit(tmp_path):
                            what="the 1.5 panel")
             assert not app.screen.query("#c-1_5_OS_1")  # "For Early Years …": no Early Years at this visit
             assert app.screen.query("#c-1_5_OS_2")
+            from laqs_assist.tui.widgets.criteria import IndicatorRow
+
+            shown = [row.indicator_id for row in app.screen.query(IndicatorRow)]
+            assert "1.5.targets-in-line" in shown and "1.5.ey-targets-on-track" not in shown
 
     import asyncio
 

@@ -211,7 +211,9 @@ def test_note_is_recorded_against_an_aspect_outside_the_agenda(store, pack):
 @pytest.fixture()
 def typed(tmp_path, store):
     tp = build_typed_pack(tmp_path / "packs")
-    return Session.start(store, tp, agenda_id="typed", organisation="Any Borough", phases=["P"], day="2026-11-20")
+    # Early Years and Primary: the last question is about the Early Years targets (asked only where EY is a phase).
+    return Session.start(store, tp, agenda_id="typed", organisation="Any Borough", phases=["EY", "P"],
+                         day="2026-11-20")
 
 
 def _refused(s: Session, text: str) -> None:
@@ -330,16 +332,17 @@ def test_judgements_apply_to_the_visits_phases_and_respect_criterion_phases(stor
     s = start(store, pack, phases=["EY", "P", "S"])
     s.judge("2.4.G.1", "met")
     s.judge("2.2.G.1", "partly")  # 2.2 is N/A in Early Years
-    s.judge("2.2.headship-quota", "80")  # an indicator applies wherever its aspect does
+    # An indicator or a counted set concerns the phases of the criteria read from it: the headship quota only
+    # Secondary (2.2.G.7), the Early Years targets only Early Years; 2.4's report features every phase.
+    s.judge("2.2.headship-quota", "80")
     s.judge("1.5.ey-targets-on-track", 2)
     s.judge("2.4.report-features", 6)
     assert _jrows(store, s.id) == [
         ("EY", "2.4.G.1", "state", "met", None), ("P", "2.4.G.1", "state", "met", None),
         ("S", "2.4.G.1", "state", "met", None),
         ("P", "2.2.G.1", "state", "partly", None), ("S", "2.2.G.1", "state", "partly", None),
-        ("P", "2.2.headship-quota", "value", None, 80.0), ("S", "2.2.headship-quota", "value", None, 80.0),
-        ("EY", "1.5.ey-targets-on-track", "value", None, 2.0), ("P", "1.5.ey-targets-on-track", "value", None, 2.0),
-        ("S", "1.5.ey-targets-on-track", "value", None, 2.0),
+        ("S", "2.2.headship-quota", "value", None, 80.0),
+        ("EY", "1.5.ey-targets-on-track", "value", None, 2.0),
         ("EY", "2.4.report-features", "count", None, 6.0), ("P", "2.4.report-features", "count", None, 6.0),
         ("S", "2.4.report-features", "count", None, 6.0),
     ]

@@ -427,6 +427,22 @@ class Pack(Record):
                 return e.rank
         return -1
 
+    def phases_of(self, target: str) -> frozenset[str] | None:
+        """The phases an id concerns: a criterion's own; for an indicator or a counted set (or one of its items),
+        those of the criteria read from it when every one is limited to some phases (the Early Years targets of
+        1.5). None when it concerns every phase."""
+        crit = self.criteria.get(target)
+        if crit is not None:
+            return frozenset(crit.phases) or None
+        if target in self.set_items:
+            target = self.set_items[target][0].id
+        readers = [c for c in self.criteria.values()
+                   if (c.threshold is not None and c.threshold.indicator_id == target)
+                   or (c.count is not None and c.count.set_id == target)]
+        if not readers or any(not c.phases for c in readers):
+            return None
+        return frozenset(p for c in readers for p in c.phases)
+
     def aspect_of(self, item_id: str) -> str | None:
         """The aspect an id (criterion, set, set item or indicator) belongs to."""
         if item_id in self.criteria:

@@ -83,9 +83,9 @@ class Judging(SessionParts):
                 raise UsageError(f"phase {p} is not part of this visit ({', '.join(self.phases)})")
         aspect = self.pack.aspects[aspect_id]
         out = [p for p in chosen if aspect.applies_to(p)]
-        crit = self.pack.criteria.get(target) if target else None
-        if crit is not None:
-            out = [p for p in out if crit.applies_to(p)]
+        only = self.pack.phases_of(target) if target else None  # a criterion's phases, or its indicator's or set's
+        if only is not None:
+            out = [p for p in out if p in only]
         return out
 
     def judgements(self, aspect_id: str, phase: str) -> Judgements:

@@ -38,16 +38,14 @@ class Item(Record):
 
 
 def question_phases(pack: Pack, question: Question) -> frozenset[str] | None:
-    """The phases a question is about: when every criterion it bears on is limited to some phases (the Early Years
+    """The phases a question is about: when everything it bears on is limited to some phases (the Early Years
     targets question of 1.5), those phases; None when it concerns every phase."""
     limited: set[str] = set()
     for target in question.criteria:
-        crit = pack.criteria.get(target)
-        if crit is None:
-            continue  # an indicator or a counted set: its phases are its criteria's
-        if not crit.phases:
+        only = pack.phases_of(target)
+        if only is None:
             return None
-        limited |= set(crit.phases)
+        limited |= only
     return frozenset(limited) or None
 
 

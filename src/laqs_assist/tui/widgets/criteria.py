@@ -254,7 +254,7 @@ class CriteriaPanel(Vertical):
             row.set_value(view.values.get(row.indicator_id))
 
     async def _build(self, aspect_id: str, phases: tuple[str, ...] = ()) -> None:
-        """The aspect's rows; criteria limited to phases the visit has none of are left out."""
+        """The aspect's rows; criteria and indicators limited to phases the visit has none of are left out."""
         pack = self.pack
         aspect = pack.aspects[aspect_id]
         self.aspect_id = aspect_id
@@ -267,10 +267,14 @@ class CriteriaPanel(Vertical):
                                                                                                   "aspect-title")]
         parts.append(ImpactRow([(e.id, e.label) for e in pack.evidence_levels]))
         parts[-1].add_class("panel-part")
+
+        def concerns_visit(target: str) -> bool:
+            only = pack.phases_of(target)
+            return only is None or not phases or any(p in only for p in phases)
+
         self._rows = {}
         for col in pack.columns:
-            crit = [c for c in aspect.criteria_in(col.id)
-                    if not c.phases or not phases or any(p in c.phases for p in phases)]
+            crit = [c for c in aspect.criteria_in(col.id) if concerns_visit(c.id)]
             if not crit:
                 continue
             parts.append(Static(Content.assemble((f"{col.id} ", "bold"), col.label), classes=f"panel-part column-head "
@@ -299,10 +303,11 @@ class CriteriaPanel(Vertical):
                 row.add_class("panel-part")
                 self._rows[it.id] = row
                 parts.append(row)
-        if aspect.indicators:
+        indicators = [ind for ind in aspect.indicators if concerns_visit(ind.id)]
+        if indicators:
             parts.append(Static(Content.styled("Indicators (Enter records)", "bold"),
                                 classes="panel-part column-head -indicators"))
-            for ind in aspect.indicators:
+            for ind in indicators:
                 row = IndicatorRow(ind.id, ind.text, ind.unit)
                 row.add_class("panel-part")
                 parts.append(row)
