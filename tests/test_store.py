@@ -125,7 +125,7 @@ def test_every_change_appends_one_event(store):
     a = store.add_action(v, "Do it")
     store.update_action(a["id"], status="done")
     kinds = [e["kind"] for e in store.events(v["id"])]
-    assert kinds == ["visit.start", "response.add", "response.edit", "response.flag", "action.add", "action.update"]
+    assert kinds == ["visit.start", "response.add", "response.edit", "response.flag", "action.add", "action.mark"]
     edit = store.events(v["id"])[2]
     assert edit["entity"] == r["id"] and edit["payload"]["old"] == "first" and edit["payload"]["new"] == "second"
 

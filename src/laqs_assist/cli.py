@@ -410,8 +410,9 @@ def visits(ctx: click.Context, status, organisation, limit, as_json) -> None:
         click.echo(none_yet if not (status or organisation) else "No visits match.")
         return
     for r in rows:
+        overdue = f"  {r['overdue']} overdue action{'s' if r['overdue'] != 1 else ''}" if r["overdue"] else ""
         click.echo(f"{r['id'][:8]}  {r['date']}  {r['status']:<11}  {inert(r['organisation'], one_line=True):<28}  "
-                   f"{r['agenda_id']:<13} {','.join(r['phases']):<8} {r['responses']} answers")
+                   f"{r['agenda_id']:<13} {','.join(r['phases']):<8} {r['responses']} answers{overdue}")
 
 
 @visits.command("show")
@@ -449,9 +450,20 @@ def visits_show(state: _State, ref: str, as_json: bool) -> None:
         what = j["state"] if j["kind"] in ("state", "impact") else f"{j['value']:g}"
         click.echo(f"  {j['phase']:<3} {j['target']:<32} {what}")
     click.echo(f"\nActions ({len(data['actions'])}):")
+    words = {"carried": "carried forward"}
     for a in data["actions"]:
-        click.echo(f"  {a['id'][:8]} [{a['status']}] {shown(a['text'])} — {shown(a['owner']) or 'no owner'}, "
-                   f"{a['due_date'] or 'no date'}")
+        click.echo(f"  {a['id'][:8]} [{words.get(a['status'], a['status'])}] {shown(a['text'])} — "
+                   f"{shown(a['owner']) or 'no owner'}, {a['due_date'] or 'no date'}"
+                   f"{'  OVERDUE' if a['overdue'] else ''}")
+        for u in a["history"]:
+            click.echo(f"      {u['on_date']} {words.get(u['status'], u['status'])}"
+                       + (f", due {u['due_date']}" if u["due_date"] else "")
+                       + (f": {shown(u['note'])}" if u["note"] else ""))
+    if data["overdue"]:
+        click.echo(f"\nOverdue actions for {shown(v['organisation'])} ({len(data['overdue'])}), of every visit:")
+        for a in data["overdue"]:
+            click.echo(f"  {a['id'][:8]} {shown(a['text'])} — {shown(a['owner']) or 'no owner'}, due {a['due_date']} "
+                       f"(agreed {a['visit_date']})")
     click.echo(f"\nRatings ({len(data['ratings'])}):")
     for r in data["ratings"]:
         extra = f" → override {r['override']} ({shown(r['override_reason'])})" if r["override"] else ""

@@ -57,6 +57,7 @@ class LineChat:
                  f"{phases} — {v['date']}")
         if v["focus"]:
             self.say(f"Focus: {', '.join(v['focus'])}")
+        self.overdue()
         self.say("Type /help for commands.")
 
     def ask(self) -> None:
@@ -220,12 +221,45 @@ class LineChat:
         self.say(f"✓ action {row['id'][:8]} saved{note}")
 
     def cmd_actions(self) -> None:
-        acts = self.s.actions()
-        if not acts:
+        view = self.s.action_list()
+        if not view.actions:
             self.say("No actions yet.")
-        for a in acts:
-            self.say(f"  {a['id'][:8]} [{a['status']}] {inert(a['text'], one_line=True)} — "
-                     f"{inert(a['owner'], one_line=True) or 'no owner'}, {a['due_date'] or 'no date'}")
+            return
+        heading = None
+        for a in view.actions:
+            now = (f"From earlier visits to {inert(view.organisation, one_line=True)}:" if a["earlier"] else
+                   "Agreed at this visit:")
+            if now != heading and (heading or a["earlier"]):
+                self.say(now)
+            heading = now
+            self.say("  " + action_line(a))
+        self.say("Mark one: /done N, /drop N | REASON, /carry N [NEW DUE] (see /help)")
+
+    def _mark(self, status: str, ref: str, on: str | None = None, note: str = "", due: str | None = None) -> None:
+        a = self.s.mark_action(ref, status, on, note, due)
+        done = "opened again" if status == "open" else STATUS_WORDS[status]
+        self.say(f"✓ action {a['id'][:8]} {done}: {inert(_short(a['text'], 60), one_line=True)}"
+                 + (f" — now due {a['due_date']}" if status == "carried" and a["due_date"] else "")
+                 + (f" ({a['status_date']})" if status != "carried" else ""))
+
+    def cmd_done(self, ref: str, on: str | None, note: str) -> None:
+        self._mark("done", ref, on, note)
+
+    def cmd_drop(self, ref: str, on: str | None, note: str) -> None:
+        self._mark("dropped", ref, on, note)
+
+    def cmd_carry(self, ref: str, due: str | None, note: str) -> None:
+        self._mark("carried", ref, None, note, due)
+
+    def cmd_reopen(self, ref: str, on: str | None, note: str) -> None:
+        self._mark("open", ref, on, note)
+
+    def overdue(self) -> None:
+        """On opening a visit: how many of the organisation's actions are overdue."""
+        n = len(self.s.action_list().overdue)
+        if n:
+            self.say(f"{n} overdue action{'s' if n != 1 else ''} for "
+                     f"{inert(self.s.visit['organisation'], one_line=True)}: /actions")
 
     def _which(self, response: dict[str, Any]) -> str:
         """The answer a command acted on, as the adviser knows it: by its question, or as a note or probe."""
@@ -319,6 +353,26 @@ class LineChat:
         self.say("Accept or override each (/accept, /override, /self), then /quit. "
                  f"Draft the note with: laqs note {self.s.id[:8]}")
 
+
+
+STATUS_WORDS = {"open": "open", "done": "done", "dropped": "dropped", "carried": "carried forward"}
+
+
+def action_line(a: dict[str, Any]) -> str:
+    """One action as /actions lists it: `2. 1a2b3c4d [carried forward] TEXT — OWNER, due DATE  OVERDUE`."""
+    status = STATUS_WORDS.get(a["status"], a["status"])
+    if a["status"] != "open" and a.get("status_date"):
+        status += f" {a['status_date']}"
+    due = f"due {a['due_date']}" if a["due_date"] else "no date"
+    line = (f"{a['position']}. {a['id'][:8]} [{status}] {inert(a['text'], one_line=True)} — "
+            f"{inert(a['owner'], one_line=True) or 'no owner'}, {due}")
+    if a.get("earlier"):
+        line += f" (agreed {a['visit_date']})"
+    if a.get("overdue"):
+        line += "  OVERDUE"
+    if a.get("status_note"):
+        line += f"\n       {inert(a['status_note'], one_line=True)}"
+    return line
 
 
 ECHO_LIMIT = 1000  # characters of an echoed line: a pasted document is named by its size, not read out whole

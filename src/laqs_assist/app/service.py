@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from ..errors import UsageError
 from .views import (
+    ActionsView,
     Answered,
     HomeView,
     InterviewView,
@@ -88,8 +89,20 @@ class Service:
     # --- outside a visit --------------------------------------------------------------------------------------
 
     def home(self, limit: int = 200) -> HomeView:
-        return HomeView(tuple(self.store.visits(limit=limit)), tuple(self.store.organisations()),
-                        str(self.store.path))
+        return HomeView(tuple(self._with_overdue(self.store.visits(limit=limit))),
+                        tuple(self.store.organisations()), str(self.store.path))
+
+    def overdue_counts(self, today: str | None = None) -> dict[tuple[str, str], int]:
+        """(organisation name, kind) -> how many of its actions are open or carried forward past their due date
+        (default: as of today)."""
+        from datetime import date
+
+        counts = self.store.overdue_counts(today or date.today().isoformat())
+        return {(o["name"], o["kind"]): counts[o["id"]] for o in self.store.organisations() if o["id"] in counts}
+
+    def _with_overdue(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        counts = self.overdue_counts()
+        return [{**r, "overdue": counts.get((r["organisation"], r["organisation_kind"]), 0)} for r in rows]
 
     def organisation(self, name: str) -> dict[str, Any]:
         org = self.store.organisation(name)
@@ -100,13 +113,20 @@ class Service:
     def visits(self, status: str | None = None, organisation: str | None = None,
                limit: int = 50) -> list[dict[str, Any]]:
         org_id = self.organisation(organisation)["id"] if organisation else None
-        return self.store.visits(status, org_id, limit)
+        return self._with_overdue(self.store.visits(status, org_id, limit))
 
     def visit_record(self, ref: str) -> VisitRecord:
+        """A visit with its actions (each with `overdue` and its `history`) and its organisation's overdue
+        actions of every visit."""
+        from ..session.actions import is_overdue
+
         visit = self.store.find_visit(ref)
         vid = visit["id"]
+        actions = [{**a, "overdue": is_overdue(a), "history": self.store.action_history(a["id"])}
+                   for a in self.store.actions(vid)]
+        overdue = [a for a in self.store.organisation_actions(visit["organisation_id"]) if is_overdue(a)]
         return VisitRecord(visit, self.store.responses(vid), self.store.visit_judgements(vid),
-                           self.store.actions(vid), self.store.ratings(vid))
+                           actions, self.store.ratings(vid), overdue)
 
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         return self.store.search(query, limit)
@@ -238,7 +258,8 @@ class Service:
         panel = self.panel(aspect, scope) if aspect else None
         return InterviewView(dict(s.visit), items, cur, prev["text"] if prev else None, done, total, coverage,
                              panel, len(s.actions()), self.transcript() if transcript else (),
-                             s.draft() if transcript else None, bool(prev and prev["concerns_individual"]))
+                             s.draft() if transcript else None, bool(prev and prev["concerns_individual"]),
+                             len(s.overdue_actions()))
 
     def panel(self, aspect_id: str, scope: str | None = None) -> PanelView:
         """One aspect's ratings for the visit's phases (or the one phase `scope` names) and the state of each
@@ -435,7 +456,24 @@ class Service:
             raise UsageError(f"due date: {exc.message}") from None
 
     def actions(self) -> list[dict[str, Any]]:
+        """The actions agreed at the open visit, each with its status now."""
         return self._s().actions()
+
+    def action_list(self) -> ActionsView:
+        """The actions the open visit can mark, numbered as /actions lists them (the organisation's earlier
+        visits' still open or carried forward, or marked at this visit, then this visit's own), and the
+        organisation's overdue actions."""
+        s = self._s()
+        return ActionsView(s.visit["organisation"], tuple(s.action_list()), tuple(s.overdue_actions()))
+
+    def mark_action(self, ref: str, status: str, on: str | None = None, note: str = "",
+                    due: str | None = None) -> dict[str, Any]:
+        """Mark an action (its number in action_list() or its id) done, dropped, carried forward (to a new due
+        date if given) or open again, on a day (default: the visit's date) with a note; kept as its history."""
+        return self._s().mark_action(ref, status, on, note, due)
+
+    def action_history(self, ref: str) -> list[dict[str, Any]]:
+        return self._s().action_history(ref)
 
     def save_draft(self, text: str) -> None:
         self._s().save_draft(text)
@@ -473,16 +511,56 @@ class Service:
         s.end()
         return self.review()
 
-    def write_note(self, out_path: str | None = None, overwrite: bool = False) -> NoteView:
-        """Draft the open visit's note of visit (.docx) and run the pack's note checks on it."""
+    def _notes(self):
         import importlib.util
 
         if importlib.util.find_spec("laqs_assist.notes") is None:
             raise UsageError("the notes module is not available in this installation")
         from .. import notes  # type: ignore[attr-defined]
 
+        return notes
+
+    def note_drafts(self, out_path: str | None = None) -> tuple[str, ...]:
+        """The open visit's notes of visit drafted already where write_note() puts them: the file the first
+        draft takes, then each later draft (NAME-2.docx, NAME-3.docx, …), oldest first."""
+        self._notes()
+        first = self._note_path(out_path)
+        found = [first] if first.exists() else []
+        n = 2
+        while (later := _numbered(first, n)).exists():
+            found.append(later)
+            n += 1
+        return tuple(str(p.resolve()) for p in found)
+
+    def _note_path(self, out_path: str | None) -> Path:
+        from ..notes.api import default_note_path
+
+        default = default_note_path(self._s().visit)
+        if out_path is None:
+            return default
+        p = Path(out_path)
+        return p / default.name if p.is_dir() or str(out_path).endswith(("/", "\\")) else p
+
+    def write_note(self, out_path: str | None = None, overwrite: bool = False, again: bool = False) -> NoteView:
+        """Draft the open visit's note of visit (.docx) and run the pack's note checks on it. An existing note is
+        kept unless `overwrite`; with `again` the note is drafted again beside it: the first draft keeps its
+        name and each later one is numbered (NAME-2.docx, NAME-3.docx, …), so a draft already edited in Word is
+        never touched; the view names the earlier draft."""
+        notes = self._notes()
+        earlier = None
+        if again and not overwrite:
+            drafts = self.note_drafts(out_path)
+            if drafts:
+                earlier = drafts[-1]
+                out_path = str(_numbered(self._note_path(out_path), len(drafts) + 1))
         result = notes.write_note(self.store, self.pack, self._s().id, out_path=out_path, overwrite=overwrite)
-        return NoteView(str(Path(result.path).resolve()), tuple(check_line(c) for c in result.checks or ()))
+        return NoteView(str(Path(result.path).resolve()), tuple(check_line(c) for c in result.checks or ()),
+                        earlier)
+
+
+def _numbered(first: Path, n: int) -> Path:
+    """The n-th draft of a note beside the first: oak-primary-2026-11-20-1a2b3c4d-2.docx."""
+    return first.with_name(f"{first.stem}-{n}{first.suffix}")
 
 
 def check_line(check: Any) -> tuple[bool | None, str]:

@@ -89,6 +89,19 @@ def _action(rest: str) -> dict[str, Any]:
             "due": (parts[2] or None) if len(parts) > 2 else None}
 
 
+def _mark(date_key: str, typed: str, form: str) -> Callable[[str], dict[str, Any]]:
+    """`ID [DATE] [| NOTE]`: the action (its number in /actions or its id), a date, a note after a bar."""
+    def parse(rest: str) -> dict[str, Any]:
+        head, bar, note = rest.partition("|")
+        words = head.split()
+        if not words:
+            raise UsageError(f"which action? {form} (ID: its number in /actions or its id)")
+        if "|" in note:
+            raise UsageError(f"one note after one bar: {form}")
+        return {"ref": words[0], date_key: " ".join(words[1:]) or None, "note": note.strip()}
+    return parse
+
+
 def _ref(rest: str) -> dict[str, Any]:
     return {"ref": rest.strip() or None}
 
@@ -140,7 +153,18 @@ SPECS: dict[str, Spec] = {
     "rating": Spec("/rating [ASPECT]", "the suggested rating, ceiling and why", _optional_word("aspect")),
     "action": Spec("/action TEXT | OWNER | DUE", "add an agreed action, e.g. /action Revise the policy | J Smith | "
                    "2026-12-15", _action),
-    "actions": Spec("/actions", "list this visit's actions", _none),
+    "actions": Spec("/actions", "the actions to follow up, numbered: this visit's and the organisation's earlier\n"
+                    "ones still open or carried forward; overdue ones marked", _none),
+    "done": Spec("/done ID [DATE] [| NOTE]", "mark an action done (ID: its number in /actions or its id; the date\n"
+                 "defaults to the visit's), e.g. /done 1 | Calendar shared with governors",
+                 _mark("on", "done", "/done ID [DATE] [| NOTE]")),
+    "drop": Spec("/drop ID [DATE] | REASON", "drop an action, saying why, e.g. /drop 2 | Superseded by the new plan",
+                 _mark("on", "drop", "/drop ID [DATE] | REASON")),
+    "carry": Spec("/carry ID [NEW DUE] [| NOTE]", "carry an action forward, to a new due date if given, e.g.\n"
+                  "/carry 3 2027-03-31 | Governors meet in March",
+                  _mark("due", "carry", "/carry ID [NEW DUE] [| NOTE]")),
+    "reopen": Spec("/reopen ID [| NOTE]", "open a marked action again (its history is kept)",
+                   _mark("on", "reopen", "/reopen ID [| NOTE]")),
     "flag": Spec("/flag [QID|ID]", "mark an answer as about an individual's performance (kept out of shared notes);\n"
                  "with no QID or ID, the answer just given, e.g. /flag A3.1.5.2", _ref),
     "unflag": Spec("/unflag [QID|ID]", "clear that mark", _ref),

@@ -46,6 +46,7 @@ class InterviewView(NamedTuple):
     transcript: tuple[Turn, ...] = ()
     draft: dict[str, Any] | None = None  # the unsent draft ({text, updated_at}), given when a visit is opened
     recorded_flagged: bool = False  # the recorded answer concerns an individual (shown with its flag)
+    overdue: int = 0  # the organisation's actions (of every visit) open or carried forward past their due date
 
     @property
     def ended(self) -> bool:
@@ -84,14 +85,24 @@ class ReviewView(NamedTuple):
 
 
 class HomeView(NamedTuple):
-    visits: tuple[dict[str, Any], ...]
+    visits: tuple[dict[str, Any], ...]  # each with `overdue`: its organisation's overdue actions
     organisations: tuple[dict[str, Any], ...]
     store_path: str
+
+
+class ActionsView(NamedTuple):
+    """The actions a visit can mark, as /actions numbers them (store/actions.py names each action's fields; each
+    also has `position`, `earlier` and `overdue`), and the organisation's overdue ones of every visit."""
+
+    organisation: str
+    actions: tuple[dict[str, Any], ...]
+    overdue: tuple[dict[str, Any], ...]
 
 
 class NoteView(NamedTuple):
     path: str
     checks: tuple[tuple[bool | None, str], ...] = ()
+    earlier: str | None = None  # drafted again: the earlier draft, kept beside the new one
 
 
 class VisitRecord(NamedTuple):
@@ -102,6 +113,7 @@ class VisitRecord(NamedTuple):
     judgements: list[dict[str, Any]]
     actions: list[dict[str, Any]]
     ratings: list[dict[str, Any]]
+    overdue: list[dict[str, Any]] = []  # the organisation's overdue actions, of every visit
 
     def to_dict(self) -> dict[str, Any]:
         return self._asdict()
@@ -116,5 +128,5 @@ class YearRatings(NamedTuple):
     details: dict[tuple[str, str], Any] = {}  # (phase, aspect) -> session.year.YearRating: how each stands, why
 
 
-__all__ = ["AnswerResult", "Answered", "CommandResult", "HomeView", "InterviewView", "NoteView", "PanelView",
-           "ReviewView", "Turn", "VisitRecord", "YearRatings"]
+__all__ = ["ActionsView", "AnswerResult", "Answered", "CommandResult", "HomeView", "InterviewView", "NoteView",
+           "PanelView", "ReviewView", "Turn", "VisitRecord", "YearRatings"]

@@ -232,6 +232,31 @@ def rating_decisions(db: Database) -> None:
                                 override or suggestion, why if override else None, suggestion, ceiling, at])
 
 
+@migrations(name="0007_action_updates")
+def action_updates(db: Database) -> None:
+    """What became of an agreed action, appended, never changed: marked done, dropped, carried forward (with a new
+    due date or none) or opened again, each with the day it happened, a note, the visit it was marked at (an
+    earlier visit's action is marked at a later one) and when it was recorded. An action's status is its latest
+    update by (created_at, id), else open; its due date is the latest update's that set one, else the date
+    agreed. Rows carry their own ids and stamps, so they pool like judgements.
+
+    Actions marked before this (the actions table's `status`, done or dropped) get one update each, made when the
+    row was last changed, on that day."""
+    db["action_updates"].create({
+        "id": str, "action_id": str, "organisation_id": str, "visit_id": str, "status": str, "on_date": str,
+        "note": str, "due_date": str, "created_at": str,
+    }, pk="id", not_null={"action_id", "organisation_id", "status", "on_date", "note", "created_at"},
+        foreign_keys=[("action_id", "actions", "id"), ("visit_id", "visits", "id")])
+    db.execute("CREATE INDEX idx_action_updates_action ON action_updates (action_id, created_at, id)")
+    db.execute("CREATE INDEX idx_action_updates_organisation ON action_updates (organisation_id)")
+    rows = db.execute("SELECT id, organisation_id, status, updated_at FROM actions "
+                      "WHERE status IN ('done', 'dropped')").fetchall()
+    for aid, org, status, at in rows:
+        db.execute("INSERT INTO action_updates (id, action_id, organisation_id, visit_id, status, on_date, note, "
+                   "due_date, created_at) VALUES (?, ?, ?, NULL, ?, ?, '', NULL, ?)",
+                   [new_id(), aid, org, status, at[:10], at])
+
+
 def _microsecond_after(stamp: str) -> str | None:
     try:
         t = datetime.fromisoformat(stamp)
