@@ -307,29 +307,115 @@ def note_of_visit() -> Document:
 # --- the briefing --------------------------------------------------------------------------------------------------
 
 
+def heading(doc, text, style: str = "Heading 1"):
+    """A heading kept with the paragraph after it, on the paragraph itself as well as in its style (a restyled
+    template keeps it), so no heading is stranded at a page foot."""
+    p = para(doc, text, style=style)
+    p.paragraph_format.keep_with_next = True
+    return p
+
+
+def kept(p):
+    """`p` kept with the paragraph after it (a question's id with its text, a stem with its sub-questions)."""
+    p.paragraph_format.keep_with_next = True
+    return p
+
+
+def lead_and_needs(doc, var: str, runs: list) -> None:
+    """A rating's lead line kept with the bullets of what it needs (`var.needs`)."""
+    kept(para(doc, *runs))
+    bullets(doc, f"{var}.needs", var="i")
+
+
+def question_block(doc, var: str = "q") -> None:
+    """One agenda question: its id and stem kept with its sub-questions."""
+    kept(para(doc, (f"{{{{ {var}.id }}}} ", {"bold": True}), f"{{{{ {var}.text }}}}"))
+    tag(doc, f"{{%p for s in {var}.sub %}}")
+    para(doc, "{{ s }}", style="List Bullet")
+    tag(doc, "{%p endfor %}")
+
+
 def briefing() -> Document:
-    doc = base_document("Briefing for a headteacher meeting", "Briefing: {{ organisation }}, {{ meeting_date }}")
+    doc = base_document("Briefing for a meeting", "Briefing: {{ organisation }}, {{ meeting_date }}")
     header_footer(doc, "Briefing · {{ organisation }} · {{ meeting_date }}", "{{ tool }} · prepared {{ generated }}")
 
-    para(doc, "Briefing for a meeting with the headteacher", style="Title")
+    para(doc, "{{ title }}", style="Title")
     para(doc, "{{ organisation }}", size=13, color=ACCENT)
     key_table(doc, [
         ("Organisation", ["{{ organisation }} ({{ organisation_kind }})"]),
         ("Local authority", ["{{ la or '—' }}"]),
         ("Meeting date", ["{{ meeting_date }} (academic year {{ academic_year }})"]),
+        ("Agenda", ["{{ agenda_title }} ({{ agenda_source }})"]),
         ("Phases", ["{{ phases_line }}"]),
         ("Visits this year", ["{{ visits_this_year }}"]),
     ])
+    marks = ("Each rating is marked by what it rests on: the adviser's rating (an override), agreed (the adviser "
+             "accepted the suggestion) or suggested (the highest rating the criteria allow, not yet agreed).")
 
-    para(doc, "Since the last visit", style="Heading 1")
-    previous_actions(doc, "Last visit: {{ previous_type }}, {{ previous_date }}. Its actions and their status:",
-                     "No earlier visit is recorded.")
-
-    para(doc, "Ratings so far this year", style="Heading 1")
-    tag(doc, "{%p if ratings %}")
-    para(doc, "Each rating is marked by what it rests on: the adviser's rating (an override), agreed (the adviser "
-              "accepted the suggestion) or suggested (the highest rating the criteria allow, not yet agreed).",
+    tag(doc, "{%p if for_la %}")
+    heading(doc, "Ratings at the last visit")
+    tag(doc, "{%p if last_ratings %}")
+    para(doc, "{{ previous_type }}, {{ previous_date }}: the ratings per phase as they stood at that visit. " + marks,
          size=9, color=MUTED)
+    grid_table(doc, ["Phase", "Aspect", "Rating"], "{%tr for r in last_ratings %}",
+               [["{{ r.phase }}"], ["{{ r.aspect_id }} {{ r.aspect_title }}"],
+                ["{% cellbg r.fill %}", "{{ r.rating_line }}"]], [2.6, 7.4, 7.0])
+    tag(doc, "{%p else %}")
+    para(doc, "{{ 'Nothing was rated at the last visit.' if has_previous else 'No earlier visit is recorded.' }}",
+         italic=True)
+    tag(doc, "{%p endif %}")
+
+    heading(doc, "Ratings still below their ceiling")
+    tag(doc, "{%p for b in below_ceiling %}")
+    lead_and_needs(doc, "b", [("{{ b.aspect_id }} {{ b.aspect_title }}, {{ b.phase }}: ", {"bold": True}),
+                              "{{ b.rating_line }}; the criteria could allow {{ b.ceiling }}."])
+    tag(doc, "{%p if b.questions %}")
+    kept(para(doc, ("Questions that would decide it:", {"italic": True, "size": 9, "color": MUTED})))
+    tag(doc, "{%p for q in b.questions %}")
+    para(doc, ("{{ q.id }} ", {"bold": True}), "{{ q.text }}", style="List Bullet")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    para(doc, ("Its agenda questions were all answered this year: the evidence to seek is above.",
+               {"italic": True, "size": 9, "color": MUTED}))
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if not below_ceiling %}")
+    para(doc, "No rating is below what the criteria could allow.", italic=True)
+    tag(doc, "{%p endif %}")
+
+    heading(doc, "{{ questions_heading }}")
+    para(doc, "From {{ agenda_title }} ({{ agenda_source }}), chosen by {{ chosen_by }}"
+              "{{ '; ' ~ answered_left_out ~ ' answered this year are left out' if answered_left_out else '' }}"
+              "{{ ' (besides those above)' if below_ceiling else '' }}.", size=9, color=MUTED)
+    tag(doc, "{%p for sec in uncovered %}")
+    heading(doc, "{{ sec.title }}", "Heading 2")
+    tag(doc, "{%p for q in sec.questions %}")
+    question_block(doc)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if not uncovered %}")
+    para(doc, "Every item of the agenda has been covered this year.", italic=True)
+    tag(doc, "{%p endif %}")
+
+    heading(doc, "Open and overdue actions")
+    tag(doc, "{%p if open_actions %}")
+    para(doc, "{{ open_actions|length }} open, {{ overdue_count }} overdue on the meeting's day.", size=9,
+         color=MUTED)
+    grid_table(doc, ["Action", "Owner", "Due", "Agreed", "Status"], "{%tr for x in open_actions %}",
+               [["{{ x.text }}"], ["{{ x.owner }}"], ["{{ x.due }}"], ["{{ x.agreed }}"], ["{{ x.status }}"]],
+               [6.6, 3.0, 2.6, 2.6, 2.2])
+    tag(doc, "{%p else %}")
+    para(doc, "No actions are open.", italic=True)
+    tag(doc, "{%p endif %}")
+
+    tag(doc, "{%p else %}")
+    heading(doc, "Agreed actions and targets from the last visit")
+    previous_actions(doc, "Last visit: {{ previous_type }}, {{ previous_date }}. Its actions, their target dates "
+                          "and their status:", "No earlier visit is recorded.")
+
+    heading(doc, "Ratings so far this year")
+    tag(doc, "{%p if ratings %}")
+    para(doc, marks, size=9, color=MUTED)
     grid_table(doc, ["Aspect", "Phase", "Rating", "Could reach on the criteria"], "{%tr for r in ratings %}",
                [["{{ r.aspect_id }}"], ["{{ r.phase }}"], ["{% cellbg r.fill %}", "{{ r.rating_line }}"],
                 ["{{ r.reach }}"]], [1.9, 2.6, 6.3, 6.2])
@@ -337,29 +423,27 @@ def briefing() -> Document:
     para(doc, "Nothing has been rated this academic year.", italic=True)
     tag(doc, "{%p endif %}")
 
-    para(doc, "Evidence still needed", style="Heading 1")
+    heading(doc, "Evidence still needed")
     tag(doc, "{%p for m in missing_evidence %}")
-    para(doc, ("{{ m.aspect_id }} {{ m.phase }}: ", {"bold": True}), "{{ m.rating_line }}; to reach {{ m.to_reach }}:")
-    tag(doc, "{%p for i in m.needs %}")
-    para(doc, "{{ i }}", style="List Bullet")
-    tag(doc, "{%p endfor %}")
+    lead_and_needs(doc, "m", [("{{ m.aspect_id }} {{ m.phase }}: ", {"bold": True}),
+                              "{{ m.rating_line }}; to reach {{ m.to_reach }}:"])
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p if not missing_evidence %}")
     para(doc, "No open ratings.", italic=True)
     tag(doc, "{%p endif %}")
 
-    para(doc, "Questions for the meeting", style="Heading 1")
-    para(doc, "From {{ agenda_title }} ({{ agenda_source }}), chosen by {{ chosen_by }}.", size=9, color=MUTED)
+    heading(doc, "Questions for the meeting")
+    para(doc, "From {{ agenda_title }} ({{ agenda_source }}), chosen by {{ chosen_by }}: the elements on this "
+              "school's open issues"
+              "{{ '; ' ~ answered_left_out ~ ' answered this year are left out' if answered_left_out else '' }}.",
+         size=9, color=MUTED)
     tag(doc, "{%p for q in questions %}")
-    para(doc, ("{{ q.id }} ", {"bold": True}), ("({{ q.aspect_id }})", {"color": MUTED}))
-    para(doc, "{{ q.text }}")
-    tag(doc, "{%p for s in q.sub %}")
-    para(doc, "{{ s }}", style="List Bullet")
-    tag(doc, "{%p endfor %}")
+    question_block(doc)
     para(doc, ("Why: {{ q.why }}", {"italic": True, "size": 9, "color": MUTED}))
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p if not questions %}")
-    para(doc, "No questions chosen.", italic=True)
+    para(doc, "No questions chosen: every element on an open issue has been discussed this year.", italic=True)
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p endif %}")
     return doc
 

@@ -97,11 +97,13 @@ def write_note(store, pack: Pack, visit_id: str, out_path: str | Path | None = N
 def write_briefing(store, pack: Pack, organisation: str, out_path: str | Path | None = None,
                    overwrite: bool = False, template: str | Path | None = None, *,
                    questions: Iterable[str] | None = None, phases: Iterable[str] | None = None,
-                   day: str | None = None, today: date | None = None) -> BriefingResult:
-    """A briefing for a coming headteacher meeting with `organisation` (name or id), as a .docx."""
+                   day: str | None = None, today: date | None = None, all_questions: bool = False) -> BriefingResult:
+    """A briefing for a coming meeting with `organisation` (name or id), for its audience, as a .docx; questions
+    answered this year are left out unless `all_questions`."""
     from .render import render_to_file
 
-    ctx = briefing_context(store, pack, organisation, questions=questions, phases=phases, day=day, today=today)
+    ctx = briefing_context(store, pack, organisation, questions=questions, phases=phases, day=day, today=today,
+                           all_questions=all_questions)
     out = _out(out_path, default_briefing_path(ctx["organisation"], ctx["meeting_date_iso"]))
     path = render_to_file(template or default_template("briefing"), ctx, out, overwrite=overwrite)
     return BriefingResult(path, ctx)

@@ -1,11 +1,16 @@
-"""A SIP's briefing for a coming headteacher meeting, as plain data.
+"""A briefing for a coming meeting, as plain data, for the meeting's audience.
 
-The questions come from the headteachers' agenda (Appendix 4 of seed 001). By default the briefing picks those
-on aspects whose rating is still open this academic year (no suggestion yet, or a suggestion below the ceiling)
-or that no visit has covered this year; `questions` picks them by id instead. Ratings are the organisation's
-year so far, by the one rule of session/year.py (the dashboard and the review read it too), resting on the visits
-up to the meeting's day: an adviser's override or an agreed rating while no evidence has been recorded since, else
-the suggestion from the year's evidence, each marked as such.
+Who the meeting is with decides what the briefing holds, and the pack decides which agenda serves them (its
+`organisations:` kinds and their agendas, packs/model.py): for an LA (the 2009 standards: the LA contacts' agenda,
+Appendix 3) the last visit's ratings per phase, the ratings still below their ceiling with the agenda questions
+that would decide them, the agenda items not yet covered this year and the LA's open and overdue actions; for a
+school (the headteachers' agenda, Appendix 4) the agenda elements on the school's open issues (aspects not yet
+covered this year, or whose rating is still open) and the last visit's agreed actions with their target dates.
+A question answered this academic year, up to the meeting's day, is left out unless `all_questions`;
+`questions` picks them by id instead. Ratings are the organisation's year so far, by the one rule of
+session/year.py (the dashboard and the review read it too), resting on the visits up to the meeting's day: an
+adviser's override or an agreed rating while no evidence has been recorded since, else the suggestion from the
+year's evidence, each marked as such. Flagged answers are never read here.
 """
 
 from __future__ import annotations
@@ -26,14 +31,20 @@ CORE = {
     "previous_actions": "the last visit's actions and their status",
     "ratings": "the ratings so far this academic year",
     "missing_evidence": "what evidence would lift each open rating",
+    "title": "the briefing's title, for the meeting's audience",
 }
 
 
 def headteachers_agenda(pack: Pack) -> Agenda:
     """The agenda a school visit opens with, as the pack's `organisations:` names it."""
-    agenda = pack.agenda_for("school")
-    if agenda is None:
-        raise UsageError(f"pack '{pack.id}' names no agenda for schools (organisations: in its pack.yaml)")
+    return audience_agenda(pack, "school")
+
+
+def audience_agenda(pack: Pack, kind: str) -> Agenda:
+    """The agenda that serves a kind of organisation, as the pack's `organisations:` declares it."""
+    agenda = pack.agenda_for(kind)
+    if agenda is None or agenda not in pack.agendas:
+        raise UsageError(f"pack '{pack.id}' names no agenda for the kind '{kind}' (organisations: in its pack.yaml)")
     return pack.agendas[agenda]
 
 
@@ -53,9 +64,37 @@ def _phases(store, pack: Pack, org_id: str, year: str, phases: Iterable[str] | N
     return [p for p in known if p in seen] or known
 
 
+def _question(pack: Pack, section, q, why: str, answered: set[str]) -> dict[str, Any]:
+    return {"id": q.id, "aspect_id": section.aspect,
+            "aspect_title": pack.aspects[section.aspect].title if section.aspect in pack.aspects else "",
+            "heading": " ".join(section.heading.split()), "text": q.text, "sub": list(q.sub), "why": why,
+            "answered": q.id in answered}
+
+
+def _deciding_criteria(pack: Pack, r) -> set[str]:
+    """The aspect's criteria not yet met in the columns between the ceiling and the rating: what would decide
+    whether it rises."""
+    if r.suggestion is None or r.ceiling is None:
+        return {c.id for c in pack.aspects[r.aspect].criteria}
+    low, high = pack.column(r.ceiling).rank, pack.column(r.suggestion).rank
+    out = {c.id for c in pack.aspects[r.aspect].criteria
+           if low <= pack.column(c.column).rank < high and r.states.get(c.id) != "met"}
+    out |= {b.criterion for b in r.blockers if b.criterion and pack.column(b.column).rank < high}
+    return out
+
+
+def _open_action_row(a: dict[str, Any], day: str) -> dict[str, Any]:
+    row = _action_row(a, day)
+    overdue = bool(a.get("due_date") and a["due_date"] < day)
+    if overdue and "overdue" not in row["status"].lower():
+        row["status"] = f"{row['status']}, overdue"
+    row.update(overdue=overdue, agreed=long_date(a.get("visit_date")))
+    return row
+
+
 def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterable[str] | None = None,
                      phases: Iterable[str] | None = None, day: str | None = None,
-                     today: date | None = None) -> dict[str, Any]:
+                     today: date | None = None, all_questions: bool = False) -> dict[str, Any]:
     """Everything a briefing template can use. Strings are not yet cleaned for XML (see clean.py)."""
     today = today or date.today()
     day = day or today.isoformat()
@@ -69,9 +108,12 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
     from ..calendar import academic_year
 
     year = academic_year(day, pack.year_starts)
-    agenda = headteachers_agenda(pack)
+    kind = pack.organisation_kind(org["kind"])
+    agenda = audience_agenda(pack, org["kind"])
+    for_la = org["kind"] == "LA"  # the store's kind for an LA; the pack says which agenda serves it
     phase_ids = _phases(store, pack, org["id"], year, phases)
     coverage = store.coverage(org["id"], year)
+    answered = store.answered_questions(org["id"], year, day)
 
     # The year's ratings as they stood on the day (session/year.py: the rule the dashboard and the review read);
     # the latest visit's rating row gives the LA's self-evaluation.
@@ -96,6 +138,9 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
                 f"{row['phase']}: " + ("not yet rated" if not row["rated"] else
                                        f"{row['rating_line']}, could reach {row['ceiling']}") for row in opened)
 
+    def asked(q) -> bool:  # a question answered this year is left out unless the adviser asks for every one
+        return all_questions or q.id not in answered
+
     by_id = {q.id: (s, q) for s in agenda.sections for q in s.questions}
     if questions:
         wanted = [q.strip() for q in questions if q.strip()]
@@ -105,14 +150,15 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
                              f"(see `laqs packs show`; ids look like {next(iter(by_id))})")
         chosen = [by_id[q] for q in dict.fromkeys(wanted)]
         why = {q: "chosen by the adviser" for q in wanted}
+    elif for_la:
+        chosen = [(s, q) for s in agenda.sections for q in s.questions if asked(q) and s.aspect in pack.aspects
+                  and any(row["applies"] for row in rows_of[s.aspect])]
+        why = {q.id: ("answered this year" if q.id in answered else "not yet covered this academic year")
+               for _, q in chosen}
     else:
-        chosen = [(s, q) for s in agenda.sections for q in s.questions if s.aspect in open_aspects]
+        chosen = [(s, q) for s in agenda.sections for q in s.questions if s.aspect in open_aspects and asked(q)]
         why = {q.id: open_aspects[s.aspect] for s, q in chosen}
-
-    questions_out = [{
-        "id": q.id, "aspect_id": s.aspect, "aspect_title": pack.aspects[s.aspect].title if s.aspect in pack.aspects
-        else "", "heading": " ".join(s.heading.split()), "text": q.text, "sub": list(q.sub),
-        "why": why[q.id]} for s, q in chosen]
+    questions_out = [_question(pack, s, q, why[q.id], answered) for s, q in chosen]
 
     shown = _aspect_order(pack, set(coverage) | judged | {q["aspect_id"] for q in questions_out})
     ratings, missing = [], []
@@ -132,22 +178,70 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
                                 "ceiling": row["ceiling"], "to_reach": to_reach,
                                 "needs": list(r.lift), "line": "; ".join(r.lift)})
 
+    # For an LA: the ratings still below their ceiling, each with the agenda questions that would decide it.
+    below_ceiling, deciding_ids = [], set()
+    if for_la:
+        for aspect_id in _aspect_order(pack, pack.aspects):
+            for row in rows_of[aspect_id]:
+                if not (row["applies"] and row["rated"] and row["open"]):
+                    continue
+                r = held[(row["phase_id"], aspect_id)].rating
+                criteria = _deciding_criteria(pack, r)
+                qs = [_question(pack, s, q, "would decide it", answered) for s in agenda.sections
+                      if s.aspect == aspect_id for q in s.questions if asked(q) and set(q.criteria) & criteria]
+                deciding_ids |= {q["id"] for q in qs}
+                below_ceiling.append({**row, "questions": qs, "needs": list(r.lift)})
+    uncovered_sections: list[dict[str, Any]] = []
+    if for_la:
+        for s in agenda.sections:
+            qs = [q for q in questions_out if q["aspect_id"] == s.aspect and q["heading"] == " ".join(
+                s.heading.split()) and (questions or q["id"] not in deciding_ids)]
+            if qs:
+                uncovered_sections.append({"aspect_id": s.aspect, "heading": qs[0]["heading"],
+                                           "title": f"{s.aspect} {pack.aspects[s.aspect].title}"
+                                           if s.aspect in pack.aspects else s.aspect, "questions": qs})
+
     last_visit = store.last_visit(org["id"], until=day)
+    last_ratings = []
+    if last_visit is not None:
+        touched = store.aspects_touched(last_visit["id"]) | {r["aspect_id"] for r in store.ratings(last_visit["id"])}
+        touched &= set(pack.aspects)
+        at_last = year_rating_details(store, pack, org["id"], last_visit["academic_year"], visit=last_visit,
+                                      phases=last_visit["phases"], aspects=touched)
+        saved_last = {(r["aspect_id"], r["phase"]): r for r in store.ratings(last_visit["id"])}
+        for p in last_visit["phases"]:
+            for a in _aspect_order(pack, touched):
+                row = rating_row(pack, at_last[(p, a)], saved_last.get((a, p)))
+                if row["applies"]:
+                    last_ratings.append(row)
+    open_actions = [_open_action_row(a, day) for a in store.open_actions([org["id"]], day)]
     org_row, la = _organisation(store, {"organisation_id": org["id"]})
+    if for_la:
+        audience = f"the {kind.name.lower()}" if kind else "the local authority"
+    else:
+        audience = "the headteacher"
     return {
-        "kind": "briefing", "title": "Briefing for a meeting with the headteacher",
-        "organisation": org["name"], "organisation_kind": org["kind"], "la": la,
+        "kind": "briefing", "title": f"Briefing for a meeting with {audience}", "audience": audience,
+        "for_la": for_la, "for_school": not for_la,
+        "organisation": org["name"], "organisation_kind": kind.name if kind else org["kind"], "la": la,
         "meeting_date": long_date(day), "meeting_date_iso": day, "academic_year": year,
         "agenda_title": agenda.title, "agenda_source": agenda.source,
         "phases": [pack.phase_name(p) for p in phase_ids],
         "phases_line": ", ".join(pack.phase_name(p) for p in phase_ids),
         "questions": questions_out, "chosen_by": "the adviser" if questions else "the tool",
+        "questions_heading": "Questions chosen for the meeting" if questions else
+        f"{agenda.source} items not yet covered this year",
+        "all_questions": all_questions, "answered_count": len(answered),
+        "answered_left_out": 0 if all_questions or questions else
+        sum(1 for q in agenda.questions if q.id in answered),
         "has_previous": last_visit is not None,
         "previous_date": long_date(last_visit["date"]) if last_visit else "",
         "previous_type": (pack.agendas[last_visit["agenda_id"]].title
                           if last_visit and last_visit["agenda_id"] in pack.agendas else ""),
         "previous_ref": last_visit["id"][:8] if last_visit else "",
         "previous_actions": [_action_row(a, day) for a in store.actions(last_visit["id"])] if last_visit else [],
+        "last_ratings": last_ratings, "below_ceiling": below_ceiling, "uncovered": uncovered_sections,
+        "open_actions": open_actions, "overdue_count": sum(1 for a in open_actions if a["overdue"]),
         "ratings": ratings, "missing_evidence": missing,
         "visits_this_year": store.visit_count(org["id"], year),
         "pack_title": pack.title, "generated": long_date(today.isoformat()), "tool": f"laqs-assist {__version__}",

@@ -74,19 +74,26 @@ def note(state, visit: str, out_path: Path | None, force: bool, template: Path |
                    "notes/briefing-<organisation>-<meeting date>.docx under the current folder.")
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
 @click.option("--questions", default=None,
-              help="Comma-separated Appendix 4 question ids, e.g. A4.1.5.1,A4.2.4.1 (default: the questions on "
-                   "aspects whose rating is still open or that no visit has covered this year).")
+              help="Comma-separated question ids of the meeting's agenda, e.g. A4.1.5.1,A4.2.4.1 (default: the "
+                   "tool's choice for the audience; see below).")
+@click.option("--all", "all_questions", is_flag=True,
+              help="Also list the questions already answered this academic year (left out by default).")
 @click.option("--phase", "phases", multiple=True, help="Phase id or name; repeatable (default: the phases of the "
                                                        "organisation's visits this year).")
 @click.option("--date", "day", default=None, help="Date of the meeting, YYYY-MM-DD (default: today).")
 @click.option("--template", type=click.Path(path_type=Path), default=None,
               help="A .docx template (default: the shipped templates/briefing.docx).")
 @click.pass_obj
-def brief(state, organisation: str, out_path, force, questions, phases, day, template) -> None:
-    """Prepare a briefing for a coming headteacher meeting with ORGANISATION (a name or id in the store).
+def brief(state, organisation: str, out_path, force, questions, all_questions, phases, day, template) -> None:
+    """Prepare a briefing for a coming meeting with ORGANISATION (a name or id in the store), for its audience.
 
-    It lists the Appendix 4 questions to ask, the last visit's actions and their status, the ratings so far this
-    academic year and the evidence still missing to lift each open rating.
+    \b
+    The pack says which agenda serves which kind of organisation (the 2009 standards: Appendix 3 for an LA,
+    Appendix 4 for a school). For an LA: the last visit's ratings per phase, the ratings still below their
+    ceiling with the questions that would decide them, the agenda items not yet covered this year, and the open
+    and overdue actions. For a school: the last visit's agreed actions and target dates, the ratings so far,
+    the evidence still missing, and the agenda elements on the school's open issues. A question answered this
+    academic year is left out unless --all.
     """
     from .api import write_briefing
 
@@ -95,11 +102,18 @@ def brief(state, organisation: str, out_path, force, questions, phases, day, tem
     chosen = [q for q in questions.split(",") if q.strip()] if questions else None
     with store_of(state) as store:
         result = write_briefing(store, pack, organisation, out_path, overwrite=force, template=template,
-                                questions=chosen, phases=phases or None, day=day)
+                                questions=chosen, phases=phases or None, day=day, all_questions=all_questions)
     ctx = result.context
-    click.echo(f"wrote {result.path}")
-    click.echo(f"  {len(ctx['questions'])} questions, {len(ctx['previous_actions'])} actions from the last visit, "
-               f"{sum(1 for r in ctx['ratings'] if r['rated'])} ratings, {len(ctx['missing_evidence'])} open")
+    click.echo(f"wrote {result.path} ({inert(ctx['title'], one_line=True)})")
+    left_out = f" ({ctx['answered_left_out']} answered this year left out; --all lists them)" \
+        if ctx["answered_left_out"] else ""
+    if ctx["for_la"]:
+        click.echo(f"  {len(ctx['questions'])} questions{left_out}, {len(ctx['below_ceiling'])} ratings below their "
+                   f"ceiling, {len(ctx['open_actions'])} open actions ({ctx['overdue_count']} overdue)")
+    else:
+        click.echo(f"  {len(ctx['questions'])} questions{left_out}, {len(ctx['previous_actions'])} actions from the "
+                   f"last visit, {sum(1 for r in ctx['ratings'] if r['rated'])} ratings, "
+                   f"{len(ctx['missing_evidence'])} open")
 
 
 @click.command()
