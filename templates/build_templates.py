@@ -226,9 +226,77 @@ def header_footer(doc, header: str, footer: str) -> None:
 
 # --- the note of visit -------------------------------------------------------------------------------------------
 
+# The font the note names for emoji (its character style "Emoji", restyled in Word like any other): a font
+# LibreOffice draws into a PDF. Text fonts have no emoji, and LibreOffice's own fallback to a colour emoji font
+# leaves them blank in a PDF.
+EMOJI_FONT = "Symbola"
+EMOJI_FALLBACK = "Noto Color Emoji"
+
+
+def emoji_style(doc) -> None:
+    """The character style "Emoji": the note's runs of emoji use it (Word and LibreOffice both read it)."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    st = doc.styles.add_style("Emoji", WD_STYLE_TYPE.CHARACTER)
+    st.font.name = EMOJI_FONT
+    fonts = st.element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attr), EMOJI_FONT)
+    fonts.set(qn("w:eastAsia"), EMOJI_FALLBACK)
+
+
+def _rtl(p, runs_rtl: bool) -> None:
+    p_pr = p._p.get_or_add_pPr()
+    bidi = OxmlElement("w:bidi")
+    p_pr.append(bidi)
+    if runs_rtl:
+        for r in p.runs:
+            r._r.get_or_add_rPr().append(OxmlElement("w:rtl"))
+
+
+def text_runs(p, var: str, rtl: bool = False) -> None:
+    """Runs in `p` for `var.parts` (see notes.context.runs): emoji in the Emoji style, the rest plain; `rtl`
+    marks the plain runs right-to-left."""
+    p.add_run(f"{{%r for s in {var} %}}")
+    p.add_run("{%r if s.emoji %}")
+    p.add_run("{{ s.text }}", style="Emoji")
+    p.add_run("{%r else %}")
+    plain_run = p.add_run("{{ s.text }}")
+    if rtl:
+        plain_run._r.get_or_add_rPr().append(OxmlElement("w:rtl"))
+    p.add_run("{%r endif %}")
+    p.add_run("{%r endfor %}")
+
+
+def user_text(doc, item: str, style: str | None = None, indent: float = 0.0) -> None:
+    """A paragraph of the user's text (`item.parts`, `item.rtl`): emoji in the Emoji style, a right-to-left text
+    in a paragraph marked right-to-left (w:bidi, and w:rtl on its runs)."""
+    tag(doc, f"{{%p if {item}.rtl %}}")
+    p = doc.add_paragraph(style=style)
+    text_runs(p, f"{item}.parts", rtl=True)
+    _rtl(p, False)
+    if indent:
+        p.paragraph_format.right_indent = Cm(indent)
+    tag(doc, "{%p else %}")
+    p = doc.add_paragraph(style=style)
+    text_runs(p, f"{item}.parts")
+    if indent:
+        p.paragraph_format.left_indent = Cm(indent)
+    tag(doc, "{%p endif %}")
+
+
+def muted(doc, text: str):
+    return para(doc, text, size=9, color=MUTED)
+
 
 def note_of_visit() -> Document:
     doc = base_document("Note of visit", "Note of visit: {{ organisation }}, {{ visit_date }}")
+    emoji_style(doc)
+    for name in ("Heading 1", "Heading 2", "Heading 3"):
+        doc.styles[name].paragraph_format.space_before = Pt(8 if name == "Heading 1" else 6)
+        doc.styles[name].paragraph_format.space_after = Pt(2)
+    doc.styles["Normal"].paragraph_format.space_after = Pt(2)
+    doc.styles["List Bullet"].paragraph_format.space_after = Pt(1)
     header_footer(doc, "Note of visit · {{ organisation }} · {{ visit_date }}",
                   "{{ tool }} · visit {{ visit_ref }} · drafted {{ generated }}")
 
@@ -239,68 +307,126 @@ def note_of_visit() -> Document:
          color=RGBColor(0xC0, 0x00, 0x00))
     tag(doc, "{%p endif %}")
     key_table(doc, [
-        ("Organisation", ["{{ organisation }} ({{ organisation_kind }})"]),
-        ("Local authority", ["{{ la or '—' }}"]),
-        ("Date of visit", ["{{ visit_date }} (academic year {{ academic_year }})"]),
-        ("Visit type", ["{{ visit_type }} ({{ agenda_source }})"]),
-        ("Phases", ["{{ phases_line }}"]),
+        ("Organisation", ["{{ organisation }} ({{ organisation_kind }}){{ ', ' + la if la and school else '' }}"]),
+        ("Visit", ["{{ visit_date }}, {{ visit_type }} ({{ agenda_source }}); {{ phases_line }}"]),
         ("People present", ["{{ people_line or 'not recorded' }}"]),
         ("Author", ["{{ author or 'not recorded' }}"]),
-    ])
+    ], cms=(3.4, 13.6))
 
     para(doc, "Purpose and focus", style="Heading 1")
-    para(doc, "{{ purpose or 'No purpose was recorded.' }}")
+    p = para(doc, ("Purpose: ", {"bold": True}))
+    text_runs(p, "purpose_parts")
+    tag(doc, "{%p if not purpose %}")
+    para(doc, "No purpose was recorded.", italic=True)
+    tag(doc, "{%p endif %}")
     para(doc, ("Focus: ", {"bold": True}), "{{ focus_line or 'none set' }}")
 
-    para(doc, "Contributory ratings", style="Heading 1")
-    para(doc, "Ratings per phase in the words of the quality standards, each marked by what it rests on: the "
-              "adviser's rating (an override, with what the criteria allow beside it), agreed (the adviser accepted "
-              "the suggestion) or suggested (the highest rating the criteria allow, not yet agreed). The basis of "
-              "each is under the aspect.", size=9, color=MUTED)
-    grid_table(doc, ["Aspect", "Phase", "Rating", "LA's self-evaluation"], "{%tr for r in ratings %}",
-               [["{{ r.aspect_id }}"], ["{{ r.phase }}"], ["{% cellbg r.fill %}", "{{ r.rating_line }}"],
-                ["{{ r.self_evaluation }}"]], [1.9, 2.6, 6.8, 5.7])
+    para(doc, "Summary", style="Heading 1")
+    para(doc, ("Draft built from the record: edit it into your own words before the note is sent.",
+               {"italic": True, "size": 9, "color": RGBColor(0xC0, 0x00, 0x00)}))
+    para(doc, "{{ summary.overall }}")
+    bullets(doc, "summary.aspects")
 
-    para(doc, "Aspects discussed", style="Heading 1")
+    tag(doc, "{%p if la_visit %}")
+    para(doc, "Contributory ratings", style="Heading 1")
+    muted(doc, "Per phase, in the words of the quality standards: the adviser's rating (an override, with what the "
+               "criteria allow), agreed (the suggestion accepted) or suggested (the highest rating the criteria "
+               "allow, not yet agreed).")
+    grid_table(doc, ["Aspect", "Phase", "Rating", "LA's self-evaluation", "Rests on"], "{%tr for r in ratings %}",
+               [["{{ r.aspect_id }}"], ["{{ r.phase }}"], ["{% cellbg r.fill %}", "{{ r.rating_line }}"],
+                ["{{ r.self_evaluation }}"], ["{{ r.rests_on }}"]], [1.3, 2.1, 6.0, 3.2, 4.4])
+    tag(doc, "{%p if rollup %}")
+    muted(doc, "The dashboard's roll-up from the year's ratings of every aspect (a group is rated once enough of "
+               "its aspects are):")
+    grid_table(doc, ["Group", "Phase", "Rating", "Rests on"], "{%tr for g in rollup %}",
+               [["{{ g.title }}"], ["{{ g.phase }}"], ["{% cellbg g.fill %}", "{{ g.rating }}"],
+                ["{{ g.rests_on }}"]], [7.0, 2.1, 4.5, 3.4])
+    tag(doc, "{%p endif %}")
+
+    para(doc, "Strengths and priorities for further action", style="Heading 1")
     tag(doc, "{%p for a in aspects %}")
-    para(doc, "{{ a.heading }}", style="Heading 2")
-    para(doc, "Evidence", style="Heading 3")
+    para(doc, ("{{ a.heading }}", {"bold": True}), ("{{ ': ' + a.rated_line if a.rated_line else '' }}", {}))
+    tag(doc, "{%p for s in a.strengths_shown %}")
+    para(doc, ("Strength: ", {"bold": True}), "{{ s }}", style="List Bullet")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p for d in a.priorities %}")
+    para(doc, ("Priority: ", {"bold": True}), "{{ d }}", style="List Bullet")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if a.strengths_more or a.priorities_more %}")
+    muted(doc, "{{ a.strengths_more }} more strengths and {{ a.priorities_more }} more priorities: see the annex.")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if not a.strengths and not a.priorities %}")
+    para(doc, "Nothing recorded against the criteria yet.", italic=True)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    para(doc, "The discussion", style="Heading 1")
+    muted(doc, "The LA's support and the SIP's challenge as the school experiences them, in the words recorded.")
+    tag(doc, "{%p for a in aspects %}")
+    para(doc, ("{{ a.title }}", {"bold": True}))
     tag(doc, "{%p for e in a.evidence %}")
-    para(doc, ("{{ e.question }}", {"italic": True, "size": 9, "color": MUTED}))
-    p = para(doc, "{{ e.text }}")
-    p.paragraph_format.left_indent = Cm(0.5)
+    user_text(doc, "e", style="List Bullet")
     tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if not a.evidence %}")
-    para(doc, "No responses were recorded on this aspect at this visit.", italic=True)
+    tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
-    para(doc, "Rating and basis", style="Heading 3")
-    tag(doc, "{%p for r in a.bases %}")
-    para(doc, ("{{ r.phases }}: {{ r.rating }}. ", {"bold": True}), "{{ r.basis }}", style="List Bullet")
-    tag(doc, "{%p endfor %}")
-    para(doc, "Strengths", style="Heading 3")
-    bullets(doc, "a.strengths", "No Good or Outstanding criteria are recorded as met yet.")
-    para(doc, "Areas for development", style="Heading 3")
-    bullets(doc, "a.development", "None identified from the criteria.", var="d")
-    tag(doc, "{%p if a.self_evaluation %}")
-    para(doc, "The LA's self-evaluation", style="Heading 3")
-    bullets(doc, "a.self_evaluation")
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p endfor %}")
 
     para(doc, "Agreed actions", style="Heading 1")
     tag(doc, "{%p if actions %}")
-    grid_table(doc, ["Action", "Owner", "Timescale"], "{%tr for x in actions %}",
-               [["{{ x.text }}"], ["{{ x.owner }}"], ["{{ x.due }}"]], [10.4, 3.6, 3.0])
+    table = grid_table(doc, ["Action", "Owner", "Timescale"], "{%tr for x in actions %}",
+                       [[], ["{{ x.owner }}"], ["{{ x.due or 'not set' }}"]], [10.4, 3.6, 3.0])
+    text_runs(table.rows[2].cells[0].paragraphs[0], "x.parts")
     tag(doc, "{%p else %}")
     para(doc, "No actions were agreed at this visit.", italic=True)
     tag(doc, "{%p endif %}")
 
     para(doc, "Progress since the last visit", style="Heading 1")
-    previous_actions(doc, "Actions agreed at the last visit ({{ previous_type }}, {{ previous_date }}) and their "
-                          "status now:", "This is the first recorded visit to {{ organisation }}.")
+    tag(doc, "{%p if has_previous %}")
+    para(doc, "Actions agreed at the last visit ({{ previous_type }}, {{ previous_date }}) and what became of them:")
+    tag(doc, "{%p if previous_actions %}")
+    grid_table(doc, ["Action", "Owner", "Due", "Status"], "{%tr for x in previous_actions %}",
+               [["{{ x.text }}"], ["{{ x.owner }}"], ["{{ x.due }}"], ["{{ x.status_line }}"]], [7.2, 3.0, 2.8, 4.0])
+    tag(doc, "{%p else %}")
+    para(doc, "No actions were agreed at the last visit.", italic=True)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p else %}")
+    para(doc, "This is the first recorded visit to {{ organisation }}.", italic=True)
+    tag(doc, "{%p endif %}")
 
-    para(doc, "Next steps", style="Heading 1")
-    bullets(doc, "next_steps", "None recorded.")
+    para(doc, "Agenda for the next visit", style="Heading 1")
+    bullets(doc, "next_steps", "Nothing left open.")
+
+    # The annex: the evidence as recorded, after a page break; a template (or `annex` false) leaves it out.
+    tag(doc, "{%p if annex %}")
+    p = para(doc, "Annex: the evidence recorded", style="Heading 1")
+    p.paragraph_format.page_break_before = True
+    muted(doc, "The questions as put, with their parts, and the answers as recorded. Responses concerning an "
+               "individual are not included.")
+    tag(doc, "{%p for a in aspects %}")
+    para(doc, "{{ a.heading }}", style="Heading 2")
+    tag(doc, "{%p for e in a.evidence %}")
+    para(doc, ("{{ e.question_id + ' ' if e.question_id else '' }}{{ e.question }}",
+               {"italic": True, "size": 9, "color": MUTED}))
+    tag(doc, "{%p for s in e.sub %}")
+    p = para(doc, ("{{ s }}", {"italic": True, "size": 9, "color": MUTED}), style="List Bullet")
+    tag(doc, "{%p endfor %}")
+    user_text(doc, "e", indent=0.5)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if not a.evidence %}")
+    para(doc, "No responses were recorded on this aspect at this visit.", italic=True)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if la_visit %}")
+    para(doc, "Rating and basis", style="Heading 3")
+    tag(doc, "{%p for r in a.bases %}")
+    para(doc, ("{{ r.phases }}: {{ r.rating }}. ", {"bold": True}), "{{ r.basis }}", style="List Bullet")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if a.strengths_more or a.priorities_more %}")
+    para(doc, "All strengths and priorities", style="Heading 3")
+    bullets(doc, "a.strengths", var="s")
+    bullets(doc, "a.development", var="d")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
     return doc
 
 

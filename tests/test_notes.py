@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -16,7 +17,7 @@ from docx2python import docx2python
 from laqs_assist import notes
 from laqs_assist.cli import main
 from laqs_assist.errors import UsageError
-from laqs_assist.notes.context import NOT_RATED
+from laqs_assist.notes.context import NOT_RATED, plain, short_title
 from laqs_assist.notes.quality import TIMELY_WORKING_DAYS, working_days_between
 from laqs_assist.notes.render import NoteExists
 from laqs_assist.notes.sample import build_sample
@@ -27,6 +28,7 @@ from laqs_assist.store import Store
 
 PACK = load_pack(default_pack_path())
 TODAY = date.today()
+CRITERION_ID = re.compile(r"\b\d\.\d\.(OS|G|NI|SI)\.\d+\b")
 
 
 @pytest.fixture
@@ -88,7 +90,7 @@ def test_header_purpose_focus_and_people(store, sample, tmp_path):
                      f"{TODAY.day} {TODAY:%B %Y}"):
         assert expected in body, expected
     for a in sample["aspects"]:
-        assert f"{a} {PACK.aspects[a].title}" in body
+        assert f"{short_title(PACK.aspects[a].title)} ({a})" in body
 
 
 def test_ratings_use_the_seed_vocabulary_with_override_and_self_evaluation(store, sample):
@@ -102,7 +104,9 @@ def test_ratings_use_the_seed_vocabulary_with_override_and_self_evaluation(store
     assert rows[second]["self_evaluation_differs"]
     assert "Criteria met:" in rows[second]["basis"]
     aspect = next(a for a in ctx["aspects"] if a["id"] == second)
-    assert aspect["strengths"] and all("(" in s for s in aspect["strengths"])
+    # plain sentences from the criteria: no ids, a full stop
+    assert aspect["strengths"] and not any(CRITERION_ID.search(s) for s in aspect["strengths"])
+    assert all(s.endswith(".") and s[0].isupper() for s in aspect["strengths"])
     assert aspect["development"]
     assert any("Outstanding, highly effective" in line for line in aspect["self_evaluation"])
 
@@ -126,7 +130,9 @@ def test_capped_rating_names_what_caps_it(store):
     row = ctx["ratings"][0]
     assert row["rating"] == PACK.column("SI").note
     assert crit.id in row["capped_by"] and crit.id in row["basis"]
-    assert any(crit.id in d and "limits the rating" in d for d in ctx["aspects"][0]["development"])
+    assert any(plain(crit.text)[1:].rstrip(".") in d and "holds the rating at Requires significant" in d
+               for d in ctx["aspects"][0]["development"])
+    assert not any(crit.id in d for d in ctx["aspects"][0]["development"])
 
 
 def test_actions_and_progress_since_last_visit(store, sample, tmp_path):
@@ -136,12 +142,12 @@ def test_actions_and_progress_since_last_visit(store, sample, tmp_path):
                                                    "Send the data dashboard to governors"]
     assert all(a["owner"] and a["due"] for a in ctx["actions"])
     statuses = {a["text"]: a["status"] for a in ctx["previous_actions"]}
-    assert statuses == {"Share the revised assessment calendar with governors": "Done",
+    assert statuses == {"Share the revised assessment calendar with governors": f"Done ({TODAY.day} {TODAY:%B %Y})",
                         "Audit the reading scheme": "Open, overdue"}
     assert ctx["has_previous"] and ctx["previous_ref"] == sample["previous_visit_id"][:8]
     for text in list(statuses) + [a["text"] for a in ctx["actions"]] + ["Open, overdue", "Literacy lead"]:
         assert text in body
-    assert any("still open" in s for s in ctx["next_steps"])
+    assert any("still outstanding" in s for s in ctx["next_steps"])
 
 
 def test_first_visit_says_so(store, tmp_path):
@@ -335,7 +341,8 @@ def test_cli_note_writes_and_prints_the_check(cli_env, capsys):
     assert main(["note", "last"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("wrote notes/sample-primary-school-")
-    assert "Checked against the seven features of a good report" in out
+    assert "Checked against the seven features of a good SIP report, quality standards 2009, aspect 2.4:" in out
+    assert "seed" not in out
     assert out.count("timeliness") == 1 and "risk register" in out
     assert main(["note", "last"]) == 2
     assert "exists already: use --force" in capsys.readouterr().err

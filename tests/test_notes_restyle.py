@@ -16,6 +16,7 @@ from docx.shared import Cm, Pt, RGBColor
 from docx2python import docx2python
 
 from laqs_assist import notes
+from laqs_assist.notes.context import short_title
 from laqs_assist.notes.sample import build_sample
 from laqs_assist.packs import load_pack
 from laqs_assist.paths import default_pack_path
@@ -69,7 +70,7 @@ def restyle(src, dst, logo) -> None:
         table.style = doc.styles["Light Grid Accent 1"]
     sec = doc.sections[0]
     sec.left_margin = sec.right_margin = Cm(2.5)
-    assert split_tag_run(doc, "{{ purpose")
+    assert split_tag_run(doc, "{{ focus_line")
     doc.save(str(dst))
 
 
@@ -92,8 +93,11 @@ def test_a_restyled_note_template_still_renders(world, tmp_path):
     with docx2python(result.path) as d:
         body = d.text
         images = d.images
-    for text in ("Follow-up visit on the use of intelligence and support",  # the split tag
-                 "Agree the next round of pupil progress meetings", "Good, effective", "Sample Primary School"):
+    focus = f"{short_title(PACK.aspects[info['aspects'][0]].title)} ({info['aspects'][0]})"
+    for text in (focus,  # the split tag
+                 "Follow-up visit on the use of intelligence and support",
+                 "Agree the next round of pupil progress meetings", "The headteacher described how the LA's support",
+                 "Sample Primary School"):
         assert text in body
     assert "{{" not in body and "{%" not in body
     assert len(images) >= 1  # the logo survived

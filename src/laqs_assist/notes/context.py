@@ -12,6 +12,8 @@ Responses flagged as concerning an individual are never read here (the seed's op
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from datetime import date
 from typing import Any, Iterable
@@ -83,13 +85,65 @@ def _aspect_order(pack: Pack, aspect_ids: Iterable[str]) -> list[str]:
     return ordered + sorted(a for a in wanted if a not in ordered and a in pack.aspects)
 
 
+STATUS_WORDS = {"open": "Open", "done": "Done", "dropped": "Dropped", "carried": "Carried forward"}
+OUTSTANDING = ("open", "carried")
+
+
 def _action_row(a: dict[str, Any], visit_date: str | None = None) -> dict[str, Any]:
-    status = {"open": "Open", "done": "Done", "dropped": "Dropped"}.get(a["status"], a["status"])
-    if a["status"] == "open" and a.get("due_date") and visit_date and a["due_date"] < visit_date:
-        status = "Open, overdue"
+    """An action as a note shows it: its text, owner, timescale and its status now, in words (with the day it was
+    marked and the note given, when there is one)."""
+    raw = a.get("status") or "open"
+    status = STATUS_WORDS.get(raw, raw.replace("_", " ").capitalize())
+    overdue = bool(raw in OUTSTANDING and a.get("due_date") and visit_date and a["due_date"] < visit_date)
+    if overdue:
+        status += ", overdue"
+    if a.get("status_date") and raw != "open":
+        status += f" ({long_date(a['status_date'])})"
+    note = (a.get("status_note") or "").strip()
     return {"text": a["text"] or "", "owner": a["owner"] or "", "due": long_date(a.get("due_date")),
             "due_iso": a.get("due_date") or "", "aspect": a.get("aspect_id") or "", "status": status,
-            "ref": a["id"][:8]}
+            "state": raw, "overdue": overdue, "status_note": note,
+            "status_line": status + (f": {note}" if note else ""), "ref": a["id"][:8],
+            "parts": runs(a["text"] or ""), "rtl": is_rtl(a["text"] or "")}
+
+
+# --- every script and every font ---------------------------------------------------------------------------------
+
+# Emoji and pictographs: the characters a text font lacks and the template's emoji style names a font for.
+_EMOJI = re.compile("[\u2190-\u21ff\u2300-\u23ff\u2460-\u24ff\u25a0-\u27bf\u2900-\u297f\u2b00-\u2bff"
+                    "\u3030\u303d\u3297\u3299\U0001f000-\U0001faff\U0001fc00-\U0001ffff]"
+                    "[\ufe0f\u200d\U0001f3fb-\U0001f3ff\u20e3\U000e0020-\U000e007f"
+                    "\U0001f000-\U0001faff\u2600-\u27bf]*")
+# A text with more emoji than this stays one run: a font's own fallback then draws them.
+MAX_RUNS = 200
+
+
+def runs(text: str) -> list[dict[str, Any]]:
+    """`text` as runs for a template: [{'text', 'emoji'}], emoji apart so the template can give them the emoji
+    font; one run when there are none (or too many to split)."""
+    pieces: list[dict[str, Any]] = []
+    at = 0
+    for m in _EMOJI.finditer(text):
+        if len(pieces) >= MAX_RUNS:
+            return [{"text": text, "emoji": False}]
+        if m.start() > at:
+            pieces.append({"text": text[at:m.start()], "emoji": False})
+        pieces.append({"text": m.group(), "emoji": True})
+        at = m.end()
+    if at < len(text) or not pieces:
+        pieces.append({"text": text[at:], "emoji": False})
+    return pieces
+
+
+def is_rtl(text: str) -> bool:
+    """The paragraph direction by the Unicode rule (P2): its first strong character is right-to-left."""
+    for ch in text[:2000]:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
 
 
 # --- judgements as they stood ---------------------------------------------------------------------------------
@@ -238,19 +292,19 @@ def _with_phases(entries: dict[str, list[str]], all_phases: list[str]) -> list[s
 
 
 def strengths(pack: Pack, ratings: list[Rating]) -> list[str]:
-    """Criteria met in the upper columns (Good, Outstanding), in pack order."""
+    """Criteria met in the upper columns (Good, Outstanding), in pack order, as short plain sentences."""
     found: dict[str, list[str]] = {}
     phases = [pack.phase_name(r.phase) for r in ratings if r.suggestion != NA]
     for c in (c for r in ratings for c in pack.aspects[r.aspect].criteria):
         for r in ratings:
             if r.states.get(c.id) == "met" and pack.column(c.column).upper:
-                found.setdefault(f"{_sentence(c.text)} ({c.id})", []).append(pack.phase_name(r.phase))
+                found.setdefault(plain(c.text), []).append(pack.phase_name(r.phase))
     return _with_phases(found, phases)
 
 
 def development(pack: Pack, ratings: list[Rating]) -> list[str]:
-    """What holds each rating down: criteria that cap it, critical criteria not met for the next column up,
-    missing evidence of impact."""
+    """Priorities for further action, in plain words: what caps each rating, the critical criteria not met for the
+    next column up, missing evidence of impact."""
     found: dict[str, list[str]] = {}
     phases = [pack.phase_name(r.phase) for r in ratings if r.suggestion != NA]
     for r in ratings:
@@ -262,15 +316,47 @@ def development(pack: Pack, ratings: list[Rating]) -> list[str]:
                 continue
             c = pack.criteria.get(b.criterion) if b.criterion else None
             if b.kind == "cap" and c:
-                text = f"{_sentence(c.text)} ({c.id}: this limits the rating to {pack.column(r.suggestion).label})"
+                text = f"Tackle what holds the rating at {pack.column(r.suggestion).label}: {_lower(plain(c.text))}"
             elif b.kind == "critical" and c:
-                text = f"{_sentence(c.text)} ({c.id}: needed for {up.label}, {_state_words(r.states.get(c.id))})"
+                text = f"Show that {_lower(plain(c.text)).rstrip('.')} (needed for {up.label})."
             elif b.kind == "evidence":
-                text = f"Evidence of the impact on outcomes: {up.label} {b.message}"
+                text = f"Gather evidence of the impact on outcomes for children and young people (needed for " \
+                       f"{up.label})."
             else:
                 continue
             found.setdefault(text, []).append(pack.phase_name(r.phase))
     return _with_phases(found, phases)
+
+
+_CUT = re.compile(r";|\.\s|:\s|\s[–—]\s")
+_CRITERION_ID = re.compile(r"\s*\(\d+\.\d+\.[A-Za-z][\w.-]*\)|\b\d+\.\d+\.(?:OS|G|NI|SI)\.\d+\b")
+PLAIN_WORDS = 26
+
+
+def plain(text: str) -> str:
+    """A criterion's text as one plain sentence: its first clause (a long one cut at its last comma), no ids, the
+    colon after "The LA" dropped, capitalised, a full stop."""
+    text = " ".join(text.split())
+    text = re.sub(r"^(The LA|LA|The local authority):\s*", r"\1 ", text)
+    text = _CRITERION_ID.sub("", text).strip()
+    for m in _CUT.finditer(text):
+        if len(text[:m.start()].split()) >= 5:
+            text = text[:m.start()]
+            break
+    words = text.split()
+    if len(words) > PLAIN_WORDS:
+        head = " ".join(words[:PLAIN_WORDS])
+        comma = head.rfind(", ")
+        if comma > 0 and len(head[:comma].split()) >= 10:
+            text = head[:comma]
+    return _sentence(text.rstrip(" ,.:")) + "."
+
+
+def _lower(text: str) -> str:
+    """The first letter lowered for use inside a sentence, unless the word is an acronym ("LA", "SIP/NCAs")."""
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper() and text[1] not in "/-":
+        return text[0].lower() + text[1:]
+    return text
 
 
 def _sentence(text: str) -> str:
@@ -307,24 +393,156 @@ def _organisation(store, visit: dict[str, Any]) -> tuple[dict[str, Any], str]:
     return org, la
 
 
-def _question_label(pack: Pack, response: dict[str, Any], items: dict[str, dict[str, Any]]) -> str:
+def _answer_words(pack: Pack, response: dict[str, Any]) -> str:
+    """The answer as the adviser means it: a choice by its label (not the number typed), else the text."""
+    text = response.get("text") or ""
+    q = pack.questions.get(response.get("question_id") or "")
+    value = response.get("value") or ""
+    if q is not None and q.answer == "choice" and value:
+        first, _, rest = text.partition(" ")
+        if first.isdigit() or text.strip().lower() == value.lower():
+            return value + (f". {rest.strip()}" if first.isdigit() and rest.strip() else "")
+        return text if value.lower() in text.lower() else f"{value}. {text}"
+    return text
+
+
+def _question(pack: Pack, response: dict[str, Any], items: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The question an answer was given to, as put to the people met: a scripted question's stem and its parts,
+    a follow-up as the plain question it asked (no ids, no machine prompt), or a note."""
     q = pack.questions.get(response.get("question_id") or "")
     if q is not None:
-        return f"{q.id}: {q.text}"
+        return {"question": q.text, "sub": list(q.sub), "question_id": q.id, "follow_up": False}
     item = items.get(response.get("item_id") or "")
     if item is not None:
-        return f"Follow-up: {item['text']}"
-    return "Note"
+        targets = item.get("targets") or []
+        c = pack.criteria.get(targets[0]) if targets else None
+        if c is not None:
+            text = f"What evidence is there that {_lower(plain(c.text)).rstrip('.')}?"
+        elif targets and str(targets[0]).startswith("impact:"):
+            text = "What evidence is there of the impact of this work on outcomes for children and young people?"
+        else:
+            text = _CRITERION_ID.sub("", re.sub(r"\s*\([^()]*\)\s*$", "", item["text"] or "")).strip()
+        return {"question": text, "sub": [], "question_id": "", "follow_up": True}
+    return {"question": "Note", "sub": [], "question_id": "", "follow_up": False}
 
 
-def note_context(store, pack: Pack, visit_id: str, *, today: date | None = None) -> dict[str, Any]:
-    """Everything a note-of-visit template can use. Strings are not yet cleaned for XML (see clean.py)."""
+def _question_label(pack: Pack, response: dict[str, Any], items: dict[str, dict[str, Any]]) -> str:
+    q = _question(pack, response, items)
+    return f"{q['question_id']}: {q['question']}" if q["question_id"] else q["question"]
+
+
+_TITLE_CUT = re.compile(r",? including\b|,? in partnership\b|\s(?:to drive|as part of|so that|in order to|through|"
+                        r"for all)\b|,\s")
+
+
+def short_title(title: str) -> str:
+    """An aspect's title as a note names it: up to the first clause that qualifies it, when at least four words
+    come before ("Impact of challenge and support to schools")."""
+    for m in _TITLE_CUT.finditer(title):
+        if len(title[:m.start()].split()) >= 4:
+            return title[:m.start()].rstrip(" ,")
+    return title
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1] if words else ""
+
+
+def _rated_words(pack: Pack, rows: list[dict[str, Any]]) -> str:
+    """'Good, effective in Primary (agreed) and Requires some improvement in Secondary (suggested)'."""
+    merged: dict[str, list[str]] = {}
+    for row in rows:
+        if row["rated"]:
+            mark = f" ({row['mark']})" if row["mark"] else ""
+            merged.setdefault(f"{row['label']}{mark}", []).append(row["phase"])
+    if len(rows) == 1 and merged:
+        return next(iter(merged))
+    return _join([f"{words} in {_join(phases)}" for words, phases in merged.items()])
+
+
+def _first_lower(items: list[str]) -> str:
+    return _lower(items[0]).rstrip(".") if items else ""
+
+
+def draft_summary(pack: Pack, ctx: dict[str, Any]) -> dict[str, Any]:
+    """A summary for the adviser to edit, built from the record in plain sentences without ids: the key findings
+    per aspect discussed, then overall."""
+    lines = []
+    school = ctx["school_visit"]
+    for a in ctx["aspects"]:
+        if school:
+            n = len(a["evidence"])
+            lines.append(f"{a['title']}: {n} point{'s' if n != 1 else ''} from the discussion are recorded"
+                         + (f"; {len(a['actions'])} action{'s' if len(a['actions']) != 1 else ''} agreed."
+                            if a["actions"] else "."))
+            continue
+        rated = _rated_words(pack, a["ratings"])
+        head = f"{a['title']}: {rated}." if rated else f"{a['title']}: not yet rated."
+        if a["strengths"]:
+            head += f" A strength is that {_first_lower(a['strengths'])}."
+        if a["development"]:
+            head += f" The priority: {_first_lower(a['development'])}."
+        lines.append(head)
+    n_acts = len(ctx["actions"])
+    acts = f"{n_acts} action{'s were' if n_acts != 1 else ' was'} agreed" if n_acts else "no actions were agreed"
+    talked = _join([a["title"] for a in ctx["aspects"]]) or "no aspect"
+    if school:
+        overall = (f"The discussion with {ctx['organisation']} covered {talked}, as the school experiences the LA's "
+                   f"support and the challenge of its SIP; {acts}.")
+    else:
+        rolled = [r for r in ctx["rollup"] if r["rated"]]
+        roll = "; ".join(f"{r['title']} ({r['phase']}) {r['label']}" for r in rolled)
+        overall = (f"Overall, the visit discussed {talked}; {acts}."
+                   + (f" Rolled up from the year's ratings: {roll}." if roll else ""))
+    return {"overall": overall, "aspects": lines, "lines": [overall] + lines}
+
+
+def rollup_rows(pack: Pack, held: dict[tuple[str, str], YearRating], phases: list[str],
+                aspects: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The group and overall roll-up of the dashboard from the year's ratings, each with how many aspects it
+    rests on (a group stays unrated while too few of its aspects are); only the groups of `aspects` when given."""
+    from ..rollup import dashboard
+
+    board = dashboard(pack, {key: h.column for key, h in held.items()})
+    wanted = {pack.aspects[a].group for a in aspects if a in pack.aspects}
+    groups = [g for g in pack.groups if not wanted or g.id in wanted]
+    out = []
+
+    def row(title: str, phase: str, column: str | None, n: int, m: int) -> dict[str, Any]:
+        rated = column not in (None, NA)
+        return {"title": title, "phase": phase, "rating": column_words(pack, column),
+                "label": pack.column(column).label if rated else NOT_RATED, "rated": rated,
+                "rests_on": f"{n} of {m} aspect ratings", "fill": FILLS.get(_rag(pack, column), "FFFFFF")}
+
+    for r in board.rows:
+        if r.phase not in phases:
+            continue
+        for g in groups:
+            n, m = r.rated[g.id]
+            if m:
+                out.append(row(f"Group {g.id}: {g.title}", pack.phase_name(r.phase), r.groups[g.id], n, m))
+    for g in groups:
+        n, m = board.overall_rated[g.id]
+        if m:
+            out.append(row(f"Group {g.id}: {g.title}", "Overall", board.overall[g.id], n, m))
+    return out
+
+
+def _school_visit(pack: Pack, org: dict[str, Any], agenda) -> bool:
+    return org.get("kind") == "school" or agenda.audience.lower().startswith("head")
+
+
+def note_context(store, pack: Pack, visit_id: str, *, today: date | None = None,
+                 annex: bool = True) -> dict[str, Any]:
+    """Everything a note-of-visit template can use. Strings are not yet cleaned for XML (see clean.py).
+    `annex`: whether the evidence record goes in an annex after the body (the template's `annex`)."""
     today = today or date.today()
     visit = load_visit(store, pack, visit_id)
     vid = visit["id"]
     org, la = _organisation(store, visit)
     agenda = pack.agendas[visit["agenda_id"]]
     phases = list(visit["phases"])
+    school = _school_visit(pack, org, agenda)
 
     shared = store.responses(vid, shared_only=True)
     items = {i["id"]: i for i in store.items(vid)}
@@ -334,15 +552,18 @@ def note_context(store, pack: Pack, visit_id: str, *, today: date | None = None)
     visit_judgements = store.visit_judgements(vid)
     judged_here = {(j["aspect_id"], j["phase"]) for j in visit_judgements}
     saved = {(r["aspect_id"], r["phase"]): r for r in store.ratings(vid)}
-    in_play = set(visit["focus"]) | set(by_aspect) | {a for a, _ in judged_here}
-    in_play |= {a for (a, _), s in saved.items() if s.get("override") or s.get("self_evaluation")}
-    in_play &= set(pack.aspects)
+    action_rows = store.actions(vid)
+    # An aspect is discussed when something was said, judged, decided or agreed on it at this visit.
+    discussed = set(by_aspect) | {a for a, _ in judged_here}
+    discussed |= {a for (a, _), s in saved.items() if s.get("override") or s.get("self_evaluation")}
+    discussed |= {a["aspect_id"] for a in action_rows if a.get("aspect_id")}
+    discussed &= set(pack.aspects)
 
-    ordered = _aspect_order(pack, in_play)
+    ordered = _aspect_order(pack, discussed)
     # The year's ratings as they stood at this visit: this visit and those before it (a later one does not
-    # rewrite this note).
+    # rewrite this note); every aspect, for the group and overall roll-up.
     held = year_rating_details(store, pack, visit["organisation_id"], visit["academic_year"], visit=visit,
-                               phases=phases, aspects=ordered)
+                               phases=phases)
     aspects, flat = [], []
     for aspect_id in ordered:
         aspect = pack.aspects[aspect_id]
@@ -351,77 +572,129 @@ def note_context(store, pack: Pack, visit_id: str, *, today: date | None = None)
         for row, r in zip(rows, ratings):
             row["evidence_here"] = bool(by_aspect.get(aspect_id)) or (aspect_id, r.phase) in judged_here
         flat.extend(rows)
-        evidence = [{"question": _question_label(pack, r, items), "text": r["text"] or "",
-                     "value": r["value"] or "", "ref": r["id"][:8]} for r in by_aspect.get(aspect_id, [])]
+        evidence = []
+        for r in by_aspect.get(aspect_id, []):
+            answer = _answer_words(pack, r)
+            evidence.append({**_question(pack, r, items), "label": _question_label(pack, r, items),
+                             "text": answer, "answer": answer, "value": r["value"] or "", "ref": r["id"][:8],
+                             "parts": runs(answer), "rtl": is_rtl(answer)})
         aspects.append({
-            "id": aspect_id, "title": aspect.title, "heading": f"{aspect_id} {aspect.title}",
+            "id": aspect_id, "title": short_title(aspect.title), "full_title": aspect.title,
+            "heading": f"{short_title(aspect.title)} ({aspect_id})",
             "group": aspect.group, "focus": aspect_id in visit["focus"],
             "evidence": evidence, "has_evidence": bool(evidence),
-            "ratings": rows, "bases": rating_bases(rows),
+            "ratings": rows, "rated_line": _rated_words(pack, rows), "bases": rating_bases(rows),
             "strengths": strengths(pack, ratings), "development": development(pack, ratings),
+            "actions": [a["text"] for a in action_rows if a.get("aspect_id") == aspect_id],
             "self_evaluation": [f"{row['phase']}: {row['self_evaluation']}"
                                 + (f" (the adviser's rating: {row['rating']})" if row["self_evaluation_differs"]
                                    else " (the adviser agrees)")
                                 for row in rows if row["self_evaluation"]],
         })
+    for a in aspects:
+        a["strengths_shown"], a["strengths_more"] = _few(a["strengths"])
+        a["priorities"], a["priorities_more"] = _few(a["development"])
+        a["points"] = [e["answer"] for e in a["evidence"] if e["answer"].strip()]
 
-    actions = [_action_row(a) for a in store.actions(vid)]
+    actions = [_action_row(a) for a in action_rows]
     prev = store.previous_visit(visit)
     previous_actions = [_action_row(a, visit["date"]) for a in store.actions(prev["id"])] if prev else []
     people = [{"name": p["name"], "role": p["role"] or "",
                "line": p["name"] + (f" ({p['role']})" if p["role"] else "")} for p in visit["people"]]
-    focus = [{"id": a, "title": pack.aspects[a].title, "line": f"{a} {pack.aspects[a].title}"}
+    focus = [{"id": a, "title": short_title(pack.aspects[a].title),
+              "line": f"{short_title(pack.aspects[a].title)} ({a})"}
              for a in visit["focus"] if a in pack.aspects]
 
     ctx: dict[str, Any] = {
         "kind": "note", "title": "Note of visit",
         "organisation": org.get("name", ""), "organisation_kind": org.get("kind", ""), "la": la,
         "school": org.get("name", "") if org.get("kind") == "school" else "",
+        "school_visit": school, "la_visit": not school,
         "visit_id": vid, "visit_ref": vid[:8], "visit_date": long_date(visit["date"]),
         "visit_date_iso": visit["date"], "academic_year": visit["academic_year"],
         "visit_type": agenda.title, "agenda_source": agenda.source, "status": visit["status"].replace("_", " "),
         "draft": visit["status"] != "ended",
         "people": people, "people_line": "; ".join(p["line"] for p in people),
         "author": visit["author"] or "", "purpose": visit["purpose"] or "",
+        "purpose_parts": runs(visit["purpose"] or ""), "purpose_rtl": is_rtl(visit["purpose"] or ""),
         "focus": focus, "focus_line": "; ".join(f["line"] for f in focus),
         "phases": _phase_names(pack, phases), "phases_line": ", ".join(_phase_names(pack, phases)),
         "aspects": aspects, "ratings": flat, "actions": actions,
+        "rollup": [] if school else rollup_rows(pack, held, phases, ordered),
         "has_previous": prev is not None,
         "previous_date": long_date(prev["date"]) if prev else "",
         "previous_type": pack.agendas[prev["agenda_id"]].title if prev and prev["agenda_id"] in pack.agendas
         else "",
         "previous_ref": prev["id"][:8] if prev else "",
         "previous_actions": previous_actions,
+        "annex": bool(annex),
         "pack_title": pack.title, "generated": long_date(today.isoformat()), "tool": f"laqs-assist {__version__}",
     }
+    # Focus aspects nothing was recorded on at this visit: left out of the note, but a rating they hold rests on
+    # earlier visits alone (the quality check says so).
+    ctx["focus_undiscussed"] = [
+        {"aspect_id": a, "phase": pack.phase_name(p), "rated": held[(p, a)].column not in (None, NA)}
+        for a in visit["focus"] if a in pack.aspects and a not in discussed for p in phases]
+    ctx["summary"] = draft_summary(pack, ctx)
+    ctx["uncovered"] = uncovered(pack, agenda, visit, shared, ordered)
     ctx["next_steps"] = next_steps(ctx)
     return ctx
 
 
+SHOWN = 4  # strengths and priorities shown per aspect in the body; the rest are counted (the annex has all)
+
+
+def _few(items: list[str]) -> tuple[list[str], int]:
+    return items[:SHOWN], max(0, len(items) - SHOWN)
+
+
+def uncovered(pack: Pack, agenda, visit: dict[str, Any], shared: list[dict[str, Any]],
+              discussed: list[str]) -> list[dict[str, Any]]:
+    """The agenda's questions on the focus aspects (or, with no focus, the aspects discussed) not answered at this
+    visit: what is left for the next one."""
+    answered = {r.get("question_id") for r in shared}
+    wanted = set(visit["focus"]) or set(discussed)
+    out: dict[str, list[str]] = {}
+    for section in agenda.sections:
+        for q in section.questions:
+            if q.aspect in wanted and q.id not in answered:
+                out.setdefault(q.aspect, []).append(q.text)
+    return [{"aspect_id": a, "title": short_title(pack.aspects[a].title), "count": len(qs), "questions": qs}
+            for a, qs in out.items() if a in pack.aspects]
+
+
 def next_steps(ctx: dict[str, Any]) -> list[str]:
-    """The agenda for the next meeting: the actions to review, what is still open, the evidence still to seek."""
+    """The agenda for the next visit, in plain words: the actions to review, what is left open from the last
+    visit, the questions not yet covered, and (for an LA) the ratings still below what the criteria could allow."""
     out = []
     acts = ctx["actions"]
     if acts:
         dues = sorted(a["due_iso"] for a in acts if a["due_iso"])
         first = f", the first due {long_date(dues[0])}" if dues else ""
-        out.append(f"Review progress on the {len(acts)} agreed action{'s' if len(acts) != 1 else ''} at the next "
-                   f"visit{first}.")
-    still_open = [a for a in ctx["previous_actions"] if a["status"].startswith("Open")]
+        out.append(f"Review progress on the {len(acts)} agreed action{'s' if len(acts) != 1 else ''}{first}.")
+    still_open = [a for a in ctx["previous_actions"] if a["state"] in OUTSTANDING]
     if still_open:
         out.append(f"Follow up the {len(still_open)} action{'s' if len(still_open) != 1 else ''} from the last "
-                   f"visit still open.")
+                   f"visit still outstanding.")
+    for u in ctx.get("uncovered", []):
+        n = u["count"]
+        out.append(f"{u['title']}: {n} question{'s' if n != 1 else ''} from the agenda not yet covered.")
+    if ctx.get("school_visit"):
+        return out
     unrated: dict[str, list[str]] = {}
-    lifts: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    below: dict[str, list[str]] = {}
+    titles = {}
     for row in ctx["ratings"]:
         if not row["applies"]:
             continue
+        titles[row["aspect_id"]] = short_title(row["aspect_title"])
         if not row["rated"]:
             unrated.setdefault(row["aspect_id"], []).append(row["phase"])
-        elif row["open"] and row["lift"]:
-            lifts.setdefault((row["aspect_id"], tuple(row["lift"])), []).append(row["phase"])
+        elif row["open"]:
+            below.setdefault(row["aspect_id"], []).append(f"{row['phase']}, {row['label']} now, "
+                                                          f"{row['reach']} possible")
     for aspect_id, phases in unrated.items():
-        out.append(f"Gather evidence on {aspect_id} for {', '.join(phases)}: nothing recorded yet.")
-    for (aspect_id, lift), phases in lifts.items():
-        out.append(f"Seek evidence on {aspect_id} ({', '.join(phases)}): " + "; ".join(lift) + ".")
+        out.append(f"{titles[aspect_id]} ({_join(phases)}): gather evidence, nothing rated yet.")
+    for aspect_id, where in below.items():
+        out.append(f"{titles[aspect_id]}: seek the evidence that would decide the next rating ({'; '.join(where)}).")
     return out

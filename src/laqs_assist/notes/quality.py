@@ -69,10 +69,11 @@ def _timely(ctx: dict[str, Any], today: date, settings: dict[str, Any]) -> Resul
 def _ratings_rest_on_evidence(ctx: dict[str, Any], today: date, settings: dict[str, Any]) -> Result:
     rated = [r for r in ctx["ratings"] if r["rated"]]
     bare = [f"{r['aspect_id']} {r['phase']}" for r in rated if not r.get("evidence_here")]
-    if not rated:
+    bare += [f"{f['aspect_id']} {f['phase']}" for f in ctx.get("focus_undiscussed", ()) if f["rated"]]
+    if not rated and not bare:
         return WARN, "no aspect has a rating yet: judge some criteria, or override with a reason"
     if bare:
-        return WARN, f"rated without a response or judgement at this visit: {_few(bare)}"
+        return WARN, f"rated without a response or judgement at this visit (resting on earlier visits): {_few(bare)}"
     return ASK, f"every rating ({len(rated)}) rests on evidence recorded at this visit; is each fact in the note " \
                 "accurate?"
 
@@ -96,8 +97,10 @@ def _actions_owned_and_dated(ctx: dict[str, Any], today: date, settings: dict[st
 def _challenge_shown(ctx: dict[str, Any], today: date, settings: dict[str, Any]) -> Result:
     dev = sum(len(a["development"]) for a in ctx["aspects"])
     differs = sum(1 for r in ctx["ratings"] if r["self_evaluation_differs"])
-    return ASK, (f"does the note show the challenge you gave? ({dev} area{'s' if dev != 1 else ''} for "
-                 f"development, {differs} rating{'s' if differs != 1 else ''} differing from the LA's own view)")
+    if ctx.get("school_visit"):
+        return ASK, "does the note show the challenge the SIP gave, as the school experiences it?"
+    return ASK, (f"does the note show the challenge you gave? ({dev} priorit{'ies' if dev != 1 else 'y'} for "
+                 f"further action, {differs} rating{'s' if differs != 1 else ''} differing from the LA's own view)")
 
 
 def _agenda_for_action(ctx: dict[str, Any], today: date, settings: dict[str, Any]) -> Result:
