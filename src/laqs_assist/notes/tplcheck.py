@@ -3,7 +3,10 @@
 Unknown: a variable the template uses that the tool does not provide (the render would stop on it): top-level
 names from docxtpl's get_undeclared_template_variables, and fields inside loops (`{{ a.titel }}`) from a dry
 render of every part against the sample contexts. Missing: a core variable the template never uses (a warning:
-the note would leave something out). Refused: what the sandbox forbids.
+the note would leave something out). Refused: what the sandbox forbids, what prints a Python object instead of
+text, and what goes past a rendering bound (output size, string size, loop iterations, macro calls, recursion
+depth: see render.py); the dry render runs under the same bounds as a real one, so a check never hangs or fills
+memory on a hostile template.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from ..packs.model import Pack
 from . import briefing as _briefing
 from . import context as _context
 from .clean import clean_context
-from .render import make_env, read_source, refusals
+from .render import bounded, make_env, read_source, refusals
 
 KINDS = ("note", "briefing")
 CORE = {"note": _context.CORE, "briefing": _briefing.CORE}
@@ -116,21 +119,31 @@ def check_template(path: str | Path, pack: Pack, kind: str | None = None,
     _paths(ctx, "", where)
     dry = make_env(undefined=_recorder(found, where))
     refused_parts = {r.split(":", 1)[0] for r in refused}
-    for part, text in parsed:
-        if part in refused_parts:
-            continue  # already refused; a dry render would only say it again
-        try:
-            dry.from_string(text).render(ctx)
-        except SecurityError as exc:
-            found.append(("refused", str(exc)))
-        except Exception as exc:  # noqa: BLE001 - a dry render may trip on anything; say what, carry on
-            found.append(("unknown", f"{part}: cannot render: {type(exc).__name__}: {exc}"))
+    with bounded():  # the parts of one document share one budget, as when a note is written
+        for part, text in parsed:
+            if part in refused_parts:
+                continue  # already refused; a dry render would only say it again
+            _dry_render(dry, part, text, ctx, found)
     deep = [w for k, w in found if k == "unknown" and ("cannot render" in w or ("." in w and w not in unknown))]
     refused += [f"refused: {w}" for k, w in found if k == "refused"]  # what only the sandbox sees
     unknown_lines = [f"'{u}' is used but the tool does not provide it" for u in unknown]
     unknown_lines += [f"'{w}' is used but the tool does not provide it" if "cannot render" not in w else w
                       for w in dict.fromkeys(deep)]
     return TemplateReport(path, kind, unknown_lines, missing, list(dict.fromkeys(refused)))
+
+
+def _dry_render(dry, part: str, text: str, ctx: dict[str, Any], found: list[tuple[str, str]]) -> None:
+    """Render one part against the sample; what the sandbox or a bound stops is refused, anything else unknown."""
+    try:
+        dry.from_string(text).render(ctx)
+    except SecurityError as exc:  # the sandbox, a bound (BoundExceeded) or a printed object (NotText)
+        found.append(("refused", str(exc)))
+    except RecursionError:
+        found.append(("refused", "the template nests too deeply to render (the recursion-depth bound)"))
+    except MemoryError:
+        found.append(("refused", "the template needs more memory than a note may take (the output-size bound)"))
+    except Exception as exc:  # noqa: BLE001 - a dry render may trip on anything; say what, carry on
+        found.append(("unknown", f"{part}: cannot render: {type(exc).__name__}: {exc}"))
 
 
 def _docxtpl_undeclared(path: Path, env) -> set[str]:
