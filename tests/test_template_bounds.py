@@ -5,6 +5,7 @@ bounded time and memory (each run in a child process with its address space capp
 from __future__ import annotations
 
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -56,6 +57,12 @@ BOUNDS = {
     "self-recursive-macro": ("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(1) }}", DEPTH),
     "mutually-recursive-macros": ("{% macro a() %}{{ b() }}{% endmacro %}{% macro b() %}{{ a() }}{% endmacro %}"
                                   "{{ a() }}", DEPTH),
+    "recursive-loop": ("{% for x in [1] recursive %}{{ loop([1]) }}{% endfor %}", DEPTH),
+    "deep-nesting": ("{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}", DEPTH),
+    "filter-block": ("{% set s = 'x' * 999999 %}{% for i in range(20) %}{% filter upper %}{{ s }}{% endfilter %}"
+                     "{% endfor %}", OUTPUT),
+    "indent-width": ("{{ organisation|indent(10 ** 9) }}", STRING),
+    "string-times": ("{{ 'x ' * 999999 }}", STRING),
     "macro-fan-out": ("{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(20) }}",
                       CALLS),
 }
@@ -75,15 +82,24 @@ OBJECTS = {
     "list": ("{{ actions }}", "{{ actions }} is a list"),
     "fields": ("{{ actions[0] }}", "{{ actions[0] }} is a set of fields"),
     "made-dict": ("{{ dict(a=1) }}", "{{ dict(a=1) }} is a set of fields"),
+    "method-by-attr-filter": ("{{ organisation|attr('upper') }}", "{{ organisation|attr('upper') }} is a method"),
+    "none": ("{{ none }}", "{{ None }} is empty (None)"),
     "list-method": ("{% set l = [] %}{{ l.append(1) }}", "access to attribute 'append' of 'list' object is unsafe"),
 }
 ALL = {**BOUNDS, **OBJECTS}
 
 
-def _template(path: Path, payload: str) -> Path:
+def _template(path: Path, payload: str, where: str = "body") -> Path:
     doc = Document()
     doc.add_paragraph("Note for {{ organisation }}")
-    doc.add_paragraph(payload)
+    if where == "body":
+        doc.add_paragraph(payload)
+    elif where == "header":
+        doc.sections[0].header.paragraphs[0].add_run(payload)
+    elif where == "footer":
+        doc.sections[0].footer.paragraphs[0].add_run(payload)
+    else:
+        doc.core_properties.title = payload
     doc.save(path)
     return path
 
@@ -122,7 +138,7 @@ def test_templates_check_refuses_in_bounded_time_and_memory(world, tmp_path, nam
     assert code == 2, out + err
     refused = [line for line in out.splitlines() if ": refused: " in line]
     assert len(refused) == 1, out
-    assert refused[0].startswith(f"{tpl}: refused: ") and says in refused[0], refused[0]
+    assert re.match(rf"{re.escape(str(tpl))}: (body: )?refused: ", refused[0]) and says in refused[0], refused[0]
     assert "Traceback" not in err and "internal error" not in err
     assert seconds < SECONDS
 
@@ -135,9 +151,25 @@ def test_laqs_note_refuses_with_one_line(world, tmp_path, name):
     code, out, err, seconds = laqs("note", info["visit_id"][:8], "--template", str(tpl),
                                    env={"LAQS_STORE": str(root / "laqs.db")}, cwd=tmp_path)
     assert code == 2, out + err
-    assert err.count("\n") == 1 and err.startswith(f"laqs: error: template {tpl}: refused: "), err
+    assert err.count("\n") == 1 and re.match(rf"laqs: error: template {re.escape(str(tpl))}: (body: )?refused: ", err), err
     assert says in err, err
     assert out == "" and not (tmp_path / "notes").exists()
+    assert seconds < SECONDS
+
+
+@pytest.mark.parametrize("where", ["header", "footer", "property"])
+@pytest.mark.parametrize("name", ["nested-range-loops", "string-doubling-tilde", "self-recursive-macro", "self",
+                                  "bound-method"])
+def test_outside_the_body_too(world, tmp_path, where, name):
+    """Headers, footers and document properties render under the same bounds and the same refusals."""
+    root, info = world
+    payload, says = ALL[name]
+    tpl = _template(tmp_path / f"{name}.docx", payload, where)
+    code, out, err, seconds = laqs("note", info["visit_id"][:8], "--template", str(tpl),
+                                   env={"LAQS_STORE": str(root / "laqs.db")}, cwd=tmp_path)
+    assert code == 2 and err.count("\n") == 1 and f"template {tpl}: refused: " in err and says in err, err
+    code, out, err, seconds = laqs("templates", "check", "--kind", "note", str(tpl))
+    assert code == 2 and says in out, out + err
     assert seconds < SECONDS
 
 

@@ -12,7 +12,8 @@ bound, when passed, stops the render with one line naming the bound and the tag 
 - output size: 5,000,000 characters written or built in all (template text, every `{{ … }}`, and every string an
   expression builds with `~`, `+`, `*`, `%`, a filter or a method);
 - string size: no one string longer than 5,000,000 characters; `*`, `%`, `format`, `join`, `replace`, `center`,
-  `indent` and the like are checked before they build, so doubling a string stops at the bound, not at memory;
+  `indent` and the like are checked before they build, so doubling a string stops at the bound, not at memory
+  (`*` builds at most 1,000,000 items, `**` numbers of at most 10,000 bits);
 - loop iterations: 100,000 in all: each item a `{% for %}` takes, each number a `range()` makes, each list item
   `*` or a filter builds;
 - macro calls: 10,000 in all; recursion depth: macros calling macros (themselves included) 30 deep.
@@ -468,11 +469,13 @@ class NoteSandbox(SandboxedEnvironment):
         if operator == "**":
             if isinstance(left, int) and isinstance(right, int) and right > 0 and \
                     max(left.bit_length(), 1) * right > MAX_POWER_BITS:
-                raise SecurityError("a template may not build a number that large")
+                raise BoundExceeded(f"'…' ** …: a template may not build a number of more than {MAX_POWER_BITS:,} "
+                                    "bits (the number-size bound)")
         elif operator == "*":
             for seq, n in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_SEQUENCE:
-                    raise SecurityError("a template may not build a sequence that long")
+                    raise BoundExceeded(f"'…' * …: a template may not build a string or list of more than "
+                                        f"{MAX_SEQUENCE:,} items (the string-size bound)")
         elif operator == "%" and isinstance(left, str):
             _check_format(left, right, "'…' % …")
         rv = super().call_binop(context, operator, left, right)

@@ -94,8 +94,8 @@ def check_template(path: str | Path, pack: Pack, kind: str | None = None,
     for part, text in source.parts:
         try:
             ast = env.parse(text)
-        except TemplateError:
-            continue  # reported by refusals() as a syntax error
+        except (TemplateError, RecursionError):
+            continue  # reported by refusals() as a syntax error or as nesting too deeply
         parsed.append((part, text))
         used |= meta.find_undeclared_variables(ast)
     used |= _docxtpl_undeclared(path, env)
@@ -153,7 +153,7 @@ def _docxtpl_undeclared(path: Path, env) -> set[str]:
 
     try:
         return set(DocxTemplate(str(path)).get_undeclared_template_variables(jinja_env=env))
-    except TemplateError:
+    except (TemplateError, RecursionError):
         return set()
 
 
