@@ -1,4 +1,4 @@
-"""Build the shipped Word templates: note-of-visit.docx and briefing.docx.
+"""Build the shipped Word templates: note-of-visit.docx, briefing.docx and team-report.docx.
 
     python templates/build_templates.py [--out FOLDER]
 
@@ -461,13 +461,18 @@ def question_block(doc, var: str = "q") -> None:
     tag(doc, "{%p endfor %}")
 
 
+def front(doc, subtitle: str, rows: list[tuple[str, list]]) -> None:
+    """A briefing's or report's first lines: its title, what it is about, the key facts."""
+    para(doc, "{{ title }}", style="Title")
+    para(doc, subtitle, size=13, color=ACCENT)
+    key_table(doc, rows)
+
+
 def briefing() -> Document:
     doc = base_document("Briefing for a meeting", "Briefing: {{ organisation }}, {{ meeting_date }}")
     header_footer(doc, "Briefing · {{ organisation }} · {{ meeting_date }}", "{{ tool }} · prepared {{ generated }}")
 
-    para(doc, "{{ title }}", style="Title")
-    para(doc, "{{ organisation }}", size=13, color=ACCENT)
-    key_table(doc, [
+    front(doc, "{{ organisation }}", [
         ("Organisation", ["{{ organisation }} ({{ organisation_kind }})"]),
         ("Local authority", ["{{ la or '—' }}"]),
         ("Meeting date", ["{{ meeting_date }} (academic year {{ academic_year }})"]),
@@ -574,12 +579,109 @@ def briefing() -> Document:
     return doc
 
 
+# --- the team report -----------------------------------------------------------------------------------------------
+
+
+def slim(table, row: int = 2, widths_too: bool = True):
+    """Leave out of a table's repeated row what the table already says (each cell's width, given by the fixed grid;
+    the paragraph spacing): a report of 150 LAs repeats that row tens of thousands of times. A shaded cell keeps
+    its width (`{% cellbg %}` writes into the cell's properties)."""
+    for tc in table.rows[row]._tr.findall(qn("w:tc")):
+        tc_pr = tc.find(qn("w:tcPr"))
+        if widths_too and tc_pr is not None and tc_pr.find(qn("w:tcW")) is not None:
+            tc_pr.remove(tc_pr.find(qn("w:tcW")))
+        for p_pr in tc.iter(qn("w:pPr")):
+            p_pr.getparent().remove(p_pr)
+    return table
+
+
+def dashboard_table(doc) -> None:
+    """An LA's dashboard: a row per phase and the overall row, a cell per aspect and group roll-up (`{%tc %}` loops
+    over the pack's aspects), each cell shaded by its column's RAG colour."""
+    table = doc.add_table(rows=4, cols=4)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    head = table.rows[0]
+    repeat_header(head)
+    for cell, text in zip(head.cells, ["Phase", "{%tc for h in la.board.header %}", "{{ h }}", "{%tc endfor %}"]):
+        shade(cell, HEADER_FILL)
+        cell_text(cell, text, bold=True, color=RGBColor(0xFF, 0xFF, 0xFF), size=8)
+    for cell, runs in zip(table.rows[2].cells, [["{{ r.phase }}"], ["{%tc for c in r.cells %}"],
+                                                ["{% cellbg c.fill %}", "{{ c.text }}"], ["{%tc endfor %}"]]):
+        cell_text(cell, *runs, size=8)
+    # docxtpl spreads the grid's width over the columns the loops make, keeping the proportions: with the 2009
+    # pack's 12 aspect and group cells the phase column comes out 2.6 cm wide and the rest about 1.2 cm.
+    widths(table, [9.1, 2.64, 2.63, 2.63])
+    for i, text in ((1, "{%tr for r in la.board.rows %}"), (3, "{%tr endfor %}")):
+        row = table.rows[i]
+        merged = row.cells[0].merge(row.cells[-1])
+        cell_text(merged, text)
+    slim(table, widths_too=False)
+
+
+def team_report() -> Document:
+    doc = base_document("Team report", "Team report: {{ period_line }}")
+    header_footer(doc, "{{ title }} · {{ period_line }}", "{{ tool }} · prepared {{ generated }}")
+
+    front(doc, "{{ period_line }}", [
+        ("Period", ["{{ period_line }} (academic year {{ academic_year }})"]),
+        ("Compared with", ["{{ previous_line }}, the period of the same length before it"]),
+        ("Local authorities", ["{{ la_count }}"]),
+        ("In all", ["{{ visit_count }} visits made, {{ overdue_count }} actions overdue, "
+                    "{{ change_count }} ratings moved"]),
+    ])
+    para(doc, "Each LA's dashboard is as it stood on the last day of the period. {{ legend }}.", size=9, color=MUTED)
+
+    heading(doc, "Summary")
+    grid_table(doc, ["Local authority", "Visits made", "Overdue actions", "Ratings moved"], "{%tr for la in las %}",
+               [["{{ la.name }}"], ["{{ la.visits|length }}"], ["{{ la.overdue_total }}"],
+                ["{{ la.changes|length }}"]], [8.0, 3.0, 3.0, 3.0])
+
+    tag(doc, "{%p for la in las %}")
+    heading(doc, "{{ la.name }}")
+    para(doc, "{{ la.summary }}; {{ la.board.rated }} of {{ la.board.of }} aspect ratings given.", size=9,
+         color=MUTED)
+    heading(doc, "Dashboard", "Heading 3")
+    dashboard_table(doc)
+    heading(doc, "What changed since the last period", "Heading 3")
+    tag(doc, "{%p for c in la.changes %}")
+    para(doc, ("{{ c.aspect_id }} {{ c.phase }}: ", {"bold": True}), "{{ c.from }} → {{ c.to }} ({{ c.how }})",
+         style="List Bullet")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if not la.changes %}")
+    para(doc, "No rating moved.", italic=True)
+    tag(doc, "{%p endif %}")
+    heading(doc, "Overdue actions", "Heading 3")
+    tag(doc, "{%p if la.overdue_earlier %}")
+    kept(para(doc, "{{ la.overdue_total }} overdue on the last day: {{ la.overdue|length }} fell due in the period "
+                   "(below), {{ la.overdue_earlier }} were overdue before it.", size=9, color=MUTED))
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if la.overdue %}")
+    slim(grid_table(doc, ["Action", "Owner", "Where", "Due", "Days over"], "{%tr for x in la.overdue %}",
+               [["{{ x.text }}"], ["{{ x.owner }}"], ["{{ x.organisation }}"], ["{{ x.due }}"], ["{{ x.days }}"]],
+               [6.4, 2.8, 3.6, 2.6, 1.6]))
+    tag(doc, "{%p else %}")
+    para(doc, "None overdue.", italic=True)
+    tag(doc, "{%p endif %}")
+    heading(doc, "Visits made", "Heading 3")
+    tag(doc, "{%p if la.visits %}")
+    slim(grid_table(doc, ["Date", "Organisation", "Visit", "Adviser"], "{%tr for v in la.visits %}",
+                    [["{{ v.date }}"], ["{{ v.organisation }}"], ["{{ v.source }}"], ["{{ v.author }}"]],
+                    [3.2, 6.2, 3.4, 4.2]))
+    tag(doc, "{%p else %}")
+    para(doc, "No visits in the period.", italic=True)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    return doc
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=HERE, help="folder to write into (default: templates/)")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, build in (("note-of-visit.docx", note_of_visit), ("briefing.docx", briefing)):
+    for name, build in (("note-of-visit.docx", note_of_visit), ("briefing.docx", briefing),
+                        ("team-report.docx", team_report)):
         build().save(args.out / name)
         print(f"wrote {args.out / name}")
 

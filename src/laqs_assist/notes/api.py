@@ -38,7 +38,8 @@ class BriefingResult:
 def default_template(kind: str) -> Path:
     from ..paths import templates_dir
 
-    return templates_dir() / {"note": "note-of-visit.docx", "briefing": "briefing.docx"}[kind]
+    return templates_dir() / {"note": "note-of-visit.docx", "briefing": "briefing.docx",
+                              "team": "team-report.docx"}[kind]
 
 
 def slug(text: str, fallback: str = "organisation") -> str:
@@ -107,6 +108,33 @@ def write_briefing(store, pack: Pack, organisation: str, out_path: str | Path | 
     out = _out(out_path, default_briefing_path(ctx["organisation"], ctx["meeting_date_iso"]))
     path = render_to_file(template or default_template("briefing"), ctx, out, overwrite=overwrite)
     return BriefingResult(path, ctx)
+
+
+@dataclass
+class TeamReportResult:
+    path: Path
+    context: dict[str, Any] = field(repr=False, default_factory=dict)
+
+
+def default_team_report_path(date_from: str, date_to: str, folder: str | Path | None = None) -> Path:
+    """notes/team-report-<from>-to-<to>.docx, under the current folder."""
+    return Path(folder if folder is not None else NOTES_DIR) / f"team-report-{date_from}-to-{date_to}.docx"
+
+
+def write_team_report(store, pack: Pack, date_from: str, date_to: str, out_path: str | Path | None = None, *,
+                      las: Iterable[str] = (), overwrite: bool = False, template: str | Path | None = None,
+                      title: str = "", today: date | None = None,
+                      progress: Callable[[int, int, str], None] | None = None) -> TeamReportResult:
+    """One Word document for a team or region over a date range: each LA's dashboard, what changed since the
+    previous period of the same length, overdue actions and visits made (see notes/team.py)."""
+    from .render import render_to_file
+    from .team import period, team_context
+
+    start, end, _, _ = period(date_from, date_to)
+    out = _out(out_path, default_team_report_path(start.isoformat(), end.isoformat()))  # bad input before the work
+    ctx = team_context(store, pack, date_from, date_to, las=las, title=title, today=today, progress=progress)
+    path = render_to_file(template or default_template("team"), ctx, out, overwrite=overwrite)
+    return TeamReportResult(path, ctx)
 
 
 def check_template(path: str | Path, pack: Pack, kind: str | None = None):

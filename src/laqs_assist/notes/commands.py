@@ -34,6 +34,7 @@ def register(cli: click.Group) -> None:
     cli.add_command(note)
     cli.add_command(brief)
     cli.add_command(export)
+    cli.add_command(report)
     cli.add_command(templates)
 
 
@@ -168,6 +169,47 @@ def export(state, date_from, date_to, la, out_dir, force, template) -> None:
                    "(see them with `laqs note ID --force`)")
     if summary.failed:
         raise LaqsError(f"{len(summary.failed)} of {summary.total} notes failed")
+
+
+@click.command()
+@click.option("--from", "date_from", required=True, help="First day of the period, YYYY-MM-DD.")
+@click.option("--to", "date_to", required=True, help="Last day of the period, YYYY-MM-DD (inclusive).")
+@click.option("--la", "las", multiple=True, help="An LA's name or id; repeatable (default: every LA in the store).")
+@click.option("--out", "out_path", type=click.Path(path_type=Path), default=None,
+              help="Where to write the .docx (a file name or a folder). Default: "
+                   "notes/team-report-<from>-to-<to>.docx under the current folder.")
+@click.option("--title", default="", help="The report's title (default: Team report).")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@click.option("--template", type=click.Path(path_type=Path), default=None,
+              help="A .docx template (default: the shipped templates/team-report.docx).")
+@click.pass_obj
+def report(state, date_from, date_to, las, out_path, title, force, template) -> None:
+    """Write a team report for --from to --to: one Word document covering every LA (or each --la).
+
+    \b
+    For each LA: its RAG dashboard as it stood on the last day, the ratings that moved since the previous period
+    of the same length, the actions of the LA and its schools overdue on the last day, and the visits made to
+    the LA and its schools. Progress goes to stderr while it builds.
+    """
+    import sys
+
+    from .api import write_team_report
+
+    store_of, pack_of = _helpers()
+    pack = pack_of(state)
+    every = 1 if sys.stderr.isatty() else 25  # a line per LA on a terminal, else one per 25
+
+    def tick(done: int, total: int, name: str) -> None:
+        if done % every == 0 or done == total:
+            click.echo(f"report: {done}/{total} LAs ({inert(name, one_line=True)[:40]})", err=True)
+
+    with store_of(state) as store:
+        result = write_team_report(store, pack, date_from, date_to, out_path, las=las, overwrite=force,
+                                   template=template, title=title, progress=tick)
+    ctx = result.context
+    click.echo(f"wrote {result.path}")
+    click.echo(f"  {ctx['la_count']} LAs, {ctx['visit_count']} visits made, {ctx['overdue_count']} actions overdue, "
+               f"{ctx['change_count']} ratings moved since {ctx['previous_line']}")
 
 
 @click.group()
