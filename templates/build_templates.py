@@ -296,7 +296,12 @@ def note_of_visit() -> Document:
         doc.styles[name].paragraph_format.space_before = Pt(8 if name == "Heading 1" else 6)
         doc.styles[name].paragraph_format.space_after = Pt(2)
     doc.styles["Normal"].paragraph_format.space_after = Pt(2)
+    doc.styles["Normal"].font.size = Pt(10)
     doc.styles["List Bullet"].paragraph_format.space_after = Pt(1)
+    doc.styles["Title"].font.size = Pt(18)
+    doc.styles["Heading 1"].font.size = Pt(12.5)
+    sec = doc.sections[0]
+    sec.top_margin, sec.bottom_margin = Cm(1.6), Cm(1.5)
     header_footer(doc, "Note of visit · {{ organisation }} · {{ visit_date }}",
                   "{{ tool }} · visit {{ visit_ref }} · drafted {{ generated }}")
 
@@ -332,15 +337,15 @@ def note_of_visit() -> Document:
     muted(doc, "Per phase, in the words of the quality standards: the adviser's rating (an override, with what the "
                "criteria allow), agreed (the suggestion accepted) or suggested (the highest rating the criteria "
                "allow, not yet agreed).")
-    grid_table(doc, ["Aspect", "Phase", "Rating", "LA's self-evaluation", "Rests on"], "{%tr for r in ratings %}",
+    grid_table(doc, ["Aspect", "Phase", "Rating", "LA's self-evaluation"], "{%tr for r in ratings %}",
                [["{{ r.aspect_id }}"], ["{{ r.phase }}"], ["{% cellbg r.fill %}", "{{ r.rating_line }}"],
-                ["{{ r.self_evaluation }}"], ["{{ r.rests_on }}"]], [1.3, 2.1, 6.0, 3.2, 4.4])
-    tag(doc, "{%p if rollup %}")
-    muted(doc, "The dashboard's roll-up from the year's ratings of every aspect (a group is rated once enough of "
-               "its aspects are):")
-    grid_table(doc, ["Group", "Phase", "Rating", "Rests on"], "{%tr for g in rollup %}",
-               [["{{ g.title }}"], ["{{ g.phase }}"], ["{% cellbg g.fill %}", "{{ g.rating }}"],
-                ["{{ g.rests_on }}"]], [7.0, 2.1, 4.5, 3.4])
+                ["{{ r.self_evaluation }}"]], [1.4, 2.4, 9.0, 4.2])
+    tag(doc, "{%p if rollup_lines %}")
+    muted(doc, "The dashboard's roll-up from the year's ratings of every aspect, with the aspect ratings each rests "
+               "on (a group is rated once enough of its aspects are):")
+    tag(doc, "{%p for g in rollup_lines %}")
+    para(doc, ("{{ g.title }}. ", {"bold": True}), "{{ g.line }}.", style="List Bullet")
+    tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
 
     para(doc, "Strengths and priorities for further action", style="Heading 1")
@@ -373,7 +378,7 @@ def note_of_visit() -> Document:
     para(doc, "Agreed actions", style="Heading 1")
     tag(doc, "{%p if actions %}")
     table = grid_table(doc, ["Action", "Owner", "Timescale"], "{%tr for x in actions %}",
-                       [[], ["{{ x.owner }}"], ["{{ x.due or 'not set' }}"]], [10.4, 3.6, 3.0])
+                       [[], ["{{ x.owner }}"], ["{{ x.due or 'not set' }}"]], [9.6, 3.6, 3.8])
     text_runs(table.rows[2].cells[0].paragraphs[0], "x.parts")
     tag(doc, "{%p else %}")
     para(doc, "No actions were agreed at this visit.", italic=True)
@@ -384,7 +389,7 @@ def note_of_visit() -> Document:
     para(doc, "Actions agreed at the last visit ({{ previous_type }}, {{ previous_date }}) and what became of them:")
     tag(doc, "{%p if previous_actions %}")
     grid_table(doc, ["Action", "Owner", "Due", "Status"], "{%tr for x in previous_actions %}",
-               [["{{ x.text }}"], ["{{ x.owner }}"], ["{{ x.due }}"], ["{{ x.status_line }}"]], [7.2, 3.0, 2.8, 4.0])
+               [["{{ x.text }}"], ["{{ x.owner }}"], ["{{ x.due }}"], ["{{ x.status_line }}"]], [6.0, 2.6, 2.8, 5.6])
     tag(doc, "{%p else %}")
     para(doc, "No actions were agreed at the last visit.", italic=True)
     tag(doc, "{%p endif %}")

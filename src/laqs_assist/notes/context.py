@@ -478,10 +478,11 @@ def draft_summary(pack: Pack, ctx: dict[str, Any]) -> dict[str, Any]:
             continue
         rated = _rated_words(pack, a["ratings"])
         head = f"{a['title']}: {rated}." if rated else f"{a['title']}: not yet rated."
-        if a["strengths"]:
-            head += f" A strength is that {_first_lower(a['strengths'])}."
-        if a["development"]:
-            head += f" The priority: {_first_lower(a['development'])}."
+        n, m = len(a["strengths"]), len(a["development"])
+        if n or m:
+            head += (f" {n} strength{'s' if n != 1 else ''} and {m} priorit{'ies' if m != 1 else 'y'} for further "
+                     "action")
+            head += f", first: {_first_lower(a['development'])}." if m else "."
         lines.append(head)
     n_acts = len(ctx["actions"])
     acts = f"{n_acts} action{'s were' if n_acts != 1 else ' was'} agreed" if n_acts else "no actions were agreed"
@@ -526,6 +527,14 @@ def rollup_rows(pack: Pack, held: dict[tuple[str, str], YearRating], phases: lis
         if m:
             out.append(row(f"Group {g.id}: {g.title}", "Overall", board.overall[g.id], n, m))
     return out
+
+
+def rollup_lines(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The roll-up a line per group: 'Primary: Good (4 of 5 aspect ratings); …; Overall: …'."""
+    by: dict[str, list[str]] = {}
+    for r in rows:
+        by.setdefault(r["title"], []).append(f"{r['phase']}: {r['label']} ({r['rests_on']})")
+    return [{"title": title, "line": "; ".join(parts)} for title, parts in by.items()]
 
 
 def _school_visit(pack: Pack, org: dict[str, Any], agenda) -> bool:
@@ -635,13 +644,14 @@ def note_context(store, pack: Pack, visit_id: str, *, today: date | None = None,
     ctx["focus_undiscussed"] = [
         {"aspect_id": a, "phase": pack.phase_name(p), "rated": held[(p, a)].column not in (None, NA)}
         for a in visit["focus"] if a in pack.aspects and a not in discussed for p in phases]
+    ctx["rollup_lines"] = rollup_lines(ctx["rollup"])
     ctx["summary"] = draft_summary(pack, ctx)
     ctx["uncovered"] = uncovered(pack, agenda, visit, shared, ordered)
     ctx["next_steps"] = next_steps(ctx)
     return ctx
 
 
-SHOWN = 4  # strengths and priorities shown per aspect in the body; the rest are counted (the annex has all)
+SHOWN = 3  # strengths and priorities shown per aspect in the body; the rest are counted (the annex has all)
 
 
 def _few(items: list[str]) -> tuple[list[str], int]:
@@ -691,10 +701,9 @@ def next_steps(ctx: dict[str, Any]) -> list[str]:
         if not row["rated"]:
             unrated.setdefault(row["aspect_id"], []).append(row["phase"])
         elif row["open"]:
-            below.setdefault(row["aspect_id"], []).append(f"{row['phase']}, {row['label']} now, "
-                                                          f"{row['reach']} possible")
+            below.setdefault(row["aspect_id"], []).append(f"{row['phase']} (now {row['label']})")
     for aspect_id, phases in unrated.items():
         out.append(f"{titles[aspect_id]} ({_join(phases)}): gather evidence, nothing rated yet.")
     for aspect_id, where in below.items():
-        out.append(f"{titles[aspect_id]}: seek the evidence that would decide the next rating ({'; '.join(where)}).")
+        out.append(f"{titles[aspect_id]}: seek the evidence that could lift {_join(where)}.")
     return out
