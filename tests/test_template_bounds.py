@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from docx import Document
+from test_notes_security import _template
 
 from laqs_assist import notes
 from laqs_assist.notes.render import MAX_CALLS, MAX_DEPTH, MAX_ITERATIONS, MAX_OUTPUT, TemplateRefused
@@ -87,21 +87,6 @@ OBJECTS = {
     "list-method": ("{% set l = [] %}{{ l.append(1) }}", "access to attribute 'append' of 'list' object is unsafe"),
 }
 ALL = {**BOUNDS, **OBJECTS}
-
-
-def _template(path: Path, payload: str, where: str = "body") -> Path:
-    doc = Document()
-    doc.add_paragraph("Note for {{ organisation }}")
-    if where == "body":
-        doc.add_paragraph(payload)
-    elif where == "header":
-        doc.sections[0].header.paragraphs[0].add_run(payload)
-    elif where == "footer":
-        doc.sections[0].footer.paragraphs[0].add_run(payload)
-    else:
-        doc.core_properties.title = payload
-    doc.save(path)
-    return path
 
 
 def _limit() -> None:
