@@ -256,6 +256,7 @@ def test_the_headteacher_visit_note_records_the_discussion_not_a_rating_of_the_s
     assert "Contributory ratings" not in body and "Priority: " not in body and "Strength: " not in body
     assert "Between 80% and 95%" not in body + _
     assert "Send the revised plan to the SIP" in body
+    assert "Impact of target setting" not in body  # judged there, but nothing was said or agreed on it
 
 
 def test_progress_since_the_last_visit_reads_each_actions_status(world):

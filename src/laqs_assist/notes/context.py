@@ -562,10 +562,12 @@ def note_context(store, pack: Pack, visit_id: str, *, today: date | None = None,
     judged_here = {(j["aspect_id"], j["phase"]) for j in visit_judgements}
     saved = {(r["aspect_id"], r["phase"]): r for r in store.ratings(vid)}
     action_rows = store.actions(vid)
-    # An aspect is discussed when something was said, judged, decided or agreed on it at this visit.
-    discussed = set(by_aspect) | {a for a, _ in judged_here}
-    discussed |= {a for (a, _), s in saved.items() if s.get("override") or s.get("self_evaluation")}
-    discussed |= {a["aspect_id"] for a in action_rows if a.get("aspect_id")}
+    # An aspect is discussed when something was said, judged, decided or agreed on it at this visit; at a school,
+    # what was said or agreed (judgements there bear on the LA's criteria, not on the school).
+    discussed = set(by_aspect) | {a["aspect_id"] for a in action_rows if a.get("aspect_id")}
+    if not school:
+        discussed |= {a for a, _ in judged_here}
+        discussed |= {a for (a, _), s in saved.items() if s.get("override") or s.get("self_evaluation")}
     discussed &= set(pack.aspects)
 
     ordered = _aspect_order(pack, discussed)
