@@ -15,7 +15,6 @@ from conftest_store import db_rows, db_value, pack, run_laqs  # noqa: F401  (pac
 from sqlite_utils import Database
 
 from laqs_assist.app.service import Service
-from laqs_assist.session import Session
 from laqs_assist.store import Store
 from laqs_assist.store.schema import migrations
 

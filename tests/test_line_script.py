@@ -277,7 +277,7 @@ def test_user_text_printed_by_line_mode_is_inert(tmp_path):
     assert "Evil␛[31m Borough" in out.splitlines()[0]
     assert "> Title␛]0;pwned␇ and ␛[2J cleared" in out
     assert "recorded: Title␛]0;pwned␇ and ␛[2J cleared" in out
-    assert "Fix␛[5m it — Jo␇, 2026-12-15" in out
+    assert "Fix␛[5m it — Jo␇, due 2026-12-15" in out
     assert "! unknown criterion 'X␛[2J' (see `laqs packs show`)" in out  # a message quoting what was typed
     assert "laqs: line 6: unknown criterion 'X␛[2J'" in proc.stderr and "\x1b" not in proc.stderr
     assert db_value(db, "SELECT text FROM responses") == hostile  # kept exactly as typed

@@ -560,6 +560,7 @@ async def test_draft_note_calls_the_notes_module(tmp_path: Path, monkeypatch) ->
 
     fake = types.ModuleType("laqs_assist.notes")
     fake.write_note = write_note
+    fake.default_note_path = lambda visit: tmp_path / f"note-{visit['id'][:8]}.docx"  # none drafted yet
     fake.__spec__ = ModuleSpec("laqs_assist.notes", None)
     monkeypatch.setitem(sys.modules, "laqs_assist.notes", fake)
     import laqs_assist

@@ -47,6 +47,7 @@ class Service:
         self.pack_fixed = pack_fixed  # --pack given: it wins over the pack a visit was recorded with
         self.session: "Session | None" = None
         self.offers: tuple = ()  # numbers the last answer offered as indicator values (session.Offer)
+        self.today: str | None = None  # the day actions are overdue as of (ISO); None: the calendar's today
 
     @classmethod
     def open(cls, context: "Context", create: bool = False, read_only: bool | None = None) -> "Service":
@@ -95,10 +96,14 @@ class Service:
     def overdue_counts(self, today: str | None = None) -> dict[tuple[str, str], int]:
         """(organisation name, kind) -> how many of its actions are open or carried forward past their due date
         (default: as of today)."""
+        counts = self.store.overdue_counts(today or self.day())
+        return {(o["name"], o["kind"]): counts[o["id"]] for o in self.store.organisations() if o["id"] in counts}
+
+    def day(self) -> str:
+        """Today as the service sees it (ISO): what actions are overdue as of."""
         from datetime import date
 
-        counts = self.store.overdue_counts(today or date.today().isoformat())
-        return {(o["name"], o["kind"]): counts[o["id"]] for o in self.store.organisations() if o["id"] in counts}
+        return self.today or date.today().isoformat()
 
     def _with_overdue(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         counts = self.overdue_counts()
@@ -122,9 +127,9 @@ class Service:
 
         visit = self.store.find_visit(ref)
         vid = visit["id"]
-        actions = [{**a, "overdue": is_overdue(a), "history": self.store.action_history(a["id"])}
+        actions = [{**a, "overdue": is_overdue(a, self.day()), "history": self.store.action_history(a["id"])}
                    for a in self.store.actions(vid)]
-        overdue = [a for a in self.store.organisation_actions(visit["organisation_id"]) if is_overdue(a)]
+        overdue = [a for a in self.store.organisation_actions(visit["organisation_id"]) if is_overdue(a, self.day())]
         return VisitRecord(visit, self.store.responses(vid), self.store.visit_judgements(vid),
                            actions, self.store.ratings(vid), overdue)
 
@@ -259,7 +264,7 @@ class Service:
         return InterviewView(dict(s.visit), items, cur, prev["text"] if prev else None, done, total, coverage,
                              panel, len(s.actions()), self.transcript() if transcript else (),
                              s.draft() if transcript else None, bool(prev and prev["concerns_individual"]),
-                             len(s.overdue_actions()))
+                             len(s.overdue_actions(self.day())))
 
     def panel(self, aspect_id: str, scope: str | None = None) -> PanelView:
         """One aspect's ratings for the visit's phases (or the one phase `scope` names) and the state of each
@@ -464,13 +469,14 @@ class Service:
         visits' still open or carried forward, or marked at this visit, then this visit's own), and the
         organisation's overdue actions."""
         s = self._s()
-        return ActionsView(s.visit["organisation"], tuple(s.action_list()), tuple(s.overdue_actions()))
+        return ActionsView(s.visit["organisation"], tuple(s.action_list(self.day())),
+                           tuple(s.overdue_actions(self.day())))
 
     def mark_action(self, ref: str, status: str, on: str | None = None, note: str = "",
                     due: str | None = None) -> dict[str, Any]:
         """Mark an action (its number in action_list() or its id) done, dropped, carried forward (to a new due
         date if given) or open again, on a day (default: the visit's date) with a note; kept as its history."""
-        return self._s().mark_action(ref, status, on, note, due)
+        return self._s().mark_action(ref, status, on, note, due, today=self.day())
 
     def action_history(self, ref: str) -> list[dict[str, Any]]:
         return self._s().action_history(ref)
@@ -488,9 +494,12 @@ class Service:
 
     def review(self) -> ReviewView:
         """Every rating in play (suggestion, override, the LA's view) and the visit's actions."""
+        from ..session.actions import is_overdue
+
         s = self._s()
         s.refresh()
-        return ReviewView(dict(s.visit), tuple(s.review()), tuple(s.actions()))
+        return ReviewView(dict(s.visit), tuple(s.review()),
+                          tuple({**a, "overdue": is_overdue(a, self.day())} for a in s.actions()))
 
     def accept(self, aspect_id: str, phase: str) -> None:
         self._s().accept(aspect_id, phase)
@@ -533,9 +542,7 @@ class Service:
         return tuple(str(p.resolve()) for p in found)
 
     def _note_path(self, out_path: str | None) -> Path:
-        from ..notes.api import default_note_path
-
-        default = default_note_path(self._s().visit)
+        default = self._notes().default_note_path(self._s().visit)
         if out_path is None:
             return default
         p = Path(out_path)

@@ -81,7 +81,7 @@ class CommandResult(NamedTuple):
 class ReviewView(NamedTuple):
     visit: dict[str, Any]
     rows: tuple[dict[str, Any], ...]
-    actions: tuple[dict[str, Any], ...]
+    actions: tuple[dict[str, Any], ...]  # this visit's, each with its status now and `overdue`
 
 
 class HomeView(NamedTuple):

@@ -74,12 +74,12 @@ class Actions(SessionParts):
         """The organisation's actions (of every visit) still open or carried forward past their due date."""
         return [a for a in self.store.organisation_actions(self.visit["organisation_id"]) if is_overdue(a, today)]
 
-    def find_action(self, ref: str) -> dict[str, Any]:
+    def find_action(self, ref: str, today: str | None = None) -> dict[str, Any]:
         """An action by its position in /actions or by its id or the start of it (as '✓ action … saved' shows)."""
         ref = ref.strip()
         if not ref:
             raise UsageError("which action? give its number in /actions or its id")
-        listed = self.action_list()
+        listed = self.action_list(today)
         if ref.isdigit() and len(ref) < 4:
             n = int(ref)
             if not 1 <= n <= len(listed):
@@ -95,13 +95,13 @@ class Actions(SessionParts):
         return found[0]
 
     def mark_action(self, ref: str, status: str, on: str | None = None, note: str = "",
-                    due: str | None = None) -> dict[str, Any]:
+                    due: str | None = None, today: str | None = None) -> dict[str, Any]:
         """Mark an action done, dropped, carried forward (to a new due date if given) or open again, on a day
         (default: this visit's date) with a note; the action as it stands after."""
         self._require_open(allow_ended=True)
         if status not in STATUS_WORDS:
             raise UsageError(f"an action is open, done, dropped or carried forward, not '{status}'")
-        action = self.find_action(ref)
+        action = self.find_action(ref, today)
         short = action["id"][:8]
         note = note.strip()
         day = _day(on, "the date") if on and on.strip() else self.visit["date"]
@@ -121,7 +121,7 @@ class Actions(SessionParts):
         marked = self.store.action(action["id"])
         assert marked is not None
         return {**marked, "position": action.get("position"), "earlier": action.get("earlier", False),
-                "overdue": is_overdue(marked)}
+                "overdue": is_overdue(marked, today)}
 
     def action_history(self, ref: str) -> list[dict[str, Any]]:
         return self.store.action_history(self.find_action(ref)["id"])

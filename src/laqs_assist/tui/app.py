@@ -63,6 +63,8 @@ class LaqsApp(App):
         self.headless_stable = stable
         self._warmed = False
         self.settings = _settings()
+        if today is not None:  # actions are overdue as of the same day (queued before any other engine call)
+            self.engine.submit(_set_today, today.isoformat())
         # The visit to resume is opened on the engine thread at once, while the UI starts.
         self._opening = opening or (self.engine.submit(Backend.open, resume) if resume else None)
 
@@ -285,3 +287,7 @@ class LaqsApp(App):
         except Exception:  # noqa: BLE001
             pass
         await self._home()
+
+
+def _set_today(backend: Backend, day: str) -> None:
+    backend.today = day

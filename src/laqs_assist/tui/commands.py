@@ -21,6 +21,8 @@ class LaqsCommands(Provider):
         if isinstance(screen, InterviewScreen):
             yield "Open review", "ratings per aspect and phase: accept, override, the LA's view", screen.action_review
             yield "Add an action", "an agreed action with an owner and a due date", screen.action_add_action
+            yield ("Follow up actions", "mark this and earlier visits' actions done, dropped or carried forward",
+                   screen.action_actions)
             yield "Flag the latest answer", "it concerns an individual: kept out of shared notes", screen.action_flag
             yield "Edit an earlier answer", "rewrite an answer; the earlier wording is kept", screen.action_edit
             yield "Skip this question", "or dismiss the probe", screen.action_skip
@@ -42,6 +44,8 @@ class LaqsCommands(Provider):
             yield "Override the rating", "with a reason", screen.action_override
             yield "Record the LA's self-evaluation", "kept beside the adviser's rating", screen.action_self_evaluation
             yield "Draft note of visit", "a .docx checked against 2.4's seven features", screen.action_draft_note
+            yield ("Follow up actions", "mark this and earlier visits' actions done, dropped or carried forward",
+                   screen.action_actions)
             yield "End visit", "no more answers; the ratings stay editable", screen.action_end_visit
             yield "Back", "leave the review", screen.action_back
         elif isinstance(screen, HomeScreen):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from ..app.service import Service
-from ..app.views import AnswerResult, CommandResult, InterviewView, ReviewView
+from ..app.views import ActionsView, AnswerResult, CommandResult, InterviewView, ReviewView
 
 if TYPE_CHECKING:
     from ..packs.model import Pack
@@ -97,6 +97,15 @@ class Backend(Service):
         offer, _ = super().take_offer(indicator, self._scoped())
         return offer, self.view(panel_aspect=self.pack.indicators[offer.indicator].aspect_id)
 
+    def mark(self, action_id: str, status: str, day: str | None, note: str) -> ActionsView:
+        """Mark an action from the actions dialog: the date is the day it happened, or for a carry forward its
+        new due date; the list after it."""
+        if status == "carried":
+            self.mark_action(action_id, status, None, note, day)
+        else:
+            self.mark_action(action_id, status, day, note)
+        return self.action_list()
+
     def toggle_flag(self, ref: str | None, on: bool | None = None) -> dict[str, Any]:
         return self.flag(ref, on)
 
@@ -106,7 +115,7 @@ class Backend(Service):
         from ..line import LineChat
 
         plain = Service(self.store, self.default_pack, pack_fixed=self.pack_fixed)
-        plain.pack, plain.session, plain.offers = self.pack, self._s(), self.offers
+        plain.pack, plain.session, plain.offers, plain.today = self.pack, self._s(), self.offers, self.today
         out: list[str] = []
         LineChat(plain, out.append).run(cmd)
         self.offers = plain.offers

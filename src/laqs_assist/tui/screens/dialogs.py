@@ -1,6 +1,6 @@
-"""Small modal dialogs: jump to an aspect, add an action, edit an earlier answer, override a rating, the LA's
-self-evaluation, confirm, the note-of-visit result. Each saves through a callback that does the write in the
-engine thread and returns an error line (kept on screen, the dialog stays open) or None."""
+"""Small modal dialogs: jump to an aspect, add an action, mark the actions to follow up, edit an earlier answer,
+override a rating, the LA's self-evaluation, confirm, the note-of-visit result. Each saves through a callback that
+does the write in the engine thread and returns an error line (kept on screen, the dialog stays open) or None."""
 
 from __future__ import annotations
 
@@ -148,6 +148,140 @@ class ActionDialog(Dialog):
             self.error(err)
             return
         self.dismiss({"text": text, "owner": owner, "due": due, "aspect": aspect})
+
+
+STATUS_SHOWN = {"open": ("open", ""), "done": ("done", "$text-success"), "dropped": ("dropped", "$text-muted"),
+                "carried": ("carried forward", "$text-warning")}
+
+
+class ActionsDialog(Dialog):
+    """The actions to follow up, numbered as /actions lists them: the organisation's earlier visits' still open or
+    carried forward (or marked at this visit), then this visit's. The highlighted one is marked done, dropped
+    (with a reason), carried forward (the date box is then its new due date) or opened again, with a date (empty:
+    the visit's) and a note; each mark is kept in its history. `mark(action id, status, date, note)` saves and
+    returns the list after it (an app.views.ActionsView) or an error line. Dismisses with how many were marked."""
+
+    BINDINGS = [Binding("f2", "mark('done')", "Done"), Binding("f3", "mark('dropped')", "Drop"),
+                Binding("f4", "mark('carried')", "Carry forward"), Binding("f5", "mark('open')", "Reopen")]
+
+    def __init__(self, view: Any, mark: Save) -> None:
+        super().__init__()
+        self.view = view
+        self.mark = mark
+        self.marked = 0
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import DataTable
+
+        with Vertical(classes="dialog", id="actions-dialog") as box:
+            box.border_title = f"Actions to follow up: {inert(self.view.organisation, one_line=True)}"
+            yield Static("", id="actions-summary")
+            yield DataTable(id="actions-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="actions-detail")
+            yield Label("Date (empty: the visit's); for Carry forward, the new due date if any")
+            yield Input(placeholder="YYYY-MM-DD or DD/MM/YYYY", id="mark-date")
+            yield Label("Note (a reason is needed to drop an action)")
+            yield Input(placeholder="e.g. Calendar shared at the October governors' meeting", id="mark-note")
+            yield Static("", id="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Done F2", variant="success", id="done")
+                yield Button("Drop F3", variant="warning", id="dropped")
+                yield Button("Carry forward F4", variant="primary", id="carried")
+                yield Button("Reopen F5", id="open")
+                yield Button("Close", id="cancel")
+
+    def on_mount(self) -> None:
+        from textual.widgets import DataTable
+
+        self.error(None)
+        table = self.query_one("#actions-table", DataTable)
+        for label, key, width in (("#", "n", 3), ("Action", "text", 34), ("Owner", "owner", 14),
+                                  ("Due", "due", 19), ("Status", "status", 24)):
+            table.add_column(label, key=key, width=width)
+        self.show(self.view)
+        table.focus()
+
+    def show(self, view: Any) -> None:
+        from textual.widgets import DataTable
+
+        self.view = view
+        table = self.query_one("#actions-table", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for a in view.actions:
+            label, style = STATUS_SHOWN.get(a["status"], (a["status"], ""))
+            if a["status"] != "open" and a["status_date"]:
+                label += f" {a['status_date']}"
+            due = Content.styled(f"{a['due_date']} overdue", "bold $text-error") if a["overdue"] else \
+                Content(a["due_date"] or "no date")
+            table.add_row(str(a["position"]), Content(_short(inert(a["text"], one_line=True), 34)),
+                          Content(_short(inert(a["owner"], one_line=True), 14) or "—"), due,
+                          Content.styled(label, style), key=a["id"])
+        if view.actions:
+            table.move_cursor(row=min(max(keep, 0), len(view.actions) - 1))
+        n = len(view.overdue)
+        self.query_one("#actions-summary", Static).update(
+            Content.styled(f"{n} overdue action{'s' if n != 1 else ''} (due date passed, still open or carried "
+                           "forward)", "bold $text-error") if n else
+            Content.styled("No overdue actions." if view.actions else
+                           "No actions yet: Ctrl+N in the interview adds one.", "$text-muted"))
+        self._detail()
+
+    def _current(self) -> dict[str, Any] | None:
+        from textual.widgets import DataTable
+
+        row = self.query_one("#actions-table", DataTable).cursor_row
+        return self.view.actions[row] if self.view.actions and 0 <= row < len(self.view.actions) else None
+
+    def on_data_table_row_highlighted(self, event) -> None:
+        self._detail()
+
+    def _detail(self) -> None:
+        a = self._current()
+        box = self.query_one("#actions-detail", Static)
+        if a is None:
+            box.update("")
+            return
+        where = f"agreed at the visit of {a['visit_date']}" + (" (an earlier visit)" if a["earlier"] else "")
+        lines = [Content.assemble((f"{a['position']}. ", "bold"), inert(a["text"])),
+                 Content.styled(f"{a['id'][:8]} · {where}" + (f" · agreed due {a['agreed_due']}"
+                                if a["agreed_due"] and a["agreed_due"] != a["due_date"] else ""), "$text-muted")]
+        if a["status_note"]:
+            lines.append(Content.assemble(("Note: ", "bold"), inert(a["status_note"])))
+        box.update(Content("\n").join(lines))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "cancel":
+            self.action_cancel()
+        else:
+            self.action_mark(event.button.id or "")
+
+    def action_cancel(self) -> None:
+        self.dismiss(self.marked)
+
+    @work(exclusive=True, group="dialog")
+    async def action_mark(self, status: str) -> None:
+        a = self._current()
+        if a is None:
+            self.error("no action to mark")
+            return
+        day = self.query_one("#mark-date", Input)
+        note = self.query_one("#mark-note", Input)
+        result = await self.mark(a["id"], status, day.value.strip() or None, note.value)
+        if isinstance(result, str):
+            self.error(result)
+            return
+        self.error(None)
+        self.marked += 1
+        day.value = ""
+        note.value = ""
+        self.show(result)
+        self.query_one("#actions-table").focus()
+        word = STATUS_SHOWN[status][0] if status != "open" else "opened again"
+        self.notify(f"✓ action {a['position']} {word}: {_short(inert(a['text'], one_line=True), 50)}", timeout=4)
 
 
 class EditAnswerDialog(Dialog):

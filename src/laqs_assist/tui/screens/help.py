@@ -28,6 +28,8 @@ KEYS = [
         ("Ctrl+O", "back to the previous question: answering again replaces the answer"),
         ("Ctrl+G", "jump to an aspect (or choose it in the agenda on the left)"),
         ("Ctrl+N", "add an agreed action with owner and due date"),
+        ("F6", "the actions to follow up (this visit's and earlier visits' still open or carried forward, "
+               "overdue ones marked): mark one done, dropped or carried forward, with a date and a note"),
         ("Ctrl+F", "flag the answer just given (or the focused one) as about an individual's performance: kept, "
                    "but left out of notes, briefings and exports (again to clear)"),
         ("F2", "edit an earlier answer"),
@@ -48,11 +50,19 @@ KEYS = [
         ("m / p / n / u", "met / partly met / not met / not judged (pressing the same state again clears it)"),
         ("↑ / ↓", "previous / next criterion"),
     ]),
+    ("Actions to follow up (F6)", [
+        ("↑ / ↓", "choose an action; the boxes below take a date (empty: the visit's) and a note"),
+        ("F2 / F3", "mark it done / dropped (a drop needs a reason in the note)"),
+        ("F4", "carry it forward (the date box is then its new due date, if any)"),
+        ("F5", "open it again (its history is kept)"),
+        ("Esc", "close"),
+    ]),
     ("Review", [
         ("a", "accept the suggested rating"),
         ("o", "override it, with a reason"),
         ("s", "record the LA's own self-evaluation"),
-        ("d", "draft the note of visit"),
+        ("d", "draft the note of visit (when one exists, asks, then drafts it again beside it: NAME-2.docx)"),
+        ("m / F6", "the actions to follow up: mark them done, dropped or carried forward"),
         ("e", "end the visit"),
         ("Esc", "back"),
     ]),

@@ -56,6 +56,7 @@ class HomeScreen(Screen):
         table.add_column("Phases", key="phases")
         table.add_column("Status", key="status", width=11)
         table.add_column("Answers", key="answers")
+        table.add_column("Actions", key="overdue", width=10)
         self.query_one("#home-empty").display = False
         self.load()
 
@@ -85,6 +86,7 @@ class HomeScreen(Screen):
             kind = "LA" if v["organisation_kind"] == "LA" else "school"
             table.add_row(v["date"], Content(inert(v["organisation"], one_line=True)), kind,
                           agenda, ", ".join(v["phases"]), Content.styled(label, style), str(v["responses"]),
+                          Content.styled(f"{v['overdue']} overdue", "bold $text-error") if v.get("overdue") else "",
                           key=v["id"])
         empty = self.query_one("#home-empty", Static)
         if not data.visits:

@@ -47,6 +47,7 @@ class InterviewScreen(Screen):
         Binding("ctrl+o", "back", "Back"),
         Binding("ctrl+g", "jump", "Jump"),
         Binding("ctrl+n", "add_action", "Action"),
+        Binding("f6", "actions", "Actions", show=False, priority=True),  # over the answer box's select-line
         Binding("ctrl+f", "flag", "Flag"),
         Binding("f2", "edit", "Edit"),
         Binding("f3", "toggle('outline')", "Agenda", show=False),
@@ -223,7 +224,9 @@ class InterviewScreen(Screen):
         phases = ", ".join(pack.phase_name(p) for p in v["phases"])
         agenda = pack.agendas[v["agenda_id"]].title.replace("Agendas for discussion with ", "with ")
         status = {"ended": " · ended", "paused": " · paused"}.get(v["status"], "")
-        self.sub_title = f"{inert(v['organisation'], one_line=True)} · {agenda} · {phases} · {v['date']}{status}"
+        overdue = f" · {view.overdue} overdue action{'s' if view.overdue != 1 else ''}" if view.overdue else ""
+        self.sub_title = (f"{inert(v['organisation'], one_line=True)} · {agenda} · {phases} · {v['date']}{status}"
+                          f"{overdue}")
         if outline and self.panels_ready:
             self.query_one(AgendaOutline).show(view)
         aspect = view.panel.aspect_id if view.panel else None
@@ -248,6 +251,8 @@ class InterviewScreen(Screen):
             cur = view.current
             where = f"{cur.position + 1}/{view.total} · {cur.aspect_id}" if cur else f"{view.done}/{view.total}"
             parts.append((f"{where} · {view.actions} action{'s' if view.actions != 1 else ''}", "$text-muted"))
+        if view.overdue:
+            parts.append((f" · {view.overdue} overdue (F6 to follow up)", "bold $text-error"))
         self.query_one("#status-line", Static).update(Content.assemble(*parts))
 
     def _ask(self, view: InterviewView, force: bool = False) -> None:
@@ -537,6 +542,11 @@ class InterviewScreen(Screen):
         self.composer.focus()
 
     @work(group="engine")
+    async def action_actions(self) -> None:
+        """The actions to follow up, to mark done, dropped or carried forward."""
+        await open_actions(self, self.refresh_view)
+
+    @work(group="engine")
     async def refresh_view(self) -> None:
         try:
             view = await self.app.engine.call(Backend.view)
@@ -742,3 +752,28 @@ def _when(stamp: str) -> str:
 
 __all__ = ["InterviewScreen"]
 
+
+async def open_actions(screen: Screen, after: Callable[[], object]) -> None:
+    """Open the actions dialog over `screen` (the interview or the review); `after` runs when it closes having
+    marked something."""
+    from .dialogs import ActionsDialog
+
+    try:
+        view = await screen.app.engine.call(Backend.action_list)
+    except LaqsError as exc:
+        screen.notify(exc.line(), severity="error", timeout=6)
+        return
+
+    async def mark(action_id: str, status: str, day: str | None, note: str):
+        try:
+            return await screen.app.engine.call(Backend.mark, action_id, status, day, note)
+        except LaqsError as exc:
+            return exc.line()
+        except Exception as exc:  # noqa: BLE001
+            return f"not saved: {type(exc).__name__}: {exc}"
+
+    def closed(marked: int | None) -> None:
+        if marked:
+            after()
+
+    screen.app.push_screen(ActionsDialog(view, mark), closed)

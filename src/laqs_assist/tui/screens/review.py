@@ -4,6 +4,7 @@ reason; the LA's self-evaluation beside it, disagreements shown; end the visit; 
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 from typing import Any
 
 from textual import work
@@ -34,6 +35,7 @@ class ReviewScreen(Screen):
         Binding("o", "override", "Override"),
         Binding("s", "self_evaluation", "LA's view"),
         Binding("d", "draft_note", "Draft note of visit"),
+        Binding("f6,m", "actions", "Actions"),
         Binding("e", "end_visit", "End visit"),
         Binding("escape", "back", "Back"),
         Binding("f1", "app.help", "Help"),
@@ -168,14 +170,34 @@ class ReviewScreen(Screen):
     def _actions(self) -> None:
         box = self.query_one("#actions-list", Static)
         if not self.data.actions:
-            box.update(Content.styled("Agreed actions: none yet.", "$text-muted"))
+            box.update(Content.styled("Agreed actions: none yet. m follows up earlier visits' actions.",
+                                      "$text-muted"))
             return
-        lines: list = [Content.styled(f"Agreed actions ({len(self.data.actions)})", "bold")]
+        lines: list = [Content.assemble((f"Agreed actions ({len(self.data.actions)})", "bold"),
+                                        ("  m marks them done, dropped or carried forward", "$text-muted"))]
         for a in self.data.actions:
             who = a["owner"] or "no owner"
             when = a["due_date"] or "no date"
-            lines.append(Content.assemble("• ", inert(a["text"]), (inert(f" — {who}, {when}"), "$text-muted")))
+            status = {"done": ("done", "$text-success"), "dropped": ("dropped", "$text-muted"),
+                      "carried": ("carried forward", "$text-warning")}.get(a["status"])
+            overdue = a.get("overdue")
+            lines.append(Content.assemble("• ", inert(a["text"]), (inert(f" — {who}, {when}"), "$text-muted"),
+                                          (f" [{status[0]}]", status[1]) if status else "",
+                                          (" overdue", "bold $text-error") if overdue else ""))
         box.update(Content("\n").join(lines))
+
+    @work(group="engine")
+    async def action_actions(self) -> None:
+        """The actions to follow up (this visit's and earlier visits'), to mark."""
+        from .interview import open_actions
+
+        await open_actions(self, self.reload)
+
+    @work(group="engine")
+    async def reload(self) -> None:
+        err = await self._write(Backend.review)
+        if err:
+            self.notify(err, severity="error", timeout=6)
 
     # --- the writes -----------------------------------------------------------------------------------------
 
@@ -253,7 +275,9 @@ class ReviewScreen(Screen):
 
     @work(group="note", exclusive=True)
     async def action_draft_note(self) -> None:
-        from .dialogs import NoteDialog
+        """Draft the note of visit; when one was drafted already, ask, then draft it again beside the earlier
+        file (which is never touched: it may have been edited in Word)."""
+        from .dialogs import ConfirmDialog
 
         status = self.query_one("#note-status", Static)
         if not notes_available():
@@ -261,11 +285,38 @@ class ReviewScreen(Screen):
                                          "in this installation.", "$text-warning"))
             self.notify("The notes module is unavailable: no note can be drafted here.", severity="warning")
             return
+        try:
+            drafts = await self.app.engine.call(Backend.note_drafts)
+        except LaqsError as exc:
+            status.update(Content.styled(f"note not written: {exc.line()}", "$text-error"))
+            return
+        if not drafts:
+            self.draft_note(False)
+            return
+        last = Path(drafts[-1])
+        first = Path(drafts[0])
+        nxt = f"{first.stem}-{len(drafts) + 1}{first.suffix}"
+        count = f"{len(drafts)} drafts" if len(drafts) > 1 else "a draft"
+
+        def chosen(yes: bool | None) -> None:
+            if yes:
+                self.draft_note(True)
+
+        self.app.push_screen(ConfirmDialog(
+            "Draft the note again", f"This visit's note of visit has {count} already; the latest is\n{last}\n\n"
+            f"Draft it again from what the visit holds now? The earlier file is kept as it is (with any changes "
+            f"made to it in Word); the new one is written beside it as {nxt}.", yes="Draft again"), chosen)
+
+    @work(group="note", exclusive=True)
+    async def draft_note(self, again: bool) -> None:
+        from .dialogs import NoteDialog
+
+        status = self.query_one("#note-status", Static)
         busy = self.query_one("#note-busy")
         busy.display = True
-        status.update("Drafting the note of visit…")
+        status.update("Drafting the note of visit again…" if again else "Drafting the note of visit…")
         try:
-            note = await self.app.engine.call(Backend.write_note)
+            note = await self.app.engine.call(Backend.write_note, None, False, again)
         except LaqsError as exc:
             status.update(Content.styled(f"note not written: {exc.line()}", "$text-error"))
             self.notify(exc.line(), severity="error", timeout=8)
@@ -279,7 +330,9 @@ class ReviewScreen(Screen):
         status.update(Content.assemble(("Note of visit: ", "bold"), note.path,
                                        (f"  ({failed} quality check{'s' if failed != 1 else ''} to look at)"
                                         if failed else "  (quality checks passed)" if note.checks else "",
-                                        "$text-warning" if failed else "$text-success")))
+                                        "$text-warning" if failed else "$text-success"),
+                                       (f"  the earlier draft is kept: {Path(note.earlier).name}"
+                                        if note.earlier else "", "$text-muted")))
         self.app.push_screen(NoteDialog(note.path, note.checks))
 
     def action_back(self) -> None:
