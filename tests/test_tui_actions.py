@@ -36,15 +36,23 @@ def _name(app) -> str:
     return type(app.screen).__name__
 
 
+def _at_the_second_visit(tmp_path: Path):
+    db = tmp_path / "laqs.db"
+    ids = _two_visits(db)
+    return db, ids, make_app(db, resume=ids["second"])
+
+
+async def _interview(pilot) -> None:
+    await wait_for(pilot, lambda: _name(pilot.app) == "InterviewScreen", what="the interview")
+    await settle(pilot)
+
+
 async def test_actions_of_an_earlier_visit_are_marked_from_the_interview(tmp_path: Path) -> None:
     from textual.widgets import DataTable, Input
 
-    db = tmp_path / "laqs.db"
-    ids = _two_visits(db)
-    app = make_app(db, resume=ids["second"])
+    db, ids, app = _at_the_second_visit(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: _name(app) == "InterviewScreen", what="the interview")
-        await settle(pilot)
+        await _interview(pilot)
         assert "1 overdue action" in app.screen.sub_title
         assert "1 overdue (F6 to follow up)" in str(app.screen.query_one("#status-line").render())
         await pilot.press("f6")
@@ -97,12 +105,9 @@ async def test_the_visits_list_counts_overdue_actions(tmp_path: Path) -> None:
 async def test_typed_done_in_the_answer_box_marks_the_action(tmp_path: Path) -> None:
     from test_tui import send
 
-    db = tmp_path / "laqs.db"
-    ids = _two_visits(db)
-    app = make_app(db, resume=ids["second"])
+    db, ids, app = _at_the_second_visit(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: _name(app) == "InterviewScreen", what="the interview")
-        await settle(pilot)
+        await _interview(pilot)
         await send(pilot, "/drop 1 | Superseded by the new calendar")
         await wait_for(pilot, lambda: "overdue" not in app.screen.sub_title, what="the title updated")
     [up] = rows(db, "SELECT status, note FROM action_updates WHERE action_id = ?", [ids["a1"]])
