@@ -1,6 +1,6 @@
-"""P3: drafting a note of visit as a .docx, one at a time and as a batch export.
+"""P3: drafting a note of visit as a .docx, one at a time and as a batch export; the team report of the region.
 
-    .venv/bin/python bench/bench_notes.py [--quick] [--n N] [--batch N]
+    .venv/bin/python bench/bench_notes.py [--quick] [--n N] [--batch N] [--rounds N] [--store PATH] [--no-team]
 
 Subject (one note): `laqs_assist.notes.write_note` end to end: read the visit from the store, rate every aspect in
 play per phase from the year's judgements, build and clean the context, render the shipped note-of-visit template
@@ -11,6 +11,17 @@ files go to a RAM folder (/dev/shm when there is one): on ext4 an fsync commits 
 would otherwise also pay for flushing the floor's unsynced files and the ratio would measure the floor's I/O.
 Samples are interleaved (floor, note, floor, note, …) so they share the machine's noise.
 Targets: ratio of medians ≤ 1.3×; a batch export (`export_notes`) of 150 notes < 15 s.
+
+Export on every core: the same 150 notes exported with one process (`workers=1`, the floor) and with one worker
+process per core (the default), interleaved over `--rounds` rounds (serial, parallel, serial, …), medians compared.
+Target: parallel ≤ 0.7× serial. The two runs must write the same files in the same order.
+
+Team report: `laqs report` for every LA of the regional store (`write_team_report`, 150 LAs, the autumn term
+2025) end to end: the year's ratings of each LA on the last day and on the previous period's, roll-ups, overdue
+actions, visits, rendered in the sandbox and written atomically. Floor: a raw docxtpl render and save of the same
+template with the same (already built and cleaned) context. Target: < 15 s. The regional store is read only; an
+existing bench/out/regional.db is used as it is (it is not regenerated for a newer schema: the report reads only
+tables every schema has), else gen_store.ensure_store makes one.
 The stores and notes go to bench/out/notes/ (removed and rebuilt each run).
 """
 
@@ -62,6 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="smoke run: few samples, a small batch")
     ap.add_argument("--n", type=int, default=None, help="samples of each (default 40; --quick 8)")
     ap.add_argument("--batch", type=int, default=None, help="notes in the batch export (default 150; --quick 20)")
+    ap.add_argument("--rounds", type=int, default=None, help="serial/parallel export rounds (default 3; --quick 1)")
+    ap.add_argument("--store", type=Path, default=None, help="the regional store for the team report")
+    ap.add_argument("--no-team", action="store_true", help="skip the team report")
+    ap.add_argument("--out", type=Path, default=C.OUT / "notes",
+                    help="folder for the stores and notes, removed and rebuilt (default bench/out/notes)")
     args = ap.parse_args(argv)
     n = args.n or (8 if args.quick else 40)
     batch = args.batch or (20 if args.quick else 150)
@@ -73,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     from laqs_assist.packs import load_pack
     from laqs_assist.paths import default_pack_path
 
-    out = C.OUT / "notes"
+    out = args.out
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     pack = load_pack(default_pack_path())
@@ -126,8 +142,82 @@ def main(argv: list[str] | None = None) -> int:
     scaled = elapsed * 150 / max(written, 1)
     C.emit(BENCH, f"batch export of {written} notes", f"{elapsed:.2f} s", floor=f"{C.fmt_ms(median(fs))} a raw render",
            ratio_=rb, target="150 notes < 15 s", ok=scaled < 15 and not summary.failed)
+    failed = bool(summary.failed)
+    failed |= bench_export_cores(store, pack, args.rounds or (1 if args.quick else 3), out)
     store.close()
-    return 0 if not summary.failed else 1
+    if not args.no_team:
+        failed |= bench_team_report(pack, args, out)
+    return 0 if not failed else 1
+
+
+def bench_export_cores(store, pack, rounds: int, out: Path) -> bool:
+    """The same export with one process and with one per core, interleaved; True when a run failed or differed."""
+    from laqs_assist import notes
+    from laqs_assist.notes.api import export_workers
+
+    visits = notes.visits_between(store, "2000-01-01", "2100-01-01")
+    n = export_workers(len(visits))
+    serial, parallel, bad = [], [], False
+    for r in range(rounds):
+        for label, workers, times in (("serial", 1, serial), ("parallel", None, parallel)):
+            folder = out / f"export-{label}-{r}"
+            t = clock()
+            summary = notes.export_notes(store, pack, "2000-01-01", "2100-01-01", out_dir=folder, workers=workers)
+            times.append(clock() - t)
+            names = [p.name for p in summary.written]
+            if label == "serial":
+                expected = names
+            elif names != expected:
+                bad = True
+                print("parallel export wrote other files or another order than the serial one")
+            bad |= bool(summary.failed) or len(names) != len(visits)
+    ratio = C.ratio(median(parallel), median(serial))
+    print(f"export of {len(visits)} notes: serial median {median(serial):.2f} s, {n} processes median "
+          f"{median(parallel):.2f} s ({ratio:.2f}×, target ≤ 0.7×)")
+    C.emit(BENCH, f"export of {len(visits)} notes on {n} processes vs one (median of {rounds})",
+           f"{median(parallel):.2f} s", floor=f"{median(serial):.2f} s serial", ratio_=ratio, target="≤ 0.7×",
+           ok=ratio <= 0.7 and not bad)
+    return bad
+
+
+def bench_team_report(pack, args, out: Path) -> bool:
+    """`laqs report` for every LA of the regional store against a raw docxtpl render of the same context."""
+    import gen_store
+    from docxtpl import DocxTemplate
+
+    from laqs_assist.notes.api import default_template, write_team_report
+    from laqs_assist.notes.clean import clean_context
+    from laqs_assist.store import Store
+
+    path = args.store or (C.OUT / "regional.db" if (C.OUT / "regional.db").exists() and not args.quick
+                          else gen_store.ensure_store(gen_store.QUICK_RESPONSES if args.quick
+                                                      else gen_store.DEFAULT_RESPONSES))
+    template = default_template("team")
+    shm = Path("/dev/shm")
+    raw = Path(tempfile.mkdtemp(prefix="laqs-bench-", dir=shm if shm.is_dir() else out))
+    subjects, floors, result = [], [], None
+    with Store(path, read_only=True) as store:
+        for r in range(1 if args.quick else 3):
+            t = clock()
+            result = write_team_report(store, pack, "2025-09-01", "2025-12-31", out / f"team-{r}.docx",
+                                       overwrite=True)
+            subjects.append(clock() - t)
+            ctx = clean_context(result.context)
+            t = clock()
+            tpl = DocxTemplate(str(template))
+            tpl.render(ctx, autoescape=True)
+            tpl.save(str(raw / f"team-raw-{r}.docx"))
+            floors.append(clock() - t)
+    shutil.rmtree(raw, ignore_errors=True)
+    ctx = result.context
+    ratio = C.ratio(median(subjects), median(floors))
+    print(f"team report: {ctx['la_count']} LAs, {ctx['visit_count']} visits, {ctx['overdue_count']} overdue actions, "
+          f"{ctx['change_count']} ratings moved; median {median(subjects):.2f} s (raw docxtpl render of the same "
+          f"context {median(floors):.2f} s, {ratio:.2f}×)")
+    C.emit(BENCH, f"team report of {ctx['la_count']} LAs (median)", f"{median(subjects):.2f} s",
+           floor=f"{median(floors):.2f} s a raw render", ratio_=ratio, target="150 LAs < 15 s",
+           ok=median(subjects) < 15 * ctx["la_count"] / 150)
+    return False
 
 
 if __name__ == "__main__":

@@ -140,3 +140,26 @@ def test_the_team_report_opens_in_libreoffice(store, tmp_path):
     assert 1 <= pages <= 4, pages
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "North Borough" in text and "Overdue actions" in text and PRIVATE not in text
+
+
+def test_the_export_renders_in_worker_processes_like_one_process(tmp_path):
+    """`laqs export` of more than a handful of notes renders them in one worker process per core: the same files
+    in the same order as one process, each failure one line, and flagged answers absent."""
+    from docx2python import docx2python
+
+    from laqs_assist.notes.api import PARALLEL_FROM, export_notes, export_workers
+    from laqs_assist.notes.sample import build_sample
+
+    with Store(tmp_path / "laqs.db") as st:
+        flagged = [build_sample(st, PACK, day=date(2026, 11, 2 + i), school=f"School {i}")["flagged_text"]
+                   for i in range(PARALLEL_FROM // 2 + 1)]
+        one = export_notes(st, PACK, "2026-09-01", "2027-08-31", out_dir=tmp_path / "one", workers=1, today=TODAY)
+        many = export_notes(st, PACK, "2026-09-01", "2027-08-31", out_dir=tmp_path / "many", workers=2, today=TODAY)
+        assert export_workers(len(one.written)) >= 1 and len(one.written) >= PARALLEL_FROM
+        assert [p.name for p in many.written] == [p.name for p in one.written] and not many.failed
+        assert many.warned == one.warned
+        again = export_notes(st, PACK, "2026-09-01", "2027-08-31", out_dir=tmp_path / "many", workers=2, today=TODAY)
+        assert len(again.skipped) == len(one.written) and not again.written  # kept unless --force
+    for path in many.written:
+        with docx2python(path) as doc:
+            assert not any(f in doc.text for f in flagged)

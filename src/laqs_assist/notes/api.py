@@ -190,34 +190,107 @@ def check_export(out_dir: str | Path | None = None, template: str | Path | None 
     return folder, tpl
 
 
+def _export_one(store, pack: Pack, v: dict[str, Any], out: Path, tpl: Path, overwrite: bool,
+                today: date | None) -> tuple[str, str, bool]:
+    """One visit's note: ('written' | 'skipped' | 'failed', the path or the one-line failure, warned)."""
+    from .render import NoteExists, render_to_file
+
+    try:
+        if out.exists() and not overwrite:
+            raise NoteExists(str(out))
+        ctx = note_context(store, pack, v["id"], today=today)
+        render_to_file(tpl, ctx, out, overwrite=overwrite)
+        return "written", str(out), any(c.status == "warn" for c in checks_for(ctx, today, pack.note_checks))
+    except NoteExists:
+        return "skipped", str(out), False
+    except LaqsError as exc:
+        return "failed", f"{v['id'][:8]} {v['organisation']} {v['date']}: {exc.line()}", False
+    except Exception as exc:  # noqa: BLE001 - one bad visit must not stop the batch
+        return "failed", f"{v['id'][:8]} {v['organisation']} {v['date']}: {type(exc).__name__}: {exc}", False
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_start(store_path: str, pack_path: str) -> None:
+    """A worker process opens the store read-only and the pack once, for every note it renders."""
+    from ..packs import load_pack
+    from ..store import Store
+
+    _WORKER["store"] = Store(store_path, read_only=True)
+    _WORKER["pack"] = load_pack(Path(pack_path))
+
+
+def _worker_note(job: tuple) -> tuple[str, str, bool]:
+    v, out, tpl, overwrite, today = job
+    return _export_one(_WORKER["store"], _WORKER["pack"], v, out, tpl, overwrite, today)
+
+
+PARALLEL_FROM = 8  # fewer notes than this are rendered in this process: starting workers would cost more
+
+
+def export_workers(total: int, workers: int | None = None) -> int:
+    """How many processes an export of `total` notes uses: `workers`, else one per core (at most one per note)."""
+    import os
+
+    if workers is None:
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        if total < PARALLEL_FROM:
+            workers = 1
+    return max(1, min(workers, total))
+
+
 def export_notes(store, pack: Pack, date_from: str, date_to: str, *, la: str | None = None,
                  out_dir: str | Path | None = None, overwrite: bool = False, template: str | Path | None = None,
-                 today: date | None = None,
+                 today: date | None = None, workers: int | None = None,
                  progress: Callable[[int, int, dict[str, Any]], None] | None = None) -> ExportSummary:
     """Write every visit's note in the date range into `out_dir` (default notes/). A note already there is skipped
     unless `overwrite`; a failure is recorded in one line and the rest carry on. `progress(done, total, visit)`
-    is called after each visit."""
-    from .render import NoteExists, render_to_file
-
+    is called after each visit, in date order. The notes are rendered by `workers` processes (default: one per
+    core, see export_workers), each reading the store read-only; results come back in date order whatever
+    finishes first, so the summary is the same as a serial run's."""
     folder, tpl = check_export(out_dir, template)
     visits = visits_between(store, date_from, date_to, la)
     summary = ExportSummary()
-    for i, v in enumerate(visits, 1):
-        out = default_note_path(v, folder)
-        try:
-            if out.exists() and not overwrite:
-                raise NoteExists(str(out))
-            ctx = note_context(store, pack, v["id"], today=today)
-            render_to_file(tpl, ctx, out, overwrite=overwrite)
-            summary.written.append(out)
-            if any(c.status == "warn" for c in checks_for(ctx, today, pack.note_checks)):
-                summary.warned += 1
-        except NoteExists:
-            summary.skipped.append(out)
-        except LaqsError as exc:
-            summary.failed.append(f"{v['id'][:8]} {v['organisation']} {v['date']}: {exc.line()}")
-        except Exception as exc:  # noqa: BLE001 - one bad visit must not stop the batch
-            summary.failed.append(f"{v['id'][:8]} {v['organisation']} {v['date']}: {type(exc).__name__}: {exc}")
+    jobs = [(v, default_note_path(v, folder), tpl, overwrite, today) for v in visits]
+    n = export_workers(len(jobs), workers)
+    if n == 1:
+        results = (_export_one(store, pack, v, out, t, o, d) for v, out, t, o, d in jobs)
+        _collect(summary, visits, results, progress)
+        return summary
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    # Forked workers start at once with what this process has loaded (the pack, the prepared template); a process
+    # running other threads (the app's engine) starts them from a clean server instead, as forking it is unsafe.
+    methods = multiprocessing.get_all_start_methods()
+    import threading
+
+    method = "fork" if "fork" in methods and threading.active_count() == 1 else \
+        "forkserver" if "forkserver" in methods else "spawn"
+    ctx = multiprocessing.get_context(method)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with ProcessPoolExecutor(n, mp_context=ctx, initializer=_worker_start,
+                                 initargs=(str(store.path), str(pack.path))) as pool:
+            _collect(summary, visits, pool.map(_worker_note, jobs, chunksize=max(1, len(jobs) // (n * 8))),
+                     progress)
+    except BrokenProcessPool:
+        raise LaqsError(f"the export stopped: a worker process ended unexpectedly after {summary.total} of "
+                        f"{len(jobs)} notes (rerun it: notes written are kept)") from None
+    return summary
+
+
+def _collect(summary: ExportSummary, visits: list[dict[str, Any]], results: Iterable[tuple[str, str, bool]],
+             progress: Callable[[int, int, dict[str, Any]], None] | None) -> None:
+    for i, (v, (what, detail, warned)) in enumerate(zip(visits, results), 1):
+        if what == "written":
+            summary.written.append(Path(detail))
+            summary.warned += warned
+        elif what == "skipped":
+            summary.skipped.append(Path(detail))
+        else:
+            summary.failed.append(detail)
         if progress:
             progress(i, len(visits), v)
-    return summary
