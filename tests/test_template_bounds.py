@@ -173,22 +173,23 @@ def test_laqs_brief_refuses_with_one_line(world, tmp_path, name):
 
 @pytest.mark.parametrize("name", ["nested-range-loops", "string-doubling-plus", "self-recursive-macro", "range"])
 def test_laqs_export_names_the_bound_and_writes_nothing(world, tmp_path, name):
-    """Each visit's note is refused with the bound's line; the batch writes nothing and fails."""
+    """The template is at fault, so the batch stops at the first note with the bound's one line, exit 2, and writes
+    nothing."""
     root, info = world
     payload, says = ALL[name]
     tpl = _template(tmp_path / f"{name}.docx", payload)
     code, out, err, seconds = laqs("export", "--from", "2000-01-01", "--to", "2100-01-01", "--template", str(tpl),
                                    env={"LAQS_STORE": str(root / "laqs.db")}, cwd=tmp_path)
-    assert code != 0, out + err
-    failed = [line for line in err.splitlines() if line.startswith("failed: ")]
-    assert failed and all(f"template {tpl}: refused: " in line and says in line for line in failed), err
+    assert code == 2, out + err
+    refused = [line for line in err.splitlines() if f"template {tpl}: refused: " in line]
+    assert len(refused) == 1 and says in refused[0] and "the export stopped after 0 of" in refused[0], err
     assert "Traceback" not in err and "internal error" not in err
     assert not list((tmp_path / "notes").glob("*.docx")) if (tmp_path / "notes").exists() else True
     assert seconds < SECONDS
 
 
 def test_every_shipped_template_passes_the_check():
-    shipped = [str(ROOT / "templates" / name) for name in ("note-of-visit.docx", "briefing.docx")]
+    shipped = [str(ROOT / "templates" / name) for name in ("note-of-visit.docx", "briefing.docx", "team-report.docx")]
     code, out, err, _ = laqs("templates", "check", *shipped)
     assert code == 0, out + err
     assert "refused" not in out.replace("0 refused", "")

@@ -76,7 +76,7 @@ def _out(path: str | Path | None, default: Path) -> Path:
 
 def quality_checks(store, pack: Pack, visit_id: str, *, today: date | None = None,
                    context: dict[str, Any] | None = None) -> list[CheckResult]:
-    """The note of a visit against the seed's seven features of a good report: judged where the tool can, asked
+    """The note of a visit against the seven features of a good report: judged where the tool can, asked
     otherwise (status 'ok', 'warn' or 'ask'). Never blocks anything."""
     ctx = context if context is not None else note_context(store, pack, _visit(store, visit_id)["id"], today=today)
     return checks_for(ctx, today, pack.note_checks)
@@ -193,7 +193,7 @@ def check_export(out_dir: str | Path | None = None, template: str | Path | None 
 def _export_one(store, pack: Pack, v: dict[str, Any], out: Path, tpl: Path, overwrite: bool,
                 today: date | None) -> tuple[str, str, bool]:
     """One visit's note: ('written' | 'skipped' | 'failed', the path or the one-line failure, warned)."""
-    from .render import NoteExists, render_to_file
+    from .render import NoteExists, TemplateRefused, render_to_file
 
     try:
         if out.exists() and not overwrite:
@@ -203,6 +203,8 @@ def _export_one(store, pack: Pack, v: dict[str, Any], out: Path, tpl: Path, over
         return "written", str(out), any(c.status == "warn" for c in checks_for(ctx, today, pack.note_checks))
     except NoteExists:
         return "skipped", str(out), False
+    except TemplateRefused as exc:  # the template itself is at fault: every note would fail alike
+        return "refused", exc.line(), False
     except LaqsError as exc:
         return "failed", f"{v['id'][:8]} {v['organisation']} {v['date']}: {exc.line()}", False
     except Exception as exc:  # noqa: BLE001 - one bad visit must not stop the batch
@@ -284,7 +286,11 @@ def export_notes(store, pack: Pack, date_from: str, date_to: str, *, la: str | N
 
 def _collect(summary: ExportSummary, visits: list[dict[str, Any]], results: Iterable[tuple[str, str, bool]],
              progress: Callable[[int, int, dict[str, Any]], None] | None) -> None:
+    from .render import TemplateRefused
+
     for i, (v, (what, detail, warned)) in enumerate(zip(visits, results), 1):
+        if what == "refused":
+            raise TemplateRefused(f"the export stopped after {summary.total} of {len(visits)} notes: {detail}")
         if what == "written":
             summary.written.append(Path(detail))
             summary.warned += warned

@@ -51,11 +51,13 @@ def note(state, visit: str, out_path: Path | None, force: bool, template: Path |
     """Draft the note of visit for VISIT (an id, an id prefix, or 'last') as a Word document.
 
     \b
-    The note holds the header (who, where, when, the visit type), purpose and focus, for each aspect discussed
-    the evidence (responses verbatim, except those flagged as concerning an individual), the contributory rating
-    per phase with its basis, strengths, areas for development and the LA's self-evaluation, the agreed actions,
-    progress since the last visit and next steps. It is then checked against the seed's seven features of a good
-    report; the check warns, it never stops the note. The file is written whole or not at all.
+    The note holds the header (who, where, when, the visit type), purpose and focus, a draft summary to put in
+    your own words, the contributory ratings per phase with the group and overall roll-up (each marked as the
+    adviser's, agreed or suggested), strengths and priorities for further action, the agreed actions, progress
+    since the last visit and the agenda for the next; the evidence (answers verbatim, except those flagged as
+    concerning an individual) is in an annex. It is then checked against the seven features of a good SIP report
+    (quality standards 2009, aspect 2.4); the check warns, it never stops the note. The file is written whole or
+    not at all; a note already there is kept unless --force.
     """
     from .api import write_note
 
@@ -219,7 +221,7 @@ def templates() -> None:
 
 @templates.command("check")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--kind", type=click.Choice(["note", "briefing"]), default=None,
+@click.option("--kind", type=click.Choice(["note", "briefing", "team-report"]), default=None,
               help="What the template is for (default: guessed from its name and tags).")
 @click.pass_obj
 def templates_check(state, files: tuple[Path, ...], kind: str | None) -> None:
@@ -255,7 +257,7 @@ def templates_check(state, files: tuple[Path, ...], kind: str | None) -> None:
 
 
 @templates.command("vars")
-@click.option("--kind", type=click.Choice(["note", "briefing"]), default="note", show_default=True)
+@click.option("--kind", type=click.Choice(["note", "briefing", "team-report"]), default="note", show_default=True)
 @click.pass_obj
 def templates_vars(state, kind: str) -> None:
     """List the variables a note (or briefing) template can use, with the fields of each list's items.

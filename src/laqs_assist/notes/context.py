@@ -7,7 +7,7 @@ Ratings are the year's ratings as they stood at the visit, by the one rule of se
 the review read it too), resting on this visit and the visits dated before it (later visits do not rewrite an old
 note): an adviser's override or an agreed rating while no evidence has been recorded since, else the suggestion
 from the year's evidence, each marked as such, in the pack's note vocabulary.
-Responses flagged as concerning an individual are never read here (the seed's openness principle).
+Responses flagged as concerning an individual are never read here (the standards' openness principle).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def long_date(iso: str | None) -> str:
 
 
 def column_words(pack: Pack, column_id: str | None) -> str:
-    """A column in the seed's note vocabulary ("Good, effective"), N/A, or 'Not yet rated'."""
+    """A column in the standards' own words ("Good, effective"), N/A, or 'Not yet rated'."""
     if column_id is None:
         return NOT_RATED
     if column_id == NA:
@@ -360,7 +360,7 @@ def _lower(text: str) -> str:
 
 
 def _sentence(text: str) -> str:
-    """A criterion's text as a sentence: the seed's fragments ("use of improvement programmes …") capitalised."""
+    """A criterion's text as a sentence: the standards' fragments ("use of improvement programmes …") capitalised."""
     text = " ".join(text.split()).rstrip(".")
     return text[:1].upper() + text[1:]
 

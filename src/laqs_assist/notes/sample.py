@@ -74,11 +74,15 @@ def build_sample(store: Store, pack: Pack, *, day: date | None = None, school: s
 
 
 def sample_contexts(pack: Pack, folder: Path) -> dict[str, dict[str, Any]]:
-    """A note and a briefing context from a fresh sample store in `folder`."""
+    """A note, a briefing and a team report context from a fresh sample store in `folder`."""
     from .briefing import briefing_context
     from .context import note_context
+    from .team import team_context
 
     with Store(folder / "sample.db") as store:
         info = build_sample(store, pack)
+        today = date.today()
         return {"note": note_context(store, pack, info["visit_id"]),
-                "briefing": briefing_context(store, pack, info["organisation"])}
+                "briefing": briefing_context(store, pack, info["organisation"]),
+                "team-report": team_context(store, pack, (today - timedelta(days=90)).isoformat(),
+                                            today.isoformat())}

@@ -22,11 +22,12 @@ from jinja2.exceptions import SecurityError, TemplateError
 from ..packs.model import Pack
 from . import briefing as _briefing
 from . import context as _context
+from . import team as _team
 from .clean import clean_context
 from .render import bounded, make_env, read_source, refusals
 
-KINDS = ("note", "briefing")
-CORE = {"note": _context.CORE, "briefing": _briefing.CORE}
+KINDS = ("note", "briefing", "team-report")
+CORE = {"note": _context.CORE, "briefing": _briefing.CORE, "team-report": _team.CORE}
 
 
 @dataclass
@@ -104,12 +105,14 @@ def check_template(path: str | Path, pack: Pack, kind: str | None = None,
     if kind is None:
         if "brief" in path.stem.lower():
             kind = "briefing"
+        elif "team" in path.stem.lower() or "report" in path.stem.lower():
+            kind = "team-report"
         else:
             kind = min(KINDS, key=lambda k: (len(used - set(samples[k])), KINDS.index(k)))
     if kind not in KINDS:
         from ..errors import UsageError
 
-        raise UsageError(f"unknown template kind '{kind}' (use {' or '.join(KINDS)})")
+        raise UsageError(f"unknown template kind '{kind}' (use {', '.join(KINDS)})")
     ctx = clean_context(samples[kind])
     unknown = sorted(used - set(ctx))
     missing = [f"'{k}' ({what}) is never used" for k, what in CORE[kind].items() if k not in used]
