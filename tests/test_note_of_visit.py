@@ -315,3 +315,22 @@ def test_libreoffice_body_fits_on_two_pages_and_draws_the_emoji(world, tmp_path)
     if "Symbola" in fonts and shutil.which("pdffonts"):
         used = subprocess.run(["pdffonts", str(la)], capture_output=True, text=True).stdout
         assert "Symbola" in used  # the emoji are drawn in the font the template names
+
+
+def test_the_annex_can_be_left_out_from_the_command_line(tmp_path):
+    """`laqs note --no-annex`: the body alone; the default keeps the annex of evidence."""
+    import docx
+    from conftest_store import run_laqs
+
+    db = tmp_path / "laqs.db"
+    proc = run_laqs("chat", "--org", "Any Borough", "--phase", "P", "--focus", "2.4", "--date", "2026-11-20",
+                    store=db, input="The risk register is reviewed monthly by the data team\n/quit\n")
+    assert proc.returncode == 0, proc.stderr
+    texts = {}
+    for name, extra in (("with", ()), ("without", ("--no-annex",))):
+        out = tmp_path / f"{name}.docx"
+        proc = run_laqs("note", "last", "--out", str(out), *extra, store=db, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        texts[name] = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "The risk register is reviewed monthly by the data team" in texts["with"]
+    assert "The risk register is reviewed monthly by the data team" not in texts["without"]

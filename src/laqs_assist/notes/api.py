@@ -83,13 +83,14 @@ def quality_checks(store, pack: Pack, visit_id: str, *, today: date | None = Non
 
 
 def write_note(store, pack: Pack, visit_id: str, out_path: str | Path | None = None, overwrite: bool = False,
-               template: str | Path | None = None, *, today: date | None = None) -> NoteResult:
+               template: str | Path | None = None, *, today: date | None = None, annex: bool = True) -> NoteResult:
     """Draft the note of visit as a .docx. `visit_id` is an id, a unique id prefix or 'last'. Default path:
-    default_note_path(). An existing file is kept unless `overwrite`; the write is atomic."""
+    default_note_path(). An existing file is kept unless `overwrite`; the write is atomic. annex=False leaves the
+    evidence annex out."""
     from .render import render_to_file
 
     visit = _visit(store, visit_id)
-    ctx = note_context(store, pack, visit["id"], today=today)
+    ctx = note_context(store, pack, visit["id"], today=today, annex=annex)
     out = _out(out_path, default_note_path(visit))
     path = render_to_file(template or default_template("note"), ctx, out, overwrite=overwrite)
     return NoteResult(path, checks_for(ctx, today, pack.note_checks), ctx)

@@ -44,10 +44,11 @@ def register(cli: click.Group) -> None:
               help="Where to write the .docx (a file name or a folder). Default: "
                    "notes/<organisation>-<visit date>-<visit id>.docx under the current folder.")
 @click.option("--force", is_flag=True, help="Replace the file if it exists (by default an existing note is kept).")
+@click.option("--no-annex", "no_annex", is_flag=True, help="Leave out the annex of evidence (the answers as given).")
 @click.option("--template", type=click.Path(path_type=Path), default=None,
               help="A .docx template (default: the shipped templates/note-of-visit.docx).")
 @click.pass_obj
-def note(state, visit: str, out_path: Path | None, force: bool, template: Path | None) -> None:
+def note(state, visit: str, out_path: Path | None, force: bool, no_annex: bool, template: Path | None) -> None:
     """Draft the note of visit for VISIT (an id, an id prefix, or 'last') as a Word document.
 
     \b
@@ -65,7 +66,8 @@ def note(state, visit: str, out_path: Path | None, force: bool, template: Path |
     with store_of(state) as store:
         found = store.find_visit(visit)
         pack = state.pack_for(found)  # the pack the visit was recorded with
-        result = write_note(store, pack, found["id"], out_path, overwrite=force, template=template)
+        result = write_note(store, pack, found["id"], out_path, overwrite=force, template=template,
+                            annex=not no_annex)
     click.echo(f"wrote {result.path}")
     _print_checks(result.checks, pack)
 
