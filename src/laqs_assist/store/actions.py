@@ -30,9 +30,11 @@ _LATEST = ("SELECT u.id FROM action_updates u WHERE u.action_id = a.id ORDER BY 
            "LIMIT 1")
 _DUE = ("SELECT u.due_date FROM action_updates u WHERE u.action_id = a.id AND u.due_date IS NOT NULL "
         "ORDER BY u.created_at DESC, u.id DESC LIMIT 1")
+# An action's due date now, as SQL over `actions a`: the latest carry forward's new date, else the date agreed.
+DUE_NOW = "coalesce((" + _DUE + "), a.due_date)"
 _SELECT = (
     "SELECT a.id, a.visit_id, a.organisation_id, a.aspect_id, a.text, a.owner, a.created_at, a.updated_at, "
-    "a.due_date AS agreed_due, coalesce((" + _DUE + "), a.due_date) AS due_date, "
+    "a.due_date AS agreed_due, " + DUE_NOW + " AS due_date, "
     "coalesce(l.status, 'open') AS status, l.on_date AS status_date, coalesce(l.note, '') AS status_note, "
     "l.visit_id AS status_visit_id, l.created_at AS status_at, v.date AS visit_date "
     "FROM actions a JOIN visits v ON v.id = a.visit_id "

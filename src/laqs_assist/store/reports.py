@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable
 
+from .actions import DUE_NOW as _DUE_NOW
+
 if TYPE_CHECKING:
     from . import Store as _Base
 else:
@@ -37,11 +39,11 @@ class ReportQueries(_Base):
         if not ids:
             return []
         return self._rows(
-            "SELECT a.*, v.date AS visit_date, o.name AS organisation FROM actions a "
+            f"SELECT a.*, {_DUE_NOW} AS due_date, v.date AS visit_date, o.name AS organisation FROM actions a "
             "JOIN visits v ON v.id = a.visit_id JOIN organisations o ON o.id = a.organisation_id "
             f"WHERE a.organisation_id IN ({_marks(len(ids))}) AND v.date <= ? "
             f"AND a.status NOT IN ({_marks(len(CLOSED))}) "
-            "ORDER BY a.due_date IS NULL, a.due_date, v.date, a.created_at, a.rowid", [*ids, until, *CLOSED])
+            f"ORDER BY {_DUE_NOW} IS NULL, {_DUE_NOW}, v.date, a.created_at, a.rowid", [*ids, until, *CLOSED])
 
     def local_authorities(self, names: Iterable[str] = ()) -> list[dict[str, Any]]:
         """The LAs in the store by name (every one without `names`), with their schools' ids as `schools`."""
@@ -71,11 +73,11 @@ class ReportQueries(_Base):
         neither done nor dropped; the earliest due first."""
         out: dict[str, list[dict[str, Any]]] = {}
         for r in self._rows(
-                "SELECT a.id, a.text, a.owner, a.due_date, a.status, a.aspect_id, v.date AS visit_date, "
+                f"SELECT a.id, a.text, a.owner, {_DUE_NOW} AS due_date, a.status, a.aspect_id, v.date AS visit_date, "
                 "o.name AS organisation, COALESCE(CASE WHEN o.kind = 'LA' THEN o.id END, o.parent_id) AS la_id "
                 "FROM actions a JOIN visits v ON v.id = a.visit_id JOIN organisations o ON o.id = a.organisation_id "
-                f"WHERE a.due_date IS NOT NULL AND a.due_date < ? AND v.date <= ? "
-                f"AND a.status NOT IN ({_marks(len(CLOSED))}) ORDER BY a.due_date, v.date, a.rowid",
+                f"WHERE {_DUE_NOW} IS NOT NULL AND {_DUE_NOW} < ? AND v.date <= ? "
+                f"AND a.status NOT IN ({_marks(len(CLOSED))}) ORDER BY {_DUE_NOW}, v.date, a.rowid",
                 [day, day, *CLOSED]):
             if r["la_id"]:
                 out.setdefault(r["la_id"], []).append(r)
