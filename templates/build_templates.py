@@ -327,8 +327,10 @@ def note_of_visit() -> Document:
     para(doc, ("Focus: ", {"bold": True}), "{{ focus_line or 'none set' }}")
 
     para(doc, "Summary", style="Heading 1")
-    para(doc, ("Draft built from the record: edit it into your own words before the note is sent.",
-               {"italic": True, "size": 9, "color": RGBColor(0xC0, 0x00, 0x00)}))
+    tag(doc, "{%p if not summary.adviser %}")
+    para(doc, ("Draft built from the record: edit it into your own words before the note is sent (or write it "
+               "with /summary during the visit).", {"italic": True, "size": 9, "color": RGBColor(0xC0, 0x00, 0x00)}))
+    tag(doc, "{%p endif %}")
     para(doc, "{{ summary.overall }}")
     bullets(doc, "summary.aspects")
 

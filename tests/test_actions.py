@@ -201,7 +201,7 @@ def test_a_store_made_before_0007_keeps_what_its_actions_became(tmp_path, pack):
         assert st.overdue_counts("2026-11-01") == {"o1": 1}
         assert len(st.action_history("a1")) == 1 and st.action_history("a3") == []
     names = [r["name"] for r in db_rows(path, "SELECT name FROM _sqlite_migrations ORDER BY id")]
-    assert names[-1] == "0007_action_updates"
+    assert names[names.index("0006_rating_decisions") + 1] == "0007_action_updates"
 
 
 # --- the service: the same marks for every front end; the note drafted again -------------------------------------

@@ -287,6 +287,20 @@ class LineChat:
         flag = "  ⚑ flagged" if edited.get("concerns_individual") else ""
         self.say(f"✓ replaced {self._which(edited)} (the earlier text is kept in its history){flag}")
 
+    def cmd_summary(self, text: str) -> None:
+        if text:
+            self.s.set_summary(text)
+            self.say("✓ summary saved: the note of visit gives it instead of the draft")
+            return
+        mine, draft = self.s.summary()
+        if mine:
+            self.say("Your summary:")
+            self.say(textwrap.fill(inert(mine), 100, initial_indent="  ", subsequent_indent="  "))
+            return
+        self.say("No summary yet; the note would give this draft (write yours with /summary TEXT):")
+        for line in draft:
+            self.say(textwrap.fill(line, 100, initial_indent="  ", subsequent_indent="    "))
+
     def cmd_review(self) -> None:
         rows = self.s.review().rows
         if not rows:

@@ -490,6 +490,23 @@ class Service:
     def clear_draft(self) -> None:
         self._s().clear_draft()
 
+    # --- the summary ------------------------------------------------------------------------------------------
+
+    def set_summary(self, text: str) -> str:
+        """The adviser's summary of the visit, which its note gives instead of the draft; empty text clears it."""
+        s = self._s()
+        s.set_summary(text)
+        return s.visit.get("summary") or ""
+
+    def summary(self) -> tuple[str, tuple[str, ...]]:
+        """The adviser's summary of the visit ("" while none), and the draft the note would otherwise give, built
+        from the record (key findings per aspect discussed and overall), to start from."""
+        from ..notes.context import note_context
+
+        s = self._s()
+        ctx = note_context(self.store, self.pack, s.id, annex=False)
+        return s.visit.get("summary") or "", tuple(ctx["draft_summary"]["lines"])
+
     # --- review -----------------------------------------------------------------------------------------------
 
     def review(self) -> ReviewView:

@@ -172,6 +172,8 @@ SPECS: dict[str, Spec] = {
                  _rest("text", "a note needs some text: /note [ASPECT] TEXT")),
     "edit": Spec("/edit [QID|ID] TEXT", "replace an answer's text (the earlier text is kept); with no QID or ID,\n"
                  "the answer just given, e.g. /edit A3.2.4.2 Reports are timely and accurate", _rest("text")),
+    "summary": Spec("/summary [TEXT]", "your summary of the visit for its note (key findings per aspect and\n"
+                    "overall); /summary alone shows it, or the draft built from the record", _rest("text")),
     "review": Spec("/review", "every rating in play, with overrides and the LA's self-evaluation", _none),
     "accept": Spec("/accept ASPECT PHASE", "accept the suggested rating", _aspect_phase),
     "override": Spec("/override ASPECT PHASE RATING REASON", "override, e.g. /override 2.4 P NI reports lack rigour",

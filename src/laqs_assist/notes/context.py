@@ -647,7 +647,10 @@ def note_context(store, pack: Pack, visit_id: str, *, today: date | None = None,
         {"aspect_id": a, "phase": pack.phase_name(p), "rated": held[(p, a)].column not in (None, NA)}
         for a in visit["focus"] if a in pack.aspects and a not in discussed for p in phases]
     ctx["rollup_lines"] = rollup_lines(ctx["rollup"])
-    ctx["summary"] = draft_summary(pack, ctx)
+    ctx["draft_summary"] = draft_summary(pack, ctx)
+    mine = (visit.get("summary") or "").strip()
+    ctx["summary"] = ({"overall": mine, "aspects": [], "lines": [mine], "adviser": True} if mine else
+                      {**ctx["draft_summary"], "adviser": False})
     ctx["uncovered"] = uncovered(pack, agenda, visit, shared, ordered)
     ctx["next_steps"] = next_steps(ctx)
     return ctx

@@ -118,6 +118,13 @@ class Session(RunningOrder, Answering, Probing, Judging, Reviewing, Actions):
     def ended(self) -> bool:
         return self.visit["status"] == "ended"
 
+    def set_summary(self, text: str) -> None:
+        """The adviser's own summary of the visit (key findings per aspect and overall) for its note; it may be
+        written after the visit has ended. Empty text clears it."""
+        check_size(text)
+        self.store.set_visit_summary(self.id, text.strip())
+        self.refresh()
+
     def pause(self) -> None:
         self.store.touch_visit(self.id, status="paused")
         self.store.index_pending()

@@ -257,6 +257,13 @@ def action_updates(db: Database) -> None:
                    [new_id(), aid, org, status, at[:10], at])
 
 
+@migrations(name="0008_visit_summary")
+def visit_summary(db: Database) -> None:
+    """A visit keeps the adviser's own summary of it (the key findings per aspect discussed and overall), which
+    the note of visit gives instead of the draft it builds from the record. Empty until written."""
+    db.execute("ALTER TABLE visits ADD COLUMN summary TEXT NOT NULL DEFAULT ''")
+
+
 def _microsecond_after(stamp: str) -> str | None:
     try:
         t = datetime.fromisoformat(stamp)

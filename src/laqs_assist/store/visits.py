@@ -97,6 +97,12 @@ class VisitTables(_Base):
             if "status" in fields:
                 self.log(f"visit.{fields['status']}", visit_id=visit_id, entity=visit_id)
 
+    def set_visit_summary(self, visit_id: str, text: str) -> None:
+        """The adviser's summary of a visit (empty text clears it: the note goes back to its draft)."""
+        with self.write():
+            self._update("visits", visit_id, {"summary": text, "updated_at": now()})
+            self.log("visit.summary", visit_id=visit_id, entity=visit_id, chars=len(text))
+
     def previous_visit(self, visit: dict[str, Any]) -> dict[str, Any] | None:
         row = self._row("SELECT id FROM visits WHERE organisation_id = ? AND id != ? AND "
                         "(date < ? OR (date = ? AND created_at < ?)) ORDER BY date DESC, created_at DESC LIMIT 1",
