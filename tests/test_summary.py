@@ -59,3 +59,31 @@ def test_a_store_made_before_0008_opens_with_empty_summaries(tmp_path):
     assert "0008_visit_summary" in names
     cols = [r["name"] for r in db_rows(path, "PRAGMA table_info(visits)")]
     assert "summary" in cols
+
+
+def test_the_review_writes_the_summary_starting_from_the_draft(tmp_path):
+    """In the app's review, w opens the summary from the draft; Ctrl+S keeps the adviser's words with the visit."""
+    import asyncio
+
+    from test_tui_helpers import SIZE, make_app, seed_store, wait_for
+
+    db = tmp_path / "laqs.db"
+    ids = seed_store(db)
+    app = make_app(db, resume=ids["ended"])
+
+    async def run() -> None:
+        from textual.widgets import TextArea
+
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ReviewScreen", what="the review")
+            await pilot.press("w")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "SummaryDialog", what="the summary dialog")
+            box = app.screen.query_one("#summary-text", TextArea)
+            assert box.text.startswith("Overall, the visit discussed")  # the draft, to put in the adviser's words
+            box.text = "Risk management is sound in Primary; Secondary reports still lack challenge."
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ReviewScreen", what="back to the review")
+
+    asyncio.run(run())
+    rows = db_rows(db, "SELECT summary FROM visits WHERE id = ?", [ids["ended"]])
+    assert rows == [{"summary": "Risk management is sound in Primary; Secondary reports still lack challenge."}]

@@ -349,6 +349,43 @@ class EditAnswerDialog(Dialog):
         self.dismiss({"id": r["id"], "text": text})
 
 
+class SummaryDialog(Dialog):
+    """The adviser's summary of the visit for its note: key findings per aspect discussed and overall, starting
+    from the draft built from the record when none is written yet."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "Save")]
+
+    def __init__(self, text: str, drafted: bool, save: Save) -> None:
+        super().__init__()
+        self.text = text
+        self.drafted = drafted
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="summary-dialog") as box:
+            box.border_title = "Summary for the note of visit"
+            hint = ("A draft built from the record: put it in your own words. " if self.drafted else "") + \
+                "The note gives this instead of its draft; empty it to go back to the draft."
+            yield Static(Content.styled(hint, "$text-muted"), id="summary-hint")
+            yield TextArea(self.text, id="summary-text", soft_wrap=True)
+            yield from self.save_and_cancel("Save (Ctrl+S)")
+
+    def on_mount(self) -> None:
+        self.error(None)
+        ta = self.query_one("#summary-text", TextArea)
+        ta.move_cursor(ta.document.end)
+        ta.focus()
+
+    @work(exclusive=True, group="dialog")
+    async def action_save(self) -> None:
+        text = self.query_one("#summary-text", TextArea).text
+        err = await self.save(text)
+        if err:
+            self.error(err)
+            return
+        self.dismiss(text)
+
+
 class OverrideDialog(Dialog):
     """Override the suggested rating: a column and a reason (required)."""
 

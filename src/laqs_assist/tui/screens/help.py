@@ -59,6 +59,8 @@ KEYS = [
     ]),
     ("Review", [
         ("a", "accept the suggested rating"),
+        ("w", "write the summary the note of visit gives (key findings per aspect and overall; starts from a "
+              "draft built from the record)"),
         ("o", "override it, with a reason"),
         ("s", "record the LA's own self-evaluation"),
         ("d", "draft the note of visit (when one exists, asks, then drafts it again beside it: NAME-2.docx)"),

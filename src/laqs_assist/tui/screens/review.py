@@ -34,7 +34,8 @@ class ReviewScreen(Screen):
         Binding("a", "accept", "Accept"),
         Binding("o", "override", "Override"),
         Binding("s", "self_evaluation", "LA's view"),
-        Binding("d", "draft_note", "Draft note of visit"),
+        Binding("w", "summary", "Summary"),
+        Binding("d", "draft_note", "Draft note"),
         Binding("f6,m", "actions", "Actions"),
         Binding("e", "end_visit", "End visit"),
         Binding("escape", "back", "Back"),
@@ -248,6 +249,31 @@ class ReviewScreen(Screen):
 
         columns = [(c.id, c.label) for c in self.app.pack.columns]
         self.app.push_screen(OverrideDialog(title, columns, current, save, reason_needed=reason_needed))
+
+    @work(group="engine")
+    async def action_summary(self) -> None:
+        """w: write the summary the note gives (key findings per aspect and overall), from the draft if none yet."""
+        from .dialogs import SummaryDialog
+
+        try:
+            mine, draft = await self.app.engine.call(Backend.summary)
+        except LaqsError as exc:
+            self.notify(exc.line(), severity="error", timeout=6)
+            return
+
+        async def save(text: str) -> str | None:
+            try:
+                await self.app.engine.call(Backend.set_summary, text)
+            except LaqsError as exc:
+                return exc.line()
+            return None
+
+        def saved(text: str | None) -> None:
+            if text is not None:
+                self.notify("Summary saved: the note of visit gives it." if text.strip() else
+                            "Summary cleared: the note gives its draft again.", timeout=4)
+
+        self.app.push_screen(SummaryDialog(mine or "\n".join(draft), not mine, save), saved)
 
     def action_end_visit(self) -> None:
         from .dialogs import ConfirmDialog
