@@ -245,3 +245,16 @@ def test_bounds_are_per_document_not_per_process(world, tmp_path):
                              template=_template(tmp_path / "over.docx", "{% for i in range(60000) %}{% endfor %}"))
     finally:
         store.close()
+
+
+def test_a_document_of_many_documents_worth_gets_bounds_to_match():
+    """A team report for a region renders under the bounds scaled by its size, and stays bounded."""
+    from laqs_assist.notes.render import MAX_ITERATIONS, MAX_OUTPUT, BoundExceeded, bounded
+
+    with bounded(scale=16) as budget:
+        budget.text(MAX_OUTPUT * 3, "{{ x }}")  # a note's bound three times over: within a region's
+        budget.items(MAX_ITERATIONS * 3, "{% for %}")
+        with pytest.raises(BoundExceeded, match="80,000,000 characters"):
+            budget.text(MAX_OUTPUT * 14, "{{ x }}")
+    with bounded() as budget, pytest.raises(BoundExceeded, match="5,000,000 characters"):
+        budget.text(MAX_OUTPUT + 1, "{{ x }}")

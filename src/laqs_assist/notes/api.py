@@ -134,7 +134,9 @@ def write_team_report(store, pack: Pack, date_from: str, date_to: str, out_path:
     start, end, _, _ = period(date_from, date_to)
     out = _out(out_path, default_team_report_path(start.isoformat(), end.isoformat()))  # bad input before the work
     ctx = team_context(store, pack, date_from, date_to, las=las, title=title, today=today, progress=progress)
-    path = render_to_file(template or default_template("team"), ctx, out, overwrite=overwrite)
+    # The rendering bounds are a note's per ten LAs: a region's year is many notes' worth, and stays bounded.
+    scale = 1 + len(ctx.get("las") or ()) // 10
+    path = render_to_file(template or default_template("team"), ctx, out, overwrite=overwrite, scale=scale)
     return TeamReportResult(path, ctx)
 
 

@@ -97,37 +97,41 @@ class _Budget:
     """What one document's render has spent so far; every part of the document (body, headers, footers,
     footnotes, properties) draws on the same budget."""
 
-    __slots__ = ("chars", "iterations", "calls", "depth")
+    __slots__ = ("chars", "iterations", "calls", "depth", "max_output", "max_iterations")
 
-    def __init__(self) -> None:
+    def __init__(self, scale: int = 1) -> None:
         self.chars = self.iterations = self.calls = self.depth = 0
+        # A document that is many documents' worth (a region's team report) gets the bounds of that many.
+        self.max_output = MAX_OUTPUT * scale
+        self.max_iterations = MAX_ITERATIONS * scale
 
     def text(self, n: int, label: str, what: str = "writes") -> None:
         self.chars += n
         if n > MAX_STRING and what == "builds":
             raise BoundExceeded(f"{label} builds a string longer than {MAX_STRING:,} characters (the string-size "
                                 "bound)")
-        if self.chars > MAX_OUTPUT:
-            raise BoundExceeded(f"{label}: the template writes or builds more than {MAX_OUTPUT:,} characters in "
-                                "all (the output-size bound)")
+        if self.chars > self.max_output:
+            raise BoundExceeded(f"{label}: the template writes or builds more than {self.max_output:,} characters "
+                                "in all (the output-size bound)")
 
     def items(self, n: int, label: str) -> None:
         self.iterations += n
-        if self.iterations > MAX_ITERATIONS:
-            raise BoundExceeded(f"{label}: the template's loops take more than {MAX_ITERATIONS:,} items in all "
-                                "(the loop-iteration bound)")
+        if self.iterations > self.max_iterations:
+            raise BoundExceeded(f"{label}: the template's loops take more than {self.max_iterations:,} items in "
+                                "all (the loop-iteration bound)")
 
 
 _BUDGET: ContextVar[_Budget | None] = ContextVar("laqs_template_budget", default=None)
 
 
 @contextmanager
-def bounded():
-    """One budget for everything rendered inside (a whole document); nested uses share the outer budget."""
+def bounded(scale: int = 1):
+    """One budget for everything rendered inside (a whole document); nested uses share the outer budget. `scale`
+    multiplies the output and loop bounds for a document that holds many documents' worth."""
     if _BUDGET.get() is not None:
         yield _BUDGET.get()
         return
-    token = _BUDGET.set(_Budget())
+    token = _BUDGET.set(_Budget(scale))
     try:
         yield _BUDGET.get()
     finally:
@@ -803,10 +807,11 @@ def _sync_dir(folder: Path) -> None:
 
 
 def render_to_file(template: str | Path, context: dict[str, Any], out_path: str | Path, *,
-                   overwrite: bool = False) -> Path:
-    """Render `context` into `template` and write `out_path` atomically."""
+                   overwrite: bool = False, scale: int = 1) -> Path:
+    """Render `context` into `template` and write `out_path` atomically; `scale` as for bounded()."""
     out = Path(out_path)
     if out.exists() and not overwrite:
         raise NoteExists(f"{out} exists already: use --force to replace it")
-    data = prepared(template).render(context)
+    with bounded(scale):
+        data = prepared(template).render(context)
     return atomic_write(out, data, overwrite=overwrite)
