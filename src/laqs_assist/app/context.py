@@ -59,12 +59,9 @@ class Context:
 
     def pack_for(self, visit: dict[str, Any]):
         """The pack a visit was recorded with (an installed pack found by its id), unless --pack chose one."""
-        pack = self.pack()
-        if self.pack_chosen or visit.get("pack_id") == pack.id:
-            return pack
-        from ..packs.registry import open_by_id
+        from ..packs.registry import pack_of_visit
 
-        return open_by_id(visit["pack_id"])
+        return pack_of_visit(visit, self.pack(), self.pack_chosen)
 
     # --- the store ------------------------------------------------------------------------------------------
 

@@ -81,11 +81,9 @@ class Service:
 
     def pack_of(self, visit: dict[str, Any]) -> "Pack":
         """The pack a visit was recorded with: the one open already, or an installed pack found by its id."""
-        if self.pack_fixed or visit["pack_id"] == self.default_pack.id:
-            return self.default_pack
-        from ..packs.registry import open_by_id
+        from ..packs.registry import pack_of_visit
 
-        return open_by_id(visit["pack_id"])
+        return pack_of_visit(visit, self.default_pack, self.pack_fixed)
 
     # --- outside a visit --------------------------------------------------------------------------------------
 

@@ -94,4 +94,12 @@ def open_by_id(pack_id: str) -> "Pack":
     return open_pack(folder_of(pack_id))
 
 
-__all__ = ["declared_id", "folder_of", "installed", "open_by_id", "pack_folders"]
+def pack_of_visit(visit: dict, default: "Pack", chosen: bool = False) -> "Pack":
+    """The pack a visit was recorded with: `default` when it is that pack or was chosen for the command (--pack),
+    else the installed pack of the visit's id."""
+    if chosen or visit.get("pack_id") == default.id:
+        return default
+    return open_by_id(visit["pack_id"])
+
+
+__all__ = ["declared_id", "folder_of", "installed", "open_by_id", "pack_folders", "pack_of_visit"]

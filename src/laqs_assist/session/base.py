@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..packs.model import Pack
     from ..store import Store
-    from .order import Item
 
 
 class SessionParts:
     store: Store
     pack: Pack
     visit: dict[str, Any]
-    _items: list[Item] | None  # the running order as last read (order.py); None until read again
+    _items: list[Any] | None  # the running order (order.Item) as last read; None until read again
 
     # Session's own (__init__.py)
     id: str
