@@ -719,18 +719,20 @@ def settings_unset(key: str) -> None:
     click.echo(f"{key} unset  (in {settings.settings_path()})")
 
 
-def _register_notes() -> None:
-    """Notes of visit, briefings and exports live in laqs_assist.notes; their commands join this group."""
-    from .notes.commands import register
+# Command groups that live in modules of their own; each module has `register(cli)`. Add a group with one line.
+COMMAND_MODULES = (
+    "laqs_assist.notes.commands",      # note, brief, export, report, templates
+)
 
-    register(cli)
+
+def _register_command_modules() -> None:
+    from importlib import import_module
+
+    for name in COMMAND_MODULES:
+        import_module(name).register(cli)
 
 
-try:
-    _register_notes()
-except ModuleNotFoundError as exc:  # a checkout without the notes module yet
-    if "laqs_assist.notes" not in str(exc):
-        raise
+_register_command_modules()
 
 
 # --- entry point ------------------------------------------------------------------------------------------------
