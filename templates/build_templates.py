@@ -512,9 +512,12 @@ def briefing() -> Document:
     tag(doc, "{%p for q in b.questions %}")
     para(doc, ("{{ q.id }} ", {"bold": True}), "{{ q.text }}", style="List Bullet")
     tag(doc, "{%p endfor %}")
-    tag(doc, "{%p else %}")
+    tag(doc, "{%p elif b.all_answered %}")
     para(doc, ("Its agenda questions were all answered this year: the evidence to seek is above.",
                {"italic": True, "size": 9, "color": MUTED}))
+    tag(doc, "{%p else %}")
+    para(doc, ("Its questions not yet answered ({{ b.others_line }}) bear on other criteria than those that decide "
+               "it: the evidence to seek is above.", {"italic": True, "size": 9, "color": MUTED}))
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p if not below_ceiling %}")
@@ -551,23 +554,39 @@ def briefing() -> Document:
     previous_actions(doc, "Last visit: {{ previous_type }}, {{ previous_date }}. Its actions, their target dates "
                           "and their status:", "No earlier visit is recorded.")
 
-    heading(doc, "Ratings so far this year")
-    tag(doc, "{%p if ratings %}")
-    para(doc, marks, size=9, color=MUTED)
-    grid_table(doc, ["Aspect", "Phase", "Rating", "Could reach on the criteria"], "{%tr for r in ratings %}",
-               [["{{ r.aspect_id }}"], ["{{ r.phase }}"], ["{% cellbg r.fill %}", "{{ r.rating_line }}"],
-                ["{{ r.reach }}"]], [1.9, 2.6, 6.3, 6.2])
+    heading(doc, "Other open actions")
+    tag(doc, "{%p if earlier_open_actions %}")
+    para(doc, "Agreed with the school at earlier visits and neither done nor dropped; {{ overdue_count }} overdue "
+              "on the meeting's day (counting the last visit's).", size=9, color=MUTED)
+    grid_table(doc, ["Action", "Owner", "Due", "Agreed", "Status"], "{%tr for x in earlier_open_actions %}",
+               [["{{ x.text }}"], ["{{ x.owner }}"], ["{{ x.due }}"], ["{{ x.agreed }}"], ["{{ x.status }}"]],
+               [6.6, 3.0, 2.6, 2.6, 2.2])
     tag(doc, "{%p else %}")
-    para(doc, "Nothing has been rated this academic year.", italic=True)
+    para(doc, "None besides the last visit's.", italic=True)
     tag(doc, "{%p endif %}")
 
-    heading(doc, "Evidence still needed")
-    tag(doc, "{%p for m in missing_evidence %}")
-    lead_and_needs(doc, "m", [("{{ m.aspect_id }} {{ m.phase }}: ", {"bold": True}),
-                              "{{ m.rating_line }}; to reach {{ m.to_reach }}:"])
+    heading(doc, "What was said at the last visit")
+    tag(doc, "{%p if last_discussion %}")
+    para(doc, "{{ previous_type }}, {{ previous_date }}: the points recorded, by the agenda's element.", size=9,
+         color=MUTED)
+    tag(doc, "{%p for d in last_discussion %}")
+    heading(doc, "{{ d.heading }}", "Heading 2")
+    tag(doc, "{%p for x in d.points %}")
+    para(doc, ("{{ x.question }} ", {"italic": True}), "{{ x.answer }}", style="List Bullet")
     tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if not missing_evidence %}")
-    para(doc, "No open ratings.", italic=True)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    para(doc, "{{ 'Nothing was recorded at the last visit.' if has_previous else 'No earlier visit is recorded.' }}",
+         italic=True)
+    tag(doc, "{%p endif %}")
+
+    tag(doc, "{%p if la_standing %}")
+    heading(doc, "Where the LA's ratings are still open")
+    para(doc, "The headteacher's experience of the LA is evidence for these ratings of {{ la }} this year (the "
+              "school itself is not rated):", size=9, color=MUTED)
+    tag(doc, "{%p for x in la_standing %}")
+    para(doc, ("{{ x.title }}: ", {"bold": True}), "{{ x.line }}", style="List Bullet")
+    tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
 
     heading(doc, "Questions for the meeting")
@@ -580,7 +599,16 @@ def briefing() -> Document:
     para(doc, ("Why: {{ q.why }}", {"italic": True, "size": 9, "color": MUTED}))
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p if not questions %}")
-    para(doc, "No questions chosen: every element on an open issue has been discussed this year.", italic=True)
+    para(doc, "No element is on an open issue of the school's or its LA's.", italic=True)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if undiscussed %}")
+    heading(doc, "Elements not yet discussed this year", "Heading 2")
+    para(doc, "The agenda is not covered in one meeting: choose the relevant elements (laqs brief --questions "
+              "IDS, or --all to set out every question).", size=9, color=MUTED)
+    tag(doc, "{%p for e in undiscussed %}")
+    para(doc, ("{{ e.heading }}", {"bold": True}), " ({{ e.count }} question{{ 's' if e.count != 1 else '' }}: "
+              "{{ e.ids }})", style="List Bullet")
+    tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endif %}")
     return doc
@@ -602,23 +630,40 @@ def slim(table, row: int = 2, widths_too: bool = True):
     return table
 
 
+def narrow_margins(table, cm: float = 0.1) -> None:
+    """Cell margins of `cm` left and right, so a 1.2 cm dashboard cell holds "Group" and "NI*" unbroken."""
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(int(Cm(cm).twips)))
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    table._tbl.tblPr.append(mar)
+
+
 def dashboard_table(doc) -> None:
     """An LA's dashboard: a row per phase and the overall row, a cell per aspect and group roll-up (`{%tc %}` loops
     over the pack's aspects), each cell shaded by its column's RAG colour."""
-    table = doc.add_table(rows=4, cols=4)
+    table = doc.add_table(rows=4, cols=5)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     head = table.rows[0]
     repeat_header(head)
-    for cell, text in zip(head.cells, ["Phase", "{%tc for h in la.board.header %}", "{{ h }}", "{%tc endfor %}"]):
+    # docxtpl gives the columns a `{%tc %}` loop adds the grid's average width and scales the template's own
+    # columns by the same factor, so every grid column starts equal (a narrower one would stay narrower and wrap
+    # "1.1" as "1." over "1"); the phase cell spans two of them. With the 2009 pack's 12 aspect and group cells
+    # the phase column comes out 2.4 cm wide and each cell 1.2 cm, for any number of aspects alike.
+    widths(table, [3.4] * 5)
+    narrow_margins(table)
+    cells = [head.cells[0].merge(head.cells[1]), *head.cells[2:]]
+    for cell, text in zip(cells, ["Phase", "{%tc for h in la.board.header %}", "{{ h }}", "{%tc endfor %}"]):
         shade(cell, HEADER_FILL)
         cell_text(cell, text, bold=True, color=RGBColor(0xFF, 0xFF, 0xFF), size=8)
-    for cell, runs in zip(table.rows[2].cells, [["{{ r.phase }}"], ["{%tc for c in r.cells %}"],
-                                                ["{% cellbg c.fill %}", "{{ c.text }}"], ["{%tc endfor %}"]]):
+    row = table.rows[2]
+    cells = [row.cells[0].merge(row.cells[1]), *row.cells[2:]]
+    for cell, runs in zip(cells, [["{{ r.phase }}"], ["{%tc for c in r.cells %}"],
+                                  ["{% cellbg c.fill %}", "{{ c.text }}"], ["{%tc endfor %}"]]):
         cell_text(cell, *runs, size=8)
-    # docxtpl spreads the grid's width over the columns the loops make, keeping the proportions: with the 2009
-    # pack's 12 aspect and group cells the phase column comes out 2.6 cm wide and the rest about 1.2 cm.
-    widths(table, [9.1, 2.64, 2.63, 2.63])
     for i, text in ((1, "{%tr for r in la.board.rows %}"), (3, "{%tr endfor %}")):
         row = table.rows[i]
         merged = row.cells[0].merge(row.cells[-1])

@@ -141,15 +141,55 @@ def test_the_school_briefing_lists_appendix_4_elements_on_open_issues(world, tmp
     assert ids and all(i.startswith("A4.") for i in ids)
     assert world["school_answered"][0] not in ids
     open_aspects = {q["aspect_id"] for q in ctx["questions"]}
-    for q in ctx["questions"]:  # each relevant to an open issue: not covered this year, or a rating still open
-        assert q["why"]
-        rows = [row for row in ctx["ratings"] if row["aspect_id"] == q["aspect_id"]]
-        assert q["why"] == "not covered yet this academic year" or any(row["open"] for row in rows)
-    assert "2.4" in open_aspects  # rated below its ceiling, two of its three questions not yet answered
+    reasons = ("not discussed with the school yet this academic year",
+               "an action agreed with the school on it is still open", "the LA's rating is still open")
+    for q in ctx["questions"]:  # each on an open issue of the school's, or of its LA's rating
+        assert q["why"] and all(part.startswith(reasons) for part in q["why"].split("; ")), q["why"]
+    assert "2.4" in open_aspects  # discussed, but an action is open and the LA's rating is below its ceiling
+    why_24 = next(q["why"] for q in ctx["questions"] if q["aspect_id"] == "2.4")
+    assert "an action agreed with the school on it is still open" in why_24
+    assert "the LA's rating is still open (Primary: " in why_24
+    assert len(ctx["questions"]) < len(SCHOOL_AGENDA.questions)
+    # the school is not rated against the LA's criteria: no ratings table, no criterion ids, no "could reach"
+    assert ctx["ratings"] == [] and ctx["missing_evidence"] == []
+    assert "Ratings so far this year" not in body and "Evidence still needed" not in body
+    assert "Could reach on the criteria" not in body
+    assert not re.search(r"\b\d\.\d\.(?:OS|G|NI|SI)\.\d+\b", body), "a criterion id in a school briefing"
+    # what the SIP takes in: the last visit's actions, what was said there, where the LA's ratings are open
     assert "Agreed actions and targets from the last visit" in body
     assert "Share the SIP report with governors" in body and "1 December 2026" in body
     assert "Tighten the QA of SIP reports" not in body  # the LA's actions are not the school's
+    assert "What was said at the last visit" in body and "yes, the SIP report is useful" in body
+    assert [d["heading"] for d in ctx["last_discussion"]] and all(d["points"] for d in ctx["last_discussion"])
+    assert "Where the LA's ratings are still open" in body and LA in body
+    assert any(x["aspect_id"] == "2.4" for x in ctx["la_standing"])
+    assert PRIVATE not in body
     assert heading_paragraphs_keep_with_next(r.path) == []
+
+
+def test_a_rating_whose_open_questions_bear_on_other_criteria_says_so(tmp_path):
+    """Good for 2.4 on one answered question, Outstanding still possible: the two questions left bear on Good's
+    criteria, not Outstanding's, so the briefing names them rather than calling the agenda answered."""
+    store = Store(tmp_path / "laqs.db")
+    s = Session.start(store, PACK, agenda_id=PACK.agenda_for("LA"), organisation="Westshire", phases=["P"],
+                      focus=["2.4"], day="2026-10-02")
+    assert s.answer("yes")["question_id"] == "A3.2.4.1"
+    for c in PACK.aspects["2.4"].criteria:
+        if c.kind == "statement" and c.column == "G":
+            s.judge(c.id, "met")
+    s.judge("2.4.report-features", 7)
+    assert s.set_impact("2.4", "some")[0].suggestion == "G"
+    s.end()
+    r = notes.write_briefing(store, PACK, "Westshire", tmp_path / "w.docx", day=DAY, today=TODAY)
+    b = next(b for b in r.context["below_ceiling"] if b["aspect_id"] == "2.4")
+    assert b["questions"] == [] and b["other_questions"] == ["A3.2.4.2", "A3.2.4.3"] and not b["all_answered"]
+    body = text_of(r.path)
+    assert "were all answered" not in body
+    assert "Its questions not yet answered (A3.2.4.2, A3.2.4.3) bear on other criteria" in body
+    # what would lift it is in the standards' words, not criterion ids
+    assert b["needs"] and not any(re.search(r"\d\.\d\.(?:OS|G|NI|SI)\.\d", n) for n in b["needs"]), b["needs"]
+    assert any("still open" in n for n in b["needs"])
+    store.close()
 
 
 def test_question_headings_are_kept_with_their_text(world, tmp_path):

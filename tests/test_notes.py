@@ -285,16 +285,18 @@ def test_briefing_picks_open_or_uncovered_aspects(store, sample, tmp_path):
     ctx = notes.briefing_context(store, PACK, sample["organisation"])
     agenda = PACK.agendas["headteachers"]
     chosen = {q["aspect_id"] for q in ctx["questions"]}
-    rows = {r["aspect_id"]: r for r in ctx["ratings"]}
-    for a in sample["aspects"]:  # covered this year and rated at their ceiling: closed
-        assert not rows[a]["open"]
-        assert a not in chosen
     uncovered = {s.aspect for s in agenda.sections} - set(sample["aspects"])
-    assert chosen == uncovered
-    assert all(q["why"] for q in ctx["questions"])
-    assert {m["aspect_id"] for m in ctx["missing_evidence"]} == uncovered - {
-        a for a in uncovered if not PACK.aspects[a].applies_to(sample["phase"])}
-    assert all(m["needs"] for m in ctx["missing_evidence"])
+    # the elements not yet discussed with the school this year are listed by element for the SIP to choose from;
+    # those on an issue (an open action, the LA's open rating) are set out question by question
+    listed = {e["aspect_id"] for e in ctx["undiscussed"]}
+    assert listed | chosen >= uncovered and not listed & chosen
+    assert all(e["count"] and e["ids"].startswith("A4.") for e in ctx["undiscussed"])
+    for q in ctx["questions"]:
+        assert "an action agreed with the school" in q["why"] or "the LA's rating is still open" in q["why"]
+    every = notes.briefing_context(store, PACK, sample["organisation"], all_questions=True)
+    assert {q["aspect_id"] for q in every["questions"]} >= uncovered and every["undiscussed"] == []
+    # a school is not rated against the LA's criteria
+    assert ctx["ratings"] == [] and ctx["missing_evidence"] == []
     r = notes.write_briefing(store, PACK, sample["organisation"], tmp_path / "b.docx")
     body = text_of(r.path)
     for q in ctx["questions"]:
@@ -302,16 +304,21 @@ def test_briefing_picks_open_or_uncovered_aspects(store, sample, tmp_path):
     assert "Agree the next round of pupil progress meetings" in body  # the last visit's actions
 
 
-def test_briefing_includes_an_open_rating(store, tmp_path):
-    s = start(store, agenda_id="headteachers", organisation="Hill School", kind="school", focus=["2.4"])
+def test_briefing_includes_the_las_open_rating(store, tmp_path):
+    """The LA's rating below its ceiling makes its element an open issue at the LA's schools: the headteacher's
+    experience is evidence for it; the school itself gets no rating."""
+    la = start(store, organisation="Hill Borough", focus=["2.4"])
     g = [c.id for c in PACK.aspects["2.4"].criteria_in("G", "P") if c.kind == "statement"]
-    s.judge(g[0], "met")  # a suggestion below what the unknown criteria still allow
+    la.judge(g[0], "met")  # a suggestion below what the unknown criteria still allow
+    la.end()
+    s = start(store, agenda_id="headteachers", organisation="Hill School", kind="school", parent="Hill Borough",
+              focus=["2.4"])
     s.answer("yes, reports are useful")
     ctx = notes.briefing_context(store, PACK, "Hill School")
-    row = next(r for r in ctx["ratings"] if r["aspect_id"] == "2.4")
-    assert row["open"]
-    assert any(q["aspect_id"] == "2.4" for q in ctx["questions"])
-    assert any(m["aspect_id"] == "2.4" for m in ctx["missing_evidence"])
+    assert ctx["ratings"] == []
+    standing = next(x for x in ctx["la_standing"] if x["aspect_id"] == "2.4")
+    assert "could reach" in standing["line"]
+    assert any(q["aspect_id"] == "2.4" and "the LA's rating is still open" in q["why"] for q in ctx["questions"])
 
 
 def test_briefing_questions_by_id(store, sample, tmp_path):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 
 from laqs_assist.cli import main
 from laqs_assist.notes.api import write_team_report
@@ -90,8 +91,13 @@ def test_each_la_with_its_dashboard_changes_overdue_actions_and_visits(store, tm
     # a dashboard table per LA: a row per phase and the overall row, a cell per aspect and group, shaded by RAG
     boards = [t for t in doc.tables if t.rows[0].cells[0].text == "Phase"]
     assert len(boards) == 2
-    header = [c.text for c in boards[0].rows[0].cells]
-    assert header[1:] == [h for g in PACK.groups for h in [*g.aspects, f"Group {g.id}"]]
+    header = [c.text for c in boards[0].rows[0].cells]  # the phase cell spans two grid columns
+    assert header[:2] == ["Phase", "Phase"]
+    assert header[2:] == [h for g in PACK.groups for h in [*g.aspects, f"Group {g.id}"]]
+    # The grid has a column for every cell's span (else LibreOffice squeezes every cell and "1.1" wraps as "1."
+    # over "1"), every aspect and group column alike and the phase column twice as wide.
+    grid = [int(c.get(qn("w:w"))) for c in boards[0]._tbl.tblGrid.findall(qn("w:gridCol"))]
+    assert len(grid) == len(header) and len(set(grid[2:])) == 1 and grid[0] + grid[1] == 2 * grid[2]
     assert [row.cells[0].text for row in boards[0].rows[1:]] == [p.name for p in PACK.phases] + ["Overall"]
     xml = zipfile.ZipFile(r.path).read("word/document.xml").decode()
     primary = next(row for row in boards[0].rows if row.cells[0].text == "Primary")

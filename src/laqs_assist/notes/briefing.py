@@ -4,8 +4,11 @@ Who the meeting is with decides what the briefing holds, and the pack decides wh
 `organisations:` kinds and their agendas, packs/model.py): for an LA (the 2009 standards: the LA contacts' agenda,
 Appendix 3) the last visit's ratings per phase, the ratings still below their ceiling with the agenda questions
 that would decide them, the agenda items not yet covered this year and the LA's open and overdue actions; for a
-school (the headteachers' agenda, Appendix 4) the agenda elements on the school's open issues (aspects not yet
-covered this year, or whose rating is still open) and the last visit's agreed actions with their target dates.
+school (the headteachers' agenda, Appendix 4) what a SIP takes into a headteacher meeting: the last visit's agreed
+actions with their target dates, the school's open and overdue actions, what was said at the last visit by the
+agenda's element, and the elements on the school's open issues (not yet discussed with it this year, an action on
+it still open, or its LA's rating still open: the headteachers' experience of the LA is evidence for that rating).
+A school is never rated here against the LA's criteria.
 A question answered this academic year, up to the meeting's day, is left out unless `all_questions`;
 `questions` picks them by id instead. Ratings are the organisation's year so far, by the one rule of
 session/year.py (the dashboard and the review read it too), resting on the visits up to the meeting's day: an
@@ -15,22 +18,34 @@ year's evidence, each marked as such. Flagged answers are never read here.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Iterable
 
 from .. import __version__
 from ..errors import UsageError
+from ..inert import short
 from ..packs.model import Agenda, Pack
 from ..session.year import year_rating_details
-from .context import _action_row, _aspect_order, _organisation, long_date, rating_row
+from .context import (
+    _action_row,
+    _answer_words,
+    _aspect_order,
+    _lower,
+    _organisation,
+    long_date,
+    plain,
+    rating_row,
+    short_title,
+)
 
 CORE = {
     "organisation": "the school (or LA) the meeting is with",
     "meeting_date": "the date of the meeting",
     "questions": "the agenda questions chosen",
     "previous_actions": "the last visit's actions and their status",
-    "ratings": "the ratings so far this academic year",
-    "missing_evidence": "what evidence would lift each open rating",
+    "last_discussion": "what was said at a school's last visit, by the agenda's element",
+    "open_actions": "the organisation's open and overdue actions",
     "title": "the briefing's title, for the meeting's audience",
 }
 
@@ -83,6 +98,22 @@ def _deciding_criteria(pack: Pack, r) -> set[str]:
     return out
 
 
+NOT_DISCUSSED = "not discussed with the school yet this academic year"
+_ID = re.compile(r"\b\d+\.\d+\.(?:OS|G|NI|SI)\.\d+\b")
+
+
+def plain_need(pack: Pack, line: str) -> str:
+    """What would lift a rating, in the standards' words rather than criterion ids: a list of open ids becomes
+    how many are open, and each id the criterion's text as a plain clause."""
+    line = re.sub(r"\(open: ([^)]*)\)", lambda m: f"({len(m.group(1).split(','))} still open)", line)
+
+    def words(m: re.Match) -> str:
+        c = pack.criteria.get(m.group(0))
+        return f"“{_lower(plain(c.text)).rstrip('.')}”" if c is not None else m.group(0)
+
+    return _ID.sub(words, line)
+
+
 def _open_action_row(a: dict[str, Any], day: str) -> dict[str, Any]:
     row = _action_row(a, day)
     overdue = bool(a.get("due_date") and a["due_date"] < day)
@@ -90,6 +121,36 @@ def _open_action_row(a: dict[str, Any], day: str) -> dict[str, Any]:
         row["status"] = f"{row['status']}, overdue"
     row.update(overdue=overdue, agreed=long_date(a.get("visit_date")))
     return row
+
+
+def _la_rows(store, pack: Pack, org: dict[str, Any], year: str, day: str,
+             phase_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The school's LA's ratings for the year as they stood on the day, per aspect (none without an LA)."""
+    la = store.organisation_by_id(org["parent_id"]) if org.get("parent_id") else None
+    if la is None:
+        return {}
+    held = year_rating_details(store, pack, la["id"], year, day=day, phases=phase_ids)
+    return {a: [rating_row(pack, held[(p, a)]) for p in phase_ids] for a in pack.aspects}
+
+
+def _la_line(rows: list[dict[str, Any]]) -> str:
+    return "; ".join(f"{row['phase']}: " + ("not yet rated" if not row["rated"] else
+                                            f"{row['rating_line']}, could reach {row['ceiling']}") for row in rows)
+
+
+def _discussion(store, pack: Pack, agenda: Agenda, visit: dict[str, Any]) -> list[dict[str, Any]]:
+    """What was said at the school's last visit, by the agenda's element, in the order of the agenda: each point
+    as the question put and the answer (a choice by its label), shortened. Flagged answers are never read."""
+    heading_of = {q.id: " ".join(sec.heading.split()) for sec in agenda.sections for q in sec.questions}
+    order = {h: i for i, h in enumerate(dict.fromkeys(heading_of.values()))}
+    groups: dict[str, list[dict[str, str]]] = {}
+    for r in store.responses(visit["id"], shared_only=True):
+        q = pack.questions.get(r.get("question_id") or "")
+        heading = heading_of.get(r.get("question_id") or "") or (
+            short_title(pack.aspects[r["aspect_id"]].title) if r["aspect_id"] in pack.aspects else "Other points")
+        groups.setdefault(heading, []).append({
+            "question": q.text if q is not None else "Note", "answer": short(_answer_words(pack, r), 300)})
+    return [{"heading": h, "points": pts} for h, pts in sorted(groups.items(), key=lambda kv: order.get(kv[0], 99))]
 
 
 def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterable[str] | None = None,
@@ -125,18 +186,40 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
 
     agenda_aspects = list(dict.fromkeys(s.aspect for s in agenda.sections if s.aspect in pack.aspects))
     open_aspects: dict[str, str] = {}
-    for aspect_id in agenda_aspects:
-        rs = [row for row in rows_of[aspect_id] if row["applies"]]
-        if not rs:
-            continue
-        if not coverage.get(aspect_id):
-            open_aspects[aspect_id] = "not covered yet this academic year"
-            continue
-        opened = [row for row in rs if row["open"]]  # the note's rule: unrated, or below the ceiling
-        if opened:
-            open_aspects[aspect_id] = "; ".join(
-                f"{row['phase']}: " + ("not yet rated" if not row["rated"] else
-                                       f"{row['rating_line']}, could reach {row['ceiling']}") for row in opened)
+    la_standing: list[dict[str, Any]] = []
+    if not for_la:
+        # A school is not rated against the LA's criteria: its open issues are the elements not yet discussed with
+        # it this year, those where an action agreed with it is still open, and those where its LA's rating for
+        # the year is still open (the headteachers' experience is evidence for the LA's rating).
+        acted = {a["aspect_id"] for a in store.open_actions([org["id"]], day) if a.get("aspect_id")}
+        la_rows_of = _la_rows(store, pack, org, year, day, phase_ids)
+        for aspect_id in agenda_aspects:
+            reasons = []
+            if not coverage.get(aspect_id):
+                reasons.append(NOT_DISCUSSED)
+            if aspect_id in acted:
+                reasons.append("an action agreed with the school on it is still open")
+            open_rows = [row for row in la_rows_of.get(aspect_id, [])
+                         if row["applies"] and row["rated"] and row["open"]]
+            if open_rows:
+                reasons.append(f"the LA's rating is still open ({_la_line(open_rows)})")
+                la_standing.append({"aspect_id": aspect_id, "title": short_title(pack.aspects[aspect_id].title),
+                                    "line": _la_line(open_rows)})
+            if reasons:
+                open_aspects[aspect_id] = "; ".join(reasons)
+    else:
+        for aspect_id in agenda_aspects:
+            rs = [row for row in rows_of[aspect_id] if row["applies"]]
+            if not rs:
+                continue
+            if not coverage.get(aspect_id):
+                open_aspects[aspect_id] = "not covered yet this academic year"
+                continue
+            opened = [row for row in rs if row["open"]]  # the note's rule: unrated, or below the ceiling
+            if opened:
+                open_aspects[aspect_id] = "; ".join(
+                    f"{row['phase']}: " + ("not yet rated" if not row["rated"] else
+                                           f"{row['rating_line']}, could reach {row['ceiling']}") for row in opened)
 
     def asked(q) -> bool:  # a question answered this year is left out unless the adviser asks for every one
         return all_questions or q.id not in answered
@@ -156,11 +239,23 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
         why = {q.id: ("answered this year" if q.id in answered else "not yet covered this academic year")
                for _, q in chosen}
     else:
-        chosen = [(s, q) for s in agenda.sections for q in s.questions if s.aspect in open_aspects and asked(q)]
+        # The seed's agenda is never covered in one meeting: the elements on an issue (an open action, the LA's
+        # open rating) are set out question by question; those merely not yet discussed are listed by element
+        # for the SIP to choose from (every question with --all).
+        def pressing(aspect_id: str) -> bool:
+            return all_questions or open_aspects[aspect_id] != NOT_DISCUSSED
+
+        chosen = [(s, q) for s in agenda.sections for q in s.questions
+                  if s.aspect in open_aspects and pressing(s.aspect) and asked(q)]
         why = {q.id: open_aspects[s.aspect] for s, q in chosen}
     questions_out = [_question(pack, s, q, why[q.id], answered) for s, q in chosen]
+    undiscussed = [] if for_la or questions or all_questions else [
+        {"aspect_id": s.aspect, "heading": short_title(" ".join(s.heading.split())),
+         "count": len(qs), "ids": ", ".join(q.id for q in qs)}
+        for s in agenda.sections if open_aspects.get(s.aspect) == NOT_DISCUSSED
+        for qs in [[q for q in s.questions if asked(q)]] if qs]
 
-    shown = _aspect_order(pack, set(coverage) | judged | {q["aspect_id"] for q in questions_out})
+    shown = _aspect_order(pack, set(coverage) | judged | {q["aspect_id"] for q in questions_out}) if for_la else []
     ratings, missing = [], []
     for aspect_id in shown:
         for row in rows_of[aspect_id]:
@@ -176,7 +271,8 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
                 missing.append({"aspect_id": aspect_id, "aspect_title": row["aspect_title"], "phase": row["phase"],
                                 "rating": row["rating"], "rating_line": row["rating_line"],
                                 "ceiling": row["ceiling"], "to_reach": to_reach,
-                                "needs": list(r.lift), "line": "; ".join(r.lift)})
+                                "needs": [plain_need(pack, x) for x in r.lift],
+                                "line": "; ".join(plain_need(pack, x) for x in r.lift)})
 
     # For an LA: the ratings still below their ceiling, each with the agenda questions that would decide it.
     below_ceiling, deciding_ids = [], set()
@@ -190,7 +286,14 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
                 qs = [_question(pack, s, q, "would decide it", answered) for s in agenda.sections
                       if s.aspect == aspect_id for q in s.questions if asked(q) and set(q.criteria) & criteria]
                 deciding_ids |= {q["id"] for q in qs}
-                below_ceiling.append({**row, "questions": qs, "needs": list(r.lift)})
+                # Questions still open on the aspect that bear on other criteria than the deciding ones: the
+                # briefing says so rather than calling the agenda answered.
+                others = [q.id for s in agenda.sections if s.aspect == aspect_id for q in s.questions
+                          if asked(q) and q.id not in {x["id"] for x in qs}]
+                below_ceiling.append({**row, "questions": qs, "needs": [plain_need(pack, x) for x in r.lift],
+                                      "other_questions": others,
+                                      "others_line": ", ".join(others),
+                                      "all_answered": not qs and not others})
     uncovered_sections: list[dict[str, Any]] = []
     if for_la:
         for s in agenda.sections:
@@ -215,6 +318,7 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
                 if row["applies"]:
                     last_ratings.append(row)
     open_actions = [_open_action_row(a, day) for a in store.open_actions([org["id"]], day)]
+    last_discussion = _discussion(store, pack, agenda, last_visit) if last_visit is not None and not for_la else []
     org_row, la = _organisation(store, {"organisation_id": org["id"]})
     if for_la:
         audience = f"the {kind.name.lower()}" if kind else "the local authority"
@@ -241,6 +345,9 @@ def briefing_context(store, pack: Pack, organisation: str, *, questions: Iterabl
         "previous_ref": last_visit["id"][:8] if last_visit else "",
         "previous_actions": [_action_row(a, day) for a in store.actions(last_visit["id"])] if last_visit else [],
         "last_ratings": last_ratings, "below_ceiling": below_ceiling, "uncovered": uncovered_sections,
+        "last_discussion": last_discussion, "la_standing": la_standing, "undiscussed": undiscussed,
+        "earlier_open_actions": [_open_action_row(a, day) for a in store.open_actions([org["id"]], day)
+                                 if last_visit is None or a["visit_id"] != last_visit["id"]],
         "open_actions": open_actions, "overdue_count": sum(1 for a in open_actions if a["overdue"]),
         "ratings": ratings, "missing_evidence": missing,
         "visits_this_year": store.visit_count(org["id"], year),

@@ -213,7 +213,7 @@ def report(state, date_from, date_to, las, out_path, title, force, template) -> 
     ctx = result.context
     click.echo(f"wrote {result.path}")
     click.echo(f"  {ctx['la_count']} LAs, {ctx['visit_count']} visits made, {ctx['overdue_count']} actions overdue, "
-               f"{ctx['change_count']} ratings moved since {ctx['previous_line']}")
+               f"{ctx['change_count']} ratings moved since the period before ({ctx['previous_line']})")
 
 
 @click.group()

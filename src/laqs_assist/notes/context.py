@@ -331,24 +331,59 @@ def development(pack: Pack, ratings: list[Rating]) -> list[str]:
 _CUT = re.compile(r";|\.\s|:\s|\s[–—]\s")
 _CRITERION_ID = re.compile(r"\s*\(\d+\.\d+\.[A-Za-z][\w.-]*\)|\b\d+\.\d+\.(?:OS|G|NI|SI)\.\d+\b")
 PLAIN_WORDS = 26
+# "Within the context of the policy, which takes account of …, the LA draws up …": the lead-in qualifies what
+# follows; a plain sentence starts at its subject.
+_LEAD_IN = re.compile(r"^(?:Within|In) the context of [^,]+(?:,[^,]*?)*?, (?=(?:the|The) LA\b)")
+# Words a sentence cannot end on: a cut that leaves one of them last has cut a clause in two.
+_DANGLING = {"a", "an", "and", "at", "by", "for", "from", "in", "including", "of", "on", "or", "that", "the", "to",
+             "with", "working", "local", "national", "regional", "is", "are", "be", "LA"}
+# Before a colon, words that run on into what follows ("evidence that the LA: communicates …", "the quality of:
+# self-evaluation; …"): the colon goes and the sentence reads on.
+_RUNS_ON = {"of", "is", "are", "that", "la", "working", "by", "to", "be", "in", "on", "for", "with"}
+
+
+def _run_on_colon(text: str) -> str:
+    """A colon the standards use to open a list or a continuation, read as one sentence: "X of: a; b; c" becomes
+    "X of a, b and c"; after a noun the colon stays ("support: timely, fit for purpose and …")."""
+    head, sep, tail = text.partition(": ")
+    if not sep or len(head.split()) < 2:
+        return text
+    items = [i.strip() for i in tail.split(";") if i.strip()]
+    listed = _join([i.rstrip(".") for i in items]) if len(items) > 1 else tail
+    last = head.split()[-1].lower()
+    return f"{head} {listed}" if last in _RUNS_ON else f"{head}: {listed}" if len(items) > 1 else text
+
+
+def _enumerating(rest: str) -> bool:
+    """Whether a comma is inside an enumeration ("local, regional and national providers")."""
+    return re.match(r"\s*[\w/-]+(?: [\w/-]+)?,? (?:and|or) ", rest) is not None
 
 
 def plain(text: str) -> str:
-    """A criterion's text as one plain sentence: its first clause (a long one cut at its last comma), no ids, the
-    colon after "The LA" dropped, capitalised, a full stop."""
+    """A criterion's text as one plain sentence: its first clause (a long one cut at a comma that ends a clause,
+    never one inside a list), no ids, the colon after "The LA" dropped, a lead-in qualifying the subject left
+    out, a list after a colon joined into the sentence, capitalised, a full stop. A cut that would leave the
+    sentence hanging on a word like "of" or "the" is not made."""
     text = " ".join(text.split())
     text = re.sub(r"^(The LA|LA|The local authority):\s*", r"\1 ", text)
     text = _CRITERION_ID.sub("", text).strip()
+    text = _LEAD_IN.sub("", text)
+    text = _run_on_colon(text)
     for m in _CUT.finditer(text):
-        if len(text[:m.start()].split()) >= 5:
-            text = text[:m.start()]
+        head = text[:m.start()]
+        if len(head.split()) >= 5 and head.rstrip(" ,").split()[-1] not in _DANGLING:
+            text = head
             break
     words = text.split()
     if len(words) > PLAIN_WORDS:
         head = " ".join(words[:PLAIN_WORDS])
-        comma = head.rfind(", ")
-        if comma > 0 and len(head[:comma].split()) >= 10:
-            text = head[:comma]
+        for m in reversed(list(re.finditer(", ", head))):
+            cut = head[:m.start()]
+            if len(cut.split()) < 10:
+                break
+            if not _enumerating(head[m.end():] + text[len(head):]) and cut.split()[-1] not in _DANGLING:
+                text = cut
+                break
     return _sentence(text.rstrip(" ,.:")) + "."
 
 

@@ -721,7 +721,48 @@ def _template_class():
                 value = SandboxedEnvironment.from_string(plain, source).render(context)
                 setattr(props, prop, value if len(value) <= 255 else value[:254] + "…")
 
+        def fix_tables(self, xml):
+            tree = super().fix_tables(xml)
+            _grid_from_cells(tree)
+            return tree
+
     return SafeDocxTemplate
+
+
+def _grid_from_cells(tree) -> None:
+    """A table whose `{%tc %}` loop made more cells than its grid has columns, where a cell spans several (the
+    team report's phase cell): docxtpl sizes the grid by counting cells, not spans, so the grid comes out a column
+    short and LibreOffice squeezes every cell. Here the grid is rebuilt from the widest row's own cell widths,
+    each spread over its span, keeping the table's width: the template's proportions, whatever the loop made."""
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for tbl in tree.iter(w + "tbl"):
+        grid = tbl.find(w + "tblGrid")
+        if grid is None:
+            continue
+        cols = grid.findall(w + "gridCol")
+        widest: list[tuple[int, float]] = []
+        for tr in tbl.findall(w + "tr"):
+            row = []
+            for tc in tr.findall(w + "tc"):
+                pr = tc.find(w + "tcPr")
+                span = pr.find(w + "gridSpan") if pr is not None else None
+                width = pr.find(w + "tcW") if pr is not None else None
+                n = int(span.get(w + "val")) if span is not None else 1
+                row.append((n, float(width.get(w + "w")) if width is not None and width.get(w + "type", "dxa")
+                            == "dxa" and width.get(w + "w") else 0.0))
+            if sum(n for n, _ in row) > sum(n for n, _ in widest):
+                widest = row
+        needed = sum(n for n, _ in widest)
+        if needed <= len(cols) or not all(x > 0 for _, x in widest):
+            continue
+        total = sum(float(c.get(w + "w") or 0) for c in cols) or sum(x for _, x in widest)
+        scale = total / sum(x for _, x in widest)
+        for c in cols:
+            grid.remove(c)
+        for n, x in widest:
+            for _ in range(n):
+                col = grid.makeelement(w + "gridCol", {w + "w": str(int(x * scale / n))})
+                grid.append(col)
 
 
 _PREPARED: dict[tuple[str, int, int], PreparedTemplate] = {}
