@@ -341,7 +341,7 @@ def note_of_visit() -> Document:
                "allow, not yet agreed).")
     grid_table(doc, ["Aspect", "Phase", "Rating", "LA's self-evaluation"], "{%tr for r in ratings %}",
                [["{{ r.aspect_id }}"], ["{{ r.phase }}"], ["{% cellbg r.fill %}", "{{ r.rating_line }}"],
-                ["{{ r.self_evaluation }}"]], [1.4, 2.4, 9.0, 4.2])
+                ["{{ r.self_evaluation }}"]], [1.9, 2.3, 8.7, 4.1])
     tag(doc, "{%p if rollup_lines %}")
     muted(doc, "The dashboard's roll-up from the year's ratings of every aspect, with the aspect ratings each rests "
                "on (a group is rated once enough of its aspects are):")
