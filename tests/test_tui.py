@@ -625,6 +625,19 @@ async def test_narrow_terminal_hides_the_outline_and_f3_brings_it_back(tmp_path:
         await wait_for(pilot, lambda: app.screen.query_one("#criteria").region.width == 0, what="criteria hidden")
 
 
+async def test_a_tiny_terminal_shares_the_width_between_the_chat_and_the_criteria(tmp_path: Path) -> None:
+    """At 60 columns a fixed-width criteria panel left the conversation a sliver: below 72 the two share it."""
+    db, ids, app = seeded_app(tmp_path, "open")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "InterviewScreen", what="interview")
+        await wait_for(pilot, lambda: app.screen.has_class("-tiny"), what="tiny layout")
+        chat = app.screen.query_one("#conversation").region.width
+        criteria = app.screen.query_one("#criteria-slot").region.width
+        assert chat >= 28 and criteria >= 28 and abs(chat - criteria) <= 1, (chat, criteria)
+        await pilot.press("f4")  # the panel can still be put away, and the chat takes the width
+        await wait_for(pilot, lambda: app.screen.query_one("#conversation").region.width == 60, what="chat wide")
+
+
 async def test_a_store_that_cannot_open_ends_the_app_with_one_line(tmp_path: Path) -> None:
     from laqs_assist.errors import UsageError
 

@@ -35,7 +35,7 @@ NATIVE = ("help", "skip", "back", "jump", "review", "end", "quit", "pause", "fla
 
 class InterviewScreen(Screen):
     # Narrow terminals hide the agenda outline (F3 brings it back) and narrow the criteria panel.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (72, "-narrow"), (100, "-medium"), (140, "-wide")]
     # The footer shows these in order and cuts what does not fit: Review, Visits, Help and Quit come first so that
     # they are there at 80 columns.
     BINDINGS = [
