@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from .service import Service
 
 ACTION_FILTERS = ("all", "open", "overdue", "done")
+STATUS_WORDS = {"open": "open", "done": "done", "dropped": "dropped", "carried": "carried forward"}
 
 _YEAR = re.compile(r"^\s*(\d{4})(?:\s*[/-]\s*(\d{2}|\d{4}))?\s*$")
 
@@ -166,5 +167,5 @@ def school_page(service: "Service", org: str, year: str | None = None) -> School
 
 __all__ = ["ACTION_FILTERS", "AspectCoverage", "Board", "Cell", "CellDetail", "Coverage", "DATA", "Evidence",
            "HEADTEACHERS", "JOINT", "LA", "Overview", "OverviewRow", "Plan", "PlanItem", "QuestionCoverage",
-           "Rollup", "SOURCE_LABELS", "SchoolPage", "Step", "actions_across_year", "cell", "coverage", "dashboard",
-           "is_school", "overview", "parse_year", "plan", "school_page", "year_of"]
+           "Rollup", "SOURCE_LABELS", "STATUS_WORDS", "SchoolPage", "Step", "actions_across_year", "cell",
+           "coverage", "dashboard", "is_school", "overview", "parse_year", "plan", "school_page", "year_of"]

@@ -31,9 +31,9 @@ def _questions(pack: Pack, agenda_id: str, aspect: str, deciding: tuple[str, ...
     return tuple(q.id for q in qs)
 
 
-def _probes(pack: Pack, cell: Cell) -> tuple[str, ...]:
+def _probes(pack: Pack, cell: Cell, disputed: bool = False) -> tuple[str, ...]:
     out = []
-    for cid in cell.deciding:
+    for cid in (cell.disputed if disputed else ()) + cell.deciding:
         c = pack.criteria.get(cid)
         if c is not None:
             out.append(f"What evidence is there that: {' '.join(c.text.split())} ({cid}"
@@ -60,7 +60,8 @@ def plan(store: Store, pack: Pack, organisation: dict[str, Any], year: str, toda
         for (phase, aspect), c in board.items():
             if c.disagreement:
                 items.append(PlanItem("disagreement", aspect, phase, f"the sources disagree: {c.disagreement}",
-                                      _questions(pack, agenda_id, aspect, c.deciding), _probes(pack, c)))
+                                      _questions(pack, agenda_id, aspect, c.disputed + c.deciding),
+                                      _probes(pack, c, disputed=True)))
             if c.suggestion in (None, NA) or c.ceiling in (None, NA):
                 continue
             gap = pack.column(c.suggestion).rank - pack.column(c.ceiling).rank
