@@ -36,7 +36,9 @@ def _painter(pack):
 
     def paint(text: str, column: str | None) -> str:
         colour = rag.get(column or "")
-        return click.style(text, fg=colour, bold=column == pack.columns[0].id) if colour else text
+        if not colour:
+            return text
+        return click.style(text, fg=colour, bold=True) if column == pack.columns[0].id else click.style(text, fg=colour)
 
     return paint
 
@@ -59,10 +61,24 @@ def _dump(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def _service(state):
+def _service(state, as_of: str | None = None):
     from .app.service import Service
 
-    return Service.open(state)
+    service = Service.open(state)
+    service.today = as_of
+    return service
+
+
+def _day(text: str | None) -> str | None:
+    """A date as typed (--as-of), checked: None for today."""
+    if text is None:
+        return None
+    from .answers import AnswerInvalid, parse_answer
+
+    try:
+        return parse_answer("date", text)
+    except AnswerInvalid as exc:
+        raise UsageError(f"--as-of: {exc.message}") from None
 
 
 def _year(pack, year: str | None) -> str | None:
@@ -130,8 +146,12 @@ def render_board(pack, board, paint=None) -> str:
                             {k: c.standing for k, c in board.cells.items()}, paint=paint)
     lines = [grid, ""]
     plural = "s" if board.visits != 1 else ""
-    lines.append(f"Rests on {board.visits} visit{plural} to the LA and the voices of {board.voices} of its "
-                 f"{board.schools} school{'s' if board.schools != 1 else ''} this year.")
+    if board.schools:
+        voices = (f"the voices of {board.voices} of its {board.schools} school{'s' if board.schools != 1 else ''}"
+                  if board.voices else f"none of its {board.schools} schools' voices yet")
+    else:
+        voices = "no school of it on record (a school visit with --la NAME adds one)"
+    lines.append(f"Rests on {board.visits} visit{plural} to the LA and {voices} this year.")
     with_evidence = [c for c in board.cells.values() if c.applies and c.evidence]
     if with_evidence:
         lines.append("Evidence by source:")
@@ -368,10 +388,11 @@ def _start_line(p) -> str:
     return f"laqs chat --org \"{p.organisation['name']}\"{school} --agenda {p.agenda}{focus}"
 
 
-def plan_command(state, organisation: str, year: str | None, as_json: bool) -> None:
+def plan_command(state, organisation: str, year: str | None, as_json: bool, as_of: str | None = None) -> None:
     pack = state.pack()
     year = _year(pack, year)
-    with _service(state) as service:
+    as_of = _day(as_of)
+    with _service(state, as_of) as service:
         p = service.plan(organisation, year)
     if as_json:
         _dump(plan_json(p))
@@ -419,8 +440,9 @@ def _action_line(a: dict[str, Any]) -> str:
             f"{_one(a['text'], 70)}{owner}")
 
 
-def actions_command(state, organisation: str | None, status: str, as_json: bool) -> None:
-    with _service(state) as service:
+def actions_command(state, organisation: str | None, status: str, as_json: bool, as_of: str | None = None) -> None:
+    as_of = _day(as_of)
+    with _service(state, as_of) as service:
         rows = service.actions_across_year(organisation, status)
     if as_json:
         _dump([_action_json(a) for a in rows])
@@ -441,6 +463,8 @@ def actions_command(state, organisation: str | None, status: str, as_json: bool)
 def register(cli: click.Group) -> None:
     year_opt = click.option("--year", default=None, help="Academic year, e.g. 2026/27 (default: the current one).")
     json_opt = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+    as_of_opt = click.option("--as-of", "as_of", default=None, metavar="DATE",
+                             help="Count actions overdue as of this date, YYYY-MM-DD (default: today).")
 
     @cli.command("dashboard")
     @click.argument("organisation", required=False)
@@ -484,20 +508,22 @@ def register(cli: click.Group) -> None:
     @cli.command("plan")
     @click.argument("organisation")
     @year_opt
+    @as_of_opt
     @json_opt
     @click.pass_obj
-    def plan(state, organisation, year, as_json) -> None:
+    def plan(state, organisation, year, as_of, as_json) -> None:
         """The next visit's agenda: the aspects least covered, ratings below what is still reachable with the
         questions and probes that would decide them, disagreements to settle, overdue actions."""
-        plan_command(state, organisation, year, as_json)
+        plan_command(state, organisation, year, as_json, as_of)
 
     @cli.command("actions")
     @click.argument("organisation", required=False)
     @click.option("--open", "status", flag_value="open", help="Open or carried forward.")
     @click.option("--overdue", "status", flag_value="overdue", help="Open or carried forward past the due date.")
     @click.option("--done", "status", flag_value="done", help="Done.")
+    @as_of_opt
     @json_opt
     @click.pass_obj
-    def actions(state, organisation, status, as_json) -> None:
+    def actions(state, organisation, status, as_of, as_json) -> None:
         """Actions across the year: an organisation's (an LA's with its schools'), or every organisation's."""
-        actions_command(state, organisation, status or "all", as_json)
+        actions_command(state, organisation, status or "all", as_json, as_of)
