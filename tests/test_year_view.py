@@ -305,3 +305,17 @@ def test_overview_json(capsys, db):
     assert (row["organisation"], row["visits"], row["disagreements"]) == (LA, 3, 1)
     assert row["groups"]["P"]["1"] == {"rating": None, "rated": 2, "of": 5}
     assert row["overall"]["1"] == {"rating": None, "rated": 2, "of": 14}
+
+
+def test_an_action_is_marked_outside_a_visit(service):
+    overdue = service.actions_across_year(LA, "overdue")
+    assert [a["organisation"] for a in overdue] == [LA, "Birch Primary"]  # an LA's list holds its schools'
+    deployment = overdue[0]
+    with pytest.raises(UsageError, match="say why action .* is dropped"):
+        service.mark_any_action(deployment["id"][:8], "dropped")
+    with pytest.raises(UsageError, match="was agreed on 2026-10-05"):
+        service.mark_any_action(deployment["id"][:8], "done", on="2026-09-01")
+    marked = service.mark_any_action(deployment["id"][:8], "carried", on="2027-07-20", due="2027-10-01",
+                                     note="after the new plan is agreed")
+    assert (marked["status"], marked["due_date"], marked["overdue"]) == ("carried", "2027-10-01", False)
+    assert [a["text"] for a in service.actions_across_year(LA, "overdue")] == ["Join the writing moderation cluster"]
