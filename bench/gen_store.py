@@ -333,7 +333,10 @@ def generate(path: Path, responses: int, seed: int = 2009, log=print) -> dict[st
     events: list[tuple] = []
 
     sql = {
-        "visits": "INSERT INTO visits VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        # Named columns: a later migration's columns (a visit's summary) take their defaults.
+        "visits": "INSERT INTO visits (id, organisation_id, pack_id, agenda_id, phases, focus, date, academic_year, "
+                  "author, purpose, status, position, created_at, updated_at, ended_at, pack_version) "
+                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         "visit_people": "INSERT OR IGNORE INTO visit_people VALUES (?,?,?)",
         "visit_items": "INSERT INTO visit_items VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         "responses": "INSERT INTO responses VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
