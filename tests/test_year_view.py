@@ -149,7 +149,7 @@ def test_the_overview_lists_every_la_with_its_group_ratings(service):
     ov = service.overview(YEAR)
     assert [r.organisation["name"] for r in ov.rows] == [LA]
     row = ov.rows[0]
-    assert (row.visits, row.disagreements) == (3, 1)
+    assert (row.visits, row.disagreements, row.voices) == (3, 1, 4)
     assert row.groups[("P", "1")].rating is None and (row.groups[("P", "1")].rated, row.groups[("P", "1")].of) \
         == (2, 5)
 
@@ -302,7 +302,7 @@ def test_overview_json(capsys, db):
     data = laqs_json(capsys, db, "overview", "--year", YEAR)
     assert data["year"] == YEAR
     (row,) = data["rows"]
-    assert (row["organisation"], row["visits"], row["disagreements"]) == (LA, 3, 1)
+    assert (row["organisation"], row["visits"], row["disagreements"], row["voices"]) == (LA, 3, 1, 4)
     assert row["groups"]["P"]["1"] == {"rating": None, "rated": 2, "of": 5}
     assert row["overall"]["1"] == {"rating": None, "rated": 2, "of": 14}
 

@@ -74,6 +74,14 @@ class YearQueries(_Base):
             f"SELECT aspect_id, count(*) FROM responses WHERE organisation_id IN ({marks}) AND academic_year = ? "
             "GROUP BY aspect_id", [*ids, year])}
 
+    def organisations_heard(self, organisation_ids: Iterable[str], year: str) -> set[str]:
+        """Which of these organisations gave any answer or judgement in an academic year."""
+        marks, ids = _marks(organisation_ids)
+        return {r[0] for r in self.conn.execute(
+            f"SELECT DISTINCT organisation_id FROM responses WHERE organisation_id IN ({marks}) AND "
+            f"academic_year = ? UNION SELECT DISTINCT organisation_id FROM judgements WHERE organisation_id IN "
+            f"({marks}) AND academic_year = ?", [*ids, year, *ids, year])}
+
     def actions_of(self, organisation_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
         """The actions agreed with these organisations (every organisation with None), each with its status now
         (store/actions.py) and its organisation's name and kind, by the date of its visit."""

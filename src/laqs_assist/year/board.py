@@ -143,10 +143,21 @@ def compute_cells(store: Store, pack: Pack, la: dict[str, Any], year: str, phase
     return out
 
 
+_CELL_FIELDS = frozenset(Cell._fields)
+
+
 def _cell_from(d: dict[str, Any]) -> Cell:
-    d = dict(d)
-    d["lift"], d["deciding"], d["disputed"] = tuple(d["lift"]), tuple(d["deciding"]), tuple(d["disputed"])
-    return Cell(**d)
+    """A kept cell back as a Cell. The row was written from a Cell of this CACHE_FORMAT (the basis says so), so its
+    fields are filled in directly: Record's checking constructor, run for every cell of 150 LAs, was most of the
+    time an overview took."""
+    if d.keys() != _CELL_FIELDS:
+        return Cell(**{k: v for k, v in d.items() if k in _CELL_FIELDS})
+    cell = object.__new__(Cell)
+    values = cell.__dict__
+    values.update(d)
+    values["lift"], values["deciding"], values["disputed"] = tuple(d["lift"]), tuple(d["deciding"]), \
+        tuple(d["disputed"])
+    return cell
 
 
 def cells(store: Store, pack: Pack, las: list[dict[str, Any]], year: str) -> dict[str, dict[tuple[str, str], Cell]]:
@@ -200,10 +211,11 @@ def board(store: Store, pack: Pack, la: dict[str, Any], year: str) -> Board:
     groups, overall = rollups(pack, got)
     schools = store.schools_of(la["id"])
     school_ids = {s["id"] for s in schools}
-    heard = {v["organisation_id"] for v in store.year_visits_of(school_ids, year)} if school_ids else set()
+    heard = store.organisations_heard(school_ids, year) if school_ids else set()
     sources: dict[str, int] = {}
     for c in got.values():
         for s, n in c.evidence.items():
             sources[s] = sources.get(s, 0) + n
-    return Board(la, year, got, groups, overall, len(heard), len(schools), store.visit_count(la["id"], year),
-                 sources)
+    # Schools heard at their visits; a source outside the visits (joint visits) may have heard more in one cell.
+    voices = max(len(heard), max((c.voices for c in got.values()), default=0))
+    return Board(la, year, got, groups, overall, voices, len(schools), store.visit_count(la["id"], year), sources)

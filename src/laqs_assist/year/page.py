@@ -42,18 +42,30 @@ def overview(store: Store, pack: Pack, year: str, organisations: Iterable[dict[s
     las = list(organisations) if organisations is not None else store.organisations_of_kind(_la_kind(pack))
     got = cells(store, pack, las, year)
     counts = _visit_counts(store, las, year)
+    schools_heard = _schools_heard(store, las, year)
     rows = []
     for la in las:
         c = got[la["id"]]
         groups, overall = rollups(pack, c)
+        heard = len(schools_heard.get(la["id"], ()))
         rows.append(OverviewRow(la, groups, overall, sum(1 for x in c.values() if x.disagreement),
-                                max((x.voices for x in c.values()), default=0), counts.get(la["id"], 0)))
+                                max(heard, max((x.voices for x in c.values()), default=0)), counts.get(la["id"], 0)))
     return Overview(year, tuple(rows))
 
 
 def _la_kind(pack: Pack) -> str:
     found = pack.organisation_kind("LA")
     return found.id if found else "LA"
+
+
+def _schools_heard(store: Store, las: list[dict[str, Any]], year: str) -> dict[str, set[str]]:
+    """LA id -> its schools that gave any answer or judgement in the year."""
+    wanted = {la["id"] for la in las}
+    schools = {o["id"]: o["parent_id"] for o in store.organisations() if o.get("parent_id") in wanted}
+    out: dict[str, set[str]] = {}
+    for sid in store.organisations_heard(schools, year) if schools else ():
+        out.setdefault(schools[sid], set()).add(sid)
+    return out
 
 
 def _visit_counts(store: Store, las: list[dict[str, Any]], year: str) -> dict[str, int]:

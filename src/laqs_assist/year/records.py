@@ -112,7 +112,7 @@ class Board(Record):
     cells: dict[tuple[str, str], Cell]  # (phase, aspect) -> Cell
     groups: dict[tuple[str, str], Rollup]  # (phase, group id) -> Rollup
     overall: dict[str, Rollup]  # group id -> Rollup over every phase
-    voices: int  # schools whose headteachers or joint visits count this year
+    voices: int  # schools whose headteachers (or joint visits) gave evidence this year
     schools: int  # schools of the LA in the store
     visits: int  # the LA's own visits this year
     sources: dict[str, int] = factory(dict)  # source -> pieces of evidence over every cell
