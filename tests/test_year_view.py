@@ -319,3 +319,44 @@ def test_an_action_is_marked_outside_a_visit(service):
                                      note="after the new plan is agreed")
     assert (marked["status"], marked["due_date"], marked["overdue"]) == ("carried", "2027-10-01", False)
     assert [a["text"] for a in service.actions_across_year(LA, "overdue")] == ["Join the writing moderation cluster"]
+
+
+# --- a source of evidence plugged in: joint visits' grades -------------------------------------------------------
+
+
+def test_a_joint_visit_source_plugs_in_with_its_grades_counted_and_weighed(service, monkeypatch):
+    from laqs_assist.app.yearview import JOINT, grades_as_evidence
+    from laqs_assist.year import evidence as ev
+
+    # rows shaped as the joint visits give them: the 2.4 section graded 3 (NI) at Oak Primary, 1.4 graded 1 (OS)
+    given = {"2.4": [{"aspect_id": "2.4", "phase": None, "date": "2027-05-20", "school": "Oak Primary", "grade": 3,
+                      "column": "NI", "section_id": "reports", "evidence": "reports lack next steps",
+                      "joint_visit_id": "jv1"}],
+             "1.4": [{"aspect_id": "1.4", "phase": None, "date": "2027-05-20", "school": "oak primary", "grade": 1,
+                      "column": "OS", "section_id": "support", "evidence": "", "joint_visit_id": "jv1"}]}
+    calls = []
+
+    def rows(store, pack, la, year):
+        calls.append(la["name"])
+        schools = {s["name"].lower(): s["id"] for s in store.schools_of(la["id"])}
+        return grades_as_evidence(JOINT, given, pack, schools, tuple(pack.phase_ids()))
+
+    marker = {"value": "1"}
+    monkeypatch.setitem(ev._SOURCES, JOINT, ev.Source(JOINT, "joint visits", rows, lambda st, la, y: marker["value"]))
+    board = service.dashboard(LA, YEAR)
+    p14, ey24 = board.cells[("P", "1.4")], board.cells[("EY", "2.4")]
+    assert p14.evidence == {"la": 2, "joint": 1} and p14.voices == 1
+    # the LA's own judgements suggest NI for 1.4 in Primary; the joint visit graded it Outstanding
+    assert p14.by_source == {"la": "NI"}
+    assert p14.disagreement == "joint visits point to the upper columns, LA contacts to the lower"
+    assert ey24.evidence == {"joint": 1} and not ey24.disagreement  # a grade alone rates nothing
+    assert board.cells[("EY", "1.4")].standing == "n/a"  # 1.4 does not apply in Early Years: no grade lands there
+    oak = service.school_page("Oak Primary", YEAR)
+    assert [(e.aspect, e.value, e.column) for e in oak.joint_visits] == [("2.4", 3.0, "NI"), ("1.4", 1.0, "OS")]
+    # kept until the source's marker moves
+    n = len(calls)
+    service.dashboard(LA, YEAR)
+    assert len(calls) == n
+    marker["value"] = "2"
+    service.dashboard(LA, YEAR)
+    assert len(calls) == n + 1

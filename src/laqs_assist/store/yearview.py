@@ -82,6 +82,17 @@ class YearQueries(_Base):
             f"academic_year = ? UNION SELECT DISTINCT organisation_id FROM judgements WHERE organisation_id IN "
             f"({marks}) AND academic_year = ?", [*ids, year, *ids, year])}
 
+    def joint_visits_marker(self, la_id: str, year: str) -> str:
+        """What changes whenever a joint visit to one of an LA's schools in a year gains an entry (a grade, its
+        evidence): how many entries there are and the newest rowid; "" in a store without joint visits."""
+        try:
+            n, top = self.conn.execute(
+                "SELECT count(*), coalesce(max(e.rowid), 0) FROM joint_visit_entries e JOIN joint_visits j "
+                "ON j.id = e.joint_visit_id WHERE j.la_id = ? AND j.academic_year = ?", [la_id, year]).fetchone()
+        except Exception:  # noqa: BLE001 - no joint-visit tables in this store
+            return ""
+        return f"{n}.{top}"
+
     def actions_of(self, organisation_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
         """The actions agreed with these organisations (every organisation with None), each with its status now
         (store/actions.py) and its organisation's name and kind, by the date of its visit."""

@@ -126,7 +126,9 @@ def compute_cells(store: Store, pack: Pack, la: dict[str, Any], year: str, phase
             counts = {s: counts[s] for s in order if s in counts} | counts  # the sources' order first
             judged_by = {e.source for e in judged}
             by_source: dict[str, str | None] = {}
-            if len(judged_by) > 1:
+            if len(judged_by) == 1 and any(e.source not in judged_by for e in here if e.kind == "grade"):
+                by_source = {next(iter(judged_by)): r.suggestion}  # set beside another source's grades
+            elif len(judged_by) > 1:
                 for s in judged_by:
                     by_source[s] = suggestion_of(pack, aspect, phase, [e for e in judged if e.source == s]).suggestion
             line, disputed = _disagreement(pack, here, by_source)

@@ -54,7 +54,8 @@ class Cell(Record):
     evidence: dict[str, int] = factory(dict)  # source -> pieces of evidence (answers, judgements, grades, figures)
     disagreement: str = ""  # "" or one line where the sources part ("1.1.G.2: LA contacts met, headteachers not met")
     voices: int = 0  # schools whose headteachers (or joint visits) gave evidence for this cell
-    by_source: dict[str, str | None] = factory(dict)  # source -> what its judgements alone suggest (2+ sources)
+    # source -> what its judgements alone suggest, where another source judged or graded the cell too
+    by_source: dict[str, str | None] = factory(dict)
     lift: tuple[str, ...] = ()  # what evidence would lift the suggestion one column
     deciding: tuple[str, ...] = ()  # criteria that decide the next column up (blocking it now)
     rests_on: str = ""  # in words: override, agreement, or suggestion from the year's evidence
