@@ -9,7 +9,9 @@ overview and an LA's dashboard from kept ratings, and `laqs coverage` and `laqs 
     rows of every LA (what any reading of them must pay).
 (c) `laqs coverage LA --json` and `laqs plan LA --json` run in-process through the CLI's `main` (parsing, the pack,
     opening the store, the query, the JSON; a new Python process adds its own start-up on top), and `laqs
-    dashboard LA --json` from kept ratings. Floor: one indexed count of the LA-year's answers. Target < 50 ms.
+    dashboard LA --json` from kept ratings. Floor: what any command on an LA must do: open the store (as the CLI
+    does, migrations checked), find the LA by name and count its year's answers with one indexed query, close.
+    Target < 50 ms.
 """
 
 from __future__ import annotations
@@ -80,12 +82,17 @@ def bench_commands(path, year: str, n_las: int, rounds: int) -> dict:
         assert code == 0, (args, code)
         return took
 
-    out: dict[str, list[float]] = {"coverage": [], "plan": [], "dashboard": [], "floor": []}
+    out: dict[str, list[float]] = {"coverage": [], "plan": [], "dashboard": [], "floor": [], "sql": []}
     run("coverage", las[0]["name"], "--year", year, "--json")  # warm the pack cache and the page cache once
     for _ in range(rounds):
         for la in las:
             t = C.clock()
             store.conn.execute(floor_q, [la["id"], year]).fetchone()
+            out["sql"].append(C.clock() - t)
+            t = C.clock()
+            with Store(path) as fresh:
+                found = fresh.organisation(la["name"])
+                fresh.conn.execute(floor_q, [found["id"], year]).fetchone()
             out["floor"].append(C.clock() - t)
             out["coverage"].append(run("coverage", la["name"], "--year", year, "--json"))
             out["plan"].append(run("plan", la["name"], "--year", year, "--json"))
@@ -131,14 +138,14 @@ def main(argv: list[str] | None = None) -> int:
 
     n_las = args.las or (3 if args.quick else 20)
     c = bench_commands(path, year, n_las, rounds if not args.quick else 1)
-    print(f"\n(c) commands in-process, {c['las']} LAs × {rounds} rounds; floor (count of the LA-year's answers) "
-          f"{C.fmt_ms(c['floor'])}")
+    print(f"\n(c) commands in-process, {c['las']} LAs × {rounds} rounds; floor (open the store, find the LA, "
+          f"count its answers) {C.fmt_ms(c['floor'])}; a bare count of the LA-year's answers {C.fmt_ms(c['sql'])}")
     for name in ("coverage", "plan", "dashboard"):
         r = C.ratio(c[name], c["floor"])
         print(f"  laqs {name:<9} --json: median {C.fmt_ms(c[name])}, p99 {C.fmt_ms(c['p99_' + name])}; "
               f"ratio {r:.0f}×")
-        C.emit("yearview", f"laqs {name} LA --json (in-process)", C.fmt_ms(c[name]), floor=C.fmt_ms(c["floor"]),
-               ratio_=r, target="< 50 ms", ok=c[name] < 0.05)
+        C.emit("yearview", f"laqs {name} LA --json (in-process)", C.fmt_ms(c[name]),
+               floor=f"{C.fmt_ms(c['floor'])} open + find + count", ratio_=r, target="< 50 ms", ok=c[name] < 0.05)
     return 0
 
 

@@ -133,7 +133,8 @@ def test_a_kept_rating_is_read_back_and_dropped_when_evidence_arrives(db, servic
     # the kept cells are what is read: a changed row shows (nothing else writes them)
     cells = json.loads(conn.execute("SELECT cells FROM rating_cache WHERE organisation_id = ? AND phase = 'P'",
                                     [la_id]).fetchone()[0])
-    assert next(c for c in cells if c["aspect"] == "1.1")["evidence"] == {"la": 8, "headteachers": 6}
+    assert next(c for c in cells["cells"] if c["aspect"] == "1.1")["evidence"] == {"la": 8, "headteachers": 6}
+    assert len(cells["heard"]) == 4  # the schools whose voices reached a Primary cell
     # a judgement at one of its schools in Primary drops the LA's Primary row only
     service.start(Service.visit_form(PACK, organisation="Oak Primary", school=True, phases=("P",),
                                      day="2027-07-02", parent=LA))

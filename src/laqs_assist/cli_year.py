@@ -148,7 +148,8 @@ def render_board(pack, board, paint=None) -> str:
     plural = "s" if board.visits != 1 else ""
     if board.schools:
         voices = (f"the voices of {board.voices} of its {board.schools} school{'s' if board.schools != 1 else ''}"
-                  if board.voices else f"none of its {board.schools} schools' voices yet")
+                  if board.voices else
+                  f"none of its {board.schools} school{'s' if board.schools != 1 else ''}' voices yet")
     else:
         voices = "no school of it on record (a school visit with --la NAME adds one)"
     lines.append(f"Rests on {board.visits} visit{plural} to the LA and {voices} this year.")

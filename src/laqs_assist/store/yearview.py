@@ -74,24 +74,12 @@ class YearQueries(_Base):
             f"SELECT aspect_id, count(*) FROM responses WHERE organisation_id IN ({marks}) AND academic_year = ? "
             "GROUP BY aspect_id", [*ids, year])}
 
-    def organisations_heard(self, organisation_ids: Iterable[str], year: str) -> set[str]:
-        """Which of these organisations gave any answer or judgement in an academic year."""
+    def visit_counts_of(self, organisation_ids: Iterable[str], year: str) -> dict[str, int]:
+        """organisation id -> its visits in an academic year."""
         marks, ids = _marks(organisation_ids)
-        return {r[0] for r in self.conn.execute(
-            f"SELECT DISTINCT organisation_id FROM responses WHERE organisation_id IN ({marks}) AND "
-            f"academic_year = ? UNION SELECT DISTINCT organisation_id FROM judgements WHERE organisation_id IN "
-            f"({marks}) AND academic_year = ?", [*ids, year, *ids, year])}
-
-    def joint_visits_marker(self, la_id: str, year: str) -> str:
-        """What changes whenever a joint visit to one of an LA's schools in a year gains an entry (a grade, its
-        evidence): how many entries there are and the newest rowid; "" in a store without joint visits."""
-        try:
-            n, top = self.conn.execute(
-                "SELECT count(*), coalesce(max(e.rowid), 0) FROM joint_visit_entries e JOIN joint_visits j "
-                "ON j.id = e.joint_visit_id WHERE j.la_id = ? AND j.academic_year = ?", [la_id, year]).fetchone()
-        except Exception:  # noqa: BLE001 - no joint-visit tables in this store
-            return ""
-        return f"{n}.{top}"
+        return {r[0]: r[1] for r in self.conn.execute(
+            f"SELECT organisation_id, count(*) FROM visits WHERE organisation_id IN ({marks}) AND "
+            "academic_year = ? GROUP BY organisation_id", [*ids, year])}
 
     def actions_of(self, organisation_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
         """The actions agreed with these organisations (every organisation with None), each with its status now
@@ -121,8 +109,9 @@ class YearQueries(_Base):
             return {}
         return {(o, p): {"basis": b, "sources": s, "cells": json.loads(c)} for o, p, b, s, c in rows}
 
-    def keep_cells(self, year: str, rows: Iterable[tuple[str, str, str, str, list[dict[str, Any]]]]) -> None:
-        """Keep (organisation id, phase, basis, sources, cells) rows for a year, replacing those there."""
+    def keep_cells(self, year: str, rows: Iterable[tuple[str, str, str, str, Any]]) -> None:
+        """Keep (organisation id, phase, basis, sources, cells as JSON-able data) rows for a year, replacing those
+        there."""
         stamp = now()
         self.conn.executemany(
             "INSERT OR REPLACE INTO rating_cache (organisation_id, academic_year, phase, basis, sources, cells, "
