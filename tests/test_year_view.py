@@ -361,3 +361,29 @@ def test_a_joint_visit_source_plugs_in_with_its_grades_counted_and_weighed(servi
     marker["value"] = "2"
     service.dashboard(LA, YEAR)
     assert len(calls) == n + 1
+
+
+@pytest.mark.parametrize("args, says", [
+    (["dashboard", LA, "--cell", "9.9:P"], "unknown aspect '9.9'"),
+    (["dashboard", LA, "--cell", "1.1:X"], "unknown phase 'X'"),
+    (["dashboard", LA, "--cell", "1.1"], "--cell needs an LA and ASPECT:PHASE"),
+    (["dashboard", "Nowhere"], "no organisation 'Nowhere' in this store"),
+    (["dashboard"], "name an organisation"),
+    (["coverage", "Nowhere"], "no organisation 'Nowhere' in this store"),
+    (["plan", LA, "--as-of", "31/02/2027"], "--as-of:"),
+])
+def test_mistakes_are_one_line_and_exit_2(capsys, db, args, says):
+    code, out, err = laqs(capsys, db, *args)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert says in err
+
+
+def test_the_plan_for_a_school_draws_on_its_own_visits(capsys, db):
+    data = laqs_json(capsys, db, "plan", "Birch Primary", "--year", YEAR, "--as-of", TODAY)
+    assert data["agenda"] == "headteachers"
+    assert {i["kind"] for i in data["items"]} == {"uncovered"}  # a school holds no ratings of its own here
+    assert "1.1" not in [i["aspect"] for i in data["items"]]  # discussed at its visit
+    assert [a["text"] for a in data["overdue"]] == ["Join the writing moderation cluster"]
+    assert data["la"] == LA
+    assert data["start"].startswith('laqs chat --org "Birch Primary" --school --la "Northshire" --agenda headteachers '
+                                    '--focus ')

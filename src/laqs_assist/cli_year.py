@@ -380,11 +380,13 @@ def plan_json(p) -> dict[str, Any]:
             "items": [{"kind": i.kind, "aspect": i.aspect, "phase": i.phase, "why": i.why,
                        "questions": list(i.questions), "probes": list(i.probes)} for i in p.items],
             "overdue": [_action_json(a) for a in p.overdue], "questions": list(p.questions),
-            "start": _start_line(p)}
+            "la": p.la, "start": _start_line(p)}
 
 
 def _start_line(p) -> str:
     school = " --school" if p.organisation["kind"] != "LA" else ""
+    if school and p.la:
+        school += f" --la \"{p.la}\""
     focus = "".join(f" --focus {a}" for a in p.focus)
     return f"laqs chat --org \"{p.organisation['name']}\"{school} --agenda {p.agenda}{focus}"
 

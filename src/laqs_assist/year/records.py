@@ -210,6 +210,7 @@ class Plan(Record):
     items: tuple[PlanItem, ...]
     overdue: tuple[dict[str, Any], ...]  # actions past their due date, still open or carried forward
     questions: tuple[str, ...]  # the agenda questions in the order proposed
+    la: str | None = None  # for a school: its LA's name, which a visit started from the plan keeps
 
 
 class SchoolPage(Record):
