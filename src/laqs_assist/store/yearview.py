@@ -74,6 +74,13 @@ class YearQueries(_Base):
             f"SELECT aspect_id, count(*) FROM responses WHERE organisation_id IN ({marks}) AND academic_year = ? "
             "GROUP BY aspect_id", [*ids, year])}
 
+    def visit_counts_of(self, organisation_ids: Iterable[str], year: str) -> dict[str, int]:
+        """organisation id -> its visits in an academic year."""
+        marks, ids = _marks(organisation_ids)
+        return {r[0]: r[1] for r in self.conn.execute(
+            f"SELECT organisation_id, count(*) FROM visits WHERE organisation_id IN ({marks}) AND "
+            "academic_year = ? GROUP BY organisation_id", [*ids, year])}
+
     def actions_of(self, organisation_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
         """The actions agreed with these organisations (every organisation with None), each with its status now
         (store/actions.py) and its organisation's name and kind, by the date of its visit."""
@@ -102,8 +109,9 @@ class YearQueries(_Base):
             return {}
         return {(o, p): {"basis": b, "sources": s, "cells": json.loads(c)} for o, p, b, s, c in rows}
 
-    def keep_cells(self, year: str, rows: Iterable[tuple[str, str, str, str, list[dict[str, Any]]]]) -> None:
-        """Keep (organisation id, phase, basis, sources, cells) rows for a year, replacing those there."""
+    def keep_cells(self, year: str, rows: Iterable[tuple[str, str, str, str, Any]]) -> None:
+        """Keep (organisation id, phase, basis, sources, cells as JSON-able data) rows for a year, replacing those
+        there."""
         stamp = now()
         self.conn.executemany(
             "INSERT OR REPLACE INTO rating_cache (organisation_id, academic_year, phase, basis, sources, cells, "
