@@ -15,6 +15,7 @@ from textual.binding import Binding
 from ..errors import LaqsError
 from . import resume_gc
 from .engine import Backend, Engine
+from .yearnav import YearViewNav
 
 if TYPE_CHECKING:
     from ..packs.model import Pack
@@ -37,7 +38,7 @@ def _laqs_commands():
     return LaqsCommands
 
 
-class LaqsApp(App):
+class LaqsApp(YearViewNav, App):
     CSS_PATH = "app.tcss"
     TITLE = "laqs-assist"
     COMMANDS = App.COMMANDS | {_laqs_commands}

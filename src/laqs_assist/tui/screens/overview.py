@@ -1,0 +1,169 @@
+"""The regional overview: every organisation in the store with its group ratings per phase and overall, in the
+theme's RAG colours, for the senior phase managers who agree the ratings. Enter on a row opens that organisation's
+dashboard (a school's page for a school); typing filters the list by name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from ...inert import inert
+from ..engine import Backend
+from ..widgets.titlebar import TitleBar
+from . import yearmodel as ym
+
+
+class OverviewScreen(Screen):
+    DEFAULT_CSS = """
+    #ov-body { padding: 0 1; }
+    #ov-title { height: auto; margin: 1 0 0 0; }
+    #ov-filter { margin: 1 0 0 0; width: 40; }
+    #ov-table { height: 1fr; margin-top: 1; }
+    #ov-empty { height: auto; margin-top: 1; }
+    """
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", show=False),
+        Binding("slash", "find", "Find"),
+        Binding("y", "year(-1)", "Earlier year"),
+        Binding("right_square_bracket", "year(1)", "Later year", show=False),
+        Binding("left_square_bracket", "year(-1)", "Earlier year", show=False),
+        Binding("escape", "back", "Back"),
+        Binding("f1", "app.help", "Help"),
+        Binding("ctrl+q", "app.quit", "Quit", show=False),
+    ]
+
+    def __init__(self, year: str | None = None) -> None:
+        super().__init__(id="overview")
+        self.year = year
+        self.data: Any = None
+        self._rows: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar()
+        with Vertical(id="ov-body"):
+            yield Static(Content.styled("loading the region…", "$text-muted"), id="ov-title")
+            yield Input(placeholder="/ finds an organisation by name", id="ov-filter", compact=True)
+            yield DataTable(id="ov-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="ov-empty")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "Regional overview"
+        table = self.query_one(DataTable)
+        pack = self.app.pack
+        table.add_column("Organisation", key="org", width=28)
+        for pid, gid in ym.overview_columns(pack):
+            table.add_column(f"{pid} {gid}" if pid else f"All {gid}", key=f"{pid or 'all'}|{gid}", width=6)
+        table.add_column("Visits", key="visits", width=6)
+        self.query_one("#ov-empty").display = False
+        self.query_one("#ov-filter").display = False
+        table.focus()
+        self.load()
+
+    @work(exclusive=True, group="overview")
+    async def load(self) -> None:
+        try:
+            data = await self.app.engine.call(Backend.overview, self.year)
+        except Exception as exc:  # noqa: BLE001 - one line, the screen stays
+            self.app.report(exc)
+            return
+        self.show(data)
+
+    def show(self, data: Any) -> None:
+        self.data = data
+        self.year = ym.overview_year(data)
+        self.sub_title = self.year
+        self._fill()
+
+    def _fill(self) -> None:
+        pack = self.app.pack
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        words = self.query_one("#ov-filter", Input).value.strip().lower()
+        rows = ym.overview_rows(self.data)
+        self._rows = [r for r in rows if words in r.name.lower()] if words else list(rows)
+        cols = ym.column_labels(pack)
+        for r in self._rows:
+            cells = []
+            for key in ym.overview_columns(pack):
+                col = r.groups.get(key)
+                cells.append(_cell(cols, col))
+            kind = "" if r.kind == "LA" else " (school)"
+            table.add_row(Content.assemble(inert(r.name, one_line=True), (kind, "$text-muted")), *cells,
+                          str(r.visits), key=r.ref)
+        n_la = sum(1 for r in rows if r.kind == "LA")
+        self.query_one("#ov-title", Static).update(Content.assemble(
+            ("Regional overview ", "bold"), self.year or "",
+            (f" · {n_la} LA{'s' if n_la != 1 else ''}, {len(rows) - n_la} schools · group 1 and 2 per phase"
+             " (EY, P, S) and overall · Enter opens a dashboard", "$text-muted")))
+        empty = self.query_one("#ov-empty", Static)
+        empty.display = not self._rows
+        if not rows:
+            empty.update(Content.styled("No organisations in this store yet: start a visit from the list of visits.",
+                                        "$text-muted"))
+        elif not self._rows:
+            empty.update(Content.styled(f"No organisation's name holds '{inert(words, one_line=True)}'.",
+                                        "$text-muted"))
+        if self._rows:
+            table.move_cursor(row=min(max(keep, 0), len(self._rows) - 1))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self.data is not None:
+            self._fill()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one(DataTable).focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if not self._rows:
+            return
+        r = self._rows[min(max(table.cursor_row, 0), len(self._rows) - 1)]
+        self.app.open_dashboard(r.ref, self.year, r.kind)
+
+    def action_find(self) -> None:
+        box = self.query_one("#ov-filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_year(self, step: int) -> None:
+        if self.year:
+            self.year = ym.shift_year(self.year, step)
+            self.load()
+
+    def action_back(self) -> None:
+        box = self.query_one("#ov-filter", Input)
+        if box.has_focus or box.value:
+            box.value = ""
+            box.display = False
+            self.query_one(DataTable).focus()
+            return
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.app.call_later(self.app._home)
+
+
+def _cell(cols: dict[str, tuple[str, str, str]], column: str | None) -> Content:
+    from ..widgets.raggrid import NA, RAG_STYLE
+
+    if column is None:
+        return Content.styled(" —", "$text-disabled")
+    if column == NA:
+        return Content.styled(" N/A", "$text-muted")
+    short, _, rag = cols.get(column, (column, column, ""))
+    return Content.styled(f" {short} ".ljust(4), RAG_STYLE.get(rag, ""))
