@@ -579,6 +579,40 @@ class Service:
         return NoteView(str(Path(result.path).resolve()), tuple(check_line(c) for c in result.checks or ()),
                         earlier)
 
+    # --- the year view (app/yearview.py describes it) ----------------------------------------------------------
+
+    def dashboard(self, org: str, year: str | None = None):
+        from . import yearview
+        return yearview.dashboard(self, org, year)
+
+    def cell(self, org: str, aspect: str, phase: str, year: str | None = None):
+        from . import yearview
+        return yearview.cell(self, org, aspect, phase, year)
+
+    def overview(self, year: str | None = None):
+        from . import yearview
+        return yearview.overview(self, year)
+
+    def coverage(self, org: str, year: str | None = None):
+        from . import yearview
+        return yearview.coverage(self, org, year)
+
+    def plan(self, org: str, year: str | None = None):
+        from . import yearview
+        return yearview.plan(self, org, year)
+
+    def actions_across_year(self, org: str | None = None, status: str = "all"):
+        from . import yearview
+        return yearview.actions_across_year(self, org, status)
+
+    def school_page(self, org: str, year: str | None = None):
+        from . import yearview
+        return yearview.school_page(self, org, year)
+
+    def year_of(self, year: str | None = None) -> str:
+        from . import yearview
+        return yearview.year_of(self, year)
+
 
 def _numbered(first: Path, n: int) -> Path:
     """The n-th draft of a note beside the first: oak-primary-2026-11-20-1a2b3c4d-2.docx."""

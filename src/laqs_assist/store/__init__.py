@@ -28,12 +28,13 @@ from .responses import ResponseTables
 from .search import SearchTables, _fts_query  # noqa: F401  (bench/bench_search.py builds its floor queries with it)
 from .values import new_id, now
 from .visits import VisitTables
+from .yearview import YearQueries
 
 __all__ = ["Store", "StoreError", "academic_year", "new_id", "now"]
 
 
 class Store(OrganisationTables, VisitTables, ResponseTables, SearchTables, JudgementTables, ActionTables,
-            RatingTables, EventTables, ReportQueries):
+            RatingTables, EventTables, ReportQueries, YearQueries):
     CHECKPOINT_PAGES = 250
 
     def __init__(self, path: str | Path, *, create: bool = True, read_only: bool | None = False,

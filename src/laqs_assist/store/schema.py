@@ -264,6 +264,40 @@ def visit_summary(db: Database) -> None:
     db.execute("ALTER TABLE visits ADD COLUMN summary TEXT NOT NULL DEFAULT ''")
 
 
+@migrations(name="0010_rating_cache")
+def rating_cache(db: Database) -> None:
+    """The year view's ratings kept per organisation, year and phase, so a dashboard or the regional overview
+    reads them instead of rating every aspect again.
+
+    A row holds one phase's cells (the rating held, the suggestion, the ceiling, how it stands, the evidence
+    counted by source, whether the sources disagree) as JSON, with the pack edition it was rated against
+    (`basis`) and a marker of the evidence sources that live outside these tables (`sources`). Triggers delete
+    a row whenever evidence it rests on arrives: a judgement or a rating decision for the organisation (or one
+    of its schools) in that year and phase, an answer for it in that year (any phase), or a school moving to
+    another LA. They fire for every writer, this program, another process or rows pooled from elsewhere, so a
+    row that is there is current. Nothing else reads this table: deleting every row is always safe."""
+    db.execute("CREATE TABLE rating_cache (organisation_id TEXT NOT NULL, academic_year TEXT NOT NULL, "
+               "phase TEXT NOT NULL, basis TEXT NOT NULL, sources TEXT NOT NULL, cells TEXT NOT NULL, "
+               "built_at TEXT NOT NULL, PRIMARY KEY (organisation_id, academic_year, phase)) WITHOUT ROWID")
+    # The organisation itself and, for a school, its LA: a headteacher's voice is evidence for the LA.
+    def scope(row: str) -> str:
+        return (f"organisation_id IN ({row}.organisation_id, "
+                f"(SELECT parent_id FROM organisations WHERE id = {row}.organisation_id)) "
+                f"AND academic_year = {row}.academic_year")
+
+    for table in ("judgements", "rating_decisions"):
+        for event, row in (("INSERT", "new"), ("DELETE", "old")):
+            db.execute(f"CREATE TRIGGER rating_cache_{table}_{event.lower()} AFTER {event} ON {table} BEGIN "
+                       f"DELETE FROM rating_cache WHERE {scope(row)} AND phase = {row}.phase; END")
+    for event, row in (("INSERT", "new"), ("DELETE", "old")):
+        db.execute(f"CREATE TRIGGER rating_cache_responses_{event.lower()} AFTER {event} ON responses BEGIN "
+                   f"DELETE FROM rating_cache WHERE {scope(row)}; END")
+    db.execute("CREATE TRIGGER rating_cache_responses_flag AFTER UPDATE OF concerns_individual, aspect_id "
+               "ON responses BEGIN DELETE FROM rating_cache WHERE " + scope("new") + "; END")
+    db.execute("CREATE TRIGGER rating_cache_parent AFTER UPDATE OF parent_id ON organisations BEGIN "
+               "DELETE FROM rating_cache WHERE organisation_id IN (old.parent_id, new.parent_id, new.id); END")
+
+
 def _microsecond_after(stamp: str) -> str | None:
     try:
         t = datetime.fromisoformat(stamp)

@@ -1,0 +1,170 @@
+"""The year view, for every front end: the RAG dashboard with each cell's evidence by source, the regional
+overview, coverage of the agenda, the next visit's plan, actions across the year and a school's page.
+
+The service's methods (app/service.py, at the end of `Service`) return these records; the records are frozen and
+plain (record.py), defined in the domain (year/records.py) and named here for the front ends:
+
+    Service.dashboard(org, year=None) -> Board
+        An LA's dashboard: `cells[(phase, aspect)]` is a Cell (the rating held, the suggestion, the adviser's
+        rating where it differs, its standing, N/A, evidence counted by source, a disagreement line, the schools
+        heard); `groups[(phase, group)]` and `overall[group]` are Rollups with how many aspect ratings they rest
+        on (`rated` of `of`); `voices` schools heard this year of `schools` on record. A school is refused with a
+        UsageError naming its LA: use school_page() (is_school() says which).
+    Service.cell(org, aspect, phase, year=None) -> CellDetail
+        One aspect and phase across the year: `steps`, one per visit (or dated piece of outside evidence), each
+        with its date, source, organisation, who was met, its Evidence rows (judgements, answers, grades) and the
+        suggestion before and after it.
+    Service.overview(year=None) -> Overview
+        Every LA in the store with its group ratings per phase and overall (`rows`, by name).
+    Service.coverage(org, year=None) -> Coverage
+        Which agenda questions and aspects the organisation's visits discussed, when and how often (`terms`: the
+        autumn, spring and summer counts for a heat map), and which never (`never`, `aspects_never`).
+    Service.plan(org) -> Plan
+        The next visit: `focus` aspects (the new-visit form's default), `items` (uncovered, below_ceiling,
+        disagreement, each with the questions and probes that would decide it), `overdue` actions, `questions`.
+    Service.actions_across_year(org=None, status="all") -> tuple[dict, ...]
+        Actions of an organisation (an LA's with its schools'; None: every organisation), each with its status
+        now, `overdue`, `organisation`; status all, open, overdue or done. Marking one: Service.mark_any_action.
+    Service.school_page(org, year=None) -> SchoolPage
+        A school's visits, agreed actions and joint visits, and how much it said of each of its LA's aspects.
+    Service.year_of(year) -> str
+        A year as typed ("2026/27", "2026-27", "2026") made the pack's form, or a one-line UsageError; None is
+        the year today falls in.
+
+Evidence sources plug in through one small interface (year/evidence.py): `register(Source(id, label, rows,
+marker))`, where `rows(store, pack, la, year)` returns Evidence rows. LA contacts and headteachers are built in;
+joint visits ("joint") and register data ("data") join the same way. Ratings are kept per organisation, year and
+phase (migration 0010) and dropped by triggers when evidence arrives, so a view reads them instead of re-rating.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from ..errors import UsageError
+from ..year.records import (
+    DATA,
+    HEADTEACHERS,
+    JOINT,
+    LA,
+    SOURCE_LABELS,
+    AspectCoverage,
+    Board,
+    Cell,
+    CellDetail,
+    Coverage,
+    Evidence,
+    Overview,
+    OverviewRow,
+    Plan,
+    PlanItem,
+    QuestionCoverage,
+    Rollup,
+    SchoolPage,
+    Step,
+)
+
+if TYPE_CHECKING:
+    from .service import Service
+
+ACTION_FILTERS = ("all", "open", "overdue", "done")
+
+_YEAR = re.compile(r"^\s*(\d{4})(?:\s*[/-]\s*(\d{2}|\d{4}))?\s*$")
+
+
+def parse_year(text: str, year_starts: str = "09-01") -> str:
+    """A year as typed -> the pack's form: "2026/27" for a year from September ("2026-27", "2026/2027" and
+    "2026" say the same), "2026" for a calendar year. Anything else is a UsageError in one line."""
+    m = _YEAR.match(text or "")
+    calendar = year_starts == "01-01"
+    if m is not None:
+        start = int(m.group(1))
+        end = m.group(2)
+        if calendar and end is None:
+            return str(start)
+        if not calendar and (end is None or int(end) % 100 == (start + 1) % 100) and 1900 < start < 2200:
+            return f"{start}/{(start + 1) % 100:02d}"
+    example = "2026" if calendar else "2026/27"
+    raise UsageError(f"'{(text or '').strip()}' is not an academic year: give one such as {example}")
+
+
+def year_of(service: "Service", year: str | None) -> str:
+    if year is None:
+        from datetime import date
+
+        from ..calendar import academic_year
+
+        return academic_year(date.fromisoformat(service.day()), service.pack.year_starts)
+    return parse_year(year, service.pack.year_starts)
+
+
+def is_school(org: dict[str, Any]) -> bool:
+    return org.get("kind") != "LA" and (org.get("kind") or "").lower() != "la"
+
+
+def _la(service: "Service", name: str) -> dict[str, Any]:
+    org = service.organisation(name)
+    if is_school(org):
+        parent = service.store.organisation_by_id(org["parent_id"]) if org.get("parent_id") else None
+        whose = f"its LA's ({parent['name']})" if parent else "its LA's (none is on record)"
+        raise UsageError(f"{org['name']} is a school: its ratings are {whose}; its page shows its visits and "
+                         "actions")
+    return org
+
+
+def dashboard(service: "Service", org: str, year: str | None = None) -> Board:
+    from ..year.board import board
+
+    return board(service.store, service.pack, _la(service, org), year_of(service, year))
+
+
+def cell(service: "Service", org: str, aspect: str, phase: str, year: str | None = None) -> CellDetail:
+    from ..year.detail import cell_detail
+
+    if aspect not in service.pack.aspects:
+        raise UsageError(f"unknown aspect '{aspect}' (known: {', '.join(service.pack.aspects)})")
+    return cell_detail(service.store, service.pack, _la(service, org), aspect, service.pack.phase_of(phase),
+                       year_of(service, year))
+
+
+def overview(service: "Service", year: str | None = None) -> Overview:
+    from ..year.page import overview as build
+
+    return build(service.store, service.pack, year_of(service, year))
+
+
+def coverage(service: "Service", org: str, year: str | None = None) -> Coverage:
+    from ..year.coverage import coverage as build
+
+    return build(service.store, service.pack, service.organisation(org), year_of(service, year))
+
+
+def plan(service: "Service", org: str, year: str | None = None) -> Plan:
+    from ..year.plan import plan as build
+
+    return build(service.store, service.pack, service.organisation(org), year_of(service, year), service.day())
+
+
+def actions_across_year(service: "Service", org: str | None = None, status: str = "all") -> tuple[dict, ...]:
+    from ..year.page import actions_across
+
+    if status not in ACTION_FILTERS:
+        raise UsageError(f"show actions {', '.join(ACTION_FILTERS)}, not '{status}'")
+    orgs = [service.organisation(org)] if org else None
+    return actions_across(service.store, orgs, status, service.day())
+
+
+def school_page(service: "Service", org: str, year: str | None = None) -> SchoolPage:
+    from ..year.page import school_page as build
+
+    found = service.organisation(org)
+    if not is_school(found):
+        raise UsageError(f"{found['name']} is an LA: its dashboard shows its ratings")
+    return build(service.store, service.pack, found, year_of(service, year), service.day())
+
+
+__all__ = ["ACTION_FILTERS", "AspectCoverage", "Board", "Cell", "CellDetail", "Coverage", "DATA", "Evidence",
+           "HEADTEACHERS", "JOINT", "LA", "Overview", "OverviewRow", "Plan", "PlanItem", "QuestionCoverage",
+           "Rollup", "SOURCE_LABELS", "SchoolPage", "Step", "actions_across_year", "cell", "coverage", "dashboard",
+           "is_school", "overview", "parse_year", "plan", "school_page", "year_of"]

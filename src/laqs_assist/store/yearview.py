@@ -1,0 +1,119 @@
+"""Read-only queries of the year view (an LA with its schools, a year), and the rating cache (migration 0010)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Iterable
+
+from .actions import _SELECT as _ACTION_SELECT
+from .values import now
+
+if TYPE_CHECKING:
+    from . import Store as _Base
+else:
+    _Base = object
+
+
+def _marks(ids: Iterable[Any]) -> tuple[str, list[Any]]:
+    ids = list(ids)
+    return ", ".join("?" for _ in ids) or "NULL", ids
+
+
+class YearQueries(_Base):
+    def schools_of(self, la_id: str) -> list[dict[str, Any]]:
+        """The schools whose LA is `la_id`, by name."""
+        return self._rows("SELECT * FROM organisations WHERE parent_id = ? ORDER BY name COLLATE NOCASE", [la_id])
+
+    def organisations_of_kind(self, kind: str) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM organisations WHERE kind = ? ORDER BY name COLLATE NOCASE", [kind])
+
+    def year_visits_of(self, organisation_ids: Iterable[str], year: str) -> list[dict[str, Any]]:
+        """The visits of these organisations in an academic year, oldest first, each with its organisation's name
+        and kind, its phases and the people met ("Name (role), …")."""
+        marks, ids = _marks(organisation_ids)
+        rows = self._rows(
+            "SELECT v.id, v.organisation_id, v.agenda_id, v.phases, v.focus, v.date, v.status, v.created_at, "
+            "v.author, o.name AS organisation, o.kind AS organisation_kind, "
+            "(SELECT group_concat(p.name || CASE WHEN coalesce(vp.role, '') != '' THEN ' (' || vp.role || ')' "
+            "ELSE '' END, ', ') FROM visit_people vp JOIN people p ON p.id = vp.person_id "
+            "WHERE vp.visit_id = v.id) AS who "
+            f"FROM visits v JOIN organisations o ON o.id = v.organisation_id WHERE v.organisation_id IN ({marks}) "
+            "AND v.academic_year = ? ORDER BY v.date, v.created_at, v.id", [*ids, year])
+        for r in rows:
+            r["phases"] = json.loads(r["phases"])
+            r["focus"] = json.loads(r["focus"])
+            r["who"] = r["who"] or ""
+        return rows
+
+    def year_judgements_of(self, organisation_ids: Iterable[str], year: str,
+                           aspect_id: str | None = None) -> list[dict[str, Any]]:
+        """Every judgement of these organisations in an academic year (optionally one aspect's), oldest first by
+        (created_at, id)."""
+        marks, ids = _marks(organisation_ids)
+        sql = (f"SELECT * FROM judgements WHERE organisation_id IN ({marks}) AND academic_year = ?"
+               + (" AND aspect_id = ?" if aspect_id else "") + " ORDER BY created_at, id")
+        return self._rows(sql, [*ids, year, *([aspect_id] if aspect_id else [])])
+
+    def year_answers_of(self, organisation_ids: Iterable[str], year: str, aspect_id: str | None = None, *,
+                        text: bool = True) -> list[dict[str, Any]]:
+        """The answers and notes of these organisations in an academic year (optionally one aspect's), oldest
+        first: id, visit_id, organisation_id, question_id, aspect_id, concerns_individual, created_at and, with
+        `text`, the text (an answer concerning an individual comes with its text empty)."""
+        marks, ids = _marks(organisation_ids)
+        cols = "id, visit_id, organisation_id, question_id, aspect_id, concerns_individual, created_at"
+        if text:
+            cols += ", CASE WHEN concerns_individual THEN '' ELSE text END AS text"
+        sql = (f"SELECT {cols} FROM responses WHERE organisation_id IN ({marks}) AND academic_year = ?"
+               + (" AND aspect_id = ?" if aspect_id else "") + " ORDER BY created_at, rowid")
+        return self._rows(sql, [*ids, year, *([aspect_id] if aspect_id else [])])
+
+    def answer_counts_of(self, organisation_ids: Iterable[str], year: str) -> dict[str, int]:
+        """aspect -> answers and notes of these organisations in an academic year."""
+        marks, ids = _marks(organisation_ids)
+        return {r[0]: r[1] for r in self.conn.execute(
+            f"SELECT aspect_id, count(*) FROM responses WHERE organisation_id IN ({marks}) AND academic_year = ? "
+            "GROUP BY aspect_id", [*ids, year])}
+
+    def actions_of(self, organisation_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """The actions agreed with these organisations (every organisation with None), each with its status now
+        (store/actions.py) and its organisation's name and kind, by the date of its visit."""
+        sql = ("SELECT x.*, o.name AS organisation, o.kind AS organisation_kind FROM (" + _ACTION_SELECT + ") x "
+               "JOIN organisations o ON o.id = x.organisation_id")
+        params: list[Any] = []
+        if organisation_ids is not None:
+            marks, params = _marks(organisation_ids)
+            sql += f" WHERE x.organisation_id IN ({marks})"
+        return self._rows(sql + " ORDER BY x.visit_date, x.created_at", params)
+
+    def latest_year(self) -> str | None:
+        """The latest academic year any visit falls in."""
+        return self.conn.execute("SELECT max(academic_year) FROM visits").fetchone()[0]
+
+    # --- the rating cache ---------------------------------------------------------------------------------------
+
+    def cached_cells(self, organisation_ids: Iterable[str], year: str) -> dict[tuple[str, str], dict[str, Any]]:
+        """(organisation id, phase) -> {basis, sources, cells (decoded)} for the rows kept for a year."""
+        marks, ids = _marks(organisation_ids)
+        try:
+            rows = self.conn.execute(
+                f"SELECT organisation_id, phase, basis, sources, cells FROM rating_cache WHERE organisation_id IN "
+                f"({marks}) AND academic_year = ?", [*ids, year]).fetchall()
+        except Exception:  # noqa: BLE001 - a read-only store not yet migrated has no cache: rate afresh
+            return {}
+        return {(o, p): {"basis": b, "sources": s, "cells": json.loads(c)} for o, p, b, s, c in rows}
+
+    def keep_cells(self, year: str, rows: Iterable[tuple[str, str, str, str, list[dict[str, Any]]]]) -> None:
+        """Keep (organisation id, phase, basis, sources, cells) rows for a year, replacing those there."""
+        stamp = now()
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO rating_cache (organisation_id, academic_year, phase, basis, sources, cells, "
+            "built_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(o, year, p, b, s, json.dumps(c, separators=(",", ":")), stamp) for o, p, b, s, c in rows])
+
+    def forget_cells(self, organisation_id: str | None = None) -> None:
+        """Drop kept ratings (one organisation's, or all): the next reading rates afresh."""
+        with self.write():
+            if organisation_id is None:
+                self.conn.execute("DELETE FROM rating_cache")
+            else:
+                self.conn.execute("DELETE FROM rating_cache WHERE organisation_id = ?", [organisation_id])

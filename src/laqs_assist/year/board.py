@@ -1,0 +1,204 @@
+"""An LA's dashboard for a year from every source's evidence, kept current in the rating cache.
+
+A cell's rating is held by session/year.py's one rule (the latest decision until newer evidence, else the
+suggestion), over the evidence of every source: the LA's own visits and its schools' (triangulation). Beside it,
+the evidence counted by source, what each source's judgements alone suggest, the schools heard, and a
+disagreement line where the sources part: one says a criterion is met and another that it is not, or one source's
+judgements alone reach the upper columns (Good, Outstanding) and another's stay in the lower.
+
+Kept ratings: one row per organisation, year and phase in `rating_cache` (migration 0010), dropped by triggers as
+evidence arrives, checked against the pack's edition and the markers of sources outside the store's visit tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from typing import Any, Iterable
+
+from ..packs.model import Pack
+from ..rating import NA, Judgements, Rating, judgements_from_rows, rate
+from ..rollup import dashboard as rollup_dashboard
+from ..session.year import _hold
+from ..store import Store
+from . import evidence as ev
+from .records import HEADTEACHERS, JOINT, JUDGEMENT_KINDS, Board, Cell, Evidence, Rollup
+
+# Bumped whenever what a kept cell holds or how it is worked out changes: older rows are rated afresh.
+CACHE_FORMAT = "1"
+_BASIS: dict[int, tuple[Pack, str]] = {}
+
+
+def basis(pack: Pack) -> str:
+    """The pack's edition as the kept ratings were rated against it: its id, version and a digest of what rates."""
+    found = _BASIS.get(id(pack))
+    if found is not None and found[0] is pack:
+        return found[1]
+    digest = hashlib.sha256(repr((pack.columns, pack.evidence_levels, pack.sufficiency, pack.cumulative,
+                                  pack.rollup, pack.rating_method, pack.aspects)).encode()).hexdigest()[:16]
+    value = f"{pack.id}@{pack.version}#{digest}/{CACHE_FORMAT}"
+    _BASIS[id(pack)] = (pack, value)
+    return value
+
+
+def _engine_row(e: Evidence) -> dict[str, Any]:
+    return {"kind": e.kind, "target": e.target, "state": e.state, "value": e.value, "created_at": e.created_at}
+
+
+def suggestion_of(pack: Pack, aspect: str, phase: str, rows: Iterable[Evidence]) -> Rating:
+    """The engine's rating from evidence rows (oldest first; judgement kinds only are read)."""
+    js = [_engine_row(e) for e in rows if e.kind in JUDGEMENT_KINDS]
+    return rate(pack, aspect, phase, judgements_from_rows(js) if js else Judgements())
+
+
+def _upper(pack: Pack, column: str | None) -> bool | None:
+    if column in (None, NA):
+        return None
+    return pack.column(column).side == "upper"
+
+
+def _disagreement(pack: Pack, rows: list[Evidence], by_source: dict[str, str | None]) -> str:
+    """Where the sources part, in one line ("" when they do not)."""
+    latest: dict[str, dict[str, str]] = defaultdict(dict)  # target -> source -> its latest state
+    for e in rows:
+        if e.kind == "state" and e.state in ("met", "not_met"):
+            latest[e.target][e.source] = e.state
+    parts = []
+    for target, said in latest.items():
+        if len(set(said.values())) > 1:
+            words = ", ".join(f"{ev.label(s)} {'met' if st == 'met' else 'not met'}" for s, st in said.items())
+            parts.append(f"{target}: {words}")
+    sides: dict[bool, list[str]] = defaultdict(list)
+    for e in rows:  # a grade speaks for its source's side too
+        if e.kind == "grade" and e.column:
+            side = _upper(pack, e.column)
+            if side is not None and ev.label(e.source) not in sides[side]:
+                sides[side].append(ev.label(e.source))
+    for s, col in by_source.items():
+        side = _upper(pack, col)
+        if side is not None and ev.label(s) not in sides[side]:
+            sides[side].append(ev.label(s))
+    if sides[True] and sides[False] and not parts:
+        up = ", ".join(sides[True])
+        down = ", ".join(sides[False])
+        parts.append(f"{up} point to the upper columns, {down} to the lower")
+    return "; ".join(parts)
+
+
+def _deciding(pack: Pack, r: Rating) -> tuple[str, ...]:
+    """The criteria blocking the column above the suggestion (or, with nothing rated, none)."""
+    if r.suggestion in (None, NA):
+        return ()
+    rank = pack.column(r.suggestion).rank
+    if rank == 0:
+        return ()
+    up = pack.columns[rank - 1].id
+    return tuple(dict.fromkeys(b.criterion for b in r.blockers if b.column == up and b.criterion))
+
+
+def compute_cells(store: Store, pack: Pack, la: dict[str, Any], year: str, phases: Iterable[str] | None = None,
+                  rows: list[Evidence] | None = None) -> dict[tuple[str, str], Cell]:
+    """(phase, aspect) -> Cell for an LA and year, from every source's evidence (rows, if gathered already)."""
+    rows = ev.gather(store, pack, la, year) if rows is None else rows
+    per_cell: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+    for e in rows:
+        for p in e.phases:
+            per_cell[(p, e.aspect)].append(e)
+    decided: dict[tuple[str, str], dict[str, Any]] = {}
+    for d in store.rating_decisions(la["id"], year):
+        decided[(d["phase"], d["aspect_id"])] = d
+    out: dict[tuple[str, str], Cell] = {}
+    for phase in (list(phases) if phases is not None else pack.phase_ids()):
+        for aspect in pack.aspects:
+            here = per_cell.get((phase, aspect), [])
+            judged = [e for e in here if e.kind in JUDGEMENT_KINDS]
+            r = suggestion_of(pack, aspect, phase, judged)
+            last = max((e.created_at for e in judged), default=None)
+            held = _hold(pack, r, decided.get((phase, aspect)), last)
+            if held.standing == "n/a":
+                out[(phase, aspect)] = Cell(aspect, phase, NA, "n/a", NA, NA, rests_on=held.rests_on())
+                continue
+            counts: dict[str, int] = {}
+            for e in here:
+                counts[e.source] = counts.get(e.source, 0) + 1
+            judged_by = {e.source for e in judged}
+            by_source: dict[str, str | None] = {}
+            if len(judged_by) > 1:
+                for s in judged_by:
+                    by_source[s] = suggestion_of(pack, aspect, phase, [e for e in judged if e.source == s]).suggestion
+            voices = len({e.school_id for e in here if e.school_id and e.source in (HEADTEACHERS, JOINT)})
+            adviser = held.column if held.standing in ("overridden", "agreed") and held.column != r.suggestion \
+                else None
+            out[(phase, aspect)] = Cell(
+                aspect, phase, held.column, held.standing, r.suggestion, r.ceiling, adviser,
+                {s.id: counts[s.id] for s in ev.sources() if s.id in counts}
+                | {k: v for k, v in counts.items() if k not in {s.id for s in ev.sources()}},
+                _disagreement(pack, here, by_source), voices, by_source, tuple(r.lift), _deciding(pack, r),
+                held.rests_on())
+    return out
+
+
+def _cell_from(d: dict[str, Any]) -> Cell:
+    d = dict(d)
+    d["lift"], d["deciding"] = tuple(d["lift"]), tuple(d["deciding"])
+    return Cell(**d)
+
+
+def cells(store: Store, pack: Pack, las: list[dict[str, Any]], year: str) -> dict[str, dict[tuple[str, str], Cell]]:
+    """LA id -> its cells for a year: kept ones where current, the rest rated now and kept (unless the store is
+    read-only). Rating and keeping happen in one write transaction, so no evidence can arrive in between."""
+    b = basis(pack)
+    phases = pack.phase_ids()
+    out: dict[str, dict[tuple[str, str], Cell]] = {}
+
+    def from_cache() -> list[dict[str, Any]]:
+        kept = store.cached_cells([la["id"] for la in las], year)
+        stale = []
+        for la in las:
+            marks = ev.markers(store, la, year)
+            rows = [kept.get((la["id"], p)) for p in phases]
+            if all(r is not None and r["basis"] == b and r["sources"] == marks for r in rows):
+                out[la["id"]] = {(c["phase"], c["aspect"]): _cell_from(c) for r in rows for c in r["cells"]}
+            else:
+                stale.append(la)
+        return stale
+
+    stale = from_cache()
+    if not stale:
+        return out
+    if store.read_only:
+        for la in stale:
+            out[la["id"]] = compute_cells(store, pack, la, year)
+        return out
+    with store.write():
+        for la in from_cache():  # again, under the write lock: another process may have kept them meanwhile
+            got = compute_cells(store, pack, la, year)
+            out[la["id"]] = got
+            marks = ev.markers(store, la, year)
+            store.keep_cells(year, [(la["id"], p, b, marks,
+                                     [c.to_dict() for (ph, _), c in got.items() if ph == p]) for p in phases])
+    return out
+
+
+def rollups(pack: Pack, cells_: dict[tuple[str, str], Cell]) -> tuple[dict[tuple[str, str], Rollup],
+                                                                         dict[str, Rollup]]:
+    """The group roll-ups per phase and overall (rollup.py's rule) from a board's cells."""
+    d = rollup_dashboard(pack, {k: c.rating for k, c in cells_.items()})
+    groups = {(row.phase, g): Rollup(g, row.phase, row.groups[g], *row.rated[g]) for row in d.rows for g in row.groups}
+    overall = {g: Rollup(g, "", d.overall[g], *d.overall_rated[g]) for g in d.overall}
+    return groups, overall
+
+
+def board(store: Store, pack: Pack, la: dict[str, Any], year: str) -> Board:
+    """An LA's dashboard for a year."""
+    got = cells(store, pack, [la], year)[la["id"]]
+    groups, overall = rollups(pack, got)
+    schools = store.schools_of(la["id"])
+    school_ids = {s["id"] for s in schools}
+    heard = {v["organisation_id"] for v in store.year_visits_of(school_ids, year)} if school_ids else set()
+    sources: dict[str, int] = {}
+    for c in got.values():
+        for s, n in c.evidence.items():
+            sources[s] = sources.get(s, 0) + n
+    return Board(la, year, got, groups, overall, len(heard), len(schools), store.visit_count(la["id"], year),
+                 sources)

@@ -1,0 +1,88 @@
+"""A school's page, the regional overview and the actions across the year."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from ..packs.model import Pack
+from ..session.actions import is_overdue
+from ..store import Store
+from . import evidence as ev
+from .board import cells, rollups
+from .records import JOINT, Overview, OverviewRow, SchoolPage
+
+ACTION_FILTERS = ("all", "open", "overdue", "done")
+
+
+def school_page(store: Store, pack: Pack, school: dict[str, Any], year: str, today: str) -> SchoolPage:
+    """A school's year: its visits, its agreed actions (each with `overdue`), its joint visits and what it said of
+    its LA. Its ratings are its LA's: a school is not rated against the LA standards."""
+    la = store.organisation_by_id(school["parent_id"]) if school.get("parent_id") else None
+    visits = tuple(store.year_visits_of([school["id"]], year))
+    actions = tuple({**a, "overdue": is_overdue(a, today)} for a in store.organisation_actions(school["id"]))
+    joint: tuple = ()
+    aspects: dict[str, int] = {}
+    if la is not None:
+        rows = [e for e in ev.gather(store, pack, la, year) if e.school_id == school["id"]]
+        joint = tuple(e for e in rows if e.source == JOINT)
+        for e in rows:
+            aspects[e.aspect] = aspects.get(e.aspect, 0) + 1
+    else:
+        for s in ev.sources():
+            if s.id == JOINT:  # a school with no LA on record: its joint visits alone, asked of it as its own
+                joint = tuple(e for e in s.rows(store, pack, school, year) if e.school_id in (None, school["id"]))
+    order = {a: i for i, a in enumerate(pack.aspects)}
+    return SchoolPage(school, la, year, visits, actions, joint,
+                      dict(sorted(aspects.items(), key=lambda kv: order.get(kv[0], len(order)))))
+
+
+def overview(store: Store, pack: Pack, year: str, organisations: Iterable[dict[str, Any]] | None = None) -> Overview:
+    """Every LA in the store (or those given) with its group ratings per phase and overall for a year."""
+    las = list(organisations) if organisations is not None else store.organisations_of_kind(_la_kind(pack))
+    got = cells(store, pack, las, year)
+    counts = _visit_counts(store, las, year)
+    rows = []
+    for la in las:
+        c = got[la["id"]]
+        groups, overall = rollups(pack, c)
+        rows.append(OverviewRow(la, groups, overall, sum(1 for x in c.values() if x.disagreement),
+                                max((x.voices for x in c.values()), default=0), counts.get(la["id"], 0)))
+    return Overview(year, tuple(rows))
+
+
+def _la_kind(pack: Pack) -> str:
+    found = pack.organisation_kind("LA")
+    return found.id if found else "LA"
+
+
+def _visit_counts(store: Store, las: list[dict[str, Any]], year: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for v in store.year_visits_of([la["id"] for la in las], year):
+        out[v["organisation_id"]] = out.get(v["organisation_id"], 0) + 1
+    return out
+
+
+def actions_across(store: Store, organisations: list[dict[str, Any]] | None, status: str,
+                   today: str) -> tuple[dict[str, Any], ...]:
+    """The actions of these organisations (an LA's include its schools'; None: every organisation), each with
+    `overdue`, filtered: all, open (open or carried forward), overdue, done."""
+    if status not in ACTION_FILTERS:
+        raise ValueError(status)
+    ids = None
+    if organisations is not None:
+        ids = []
+        for o in organisations:
+            ids.append(o["id"])
+            if o.get("kind") == "LA":
+                ids.extend(s["id"] for s in store.schools_of(o["id"]))
+    out = []
+    for a in store.actions_of(ids):
+        a["overdue"] = is_overdue(a, today)
+        if status == "open" and a["status"] not in ("open", "carried"):
+            continue
+        if status == "overdue" and not a["overdue"]:
+            continue
+        if status == "done" and a["status"] != "done":
+            continue
+        out.append(a)
+    return tuple(out)
