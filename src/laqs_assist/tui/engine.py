@@ -136,43 +136,6 @@ class Backend(Service):
         super().self_evaluation(aspect_id, phase, column)
         return self.review()
 
-    # --- the year view ----------------------------------------------------------------------------------------
-
-    def dashboard(self, organisation: str, year: str | None = None) -> dict[str, Any]:  # type: ignore[override]
-        from ..rollup import dashboard as build
-
-        held = self.year_ratings(organisation, year)
-        return {"organisation": held.organisation, "year": held.year, "board": build(self.pack, held.ratings),
-                "details": held.details}
-
-    def overview(self, year: str | None = None) -> dict[str, Any]:  # type: ignore[override]
-        from ..rollup import dashboard as build
-        from ..tui.screens.yearmodel import OverviewRow
-
-        out = []
-        y = year
-        for org in self.store.organisations():
-            if org["kind"] != "LA":
-                out.append(OverviewRow(org["id"], org["name"], org["kind"], {}, 0))
-                continue
-            held = self.year_ratings(org["id"], year)
-            y = held.year
-            board = build(self.pack, held.ratings)
-            groups = {(r.phase, g): c for r in board.rows for g, c in r.groups.items()}
-            groups.update({(None, g): c for g, c in board.overall.items()})
-            out.append(OverviewRow(org["id"], org["name"], org["kind"], groups, 0))
-        return {"year": y or "", "rows": out}
-
-    def school_page(self, organisation: str):  # type: ignore[override]
-        from ..session.actions import is_overdue
-        from ..tui.screens.yearmodel import SchoolPage
-
-        org = self.organisation(organisation)
-        la = self.store.organisation_by_id(org["parent_id"]) if org.get("parent_id") else None
-        actions = [{**a, "overdue": is_overdue(a, self.day())} for a in self.store.organisation_actions(org["id"])]
-        return SchoolPage(org["id"], org["name"], la["id"] if la else None, la["name"] if la else None,
-                          self.visits(organisation=org["id"]), actions, [])
-
 
 # --- the UI's side ----------------------------------------------------------------------------------------------
 

@@ -86,14 +86,16 @@ class DashboardScreen(Screen):
         grid = self.query_one(RagGrid)
         keep = grid.current.key if grid.current else None
         self.data = data
-        self.year = ym.year_of(data)
-        name = ym.organisation_name(data)
+        self.year = data.year
+        name = data.organisation["name"]
         self.sub_title = f"{name} · {self.year}"
-        voices = ym.voices(data)
+        n = len(data.disagreements)
         self.query_one("#dash-title", Static).update(Content.assemble(
             ("RAG dashboard ", "bold"), (inert(name, one_line=True), "bold"), f" · {self.year}",
-            (f" · {voices}" if voices else "", "$text-muted"),
-            ("  Enter opens a cell · y / ] earlier / later year", "$text-muted")))
+            (f" · {ym.voices(data)}", "$text-muted"),
+            (f" · {ym.plural(n, 'disagreement')} between sources" if n else "", "bold $text-error"),
+            ("\nEvidence: ", "bold"), ym.evidence_line(data.sources),
+            ("  ·  Enter opens a cell · y / ] earlier / later year", "$text-muted")))
         grid.show(ym.grid_model(self.app.pack, data), keep)
 
     # --- the highlighted cell ---------------------------------------------------------------------------------
@@ -135,7 +137,7 @@ class DashboardScreen(Screen):
             return
         from .yearcell import YearCellScreen
 
-        self.app.push_screen(YearCellScreen(ym.organisation_ref(self.data), cell.ident, cell.phase or "", self.year))
+        self.app.push_screen(YearCellScreen(self.data.organisation["id"], cell.ident, cell.phase or "", self.year))
 
     def action_year(self, step: int) -> None:
         if self.year:
@@ -146,17 +148,17 @@ class DashboardScreen(Screen):
         from .coverage import CoverageScreen
 
         if self.data is not None:
-            self.app.push_screen(CoverageScreen(ym.organisation_ref(self.data), self.year))
+            self.app.push_screen(CoverageScreen(self.data.organisation["id"], self.year))
 
     def action_actions(self) -> None:
         from .year_actions import YearActionsScreen
 
         if self.data is not None:
-            self.app.push_screen(YearActionsScreen(ym.organisation_ref(self.data)))
+            self.app.push_screen(YearActionsScreen(self.data.organisation["id"]))
 
     def action_plan(self) -> None:
         if self.data is not None:
-            self.app.new_visit_from_plan(ym.organisation_ref(self.data))
+            self.app.new_visit_from_plan(self.data.organisation["id"])
 
     def action_overview(self) -> None:
         self.app.open_overview(self.year)

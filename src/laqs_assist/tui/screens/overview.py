@@ -1,6 +1,7 @@
-"""The regional overview: every organisation in the store with its group ratings per phase and overall, in the
+"""The regional overview: every LA in the store with its group ratings per phase and overall, in the
 theme's RAG colours, for the senior phase managers who agree the ratings. Enter on a row opens that organisation's
-dashboard (a school's page for a school); typing filters the list by name."""
+dashboard; / filters the list by name. (A school's ratings are its LA's: a school is reached from its LA's
+visits or the list of visits.)"""
 
 from __future__ import annotations
 
@@ -63,6 +64,8 @@ class OverviewScreen(Screen):
         for pid, gid in ym.overview_columns(pack):
             table.add_column(f"{pid} {gid}" if pid else f"All {gid}", key=f"{pid or 'all'}|{gid}", width=6)
         table.add_column("Visits", key="visits", width=6)
+        table.add_column("Schools heard", key="voices", width=13)
+        table.add_column("Disagree", key="disagree", width=8)
         self.query_one("#ov-empty").display = False
         self.query_one("#ov-filter").display = False
         table.focus()
@@ -79,7 +82,7 @@ class OverviewScreen(Screen):
 
     def show(self, data: Any) -> None:
         self.data = data
-        self.year = ym.overview_year(data)
+        self.year = data.year
         self.sub_title = self.year
         self._fill()
 
@@ -89,26 +92,23 @@ class OverviewScreen(Screen):
         keep = table.cursor_row
         table.clear()
         words = self.query_one("#ov-filter", Input).value.strip().lower()
-        rows = ym.overview_rows(self.data)
-        self._rows = [r for r in rows if words in r.name.lower()] if words else list(rows)
+        rows = self.data.rows
+        self._rows = [r for r in rows if words in r.organisation["name"].lower()] if words else list(rows)
         cols = ym.column_labels(pack)
         for r in self._rows:
-            cells = []
-            for key in ym.overview_columns(pack):
-                col = r.groups.get(key)
-                cells.append(_cell(cols, col))
-            kind = "" if r.kind == "LA" else " (school)"
-            table.add_row(Content.assemble(inert(r.name, one_line=True), (kind, "$text-muted")), *cells,
-                          str(r.visits), key=r.ref)
-        n_la = sum(1 for r in rows if r.kind == "LA")
+            cells = [_cell(cols, x.rating if x is not None else None) for x in ym.overview_cells(r, pack)]
+            table.add_row(Content(inert(r.organisation["name"], one_line=True)), *cells, str(r.visits),
+                          str(r.voices) if r.voices else "",
+                          Content.styled(f"{r.disagreements} !", "bold $text-error") if r.disagreements else "",
+                          key=r.organisation["id"])
         self.query_one("#ov-title", Static).update(Content.assemble(
             ("Regional overview ", "bold"), self.year or "",
-            (f" · {n_la} LA{'s' if n_la != 1 else ''}, {len(rows) - n_la} schools · group 1 and 2 per phase"
-             " (EY, P, S) and overall · Enter opens a dashboard", "$text-muted")))
+            (f" · {ym.plural(len(rows), 'LA')} · groups 1 and 2 per phase and overall · Enter opens a dashboard"
+             " · / finds", "$text-muted")))
         empty = self.query_one("#ov-empty", Static)
         empty.display = not self._rows
         if not rows:
-            empty.update(Content.styled("No organisations in this store yet: start a visit from the list of visits.",
+            empty.update(Content.styled("No LAs in this store yet: start a visit to one from the list of visits.",
                                         "$text-muted"))
         elif not self._rows:
             empty.update(Content.styled(f"No organisation's name holds '{inert(words, one_line=True)}'.",
@@ -133,7 +133,7 @@ class OverviewScreen(Screen):
         if not self._rows:
             return
         r = self._rows[min(max(table.cursor_row, 0), len(self._rows) - 1)]
-        self.app.open_dashboard(r.ref, self.year, r.kind)
+        self.app.open_dashboard(r.organisation["id"], self.year)
 
     def action_find(self) -> None:
         box = self.query_one("#ov-filter", Input)

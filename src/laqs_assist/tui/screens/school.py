@@ -18,7 +18,6 @@ from ...inert import inert
 from ...inert import short as _short
 from ..engine import Backend
 from ..widgets.titlebar import TitleBar
-from . import yearmodel as ym
 
 
 class SchoolScreen(Screen):
@@ -26,6 +25,7 @@ class SchoolScreen(Screen):
     #school-body { padding: 0 1; }
     #school-title { height: auto; margin: 1 0; }
     #school-visits { height: auto; max-height: 45%; }
+    #school-visits-empty { height: auto; }
     #school-lower { height: 1fr; min-height: 6; margin-top: 1; }
     #school-actions-box { width: 3fr; border: round $panel-lighten-2; padding: 0 1; }
     #school-joint-box { width: 2fr; border: round $panel-lighten-2; padding: 0 1; }
@@ -53,6 +53,7 @@ class SchoolScreen(Screen):
         with Vertical(id="school-body"):
             yield Static(Content.styled("loading…", "$text-muted"), id="school-title")
             yield DataTable(id="school-visits", cursor_type="row", zebra_stripes=True)
+            yield Static(Content.styled("No visits to this school this year.", "$text-muted"), id="school-visits-empty")
             with Horizontal(id="school-lower"):
                 with VerticalScroll(id="school-actions-box"):
                     yield Static("", id="school-actions")
@@ -64,7 +65,7 @@ class SchoolScreen(Screen):
         self.title = "School"
         table = self.query_one(DataTable)
         for label, key, width in (("Date", "date", 10), ("Agenda", "agenda", 22), ("Phases", "phases", 8),
-                                  ("Status", "status", 11), ("Answers", "answers", 7), ("Adviser", "author", 16)):
+                                  ("Status", "status", 11), ("Met", "who", 24), ("Adviser", "author", 16)):
             table.add_column(label, key=key, width=width)
         self.query_one("#school-actions-box").border_title = "Agreed actions"
         self.query_one("#school-joint-box").border_title = "Joint visits"
@@ -89,25 +90,29 @@ class SchoolScreen(Screen):
 
     def show(self, data: Any) -> None:
         self.data = data
-        page = ym.school(data)
         pack = self.app.pack
-        self.sub_title = page.name
-        la = (Content.assemble(" · its LA: ", (inert(page.la_name, one_line=True), "bold"),
+        name = data.school["name"]
+        self.sub_title = f"{name} · {data.year}"
+        la = (Content.assemble(" · its LA: ", (inert(data.la["name"], one_line=True), "bold"),
                                (" (d: its dashboard, where this school's voice counts)", "$text-muted"))
-              if page.la_name else Content.styled(" · no LA recorded for this school", "$text-muted"))
-        self.query_one("#school-title", Static).update(Content.assemble(
-            ("School ", "bold"), (inert(page.name, one_line=True), "bold"), la))
+              if data.la else Content.styled(" · no LA recorded for this school", "$text-muted"))
+        said = ", ".join(f"{a} ({n})" for a, n in data.aspects.items())
+        self.query_one("#school-title", Static).update(Content("\n").join([
+            Content.assemble(("School ", "bold"), (inert(name, one_line=True), "bold"), f" · {data.year}", la),
+            Content.assemble(("Its evidence for its LA's aspects this year: ", "bold"),
+                             said or Content.styled("none yet", "$text-muted"))]))
         table = self.query_one(DataTable)
         table.clear()
-        for v in page.visits:
+        for v in reversed(data.visits):
             agenda = pack.agendas[v["agenda_id"]].title if v["agenda_id"] in pack.agendas else v["agenda_id"]
             table.add_row(v["date"], _short(agenda.replace("Agendas for discussion with ", ""), 22),
-                          ", ".join(v["phases"]), v["status"].replace("_", " "), str(v.get("responses", "")),
+                          ", ".join(v["phases"]), v["status"].replace("_", " "),
+                          Content(_short(inert(v.get("who") or "", one_line=True), 24)),
                           Content(_short(inert(v.get("author") or "", one_line=True), 16)), key=v["id"])
-        if not page.visits:
-            table.display = False
-        self.query_one("#school-actions", Static).update(_actions(page.actions))
-        self.query_one("#school-joint", Static).update(_joint(page.joint))
+        table.display = bool(data.visits)
+        self.query_one("#school-visits-empty", Static).display = not data.visits
+        self.query_one("#school-actions", Static).update(_actions(data.actions))
+        self.query_one("#school-joint", Static).update(_joint(pack, data.joint_visits))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -119,11 +124,10 @@ class SchoolScreen(Screen):
             self.app.open_visit(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
 
     def action_la_dashboard(self) -> None:
-        page = ym.school(self.data) if self.data is not None else None
-        if page is None or not page.la_ref:
+        if self.data is None or not self.data.la:
             self.notify("No LA is recorded for this school: its voice counts once a visit names its LA.", timeout=5)
             return
-        self.app.open_dashboard(page.la_ref)
+        self.app.open_dashboard(self.data.la["id"], self.data.year)
 
     def action_actions(self) -> None:
         self.app.open_year_actions(self.organisation)
@@ -149,12 +153,22 @@ def _actions(actions: list[dict[str, Any]]) -> Content:
     return Content("\n").join(lines)
 
 
-def _joint(joint: list[dict[str, Any]]) -> Content:
+def _joint(pack: Any, joint: tuple[Any, ...]) -> Content:
+    """The joint visits' evidence, a line per visit: its date, who was there, and each section's grade."""
     if not joint:
-        return Content.styled("No joint visits to this school yet.", "$text-muted")
+        return Content.styled("No joint visits to this school this year.", "$text-muted")
+    visits: dict[str, list[Any]] = {}
+    for e in joint:
+        visits.setdefault(e.visit_id or e.date, []).append(e)
     lines = []
-    for j in joint:
-        grades = " ".join(f"{k} {v}" for k, v in (j.get("grades") or {}).items())
-        lines.append(Content.assemble((j["date"], "bold"), " ", inert(j.get("who") or ""),
-                                      (f"  {grades}" if grades else "", "$text-muted")))
+    for rows in visits.values():
+        first = rows[0]
+        grades = [f"{e.aspect} grade {e.value:g}" for e in rows if e.kind == "grade" and e.value is not None]
+        lines.append(Content.assemble((first.date, "bold"), (f" {inert(first.who, one_line=True)}" if first.who
+                                                             else "", "$text-muted")))
+        lines.append(Content("  " + (" · ".join(grades) if grades else plural_pieces(len(rows)))))
     return Content("\n").join(lines)
+
+
+def plural_pieces(n: int) -> str:
+    return f"{n} piece{'s' if n != 1 else ''} of evidence"

@@ -24,6 +24,7 @@ class YearCellScreen(Screen):
     #cell-body { padding: 0 1; }
     #cell-head { height: auto; margin: 1 0; padding: 0 1; background: $boost; }
     #cell-visits { height: 1fr; }
+    #cell-why { height: auto; padding: 0 1; color: $text-muted; }
     .cell-visit { height: auto; margin: 0 0 1 0; padding: 0 1; border-left: thick $panel-lighten-2; }
     .cell-visit.-la { border-left: thick $primary; }
     .cell-visit.-headteacher { border-left: thick $secondary; }
@@ -70,9 +71,8 @@ class YearCellScreen(Screen):
     async def show(self, data: Any) -> None:
         self.data = data
         pack = self.app.pack
-        head = ym.cell_head(pack, data)
-        self.sub_title = head.subtitle
-        self.query_one("#cell-head", Static).update(head.content)
+        self.sub_title = f"{data.organisation['name']} · {data.year}"
+        self.query_one("#cell-head", Static).update(ym.cell_head(pack, data))
         box = self.query_one("#cell-visits", VerticalScroll)
         await box.remove_children()
         entries = ym.cell_entries(pack, data)
@@ -80,12 +80,14 @@ class YearCellScreen(Screen):
             await box.mount(Static(Content.styled(
                 "No evidence recorded for this aspect and phase this year: nothing said, nothing judged.",
                 "$text-muted")))
+            await box.mount(Static(ym.cell_why(pack, data), id="cell-why"))
             return
         widgets = []
         for e in entries:
             w = Static(_entry(e), classes=f"cell-visit -{e.source}")
             w.can_focus = True
             widgets.append(w)
+        widgets.append(Static(ym.cell_why(pack, data), id="cell-why"))
         await box.mount_all(widgets)
         widgets[0].focus()
 
@@ -95,17 +97,16 @@ class YearCellScreen(Screen):
 
 def _entry(e: "ym.CellEntry") -> Content:
     """One visit's part: when, whose voice, what was said, what was judged, and what it did to the rating."""
-    lines = [Content.assemble((e.date, "bold"), "  ", (ym.SOURCE_ONE.get(e.source, e.source), "bold"),
-                              (f" · {inert(e.who, one_line=True)}" if e.who else "", "$text-muted"),
-                              (f" · {inert(e.organisation, one_line=True)}" if e.organisation else "", "$text-muted"))]
-    for text, flagged in e.said:
+    where = f" at {inert(e.organisation, one_line=True)}" if e.organisation else ""
+    lines = [Content.assemble((e.date, "bold"), "  ", (ym.SOURCE_ONE.get(e.source, e.source), "bold"), where,
+                              (f" · {inert(e.who, one_line=True)}" if e.who else "", "$text-muted"))]
+    for question, text, flagged in e.said:
         if flagged:
-            lines.append(Content.styled("  ⚑ an answer about an individual (kept out of shared notes)", "$text-warning"))
-            lines.append(Content.assemble("  “", (inert(text), "italic"), "”"))
+            lines.append(Content.styled(f"  {question}: an answer about an individual, counted but not shown",
+                                        "$text-warning"))
         else:
-            lines.append(Content.assemble("  “", inert(text), "”"))
-    for target, state in e.judged:
-        lines.append(Content.assemble("  ", (target, "bold"), " ", (state, ym.STATE_STYLE.get(state, ""))))
-    if e.effect:
-        lines.append(Content.assemble(("  → ", "bold"), e.effect))
+            lines.append(Content.assemble((f"  {question}: ", "$text-muted"), "“", inert(text), "”"))
+    for target, state, style in e.judged:
+        lines.append(Content.assemble("  ", (target, "bold"), " ", (state, style)))
+    lines.append(Content.assemble(("  Suggestion: ", "bold"), e.effect))
     return Content("\n").join(lines)

@@ -1,5 +1,6 @@
-"""The year view's records (from the application service) turned into what the screens draw: the grid's cells,
-the labels of the pack's columns, a cell's summary. Plain functions, no widgets, so the screens stay small."""
+"""The year view's records (app/yearview.py: Board, CellDetail, Overview, Coverage, Plan, SchoolPage) turned into
+what the screens draw: the grid's cells, the labels of the pack's columns, a cell's summary and its year's steps.
+Plain functions, no widgets, so the screens stay small."""
 
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ from ...inert import inert
 from ..widgets.raggrid import NA, GridCell, GridModel
 
 MARKS = {"overridden": "*", "agreed": "="}
-SOURCE_WORDS = {"la": "LA contacts", "headteacher": "headteachers", "joint": "joint visits", "data": "data"}
+# The sources app/yearview.py names (LA, HEADTEACHERS, JOINT, DATA), in words, one and many.
+SOURCE_MANY = {"la": "LA contacts", "headteachers": "headteachers", "joint": "joint visits", "data": "data"}
+SOURCE_ONE = {"la": "LA contact", "headteachers": "headteacher", "joint": "joint visit", "data": "data"}
+STATE_WORDS = {"met": "met", "partly": "partly met", "not_met": "not met", "unknown": "not judged"}
+STATE_STYLE = {"met": "$text-success", "partly": "$text-warning", "not_met": "$text-error"}
 
 
 def column_labels(pack: Any) -> dict[str, tuple[str, str, str]]:
@@ -32,105 +37,153 @@ def label(pack: Any, column: str | None) -> str:
 
 
 def shift_year(year: str, step: int) -> str:
-    """'2026/27' one year on (step 1) or back (-1)."""
+    """'2026/27' one year on (step 1) or back (-1); a calendar year ('2026') likewise."""
     first = int(year.split("/")[0]) + step
-    return f"{first}/{(first + 1) % 100:02d}"
+    return f"{first}/{(first + 1) % 100:02d}" if "/" in year else str(first)
 
 
-def year_of(data: Any) -> str:
-    return data["year"]
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def organisation_name(data: Any) -> str:
-    return data["organisation"]["name"]
+# --- the dashboard -------------------------------------------------------------------------------------------------
 
 
-def organisation_ref(data: Any) -> str:
-    return data["organisation"]["id"]
+def voices(board: Any) -> str:
+    """Whose voices the dashboard rests on: the schools heard of those on record, the LA's own visits."""
+    parts = [plural(board.visits, "LA visit")]
+    if board.schools:
+        parts.append(f"{board.voices} of {plural(board.schools, 'school')} heard")
+    elif board.voices:
+        parts.append(plural(board.voices, "school") + " heard")
+    return " · ".join(parts)
 
 
-def voices(data: Any) -> str:
-    n = data.get("schools", 0)
-    return f"{n} school{'s' if n != 1 else ''}' voices" if n else ""
-
-
-def grid_model(pack: Any, data: Any) -> GridModel:
-    """The dashboard's cells: every aspect per phase with how its rating stands, the roll-ups with their counts."""
+def grid_model(pack: Any, board: Any) -> GridModel:
+    """The dashboard's cells: every aspect per phase with how its rating stands (the adviser's rating beside the
+    suggestion where they differ, a mark where the sources disagree), the roll-ups with their counts."""
     cells: dict[tuple[str, str | None, str], GridCell] = {}
-    board = data["board"]
-    details = data["details"]
-    disagree = data.get("disagree", set())
-    for row in board.rows:
-        for aspect, column in row.aspects.items():
-            held = details.get((row.phase, aspect))
-            sug = held.rating.suggestion if held is not None else None
-            marks = MARKS.get(getattr(held, "standing", ""), "")
-            if (row.phase, aspect) in disagree:
-                marks += "!"
-            cells[("aspect", row.phase, aspect)] = GridCell(
-                "aspect", row.phase, aspect, column, sug if column not in (None, NA) and sug != column else None,
-                marks)
-        for gid, column in row.groups.items():
-            cells[("group", row.phase, gid)] = GridCell("group", row.phase, gid, column, rated=row.rated.get(gid))
-    for gid, column in board.overall.items():
-        cells[("overall", None, gid)] = GridCell("overall", None, gid, column, rated=board.overall_rated.get(gid))
+    for (phase, aspect), c in board.cells.items():
+        differs = c.rating not in (None, NA) and c.suggestion not in (None, c.rating)
+        marks = MARKS.get(c.standing, "") + ("!" if c.disagreement else "")
+        cells[("aspect", phase, aspect)] = GridCell("aspect", phase, aspect, c.rating,
+                                                    c.suggestion if differs else None, marks)
+    for (phase, gid), r in board.groups.items():
+        cells[("group", phase, gid)] = GridCell("group", phase, gid, r.rating, rated=(r.rated, r.of))
+    for gid, r in board.overall.items():
+        cells[("overall", None, gid)] = GridCell("overall", None, gid, r.rating, rated=(r.rated, r.of))
     return GridModel(tuple((p.id, p.name) for p in pack.phases), groups(pack), cells)
 
 
-def cell_summary(pack: Any, data: Any, phase: str, aspect_id: str) -> Content:
-    """The highlighted aspect and phase: the rating held and how it stands, the suggestion, what it rests on."""
+def evidence_line(evidence: dict[str, int]) -> Content:
+    if not evidence:
+        return Content.styled("no evidence recorded this year", "$text-muted")
+    return Content(" · ".join(f"{SOURCE_MANY.get(s, s)} {n}" for s, n in evidence.items() if n))
+
+
+def cell_summary(pack: Any, board: Any, phase: str, aspect_id: str) -> Content:
+    """The highlighted aspect and phase: the rating held and how it stands, the suggestion where the adviser's
+    differs, the evidence by source and the schools heard, where the sources disagree, what would lift it."""
     aspect = pack.aspects[aspect_id]
-    held = data["details"].get((phase, aspect_id))
+    c = board.cells.get((phase, aspect_id))
     lines = [Content.assemble((f"{aspect_id} ", "bold"), " ".join(aspect.title.split()),
                               (f" — {pack.phase_name(phase)}", "bold"))]
-    if held is None or held.column == NA:
+    if c is None or not c.applies:
         lines.append(Content.styled("Does not apply to this phase.", "$text-muted"))
         return Content("\n").join(lines)
-    r = held.rating
-    lines.append(Content.assemble(("Rating: ", "bold"), label(pack, held.column), ("  ", ""),
-                                  (held.rests_on(), "$text-muted")))
-    if held.column != r.suggestion:
-        lines.append(Content.assemble(("Suggested by the criteria: ", "bold"), label(pack, r.suggestion)))
-    if held.reason:
-        lines.append(Content.assemble(("Reason: ", "bold"), inert(held.reason)))
-    if r.ceiling and r.ceiling != NA:
-        lines.append(Content.assemble(("Ceiling: ", "bold"), label(pack, r.ceiling)))
+    lines.append(Content.assemble(("Rating: ", "bold"), label(pack, c.rating),
+                                  (f"  ({c.rests_on})" if c.rests_on else "", "$text-muted")))
+    if c.adviser and c.suggestion != c.adviser:
+        lines.append(Content.assemble(("Adviser's rating: ", "bold"), label(pack, c.adviser),
+                                      ("  the criteria suggest ", "bold"), label(pack, c.suggestion)))
+    elif c.suggestion and c.suggestion != c.rating:
+        lines.append(Content.assemble(("The criteria suggest: ", "bold"), label(pack, c.suggestion)))
+    if c.ceiling and c.ceiling != NA:
+        lines.append(Content.assemble(("Ceiling: ", "bold"), label(pack, c.ceiling)))
+    lines.append(Content.assemble(("Evidence: ", "bold"), evidence_line(c.evidence),
+                                  (f" · {plural(c.voices, 'school')}' voices" if c.voices else "", "$text-muted")))
+    if len(c.by_source) > 1:
+        lines.append(Content.assemble(("Each source alone: ", "bold"), " · ".join(
+            f"{SOURCE_MANY.get(s, s)} {label(pack, col) if col else 'nothing yet'}" for s, col in c.by_source.items())))
+    if c.disagreement:
+        lines.append(Content.assemble(("! The sources disagree: ", "bold $text-error"), inert(c.disagreement)))
+    for i, x in enumerate(c.lift[:2]):
+        lines.append(Content.assemble(("To lift: " if i == 0 else "And: ", "bold"), x))
     lines.append(Content.styled("Enter: this aspect and phase across the year's visits", "$text-muted"))
     return Content("\n").join(lines)
 
 
-# --- one aspect and phase across the year ---------------------------------------------------------------------
-
-SOURCE_ONE = {"la": "LA contact", "headteacher": "headteacher", "joint": "joint visit", "data": "data"}
-STATE_STYLE = {"met": "$text-success", "partly": "$text-warning", "not met": "$text-error", "not_met": "$text-error"}
-
-
-class CellHead(NamedTuple):
-    subtitle: str
-    content: Content
+# --- one aspect and phase across the year ------------------------------------------------------------------------
 
 
 class CellEntry(NamedTuple):
-    """One visit's evidence for the cell."""
+    """One visit's (or dated piece of outside evidence's) part in a cell's year."""
 
     date: str
-    source: str  # la, headteacher, joint, data
-    who: str  # the people who said it (or the adviser)
-    organisation: str  # the school, for a headteacher's or a joint visit's voice; "" for the LA itself
-    said: tuple[tuple[str, bool], ...]  # (answer text, concerns an individual)
-    judged: tuple[tuple[str, str], ...]  # (criterion or indicator, state or value)
-    effect: str  # what the visit's judgements did to the rating: "Good → Outstanding", "no change"
+    source: str  # la, headteachers, joint, data
+    who: str  # the people met
+    organisation: str  # where it was said (the LA, or a school)
+    said: tuple[tuple[str, str, bool], ...]  # (question or "note", answer text, concerns an individual)
+    judged: tuple[tuple[str, str, str], ...]  # (target, state in words, style)
+    effect: Content  # what it did to the suggestion: "Good → Outstanding", "no change (Good)"
+
+
+def cell_head(pack: Any, detail: Any) -> Content:
+    c = detail.cell
+    title = " ".join(detail.title.split())
+    lines = [Content.assemble((f"{detail.aspect} ", "bold"), title, (f" — {pack.phase_name(detail.phase)}", "bold"),
+                              (f" · {inert(detail.organisation['name'], one_line=True)} · {detail.year}",
+                               "$text-muted"))]
+    lines.append(Content.assemble(("Rating: ", "bold"), label(pack, c.rating),
+                                  (f"  ({c.rests_on})" if c.rests_on else "", "$text-muted")))
+    if c.adviser and c.suggestion != c.adviser:
+        lines.append(Content.assemble(("Adviser's rating ", "bold"), label(pack, c.adviser),
+                                      (" · the criteria suggest ", "bold"), label(pack, c.suggestion)))
+    lines.append(Content.assemble(("Evidence: ", "bold"), evidence_line(c.evidence),
+                                  (f" · {plural(c.voices, 'school')}' voices" if c.voices else "", "$text-muted")))
+    if c.disagreement:
+        lines.append(Content.assemble(("! The sources disagree: ", "bold $text-error"), inert(c.disagreement)))
+    return Content("\n").join(lines)
+
+
+def cell_why(pack: Any, detail: Any) -> Content:
+    """Why the criteria suggest what they do, and what the ceiling assumes: the end of a cell's year."""
+    lines = [Content.assemble(("Why: ", "bold"), inert(detail.reason or "nothing is recorded on the criteria yet"))]
+    if detail.ceiling_assumes:
+        lines.append(Content.assemble(("The ceiling assumes: ", "bold"), inert(detail.ceiling_assumes)))
+    for i, x in enumerate(detail.cell.lift):
+        lines.append(Content.assemble(("To lift: " if i == 0 else "And: ", "bold"), inert(x)))
+    return Content("\n").join(lines)
+
+
+def cell_entries(pack: Any, detail: Any) -> list[CellEntry]:
+    out = []
+    for step in detail.steps:
+        said, judged = [], []
+        for e in step.evidence:
+            if e.kind in ("answer", "note"):
+                said.append((e.target or e.kind, e.text, e.flagged))
+            elif e.kind == "state":
+                judged.append((e.target, STATE_WORDS.get(e.state or "", e.state or ""), STATE_STYLE.get(e.state or "",
+                                                                                                        "")))
+            elif e.kind == "impact":
+                judged.append(("evidence of impact", e.state or "", ""))
+            elif e.kind == "grade":
+                grade = f"grade {e.value:g}" if e.value is not None else "graded"
+                judged.append((e.target or "grade", grade + (f" ({label(pack, e.column)})" if e.column else ""), ""))
+            elif e.value is not None:
+                judged.append((e.target, f"{e.value:g}", ""))
+        if step.moved:
+            effect = Content.assemble((label(pack, step.before) if step.before else "nothing rated", ""), " → ",
+                                      (label(pack, step.after) if step.after else "nothing rated", "bold"))
+        else:
+            now = label(pack, step.after) if step.after else "none"
+            effect = Content.styled(f"no change to the suggestion ({now})", "$text-muted")
+        out.append(CellEntry(step.date, step.source, step.who, step.organisation, tuple(said), tuple(judged), effect))
+    return out
 
 
 # --- the regional overview --------------------------------------------------------------------------------------
-
-
-class OverviewRow(NamedTuple):
-    ref: str  # the organisation's id
-    name: str
-    kind: str  # LA or school
-    groups: dict[tuple[str | None, str], str | None]  # (phase or None for overall, group) -> column, N/A, None
-    visits: int
 
 
 def overview_columns(pack: Any) -> list[tuple[str | None, str]]:
@@ -138,26 +191,9 @@ def overview_columns(pack: Any) -> list[tuple[str | None, str]]:
     return [(p.id, g.id) for p in pack.phases for g in pack.groups] + [(None, g.id) for g in pack.groups]
 
 
-def overview_year(data: Any) -> str:
-    return data["year"]
-
-
-def overview_rows(data: Any) -> list[OverviewRow]:
-    return data["rows"]
-
-
-# --- a school's page ----------------------------------------------------------------------------------------------
-
-
-class SchoolPage(NamedTuple):
-    ref: str
-    name: str
-    la_ref: str | None
-    la_name: str | None
-    visits: list[dict[str, Any]]  # newest first: id, date, agenda_id, phases, status, responses, author
-    actions: list[dict[str, Any]]  # text, owner, due_date, status, overdue
-    joint: list[dict[str, Any]]  # date, who, grades {section: grade}
-
-
-def school(data: Any) -> SchoolPage:
-    return data
+def overview_cells(row: Any, pack: Any) -> list[Any]:
+    """A row's roll-ups in overview_columns order (None where it has none)."""
+    out = []
+    for phase, gid in overview_columns(pack):
+        out.append(row.overall.get(gid) if phase is None else row.groups.get((phase, gid)))
+    return out

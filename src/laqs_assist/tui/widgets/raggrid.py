@@ -101,7 +101,8 @@ class RagGrid(Widget, can_focus=True):
         for pid, _ in model.phases:
             rows.append([model.cells[("aspect", pid, a)] for _, _, aspects in model.groups for a in aspects
                          if ("aspect", pid, a) in model.cells])
-            rows.append([model.cells[("group", pid, g)] for g, _, _ in model.groups if ("group", pid, g) in model.cells])
+            rows.append([model.cells[("group", pid, g)] for g, _, _ in model.groups
+                         if ("group", pid, g) in model.cells])
         rows.append([model.cells[("overall", None, g)] for g, _, _ in model.groups
                      if ("overall", None, g) in model.cells])
         self._rows = [r for r in rows if r]
@@ -263,7 +264,7 @@ class RagGrid(Widget, can_focus=True):
             parts: list[Content] = [Content(_fit(pname if names else pid, label_w))]
             x = label_w
             col_no = 0
-            for i, (gid, _, aspects) in enumerate(groups):
+            for i, (_gid, _, aspects) in enumerate(groups):
                 if i:
                     parts.append(sep)
                     x += 2
