@@ -11,6 +11,17 @@ from typing import Any, Callable, Iterator
 class YearViewNav:
     """Methods of the app (LaqsApp mixes this in): each opens a year-view screen over the one in front."""
 
+    async def open_year_view_first(self: Any, which: str, organisation: str | None, year: str | None) -> None:
+        """Start on the year view (`python -m laqs_assist.tui --dashboard ORG` or `--overview`); Esc then goes
+        to the list of visits."""
+        from .screens.dashboard import DashboardScreen
+        from .screens.overview import OverviewScreen
+
+        if which == "overview":
+            await self.push_screen(OverviewScreen(year))
+        else:
+            await self.push_screen(DashboardScreen(organisation or "", year))
+
     def open_dashboard(self: Any, organisation: str, year: str | None = None, kind: str = "LA") -> None:
         """An LA's dashboard, or for a school its page (a school's ratings belong to its LA)."""
         if kind == "school":
@@ -19,6 +30,13 @@ class YearViewNav:
         from .screens.dashboard import DashboardScreen
 
         self.push_screen(DashboardScreen(organisation, year))
+
+    def year_back(self: Any) -> None:
+        """Esc on a year-view screen: back to the screen under it, or to the list of visits when it was the first."""
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+        else:
+            self.call_later(self._home)
 
     def open_school(self: Any, organisation: str) -> None:
         from .screens.school import SchoolScreen

@@ -149,4 +149,4 @@ class CoverageScreen(Screen):
             self.load()
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.app.year_back()

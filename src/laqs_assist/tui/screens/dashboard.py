@@ -76,11 +76,26 @@ class DashboardScreen(Screen):
         try:
             data = await self.app.engine.call(Backend.dashboard, self.organisation, self.year)
         except Exception as exc:  # noqa: BLE001 - one line, the screen stays
+            if await self._is_school():
+                from .school import SchoolScreen
+
+                self.app.call_later(self.app.switch_screen, SchoolScreen(self.organisation))
+                return
+            self.app.first_screen_shown()
             self.app.report(exc)
             self.query_one("#dash-title", Static).update(Content.styled(
                 f"No dashboard for {inert(self.organisation, one_line=True)}.", "$text-error"))
             return
         self.show(data)
+        self.app.first_screen_shown()
+
+    async def _is_school(self) -> bool:
+        """A school's ratings are its LA's: its page is shown instead."""
+        try:
+            org = await self.app.engine.call(Backend.organisation, self.organisation)
+        except Exception:  # noqa: BLE001 - no such organisation: the error already says so
+            return False
+        return org.get("kind") == "school"
 
     def show(self, data: Any) -> None:
         grid = self.query_one(RagGrid)
@@ -164,4 +179,4 @@ class DashboardScreen(Screen):
         self.app.open_overview(self.year)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.app.year_back()

@@ -85,6 +85,7 @@ class OverviewScreen(Screen):
         self.year = data.year
         self.sub_title = self.year
         self._fill()
+        self.app.first_screen_shown()
 
     def _fill(self) -> None:
         pack = self.app.pack
@@ -152,10 +153,7 @@ class OverviewScreen(Screen):
             box.display = False
             self.query_one(DataTable).focus()
             return
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        else:
-            self.app.call_later(self.app._home)
+        self.app.year_back()
 
 
 def _cell(cols: dict[str, tuple[str, str, str]], column: str | None) -> Content:

@@ -136,7 +136,7 @@ class SchoolScreen(Screen):
         self.app.new_visit_from_plan(self.organisation)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.app.year_back()
 
 
 def _actions(actions: list[dict[str, Any]]) -> Content:

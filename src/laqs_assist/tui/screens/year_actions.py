@@ -33,12 +33,15 @@ class YearActionsDialog(ActionsDialog):
         self.start_row = row
 
     def on_mount(self) -> None:
-        super().on_mount()
-        from textual.widgets import DataTable as Table
+        # Textual runs the dialog's own on_mount too (after this one): the cursor is placed once it has filled.
         from textual.widgets import Label
 
         # Outside a visit an empty date is today's (the app's), not a visit's.
         self.query(Label).first().update("Date (empty: today); for Carry forward, the new due date if any")
+        self.call_after_refresh(self._start)
+
+    def _start(self) -> None:
+        from textual.widgets import DataTable as Table
 
         if self.view.actions:
             self.query_one("#actions-table", Table).move_cursor(row=min(self.start_row, len(self.view.actions) - 1))
@@ -182,4 +185,4 @@ class YearActionsScreen(Screen):
         self.app.push_screen(YearActionsDialog(self.view, mark, max(row, 0)), closed)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.app.year_back()

@@ -92,7 +92,7 @@ class YearCellScreen(Screen):
         widgets[0].focus()
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.app.year_back()
 
 
 def _entry(e: "ym.CellEntry") -> Content:
