@@ -31,19 +31,19 @@ def resume_gc() -> None:
         gc.enable()
 
 
-def run(state: Any, resume: str | None = None) -> int:
+def run(state: Any, resume: str | None = None, year_view: tuple | None = None) -> int:
     """Open the app on the state's pack and store (default store: paths.default_store_path()).
 
     A fault the user can fix (a broken pack, a store that is not SQLite) is raised as LaqsError after the
     screen is restored, so the CLI prints it as one line with its exit code."""
     pause_gc()
     try:
-        return _run(state, resume)
+        return _run(state, resume, year_view)
     finally:
         resume_gc()
 
 
-def _run(state: Any, resume: str | None) -> int:
+def _run(state: Any, resume: str | None, year_view: tuple | None = None) -> int:
     from ..paths import default_pack_path, default_store_path
     from .engine import Backend, Engine
 
@@ -59,7 +59,7 @@ def _run(state: Any, resume: str | None) -> int:
         engine.close()
         raise
 
-    app = LaqsApp(pack_path, store_path, resume=resume, engine=engine, opening=opening)
+    app = LaqsApp(pack_path, store_path, resume=resume, engine=engine, opening=opening, year_view=year_view)
     try:
         app.run()
     finally:

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from ..errors import LaqsError
 from . import resume_gc
 from .engine import Backend, Engine
+from .yearnav import YearViewNav
 
 if TYPE_CHECKING:
     from ..packs.model import Pack
@@ -37,7 +38,7 @@ def _laqs_commands():
     return LaqsCommands
 
 
-class LaqsApp(App):
+class LaqsApp(YearViewNav, App):
     CSS_PATH = "app.tcss"
     TITLE = "laqs-assist"
     COMMANDS = App.COMMANDS | {_laqs_commands}
@@ -48,10 +49,11 @@ class LaqsApp(App):
 
     def __init__(self, pack_path: Path, store_path: Path, *, resume: str | None = None, today: date | None = None,
                  pack: "Pack | None" = None, stable: bool = False, engine: Engine | None = None,
-                 opening: "Future | None" = None) -> None:
+                 opening: "Future | None" = None, year_view: tuple | None = None) -> None:
         """`today` fixes the form's default date and `stable` stops the cursor blinking (snapshot tests).
         `engine` may be started by the caller before Textual is imported (see run()), and with it `opening`:
-        the engine's Backend.open(resume) already submitted."""
+        the engine's Backend.open(resume) already submitted. `year_view`: ("dashboard", ORG, YEAR) or
+        ("overview", None, YEAR) opens that screen first (tui/yearnav.py)."""
         # The engine thread starts loading the pack and opening the store before the UI is built.
         self.engine = engine or Engine(pack_path, store_path, pack)
         super().__init__()
@@ -59,6 +61,7 @@ class LaqsApp(App):
         self.default_pack: "Pack | None" = pack  # the pack new visits use; set again when the engine has it
         self.fatal: BaseException | None = None
         self.resume_ref = resume
+        self.year_view = year_view
         self._today = today
         self.headless_stable = stable
         self._warmed = False
@@ -110,7 +113,9 @@ class LaqsApp(App):
             self.fatal = exc
             self.exit(return_code=getattr(exc, "exit_code", 1))
             return
-        if self.resume_ref:
+        if self.year_view:
+            await self.open_year_view_first(*self.year_view)
+        elif self.resume_ref:
             # Straight into the visit: the list of visits is built only when the adviser goes back to it.
             self.open_visit(self.resume_ref, self._opening)
             self._opening = None

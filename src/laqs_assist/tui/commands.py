@@ -51,6 +51,9 @@ class LaqsCommands(Provider):
         elif isinstance(screen, HomeScreen):
             yield "New visit", "start a visit with the short form", screen.action_new_visit
             yield "Resume the highlighted visit", "carry on where it stopped", screen.action_resume
+        from .yearnav import palette
+
+        yield from palette(app, screen)
         yield "Help", "keys and typed commands", app.action_help
 
     async def discover(self) -> Hits:

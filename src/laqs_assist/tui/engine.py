@@ -137,6 +137,25 @@ class Backend(Service):
         return self.review()
 
 
+    # --- the year view: actions outside a visit (app/year_actions.py) -----------------------------------------
+
+    def year_actions(self, organisation: str | None, status: str = "all") -> ActionsView:
+        from ..app.year_actions import listed
+
+        return listed(self, organisation, status)
+
+    def mark_year_action(self, organisation: str | None, shown: str, action_id: str, status: str, day: str | None,
+                         note: str) -> ActionsView:
+        """Mark an action from the actions screen (the date is the day it happened, or for a carry forward its new
+        due date); the list after it, filtered as shown."""
+        from ..app.year_actions import listed, mark
+
+        if status == "carried":
+            mark(self, action_id, status, None, note, day)
+        else:
+            mark(self, action_id, status, day, note)
+        return listed(self, organisation, shown)
+
 # --- the UI's side ----------------------------------------------------------------------------------------------
 
 

@@ -24,6 +24,8 @@ class HomeScreen(Screen):
         Binding("n", "new_visit", "New visit"),
         Binding("enter", "resume", "Resume", show=True),
         Binding("r", "refresh", "Refresh"),
+        Binding("d", "dashboard", "Dashboard"),
+        Binding("o", "app.open_overview", "Region"),
         Binding("f1", "app.help", "Help"),
         Binding("ctrl+q", "app.quit", "Quit"),
     ]
@@ -125,6 +127,18 @@ class HomeScreen(Screen):
 
         orgs = list(self.data.organisations) if self.data else []
         self.app.push_screen(NewVisitScreen(orgs))
+
+    def action_dashboard(self) -> None:
+        """The highlighted visit's organisation: an LA's dashboard for the visit's year, a school's page."""
+        if not self.data or not self.data.visits:
+            self.app.notify("No visits yet: the dashboard fills as visits are recorded. o shows the region.")
+            return
+        row = min(max(self.query_one(DataTable).cursor_row, 0), len(self.data.visits) - 1)
+        v = self.data.visits[row]
+        org = next((o for o in self.data.organisations
+                    if o["name"] == v["organisation"] and o["kind"] == v["organisation_kind"]), None)
+        self.app.open_dashboard(org["id"] if org else v["organisation"], v.get("academic_year"),
+                                v["organisation_kind"])
 
     def action_refresh(self) -> None:
         self.load()

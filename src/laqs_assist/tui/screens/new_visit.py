@@ -15,6 +15,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Select, SelectionList, Static
 
 from ...errors import LaqsError
+from ...inert import inert
 from ...inert import short as _short
 from ..widgets.titlebar import TitleBar
 
@@ -43,16 +44,26 @@ def parse_people(text: str) -> list[tuple[str, str]]:
 
 
 class NewVisitScreen(Screen):
+    DEFAULT_CSS = """
+    #form-plan { height: auto; margin-bottom: 1; padding: 0 1; border-left: thick $accent; background: $boost; }
+    """
+
     BINDINGS = [
         Binding("ctrl+s", "start", "Start the visit"),
         Binding("escape", "cancel", "Cancel"),
         Binding("f1", "app.help", "Help"),
     ]
 
-    def __init__(self, organisations: list[dict[str, Any]]) -> None:
+    def __init__(self, organisations: list[dict[str, Any]], plan_for: str | None = None) -> None:
+        """`plan_for`: an organisation (id or name) whose next visit the form drafts from the year's plan; the
+        plan is drafted too whenever the organisation typed is one the store knows."""
         super().__init__(id="new-visit")
         self.organisations = organisations
         self._agenda_touched = False
+        self.plan_for = plan_for
+        self.plan: Any = None  # the plan the form's focus was drafted from (app/yearview.Plan)
+        self._focus_touched = False
+        self._drafting = False
 
     def compose(self) -> ComposeResult:
         pack = self.app.pack
@@ -62,6 +73,7 @@ class NewVisitScreen(Screen):
         with VerticalScroll(id="form"):
             yield Static(Content.assemble(("Start a visit", "bold"),
                                           ("  Ctrl+S starts · Esc cancels", "$text-muted")), id="form-title")
+            yield Static("", id="form-plan")
             with Horizontal(classes="form-columns"):
                 with Vertical(classes="form-left"):
                     yield Label("Organisation", classes="field-label")
@@ -111,6 +123,9 @@ class NewVisitScreen(Screen):
         self.title = "laqs-assist"
         self.sub_title = "new visit"
         self.query_one("#form-error").display = False
+        self.query_one("#form-plan").display = False
+        if self.plan_for is not None:
+            self.load_plan_for()
         if self.app.headless_stable:
             for inp in self.query(Input):
                 inp.cursor_blink = False
@@ -133,6 +148,7 @@ class NewVisitScreen(Screen):
                 kind = kinds.pop()
                 self.query_one("#kind-school" if kind == "school" else "#kind-la", RadioButton).value = True
             hint.update(Content.styled("existing organisation: this year's evidence carries over", "$text-success"))
+            self.draft_plan(found[0]["id"])
         else:
             hint.update(Content.styled("new organisation" if name else "", "$text-muted"))
 
@@ -141,6 +157,10 @@ class NewVisitScreen(Screen):
             return
         select = self.query_one("#f-agenda", Select)
         select.value = default_agenda(self.app.pack, self._kind() == "school")
+
+    def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
+        if event.selection_list.id == "f-focus" and not self._drafting:
+            self._focus_touched = True  # the adviser's own choice: a plan drafted later leaves it alone
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "f-agenda" and event.select.has_focus:
@@ -170,13 +190,73 @@ class NewVisitScreen(Screen):
             "organisation": org,
             "kind": kind,
             "phases": phases,
-            "focus": list(self.query_one("#f-focus", SelectionList).selected),
+            "focus": self._focus(),
             "people": parse_people(self.query_one("#f-people", Input).value),
             "day": day,
             "author": self.query_one("#f-author", Input).value.strip(),
             "purpose": self.query_one("#f-purpose", Input).value.strip(),
             "parent": parent if kind == "school" else None,
         }
+
+    def _focus(self) -> list[str]:
+        """The focus aspects ticked: the plan's order first (most needed first), then the pack's."""
+        ticked = set(self.query_one("#f-focus", SelectionList).selected)
+        first = [a for a in (self.plan.focus if self.plan is not None else ()) if a in ticked]
+        return first + [a for a in self.app.pack.aspects if a in ticked and a not in first]
+
+    # --- the plan: the next visit's agenda drafted from the year's gaps ---------------------------------------
+
+    @work(exclusive=True, group="plan-org")
+    async def load_plan_for(self) -> None:
+        """Opened to plan an organisation's next visit: fill in who it is with, then draft the plan."""
+        from ..engine import Backend
+
+        try:
+            home = await self.app.engine.call(Backend.home)
+            org = await self.app.engine.call(Backend.organisation, self.plan_for)
+        except Exception as exc:  # noqa: BLE001 - the form still works without the plan
+            self.app.report(exc)
+            return
+        self.organisations = list(home.organisations)
+        names = sorted({o["name"] for o in self.organisations}, key=str.lower)
+        box = self.query_one("#f-org", Input)
+        box.suggester = SuggestFromList(names, case_sensitive=False)
+        if org["kind"] == "school":
+            self.query_one("#kind-school", RadioButton).value = True
+            parent = next((o for o in self.organisations if o["id"] == org.get("parent_id")), None)
+            if parent:
+                self.query_one("#f-parent", Input).value = parent["name"]
+        box.value = org["name"]  # on_input_changed drafts the plan for it
+
+    @work(exclusive=True, group="plan")
+    async def draft_plan(self, organisation_id: str) -> None:
+        from ..engine import Backend
+
+        try:
+            plan = await self.app.engine.call(Backend.plan, organisation_id)
+        except Exception as exc:  # noqa: BLE001 - the form still works without the plan
+            self.app.report(exc)
+            return
+        self.apply_plan(plan)
+
+    def apply_plan(self, plan: Any) -> None:
+        """Show the plan and take its agenda and focus as the form's (unless the adviser chose their own)."""
+        self.plan = plan
+        pack = self.app.pack
+        if not self._agenda_touched and plan.agenda in pack.agendas:
+            self.query_one("#f-agenda", Select).value = plan.agenda
+        if not self._focus_touched:
+            focus = self.query_one("#f-focus", SelectionList)
+            self._drafting = True
+            try:
+                focus.deselect_all()
+                for a in plan.focus:
+                    focus.select(a)
+            finally:
+                self._drafting = False
+        box = self.query_one("#form-plan", Static)
+        box.update(plan_lines(pack, plan))
+        box.display = True
 
     def _error(self, text: str | None, field: str | None = None) -> None:
         box = self.query_one("#form-error", Static)
@@ -230,3 +310,36 @@ class _FieldError(LaqsError):
         super().__init__(message)
         self.field = field
 
+
+
+KIND_WORDS = {"disagreement": "sources disagree", "uncovered": "not yet discussed",
+              "below_ceiling": "below its ceiling"}
+
+
+def plan_lines(pack: Any, plan: Any, limit: int = 6) -> Content:
+    """The plan in a few lines: the focus it proposes and why, the questions that would decide, overdue actions."""
+    lines = [Content.assemble(("Next visit, drafted from the year ", "bold"), (plan.year, "bold"),
+                              ("  the focus below is ticked from it: untick or add aspects before starting",
+                               "$text-muted"))]
+    if not plan.items and not plan.overdue:
+        lines.append(Content.styled("Nothing stands out: every aspect has been discussed and nothing is below its "
+                                    "ceiling.", "$text-muted"))
+    rank = {"disagreement": 0, "uncovered": 1, "below_ceiling": 2}
+    items = sorted(plan.items, key=lambda i: rank.get(i.kind, 3))  # the order the focus was drawn in
+    for item in items[:limit]:
+        where = f" {pack.phase_name(item.phase)}" if item.phase else ""
+        ask = f" — ask {', '.join(item.questions[:3])}" if item.questions else ""
+        why = "" if item.kind == "uncovered" else f": {_short(item.why, 90)}"
+        lines.append(Content.assemble("• ", (f"{item.aspect}{where} ", "bold"),
+                                      (KIND_WORDS.get(item.kind, item.kind), "$text-warning"), why,
+                                      (ask, "$text-muted")))
+    if len(plan.items) > limit:
+        lines.append(Content.styled(f"  … and {len(plan.items) - limit} more",
+                                    "$text-muted"))
+    for a in plan.overdue[:3]:
+        lines.append(Content.assemble(("• overdue: ", "bold $text-error"), _short(inert(a["text"], one_line=True), 70),
+                                      (inert(f" ({a['owner'] or 'no owner'}, due {a['due_date']})", one_line=True),
+                                       "$text-muted")))
+    if len(plan.overdue) > 3:
+        lines.append(Content.styled(f"  … and {len(plan.overdue) - 3} more overdue actions", "$text-muted"))
+    return Content("\n").join(lines)

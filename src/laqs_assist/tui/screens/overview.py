@@ -1,0 +1,167 @@
+"""The regional overview: every LA in the store with its group ratings per phase and overall, in the
+theme's RAG colours, for the senior phase managers who agree the ratings. Enter on a row opens that organisation's
+dashboard; / filters the list by name. (A school's ratings are its LA's: a school is reached from its LA's
+visits or the list of visits.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from ...inert import inert
+from ..engine import Backend
+from ..widgets.titlebar import TitleBar
+from . import yearmodel as ym
+
+
+class OverviewScreen(Screen):
+    DEFAULT_CSS = """
+    #ov-body { padding: 0 1; }
+    #ov-title { height: auto; margin: 1 0 0 0; }
+    #ov-filter { margin: 1 0 0 0; width: 40; }
+    #ov-table { height: 1fr; margin-top: 1; }
+    #ov-empty { height: auto; margin-top: 1; }
+    """
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", show=False),
+        Binding("slash", "find", "Find"),
+        Binding("y", "year(-1)", "Earlier year"),
+        Binding("right_square_bracket", "year(1)", "Later year", show=False),
+        Binding("left_square_bracket", "year(-1)", "Earlier year", show=False),
+        Binding("escape", "back", "Back"),
+        Binding("f1", "app.help", "Help"),
+        Binding("ctrl+q", "app.quit", "Quit", show=False),
+    ]
+
+    def __init__(self, year: str | None = None) -> None:
+        super().__init__(id="overview")
+        self.year = year
+        self.data: Any = None
+        self._rows: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar()
+        with Vertical(id="ov-body"):
+            yield Static(Content.styled("loading the region…", "$text-muted"), id="ov-title")
+            yield Input(placeholder="/ finds an organisation by name", id="ov-filter", compact=True)
+            yield DataTable(id="ov-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="ov-empty")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "Regional overview"
+        table = self.query_one(DataTable)
+        pack = self.app.pack
+        table.add_column("Organisation", key="org", width=28)
+        for pid, gid in ym.overview_columns(pack):
+            table.add_column(f"{pid} {gid}" if pid else f"All {gid}", key=f"{pid or 'all'}|{gid}", width=6)
+        table.add_column("Visits", key="visits", width=6)
+        table.add_column("Schools heard", key="voices", width=13)
+        table.add_column("Disagree", key="disagree", width=8)
+        self.query_one("#ov-empty").display = False
+        self.query_one("#ov-filter").display = False
+        table.focus()
+        self.load()
+
+    @work(exclusive=True, group="overview")
+    async def load(self) -> None:
+        try:
+            data = await self.app.engine.call(Backend.overview, self.year)
+        except Exception as exc:  # noqa: BLE001 - one line, the screen stays
+            self.app.report(exc)
+            return
+        self.show(data)
+
+    def show(self, data: Any) -> None:
+        self.data = data
+        self.year = data.year
+        self.sub_title = self.year
+        self._fill()
+        self.app.first_screen_shown()
+
+    def _fill(self) -> None:
+        pack = self.app.pack
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        words = self.query_one("#ov-filter", Input).value.strip().lower()
+        rows = self.data.rows
+        self._rows = [r for r in rows if words in r.organisation["name"].lower()] if words else list(rows)
+        cols = ym.column_labels(pack)
+        for r in self._rows:
+            cells = [_cell(cols, x.rating if x is not None else None) for x in ym.overview_cells(r, pack)]
+            table.add_row(Content(inert(r.organisation["name"], one_line=True)), *cells, str(r.visits),
+                          str(r.voices) if r.voices else "",
+                          Content.styled(f"{r.disagreements} !", "bold $text-error") if r.disagreements else "",
+                          key=r.organisation["id"])
+        self.query_one("#ov-title", Static).update(Content.assemble(
+            ("Regional overview ", "bold"), self.year or "",
+            (f" · {ym.plural(len(rows), 'LA')} · groups 1 and 2 per phase and overall · Enter opens a dashboard"
+             " · / finds", "$text-muted")))
+        empty = self.query_one("#ov-empty", Static)
+        empty.display = not self._rows
+        if not rows:
+            empty.update(Content.styled("No LAs in this store yet: start a visit to one from the list of visits.",
+                                        "$text-muted"))
+        elif not self._rows:
+            empty.update(Content.styled(f"No organisation's name holds '{inert(words, one_line=True)}'.",
+                                        "$text-muted"))
+        if self._rows:
+            table.move_cursor(row=min(max(keep, 0), len(self._rows) - 1))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self.data is not None:
+            self._fill()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one(DataTable).focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if not self._rows:
+            return
+        r = self._rows[min(max(table.cursor_row, 0), len(self._rows) - 1)]
+        self.app.open_dashboard(r.organisation["id"], self.year)
+
+    def action_find(self) -> None:
+        box = self.query_one("#ov-filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_year(self, step: int) -> None:
+        if self.year:
+            self.year = ym.shift_year(self.year, step)
+            self.load()
+
+    def action_back(self) -> None:
+        box = self.query_one("#ov-filter", Input)
+        if box.has_focus or box.value:
+            box.value = ""
+            box.display = False
+            self.query_one(DataTable).focus()
+            return
+        self.app.year_back()
+
+
+def _cell(cols: dict[str, tuple[str, str, str]], column: str | None) -> Content:
+    from ..widgets.raggrid import NA, RAG_STYLE
+
+    if column is None:
+        return Content.styled(" —", "$text-disabled")
+    if column == NA:
+        return Content.styled(" N/A", "$text-muted")
+    short, _, rag = cols.get(column, (column, column, ""))
+    return Content.styled(f" {short} ".ljust(4), RAG_STYLE.get(rag, ""))
