@@ -255,6 +255,19 @@ class JointVisits:
         self._open(self.store.joint_visit(visit["id"]), pack, form_of(pack, visit["form_id"]))
         return self.view()
 
+    def resume_read(self, ref: str) -> JointView:
+        """Open a joint visit to read it (or write its record), leaving its status as it is."""
+        visit = self.store.find_joint_visit(ref)
+        from ..packs.registry import pack_of_visit
+
+        pack = pack_of_visit(visit, self.service.default_pack, self.service.pack_fixed)
+        self._open(visit, pack, form_of(pack, visit["form_id"]))
+        return self.view()
+
+    def form_scale(self) -> tuple:
+        """The grades of the open visit's form (else the default pack's joint-visit form)."""
+        return (self.form or form_of(self.service.default_pack)).scale
+
     def _open(self, visit: dict[str, Any], pack: "Pack", form: "Form") -> None:
         self.visit, self.pack, self.form = visit, pack, form
         self.fields = fields(form)
@@ -298,12 +311,17 @@ class JointVisits:
                          "them) or a section's aspect (2.2) or id")
 
     def answer(self, text: str) -> tuple[Field, str]:
-        """Give the current field a value and move to the next field; the value as kept."""
+        """Give the current field a value and move on to the next field with none yet (the header's school, LA
+        and date are filled in when the visit starts); the value as kept."""
         f = self.current()
         if f is None:
             raise UsageError("every field has been dealt with: /back or /go N to change one, /end to end the visit")
         value = self.set(f.key, text)
-        self.store.set_joint_position(self._v()["id"], self.fields.index(f) + 1)
+        entries = self.store.joint_entries(self._v()["id"])
+        at = self.fields.index(f) + 1
+        while at < len(self.fields) and entries.get(self.fields[at].key, {}).get("value"):
+            at += 1
+        self.store.set_joint_position(self._v()["id"], at)
         return f, value
 
     def set(self, key: str, text: str) -> str:
@@ -467,11 +485,20 @@ def sip_grades(store: "Store", pack: "Pack", sip: str | None = None, year: str |
     return out
 
 
-def visit_rows(store: "Store", limit: int = 50, school_id: str | None = None) -> list[dict[str, Any]]:
-    """Joint visits as the visits list shows them (no grades, no SIP's name beyond the visit's own header):
-    id, date, status, school, la, sip_name, how many fields are filled in and of how many."""
+def visit_rows(store: "Store", limit: int = 50, organisation_id: str | None = None,
+               status: str | None = None) -> list[dict[str, Any]]:
+    """Joint visits as the visits list shows them (no grades): kind "joint visit", id, date, status,
+    organisation (the school), la, sip_name, how many fields are filled in; `organisation_id` a school's or its
+    LA's."""
+    if organisation_id is None:
+        found = store.joint_visits(status=status, limit=limit)
+    else:
+        found = store.joint_visits(school_id=organisation_id, status=status, limit=limit) + \
+            store.joint_visits(la_id=organisation_id, status=status, limit=limit)
+        found = sorted({v["id"]: v for v in found}.values(), key=lambda v: (v["date"], v["updated_at"]),
+                       reverse=True)[:limit]
     out = []
-    for v in store.joint_visits(school_id=school_id, limit=limit):
+    for v in found:
         entries = store.joint_entries(v["id"])
         filled = sum(1 for e in entries.values() if e["value"])
         out.append({"id": v["id"], "kind": "joint visit", "date": v["date"], "status": v["status"],

@@ -596,6 +596,14 @@ class Service:
 
         return joint_visit_evidence(self.store, self.default_pack, la, year)
 
+    def joint_visit_rows(self, status: str | None = None, organisation: str | None = None,
+                         limit: int = 50) -> list[dict[str, Any]]:
+        """Joint visits as the visits list shows them (app/joint.visit_rows)."""
+        from .joint import visit_rows
+
+        org_id = self.organisation(organisation)["id"] if organisation else None
+        return visit_rows(self.store, limit, org_id, status)
+
 
 def _numbered(first: Path, n: int) -> Path:
     """The n-th draft of a note beside the first: oak-primary-2026-11-20-1a2b3c4d-2.docx."""
