@@ -743,7 +743,7 @@ def joint_visit_record() -> Document:
     shade(table.rows[1].cells[0], KEY_FILL)
     cell_text(table.rows[1].cells[0], "{{ h.label }}", bold=True)
     cell_text(table.rows[1].cells[1], "{{ h.value }}")
-    widths(table, [4.6, 12.4])
+    widths(table, [5.2, 11.8])
     para(doc, "{{ intro }}", size=9, color=MUTED)
 
     heading(doc, "Grades")
@@ -767,10 +767,7 @@ def joint_visit_record() -> Document:
     graded_section(doc, "s")
     tag(doc, "{%p endfor %}")
 
-    heading(doc, "Grade scores", "Heading 3")
-    tag(doc, "{%p for g in scale %}")
-    para(doc, ("{{ g.grade }}", {"bold": True}), " = {{ g.meaning }}", size=9)
-    tag(doc, "{%p endfor %}")
+    para(doc, ("Grade scores: ", {"bold": True}), "{{ scale_line }}.", size=9)
     para(doc, "Prepared {{ generated }} with {{ tool }}.", size=9, color=MUTED)
     return doc
 

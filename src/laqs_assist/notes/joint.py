@@ -91,6 +91,7 @@ def joint_record_context(store, pack: Pack, joint_id: str, *, today: date | None
         "grades": [{"heading": s["heading"], "grade": s["grade"], "meaning": s["meaning"]} for s in graded],
         "sections": with_standards, "overall": overall, "closing": closing,
         "scale": [{"grade": g.grade, "meaning": g.meaning} for g in form.scale],
+        "scale_line": "; ".join(f"{g.grade} = {g.meaning}" for g in form.scale),
         "status": "Ended" if visit["status"] == "ended" else "In progress (a draft)",
         "complete": f"{filled} of {len(fields(form))} fields filled in",
         "audience": "For the headteacher and the LA. It concerns the named SIP/NCA's work: not for wider circulation.",
