@@ -326,3 +326,36 @@ def test_the_record_renders_the_form_as_filled_in(tmp_path):
     assert "Clear agreed actions ✅ {{ 7*7 }}" in text and "49" not in text.split("Clear agreed")[1][:20]
     assert text.index("SIP's/NCA's areas for development") < text.rindex("The overall effectiveness")
     assert "For the headteacher and the LA" in text
+
+
+def test_the_record_template_restyled_in_word_still_checks_and_renders(tmp_path):
+    """Restyled as a user would in Word (fonts, colours, a line of their own), the template still passes
+    `laqs templates check` as a joint-visit template and renders the visit."""
+    from docx import Document
+    from docx.shared import Pt, RGBColor
+
+    from laqs_assist.notes.joint import default_template, write_joint_record
+
+    doc = Document(str(default_template()))
+    doc.styles["Normal"].font.name = "Georgia"
+    doc.styles["Normal"].font.size = Pt(11)
+    doc.styles["Heading 2"].font.color.rgb = RGBColor(0x80, 0x00, 0x20)
+    doc.paragraphs[0].insert_paragraph_before("Any Borough school improvement service")
+    restyled = tmp_path / "my-joint-visit-record.docx"
+    doc.save(str(restyled))
+    check = laqs("templates", "check", str(restyled), db=tmp_path / "unused.db")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "ok as a joint-visit template — 0 refused, 0 unknown, 0 missing" in check.stdout
+    with service(tmp_path / "s.db") as svc:
+        jid = filled(svc)
+        out = write_joint_record(svc.store, PACK, jid, tmp_path / "r.docx", template=restyled)
+    text = docx_text(out)
+    assert text.startswith("Any Borough school improvement service") or \
+        "Any Borough school improvement service" in text
+    assert "Grade: 3 — Satisfactory practice" in text and SIP in text
+    broken = tmp_path / "joint-broken.docx"
+    doc = Document(str(default_template()))
+    doc.add_paragraph("{{ sip.__class__ }}")
+    doc.save(str(broken))
+    refused = laqs("templates", "check", str(broken), db=tmp_path / "unused.db")
+    assert refused.returncode == 2 and "refused" in refused.stdout

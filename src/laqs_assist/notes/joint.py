@@ -19,6 +19,15 @@ from .context import is_rtl, long_date, runs
 
 TEMPLATE = "joint-visit-record.docx"
 
+# What a record of a joint visit must show (`laqs templates check` warns when a template never uses one).
+CORE = {
+    "school": "the school visited",
+    "header": "the form's header: the SIP/NCA, the LA, the school, the (d)SSIA, the date, length and programme",
+    "sections": "each heading with its standards seen, its grade and the evidence for it",
+    "closing": "feedback from the headteacher, the SIP's strengths and areas for development",
+    "overall": "the overall effectiveness of the SIP/NCA, its grade and evidence",
+}
+
 
 def default_template() -> Path:
     from ..paths import templates_dir
