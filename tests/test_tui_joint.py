@@ -186,3 +186,32 @@ def test_joint_visit_form_snapshot(snap_compare, tmp_path) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+@pytest.mark.asyncio
+async def test_from_the_new_visit_form_and_quitting_saves_the_field(tmp_path):
+    db = tmp_path / "laqs.db"
+    seed_store(db)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: _screen(app) == "HomeScreen" and app.screen.data is not None, what="home")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: _screen(app) == "NewVisitScreen", what="new visit form")
+        await pilot.press(*"Birch Primary")
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: _screen(app) == "JointStartScreen", what="the joint visit's short form")
+        from textual.widgets import Input
+
+        assert app.screen.query_one("#js-school", Input).value == "Birch Primary"
+        assert app.focused.id == "js-sip"
+        await pilot.press(*"Pat Smith", "ctrl+s")
+        await wait_for(pilot, lambda: _screen(app) == "JointVisitScreen", what="the form")
+        screen = app.screen
+        field = screen.query_one(f"#{screen.ids['header:ssia']}", Input)
+        field.focus()
+        await pilot.press(*"Sam")
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: not app.is_running, what="quit")
+    got = rows(db, "SELECT j.status, e.value FROM joint_visits j JOIN joint_visit_entries e ON "
+                   "e.joint_visit_id = j.id AND e.field = 'header:ssia'")
+    assert [tuple(r) for r in got] == [("paused", "Sam")]

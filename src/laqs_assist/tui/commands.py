@@ -54,7 +54,11 @@ class LaqsCommands(Provider):
                    screen.action_new_joint_visit)
             yield "Resume the highlighted visit", "carry on where it stopped", screen.action_resume
         from .screens.joint_visit import JointVisitScreen
+        from .screens.new_visit import NewVisitScreen
 
+        if isinstance(screen, NewVisitScreen):
+            yield ("Joint visit with a SIP instead", "the Appendix 5 form, for the school typed here (F7)",
+                   screen.action_joint_visit)
         if isinstance(screen, JointVisitScreen):
             yield "Write the record of the visit", "a .docx for the headteacher and the LA", screen.action_record
             yield "End the joint visit", "its values are then kept as they are", screen.action_end

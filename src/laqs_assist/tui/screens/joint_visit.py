@@ -336,6 +336,25 @@ class JointVisitScreen(Screen):
             w.disabled = True
         self._status("✓ joint visit ended: F2 writes its record for the headteacher and the LA")
 
+    def confirm_leave(self, then: Any, leaving: str = "quit") -> None:
+        """Quitting from the form: the field being typed in is saved (or, refused, kept as the draft) and the
+        joint visit paused before `then` runs; nothing needs asking, as nothing typed is thrown away."""
+
+        async def go() -> None:
+            try:
+                await self._commit_focused()
+            except LaqsError:
+                pass  # kept as the draft, shown when the form opens again
+            try:
+                await self.app.engine.call(_close)
+            except Exception:  # noqa: BLE001 - quitting must not fail
+                pass
+            result = then()
+            if hasattr(result, "__await__"):
+                await result
+
+        self.app.run_worker(go(), group="leave")
+
     @work(group="joint-nav", exclusive=True)
     async def action_leave(self) -> None:
         try:
