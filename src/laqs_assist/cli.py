@@ -501,10 +501,21 @@ def search(state: _State, query: str, limit: int, as_json: bool) -> None:
 @click.option("--ratings", "ratings_file", type=click.Path(path_type=Path), default=None,
               help="Roll up ratings from a YAML/JSON file ({phase: {aspect: column}}) instead of the store.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option("--store", "store_at", default=None,
+              help="Read this store: a file, or a team store in PostgreSQL (postgresql://…).")
 @click.pass_obj
 def dashboard(state: _State, organisation: str | None, year: str | None, ratings_file: Path | None,
-              as_json: bool) -> None:
+              as_json: bool, store_at: str | None) -> None:
     """The RAG dashboard for an LA: every aspect per phase, rolled up per group and overall."""
+    if store_at is not None and store_at.startswith(("postgresql://", "postgres://")):
+        if not organisation:
+            raise UsageError("name an organisation (an LA of the region)")
+        from .app.pooling import postgres_store
+
+        # the organisation's rows, read from PostgreSQL into a private store removed when the command ends
+        state.store = click.get_current_context().with_resource(postgres_store(store_at, organisation))
+    elif store_at is not None:
+        state.store = Path(store_at)
     from .rollup import dashboard as build
 
     def standing(y) -> dict:
@@ -722,6 +733,7 @@ def settings_unset(key: str) -> None:
 # Command groups that live in modules of their own; each module has `register(cli)`. Add a group with one line.
 COMMAND_MODULES = (
     "laqs_assist.notes.commands",      # note, brief, export, report, templates
+    "laqs_assist.pool_cli",            # pool (export, merge, conflicts, resolve, policy, key, aliases), serve
 )
 
 
