@@ -178,10 +178,12 @@ def _map_organisations(db: Engine) -> None:
             db.x("INSERT INTO organisations (id, name, kind, parent_id, created_at, code) VALUES (?, ?, ?, NULL, ?, ?)",
                  [tid, f"{name} [{tid}]", kind, created, code])  # named properly by _settle_names
         earlier = db.rows("SELECT organisation_id, code FROM pool_sources WHERE source_id = ?", [sid])
-        db.x("INSERT INTO pool_sources (source_id, organisation_id, kind, name, code, created_at) VALUES "
-             "(?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET organisation_id = excluded.organisation_id, "
-             "code = coalesce(excluded.code, pool_sources.code) WHERE pool_sources.code IS NULL",
-             [sid, tid, kind, " ".join(name.split()), code, created])
+        db.x("INSERT INTO pool_sources (source_id, organisation_id, kind, name, code, parent_source_id, created_at) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET "
+             "organisation_id = excluded.organisation_id, code = coalesce(excluded.code, pool_sources.code), "
+             "parent_source_id = coalesce(pool_sources.parent_source_id, excluded.parent_source_id) "
+             "WHERE pool_sources.code IS NULL",
+             [sid, tid, kind, " ".join(name.split()), code, _parent, created])
         if earlier and earlier[0][0] != tid and earlier[0][1] is None and code:
             _fold(db, earlier[0][0], tid)  # the store gave its organisation a key since: one organisation
         touched.add(tid)
@@ -199,11 +201,6 @@ def _map_organisations(db: Engine) -> None:
                                                              [other[0]])}
             if other_names & {n.casefold() for n in names}:
                 _fold(db, other[0], tid)
-    for sid, _name, _kind, parent, *_ in incoming:
-        if parent:
-            db.x("UPDATE organisations SET parent_id = coalesce((SELECT organisation_id FROM pool_sources WHERE "
-                 "source_id = ?), ?) WHERE id = (SELECT organisation_id FROM pool_sources WHERE source_id = ?) "
-                 "AND parent_id IS NULL", [parent, parent, sid])
     _settle_names(db, touched)
 
 
@@ -255,7 +252,14 @@ def _settle_names(db: Engine, touched: set[str]) -> None:
                         [kind, name, tid])
         if clash:
             name = f"{name} ({tid[:8]})"
-        db.x("UPDATE organisations SET name = ? WHERE id = ?", [name, tid])
+        # Its first record also says when it was first recorded and the LA it belongs to.
+        first = db.rows("SELECT created_at FROM pool_sources WHERE organisation_id = ? ORDER BY created_at "
+                        "LIMIT 1", [tid])[0][0]
+        parent = db.value("SELECT p.organisation_id FROM pool_sources s JOIN pool_sources p ON "
+                          "p.source_id = s.parent_source_id WHERE s.organisation_id = ? "
+                          "ORDER BY s.created_at, s.source_id LIMIT 1", [tid])
+        db.x("UPDATE organisations SET name = ?, created_at = ?, parent_id = ? WHERE id = ?",
+             [name, first, parent, tid])
         db.x("DELETE FROM organisation_aliases WHERE organisation_id = ?", [tid])
         for (alias,) in db.rows("SELECT DISTINCT name FROM pool_sources WHERE organisation_id = ? AND name != ?",
                                 [tid, name]):

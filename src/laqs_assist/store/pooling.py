@@ -74,11 +74,11 @@ def merge_bundles(store, paths: list[Path], progress=None) -> list[dict[str, Any
             if conn.execute("SELECT 1 FROM pool_bundles WHERE id = ?", [info["id"]]).fetchone():
                 results.append({"bundle": str(path), "id": info["id"], "already": True, "visits": 0, "answers": 0,
                                 "versions": 0, "organisations": 0})
-                continue
-            with store.write():
-                added = merge_rows(SQLiteEngine(conn), policy(store))
-                store.log("pool.merge", entity=info["id"], bundle=path.name, author=info["author"], **added)
-            results.append({"bundle": str(path), "id": info["id"], "already": False, **added})
+            else:
+                with store.write():
+                    added = merge_rows(SQLiteEngine(conn), policy(store))
+                    store.log("pool.merge", entity=info["id"], bundle=path.name, author=info["author"], **added)
+                results.append({"bundle": str(path), "id": info["id"], "already": False, **added})
         except sqlite3.DatabaseError as exc:
             raise _translate(exc, store.path) from None
         finally:

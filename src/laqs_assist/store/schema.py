@@ -288,7 +288,7 @@ def pooling(db: Database) -> None:
     db.execute("CREATE INDEX idx_pool_versions_response ON pool_versions (response_id)")
     db.execute("CREATE TABLE pool_sources (source_id TEXT PRIMARY KEY, organisation_id TEXT NOT NULL "
                "REFERENCES organisations(id), kind TEXT NOT NULL, name TEXT NOT NULL, code TEXT, "
-               "created_at TEXT NOT NULL)")
+               "parent_source_id TEXT, created_at TEXT NOT NULL)")
     db.execute("CREATE INDEX idx_pool_sources_organisation ON pool_sources (organisation_id)")
     db.execute("CREATE TABLE pool_bundles (id TEXT PRIMARY KEY, author TEXT NOT NULL, exported_at TEXT NOT NULL, "
                "visits INTEGER NOT NULL, answers INTEGER NOT NULL, flagged_shared INTEGER NOT NULL)")
