@@ -18,7 +18,9 @@ from ..errors import UsageError
 from .bundle import read_bundle_info
 from .bundled import BUNDLED, POLICIES, POOL_TABLES
 from .db import StoreError
-from .merge import Engine, conflicts as _conflicts, merge_rows, resolve as _resolve
+from .merge import Engine, merge_rows
+from .merge import conflicts as _conflicts
+from .merge import resolve as _resolve
 from .values import now
 from .versions import MIGRATIONS
 
