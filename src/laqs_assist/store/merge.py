@@ -107,13 +107,17 @@ def merge_rows(db: Engine, policy: dict[str, str]) -> dict[str, int]:
                                                 "THEN t.response_id END")
         db.x(f"INSERT INTO {b.table} ({', '.join(cols)}) SELECT {', '.join(exprs)} FROM {src}{b.table} t "
              f"WHERE {where} {_conflict(b, cols)}")
+    # An answer's only wording is its text in responses: pool_versions keeps words only for answers with more.
     db.x(f"INSERT INTO pool_versions (id, response_id, replaces, text, value, started_at) "
-         f"SELECT v.id, v.response_id, v.replaces, v.text, v.value, v.started_at FROM {src}pool_versions v "
-         "WHERE v.response_id IN (SELECT id FROM responses) ON CONFLICT DO NOTHING")
+         f"SELECT v.id, v.response_id, v.replaces, CASE WHEN EXISTS (SELECT 1 FROM {src}pool_versions w WHERE "
+         f"w.response_id = v.response_id AND w.id != v.id) THEN v.text END, v.value, v.started_at "
+         f"FROM {src}pool_versions v WHERE v.response_id IN (SELECT id FROM responses) ON CONFLICT DO NOTHING")
     _purge_withdrawn(db)
-    settle_versions(db, [r[0] for r in db.rows(
+    several = [r[0] for r in db.rows(
         f"SELECT response_id FROM pool_versions WHERE response_id IN (SELECT response_id FROM {src}pool_versions) "
-        "GROUP BY response_id HAVING count(*) > 1")])
+        "GROUP BY response_id HAVING count(*) > 1")]
+    _fill_words(db, several)
+    settle_versions(db, several)
     db.x(f"INSERT INTO pool_bundles (id, author, exported_at, visits, answers, flagged_shared) "
          f"SELECT id, author, exported_at, visits, answers, flagged_shared FROM {src}pool_bundles WHERE true "
          "ON CONFLICT DO NOTHING")
@@ -140,6 +144,23 @@ def _conflict(b, cols: list[str]) -> str:
         return (f"ON CONFLICT ({b.key}) DO UPDATE SET {sets} "
                 f"WHERE excluded.updated_at > {b.table}.updated_at")
     return f"ON CONFLICT ({b.key}) {b.on_conflict}"
+
+
+def _fill_words(db: Engine, response_ids: list[str]) -> None:
+    """An answer that now has more than one wording keeps the words of each: a version without them was its
+    bundle's only wording (the bundle's answer text) or the team store's (the team's answer text, still current:
+    answers are only rewritten once they have several wordings, and then every wording has its words)."""
+    src = db.src
+    for i in range(0, len(response_ids), 500):
+        chunk = response_ids[i:i + 500]
+        marks = ", ".join("?" for _ in chunk)
+        db.x(f"UPDATE pool_versions SET text = (SELECT r.text FROM {src}responses r WHERE r.id = "
+             f"pool_versions.response_id) WHERE text IS NULL AND response_id IN ({marks}) AND NOT EXISTS "
+             f"(SELECT 1 FROM {src}pool_versions w WHERE w.response_id = pool_versions.response_id AND "
+             f"w.id != pool_versions.id) AND EXISTS (SELECT 1 FROM {src}pool_versions w WHERE "
+             f"w.response_id = pool_versions.response_id AND w.id = pool_versions.id)", chunk)
+        db.x(f"UPDATE pool_versions SET text = (SELECT r.text FROM responses r WHERE r.id = pool_versions.response_id) "
+             f"WHERE text IS NULL AND response_id IN ({marks})", chunk)
 
 
 def _purge_withdrawn(db: Engine) -> None:

@@ -41,7 +41,6 @@ _INDEXES = (
     "CREATE INDEX IF NOT EXISTS idx_action_updates_action ON action_updates (action_id)",
     "CREATE INDEX IF NOT EXISTS idx_ratings_organisation ON ratings (organisation_id, academic_year)",
     "CREATE INDEX IF NOT EXISTS idx_rating_decisions_organisation ON rating_decisions (organisation_id)",
-    "CREATE INDEX IF NOT EXISTS idx_pool_versions_response ON pool_versions (response_id)",
     "CREATE INDEX IF NOT EXISTS idx_pool_sources_organisation ON pool_sources (organisation_id)",
     "CREATE INDEX IF NOT EXISTS idx_response_versions_response ON response_versions (response_id)",
 )
@@ -227,6 +226,14 @@ def _stage(conn, src: sqlite3.Connection, table: str) -> None:
         with cur.copy(f"COPY incoming_{table} ({', '.join(cols)}) FROM STDIN") as copy:
             for row in src.execute(f"SELECT {', '.join(cols)} FROM {table}"):
                 copy.write_row(row)
+    # The merge looks rows up by their keys; a temporary table has no statistics until analysed.
+    key = _STAGE_KEYS.get(table, "id" if "id" in cols else None)
+    if key:
+        conn.execute(f"CREATE INDEX ON incoming_{table} ({key})")
+    conn.execute(f"ANALYZE incoming_{table}")
+
+
+_STAGE_KEYS = {"pool_versions": "response_id, id", "pool_withdrawn": "response_id", "visit_people": "visit_id"}
 
 
 # --- readings -----------------------------------------------------------------------------------------------------

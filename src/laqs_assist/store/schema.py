@@ -272,7 +272,8 @@ def pooling(db: Database) -> None:
     - organisations.code: the stable key an organisation is matched by across stores, the LA code or the school's
       URN, where known; organisation_aliases: the other names it is known by in pooled stores.
     - pool_versions: every wording of a pooled answer, each naming the version it replaced (ids made from the
-      answer's id and when the wording began, so a store exported twice names its versions alike).
+      answer's id and when the wording began, so a store exported twice names its versions alike); a team store
+      keeps the words of an answer's only version in responses alone.
     - pool_sources: which organisation of the team store each adviser's organisation (by its own id) became.
     - pool_bundles: the bundles merged; pool_withdrawn: answers flagged since they were pooled (never brought back
       by an older bundle); pool_policy: what the team agrees may be pooled; pool_resolutions: conflicts settled.
@@ -283,9 +284,10 @@ def pooling(db: Database) -> None:
     db.execute("CREATE UNIQUE INDEX idx_organisations_kind_code ON organisations (kind, code) WHERE code IS NOT NULL")
     db.execute("CREATE TABLE organisation_aliases (organisation_id TEXT NOT NULL REFERENCES organisations(id), "
                "name TEXT NOT NULL, PRIMARY KEY (organisation_id, name))")
-    db.execute("CREATE TABLE pool_versions (id TEXT PRIMARY KEY, response_id TEXT NOT NULL, replaces TEXT, "
-               "text TEXT NOT NULL, value TEXT, started_at TEXT NOT NULL)")
-    db.execute("CREATE INDEX idx_pool_versions_response ON pool_versions (response_id)")
+    # Keyed by answer first (an answer's versions are read together), without a rowid: no index beside the rows.
+    # In a team store an answer's only wording is its text in responses and is not kept twice (text is NULL).
+    db.execute("CREATE TABLE pool_versions (response_id TEXT NOT NULL, id TEXT NOT NULL, replaces TEXT, text TEXT, "
+               "value TEXT, started_at TEXT NOT NULL, PRIMARY KEY (response_id, id)) WITHOUT ROWID")
     db.execute("CREATE TABLE pool_sources (source_id TEXT PRIMARY KEY, organisation_id TEXT NOT NULL "
                "REFERENCES organisations(id), kind TEXT NOT NULL, name TEXT NOT NULL, code TEXT, "
                "parent_source_id TEXT, created_at TEXT NOT NULL)")
