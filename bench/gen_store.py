@@ -293,7 +293,7 @@ def generate(path: Path, responses: int, seed: int = 2009, log=print) -> dict[st
     advisers = [f"{first} {last}" for first in FIRST[:12] for last in LAST[:3]]
 
     conn.execute("BEGIN")
-    conn.executemany("INSERT INTO organisations VALUES (?,?,?,?,?)", orgs)
+    conn.executemany("INSERT INTO organisations (id, name, kind, parent_id, created_at) VALUES (?,?,?,?,?)", orgs)
     conn.executemany("INSERT INTO people (id, name, role, organisation_id, created_at) VALUES (?,?,?,?,?)", people)
     conn.execute("COMMIT")
     counts["organisations"], counts["people"] = len(orgs), len(people)
@@ -333,7 +333,9 @@ def generate(path: Path, responses: int, seed: int = 2009, log=print) -> dict[st
     events: list[tuple] = []
 
     sql = {
-        "visits": "INSERT INTO visits VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "visits": "INSERT INTO visits (id, organisation_id, pack_id, agenda_id, phases, focus, date, academic_year, "
+                  "author, purpose, status, position, created_at, updated_at, ended_at, pack_version, summary) "
+                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         "visit_people": "INSERT OR IGNORE INTO visit_people VALUES (?,?,?)",
         "visit_items": "INSERT INTO visit_items VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         "responses": "INSERT INTO responses VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",

@@ -514,6 +514,68 @@ def search(state: _State, query: str, limit: int, as_json: bool) -> None:
         click.echo(f"    {inert(r['snippet'], one_line=True)}")
 
 
+@cli.command()
+@click.argument("organisation", required=False)
+@click.option("--year", default=None, help="Academic year, e.g. 2026/27 (default: the current one).")
+@click.option("--ratings", "ratings_file", type=click.Path(path_type=Path), default=None,
+              help="Roll up ratings from a YAML/JSON file ({phase: {aspect: column}}) instead of the store.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option("--store", "store_at", default=None,
+              help="Read this store: a file, or a team store in PostgreSQL (postgresql://…).")
+@click.pass_obj
+def dashboard(state: _State, organisation: str | None, year: str | None, ratings_file: Path | None,
+              as_json: bool, store_at: str | None) -> None:
+    """The RAG dashboard for an LA: every aspect per phase, rolled up per group and overall."""
+    if store_at is not None and store_at.startswith(("postgresql://", "postgres://")):
+        if not organisation:
+            raise UsageError("name an organisation (an LA of the region)")
+        from .app.pooling import postgres_store
+
+        # the organisation's rows, read from PostgreSQL into a private store removed when the command ends
+        state.store = click.get_current_context().with_resource(postgres_store(store_at, organisation))
+    elif store_at is not None:
+        state.store = Path(store_at)
+    from .rollup import dashboard as build
+
+    def standing(y) -> dict:
+        # how a year's rating stands, what it rests on, and for an override its reason and what the criteria say
+        out = {"rating": y.column, "standing": y.standing, "rests_on": y.rests_on()}
+        if y.visit_id:
+            out["visit_id"], out["visit_date"] = y.visit_id, y.visit_date
+        if y.departure is not None:
+            out["reason"] = y.reason
+            out["departure"] = {"kind": y.departure.kind, "ruled_out": y.departure.ruled_out,
+                                "line": y.departure.line}
+        if y.lapsed:
+            out["lapsed"] = dict(y.lapsed)
+        return out
+
+    pack = state.pack()
+    if ratings_file is not None:
+        title = ratings_file.name
+        ratings = _ratings_from_file(pack, ratings_file)
+    else:
+        if not organisation:
+            raise UsageError("name an organisation (or give --ratings FILE)")
+        from .app.service import Service
+
+        with Service.open(state) as service:
+            held = service.year_ratings(organisation, year)
+        ratings, title = held.ratings, f"{held.organisation['name']} ({held.year})"
+        details = held.details
+    board = build(pack, ratings)
+    if as_json:
+        out = {"title": title, **board.to_dict()}
+        if ratings_file is None:
+            # Beside each row's ratings, how each stands and what it rests on (a ratings file has no standings).
+            for row in out["rows"]:
+                row["standings"] = {a: standing(details[(row["phase"], a)]) for a in row["aspects"]}
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    standings = None if ratings_file is not None else {key: d.standing for key, d in details.items()}
+    click.echo(render_dashboard(pack, board, inert(title, one_line=True), standings))
+
+
 def _ratings_from_file(pack, path: Path) -> dict:
     from .packs.yamlsrc import load_yaml
     from .rating import NA
@@ -697,6 +759,7 @@ COMMAND_MODULES = (
     "laqs_assist.notes.commands",      # note, brief, export, report, templates
     "laqs_assist.cli_year",            # dashboard, overview, coverage, plan, actions
     "laqs_assist.cli_joint",           # joint-visits
+    "laqs_assist.pool_cli",            # pool (export, merge, conflicts, resolve, policy, key, aliases), serve
 )
 
 

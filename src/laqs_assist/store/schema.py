@@ -332,6 +332,47 @@ def rating_cache(db: Database) -> None:
                "DELETE FROM rating_cache WHERE organisation_id IN (old.parent_id, new.parent_id, new.id); END")
 
 
+@migrations(name="0011_pooling")
+def pooling(db: Database) -> None:
+    """Pooling advisers' stores into a team store (store/pooling.py). Every store gets these tables; an adviser's
+    own store uses only the organisations' stable key.
+
+    - organisations.code: the stable key an organisation is matched by across stores, the LA code or the school's
+      URN, where known; organisation_aliases: the other names it is known by in pooled stores.
+    - pool_versions: every wording of a pooled answer, each naming the version it replaced (ids made from the
+      answer's id and when the wording began, so a store exported twice names its versions alike); a team store
+      keeps the words of an answer's only version in responses alone.
+    - pool_sources: which organisation of the team store each adviser's organisation (by its own id) became.
+    - pool_bundles: the bundles merged; pool_withdrawn: answers flagged since they were pooled (never brought back
+      by an older bundle); pool_policy: what the team agrees may be pooled; pool_resolutions: conflicts settled.
+    - events ids become unique, so the same event merged twice is kept once.
+    - shared_answers: the answers a shared reader may see (none flagged), for browsing the store read-only.
+    """
+    db.execute("ALTER TABLE organisations ADD COLUMN code TEXT")
+    db.execute("CREATE UNIQUE INDEX idx_organisations_kind_code ON organisations (kind, code) WHERE code IS NOT NULL")
+    db.execute("CREATE TABLE organisation_aliases (organisation_id TEXT NOT NULL REFERENCES organisations(id), "
+               "name TEXT NOT NULL, PRIMARY KEY (organisation_id, name))")
+    # Keyed by answer first (an answer's versions are read together), without a rowid: no index beside the rows.
+    # In a team store an answer's only wording is its text in responses and is not kept twice (text is NULL).
+    db.execute("CREATE TABLE pool_versions (response_id TEXT NOT NULL, id TEXT NOT NULL, replaces TEXT, text TEXT, "
+               "value TEXT, started_at TEXT NOT NULL, PRIMARY KEY (response_id, id)) WITHOUT ROWID")
+    db.execute("CREATE TABLE pool_sources (source_id TEXT PRIMARY KEY, organisation_id TEXT NOT NULL "
+               "REFERENCES organisations(id), kind TEXT NOT NULL, name TEXT NOT NULL, code TEXT, "
+               "parent_source_id TEXT, created_at TEXT NOT NULL)")
+    db.execute("CREATE INDEX idx_pool_sources_organisation ON pool_sources (organisation_id)")
+    db.execute("CREATE TABLE pool_bundles (id TEXT PRIMARY KEY, author TEXT NOT NULL, exported_at TEXT NOT NULL, "
+               "visits INTEGER NOT NULL, answers INTEGER NOT NULL, flagged_shared INTEGER NOT NULL)")
+    db.execute("CREATE TABLE pool_withdrawn (response_id TEXT PRIMARY KEY)")
+    db.execute("CREATE TABLE pool_policy (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("CREATE TABLE pool_resolutions (response_id TEXT PRIMARY KEY, version_id TEXT NOT NULL, "
+               "versions_seen INTEGER NOT NULL, resolved_at TEXT NOT NULL, note TEXT NOT NULL DEFAULT '')")
+    db.execute("CREATE UNIQUE INDEX idx_events_id ON events (id)")
+    db.execute("CREATE VIEW shared_answers AS SELECT r.rowid AS answer_rowid, r.id, o.name AS organisation, "
+               "o.kind AS organisation_kind, v.date, r.academic_year, r.aspect_id, r.question_id, r.text, r.value, "
+               "v.author, r.visit_id FROM responses r JOIN visits v ON v.id = r.visit_id "
+               "JOIN organisations o ON o.id = r.organisation_id WHERE r.concerns_individual = 0")
+
+
 def _microsecond_after(stamp: str) -> str | None:
     try:
         t = datetime.fromisoformat(stamp)

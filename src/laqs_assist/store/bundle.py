@@ -1,0 +1,206 @@
+"""A bundle to share: an adviser's finalised visits written as a self-contained SQLite file (a laqs store holding
+only those visits, with every wording of each answer in pool_versions), closed cleanly so any SQLite tool opens it.
+
+Answers flagged as concerning an individual stay behind unless the team's policy says otherwise; their ids are
+listed in pool_withdrawn, so a team store that pooled one before it was flagged drops it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from .bundled import ANSWER_KEYS, BUNDLED
+from .db import _translate
+from .values import new_id, now
+
+# Version ids are made from the answer's id and the moment the wording began, so every export of the same store
+# names the same wording alike and a later export's edit names the version an earlier export carried.
+VERSION_NS = uuid.UUID("5b0c1c52-4a43-4f7e-9d6e-3f3c2b1a9e10")
+
+
+def version_id(response_id: str, started_at: str) -> str:
+    return str(uuid.uuid5(VERSION_NS, f"{response_id}|{started_at}"))
+
+
+def clean_payload(kind: str, payload: str | None) -> str | None:
+    """An event's payload without an answer's words (they travel with the answer, when it travels at all)."""
+    if not payload or not kind.startswith("response."):
+        return payload
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return payload
+    return json.dumps({k: v for k, v in data.items() if k not in ANSWER_KEYS}, ensure_ascii=False,
+                      separators=(",", ":"))
+
+
+def _columns(conn: sqlite3.Connection, schema: str, table: str) -> list[str]:
+    return [r[1] for r in conn.execute(f"PRAGMA {schema}.table_info({table})")]
+
+
+def choose_visits(store, *, date_from: str | None, date_to: str | None, refs: tuple[str, ...]) -> list[str]:
+    """The finalised visits to export: those named, or those dated in the range (every one when no range)."""
+    if refs:
+        ids = []
+        for ref in refs:
+            v = store.find_visit(ref)
+            if v["status"] != "ended":
+                raise UsageError(f"visit {v['id'][:8]} ({v['organisation']}, {v['date']}) has not ended: only "
+                                 "finalised visits are pooled (end it first)")
+            ids.append(v["id"])
+        return list(dict.fromkeys(ids))
+    sql, params = "SELECT id FROM visits WHERE status = 'ended'", []
+    if date_from:
+        sql += " AND date >= ?"
+        params.append(date_from)
+    if date_to:
+        sql += " AND date <= ?"
+        params.append(date_to)
+    return [r[0] for r in store.conn.execute(sql + " ORDER BY date, created_at", params)]
+
+
+def export_bundle(store, visit_ids: list[str], out: Path, *, share_flagged: bool = False,
+                  share_sip_names: bool = False, author: str = "") -> dict[str, Any]:
+    """Write the visits to a new bundle at `out` (replaced whole, never half-written); what it holds."""
+    from . import Store
+
+    out = Path(out)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
+    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
+        leftover.unlink(missing_ok=True)
+    Store(tmp).close()  # the schema and migrations, exactly as a store is made
+    conn = store.conn
+    policy = {"share_flagged": share_flagged, "share_sip_names": share_sip_names}
+    conn.create_function("pool_payload", 2, clean_payload, deterministic=True)
+    conn.create_function("pool_version_id", 2, version_id, deterministic=True)
+    try:
+        conn.execute("ATTACH DATABASE ? AS bundle", [str(tmp)])
+        try:
+            counts = _fill(conn, visit_ids, policy, author)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            _drop_temp(conn)
+            conn.execute("DETACH DATABASE bundle")
+    except sqlite3.DatabaseError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _translate(exc, out) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _close_cleanly(tmp)
+    os.replace(tmp, out)
+    return counts
+
+
+def _fill(conn: sqlite3.Connection, visit_ids: list[str], policy: dict[str, bool], author: str) -> dict[str, Any]:
+    conn.execute("BEGIN")
+    conn.execute("CREATE TEMP TABLE pool_visits (id TEXT PRIMARY KEY)")
+    conn.executemany("INSERT OR IGNORE INTO pool_visits VALUES (?)", [(v,) for v in visit_ids])
+    conn.execute("CREATE TEMP TABLE pool_orgs (id TEXT PRIMARY KEY)")
+    conn.execute("INSERT OR IGNORE INTO pool_orgs SELECT organisation_id FROM visits WHERE id IN "
+                 "(SELECT id FROM pool_visits)")
+    conn.execute("INSERT OR IGNORE INTO pool_orgs SELECT parent_id FROM organisations WHERE parent_id IS NOT NULL "
+                 "AND id IN (SELECT id FROM pool_orgs)")
+    flagged = "0" if policy["share_flagged"] else "concerns_individual"
+    conn.execute("CREATE TEMP TABLE pool_keep (id TEXT PRIMARY KEY)")
+    conn.execute(f"INSERT INTO pool_keep SELECT id FROM responses WHERE visit_id IN (SELECT id FROM pool_visits) "
+                 f"AND NOT {flagged}")
+    conn.execute("CREATE TEMP TABLE pool_left_out (id TEXT PRIMARY KEY)")
+    conn.execute(f"INSERT INTO pool_left_out SELECT id FROM responses WHERE visit_id IN (SELECT id FROM pool_visits) "
+                 f"AND {flagged}")
+    for b in BUNDLED:
+        have = _columns(conn, "main", b.table)
+        if not have:
+            continue  # a table this store's schema lacks (an older store) carries nothing
+        cols = [c for c in _columns(conn, "bundle", b.table) if c in have]
+        exprs = []
+        for c in cols:
+            expr = b.rewrite.get(c, f"t.{c}")
+            if c in b.private and not policy.get(b.private[c], False):
+                expr = "NULL"
+            exprs.append(expr)
+        conn.execute(f"INSERT INTO bundle.{b.table} ({', '.join(cols)}) SELECT {', '.join(exprs)} "
+                     f"FROM main.{b.table} t WHERE {b.pick}")
+    _versions(conn)
+    conn.execute("INSERT INTO bundle.pool_withdrawn SELECT id FROM pool_left_out")
+    visits = conn.execute("SELECT count(*) FROM bundle.visits").fetchone()[0]
+    answers = conn.execute("SELECT count(*) FROM bundle.responses").fetchone()[0]
+    left_out = conn.execute("SELECT count(*) FROM pool_left_out").fetchone()[0]
+    bundle_id = new_id()
+    if not author:
+        names = [r[0] for r in conn.execute("SELECT DISTINCT author FROM bundle.visits WHERE author != '' "
+                                            "ORDER BY author")]
+        author = ", ".join(names)
+    conn.execute("INSERT INTO bundle.pool_bundles (id, author, exported_at, visits, answers, flagged_shared) "
+                 "VALUES (?, ?, ?, ?, ?, ?)", [bundle_id, author, now(), visits, answers,
+                                               int(policy["share_flagged"])])
+    for name, allowed in policy.items():
+        conn.execute("INSERT INTO bundle.pool_policy (name, value) VALUES (?, ?)", [name, "yes" if allowed else "no"])
+    return {"id": bundle_id, "visits": visits, "answers": answers, "left_out": left_out,
+            "organisations": conn.execute("SELECT count(*) FROM bundle.organisations").fetchone()[0]}
+
+
+def _versions(conn: sqlite3.Connection) -> None:
+    """Every wording of each answer that travels, oldest first, each naming the one it replaced. An answer never
+    edited has one version, from when it was recorded; response_versions holds the earlier wordings of an edited
+    one, each replaced at its replaced_at, and the answer's text is the wording since the last of them."""
+    conn.execute("INSERT INTO bundle.pool_versions (id, response_id, replaces, text, value, started_at) "
+                 "SELECT pool_version_id(r.id, r.created_at), r.id, NULL, r.text, r.value, r.created_at "
+                 "FROM responses r WHERE r.id IN (SELECT id FROM pool_keep) "
+                 "AND NOT EXISTS (SELECT 1 FROM response_versions v WHERE v.response_id = r.id)")
+    edited = conn.execute("SELECT r.id, r.created_at, r.text, r.value, v.text, v.replaced_at FROM responses r "
+                          "JOIN response_versions v ON v.response_id = r.id WHERE r.id IN (SELECT id FROM pool_keep) "
+                          "ORDER BY r.id, v.replaced_at, v.id").fetchall()
+    chains: dict[str, list] = {}
+    for rid, created, text, value, old_text, replaced_at in edited:
+        chains.setdefault(rid, [created, text, value, []])[3].append((old_text, replaced_at))
+    rows = []
+    for rid, (created, text, value, olds) in chains.items():
+        started, previous = created, None
+        for old_text, replaced_at in olds:
+            vid = version_id(rid, started)
+            rows.append((vid, rid, previous, old_text, None, started))
+            previous, started = vid, replaced_at
+        rows.append((version_id(rid, started), rid, previous, text, value, started))
+    conn.executemany("INSERT INTO bundle.pool_versions (id, response_id, replaces, text, value, started_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def _drop_temp(conn: sqlite3.Connection) -> None:
+    for name in ("pool_visits", "pool_orgs", "pool_keep", "pool_left_out"):
+        conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
+
+
+def _close_cleanly(path: Path) -> None:
+    """Copy the write-ahead log back into the file and leave it in rollback-journal mode: one file, nothing beside
+    it, that any SQLite tool (or Datasette's immutable mode) reads whole."""
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        conn.close()
+
+
+def read_bundle_info(conn: sqlite3.Connection, schema: str = "incoming") -> dict[str, Any] | None:
+    try:
+        row = conn.execute(f"SELECT id, author, exported_at, visits, answers, flagged_shared "
+                           f"FROM {schema}.pool_bundles").fetchall()
+    except sqlite3.DatabaseError:
+        return None
+    if len(row) != 1:
+        return None
+    keys = ("id", "author", "exported_at", "visits", "answers", "flagged_shared")
+    return dict(zip(keys, row[0]))

@@ -1,0 +1,89 @@
+"""What a bundle carries, in one place: each pooled table, which of an adviser's rows go into a bundle, which of its
+columns name an organisation (mapped to the team store's on merge), and how a row already in the team store is
+brought up to date. Derived data (caches, the search index, drafts) is never bundled: the team store derives its own.
+
+A table added by a later migration joins the bundle with one entry here (after the tables it refers to: rows are
+copied in this order, so foreign keys hold).
+
+In the `pick` and `rewrite` SQL, `t` is the adviser's row and these temporary tables hold what the export chose:
+`pool_visits` (the finalised visits), `pool_orgs` (their organisations and the LAs above them), `pool_keep` (the
+answers that travel), `pool_left_out` (the answers left out as concerning an individual). A column in `private` is
+cleared unless the team's policy named beside it allows it to travel (individual performance information).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Bundled(NamedTuple):
+    table: str
+    pick: str
+    orgs: tuple[str, ...] = ()
+    # How the team store treats a row it already has: "keep" (the row cannot change once its visit has ended),
+    # "newer" (the row with the later updated_at wins; ties keep the row there), or a custom ON CONFLICT clause.
+    on_conflict: str = "keep"
+    rewrite: dict[str, str] = {}
+    private: dict[str, str] = {}
+    merged: bool = True  # False: carried for readers of the bundle; the team store derives it itself
+    key: str = "id"
+
+
+_IN_VISITS = "t.visit_id IN (SELECT id FROM pool_visits)"
+
+BUNDLED: tuple[Bundled, ...] = (
+    Bundled("organisations", "t.id IN (SELECT id FROM pool_orgs)", orgs=("parent_id",), merged=False),
+    Bundled("people", "t.id IN (SELECT person_id FROM visit_people WHERE visit_id IN (SELECT id FROM pool_visits))",
+            orgs=("organisation_id",),
+            rewrite={"organisation_id": "CASE WHEN t.organisation_id IN (SELECT id FROM pool_orgs) "
+                                        "THEN t.organisation_id END"}),
+    Bundled("visits", "t.id IN (SELECT id FROM pool_visits)", orgs=("organisation_id",), on_conflict="newer"),
+    Bundled("visit_people", _IN_VISITS, key="visit_id, person_id"),
+    Bundled("visit_items", _IN_VISITS),
+    Bundled("responses", "t.id IN (SELECT id FROM pool_keep)", orgs=("organisation_id",),
+            on_conflict="DO UPDATE SET concerns_individual = excluded.concerns_individual "
+                        "WHERE excluded.concerns_individual > responses.concerns_individual"),
+    Bundled("response_versions", "t.response_id IN (SELECT id FROM pool_keep)", merged=False),
+    Bundled("judgements", _IN_VISITS, orgs=("organisation_id",),
+            on_conflict="DO UPDATE SET response_id = excluded.response_id "
+                        "WHERE judgements.response_id IS NULL AND excluded.response_id IS NOT NULL",
+            rewrite={"response_id": "CASE WHEN t.response_id IN (SELECT id FROM pool_keep) THEN t.response_id END"}),
+    Bundled("actions", _IN_VISITS, orgs=("organisation_id",), on_conflict="newer"),
+    Bundled("action_updates", "t.action_id IN (SELECT id FROM actions WHERE visit_id IN (SELECT id FROM pool_visits))",
+            orgs=("organisation_id",),
+            on_conflict="DO UPDATE SET visit_id = excluded.visit_id "
+                        "WHERE action_updates.visit_id IS NULL AND excluded.visit_id IS NOT NULL",
+            rewrite={"visit_id": "CASE WHEN t.visit_id IN (SELECT id FROM pool_visits) THEN t.visit_id END"}),
+    Bundled("ratings", _IN_VISITS, orgs=("organisation_id",), on_conflict="newer"),
+    Bundled("rating_decisions", _IN_VISITS, orgs=("organisation_id",)),
+    Bundled("events", _IN_VISITS + " AND (t.entity IS NULL OR t.entity NOT IN (SELECT id FROM pool_left_out))",
+            rewrite={"payload": "pool_payload(t.kind, t.payload)", "seq": "NULL"}),
+)
+
+# Tables the pooling itself keeps (store/schema.py 0011_pooling); a bundle carries the first three.
+POOL_TABLES = ("pool_versions", "pool_withdrawn", "pool_bundles", "pool_sources", "pool_policy", "pool_resolutions",
+               "organisation_aliases")
+
+# What the team may agree to pool beyond the default, in pool_policy (name → what it allows).
+POLICIES = {
+    "share_flagged": "answers flagged as concerning an individual travel in bundles and are kept in the team store "
+                     "(they are still never shown on a shared page or in a shared document)",
+    "share_sip_names": "the name of the SIP a joint visit graded travels with its form",
+}
+
+# Keys of an event's payload that repeat an answer's words: the answer travels (or not) on its own, so an event
+# never carries them.
+ANSWER_KEYS = frozenset({"text", "old", "new"})
+
+
+def organisation_columns() -> list[tuple[str, str]]:
+    """(table, column) for every column that names an organisation, for folding one organisation into another."""
+    out = [(b.table, c) for b in BUNDLED for c in b.orgs]
+    return out + [("pool_sources", "organisation_id")]
+
+
+def by_table(name: str) -> Bundled:
+    for b in BUNDLED:
+        if b.table == name:
+            return b
+    raise KeyError(name)

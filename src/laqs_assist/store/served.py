@@ -1,0 +1,79 @@
+"""What a store shows when it is browsed with Datasette (app/serve.py): the tables a shared reader may open, and the
+canned queries (the dashboard, coverage, overdue actions, search). Nothing here reads a flagged answer's words: the
+answers are reached through the shared_answers view (migration 0011), and every other table holding an answer's
+words (responses, their versions, the search index, the event log) is closed, as is any table not named here."""
+
+from __future__ import annotations
+
+from .actions import DUE_NOW
+
+# Tables a shared reader may open; every other table in the file is closed to every reader.
+OPEN_TABLES = {
+    "organisations": "The LAs and schools visited; code is the LA code or the school's URN where known.",
+    "organisation_aliases": "Other names an organisation is known by in the advisers' stores.",
+    "visits": "Finalised visits: where, when, by whom, for which phases and aspects, and the adviser's summary.",
+    "people": "People met at visits, with their roles.",
+    "judgements": "What each visit judged: a criterion's state, a count, an indicator's value or the impact.",
+    "ratings": "Each visit's rating per phase and aspect: the suggestion, the ceiling, any override and the LA's "
+               "self-evaluation.",
+    "rating_decisions": "An adviser's decisions on a rating (override or agreement), with when and why.",
+    "actions": "Actions agreed at visits.",
+    "action_updates": "What became of each action: done, dropped, carried forward or opened again.",
+    "pool_bundles": "The bundles merged into this store: who exported each, when, and how much it held.",
+    "pool_policy": "What this team agreed may be pooled beyond the default.",
+}
+VIEWS = {
+    "shared_answers": "Answers recorded at visits, searchable; answers flagged as concerning an individual are "
+                      "never here.",
+}
+
+_ORG = ("(o.name = :organisation COLLATE NOCASE OR o.code = :organisation OR o.id IN "
+        "(SELECT organisation_id FROM organisation_aliases WHERE name = :organisation COLLATE NOCASE))")
+
+CANNED = {
+    "dashboard": {
+        "title": "Dashboard: an organisation's ratings for a year",
+        "description": "For each phase and aspect, the rating as the latest finalised visit's review left it (the "
+                       "override where there is one, else the suggestion), with its ceiling and the date. "
+                       "Organisation: a name, alias, LA code or URN; year: e.g. 2026/27.",
+        "sql": "SELECT r.phase, r.aspect_id AS aspect, coalesce(r.override, r.suggestion) AS rating, "
+               "r.suggestion, r.override, r.ceiling, v.date AS as_of, v.author FROM ratings r "
+               "JOIN visits v ON v.id = r.visit_id JOIN organisations o ON o.id = r.organisation_id "
+               f"WHERE {_ORG} AND r.academic_year = :year AND v.status = 'ended' AND NOT EXISTS ("
+               "SELECT 1 FROM ratings r2 JOIN visits v2 ON v2.id = r2.visit_id WHERE "
+               "r2.organisation_id = r.organisation_id AND r2.academic_year = r.academic_year AND "
+               "r2.phase = r.phase AND r2.aspect_id = r.aspect_id AND v2.status = 'ended' AND "
+               "(v2.date, v2.created_at, r2.id) > (v.date, v.created_at, r.id)) ORDER BY r.phase, r.aspect_id",
+    },
+    "coverage": {
+        "title": "Coverage: answers recorded per organisation and aspect in a year",
+        "description": "How much evidence each organisation's visits gathered per aspect (answers counted, none "
+                       "shown). Year: e.g. 2026/27.",
+        "sql": "SELECT o.name AS organisation, o.kind, r.aspect_id AS aspect, count(*) AS answers, "
+               "count(DISTINCT r.visit_id) AS visits FROM responses r JOIN organisations o ON "
+               "o.id = r.organisation_id WHERE r.academic_year = :year GROUP BY o.id, r.aspect_id "
+               "ORDER BY o.name, r.aspect_id",
+    },
+    "overdue_actions": {
+        "title": "Overdue actions",
+        "description": "Actions still open or carried forward whose due date (the latest carried-forward date, "
+                       "else the date agreed) is before the day given (YYYY-MM-DD).",
+        "sql": "SELECT o.name AS organisation, a.text AS action, a.owner, a.aspect_id AS aspect, "
+               f"{DUE_NOW} AS due, v.date AS agreed_at_visit FROM actions a JOIN visits v ON v.id = a.visit_id "
+               "JOIN organisations o ON o.id = a.organisation_id WHERE coalesce((SELECT u.status FROM "
+               "action_updates u WHERE u.action_id = a.id ORDER BY u.created_at DESC, u.id DESC LIMIT 1), 'open') "
+               f"IN ('open', 'carried') AND {DUE_NOW} < :today ORDER BY due, o.name",
+    },
+    "search": {
+        "title": "Search answers",
+        "description": "Answers holding every word given (as a prefix), best match first; flagged answers are "
+                       "never shown.",
+        "sql": "SELECT s.organisation, s.date, s.aspect_id AS aspect, s.text, s.author FROM "
+               "(SELECT rowid, rank FROM responses_fts WHERE responses_fts MATCH :q ORDER BY rank LIMIT 200) hits "
+               "JOIN shared_answers s ON s.answer_rowid = hits.rowid ORDER BY hits.rank LIMIT 50",
+    },
+}
+
+
+def table_names(conn) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]

@@ -1,0 +1,180 @@
+"""`laqs serve` runs a real Datasette on 127.0.0.1 and answers HTTP requests: the dashboard canned query, full-text
+search, a live personal store's latest answer (read through its write-ahead log, never immutable), a password off
+loopback, and no flagged answer on any page (the team store here holds one, its policy sharing flagged answers)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest_store import assert_one_line_failure, run_laqs
+from pool_helpers import PRIVATE, adviser, bundle, visit
+
+from laqs_assist.store import Store
+from laqs_assist.store.pooling import merge_bundles, set_policy
+
+pytest.importorskip("datasette")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    def __init__(self, store: Path, *args: str, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        full = {**os.environ, **(env or {})}
+        full.pop("LAQS_STORE", None)
+        self.proc = subprocess.Popen([sys.executable, "-m", "laqs_assist", "serve", str(store), "--port",
+                                      str(self.port), *args], env=full, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"laqs serve stopped: {self.proc.stderr.read().decode()}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise AssertionError("Datasette did not start within 60 s")
+
+    def get(self, path: str, auth: tuple[str, str] | None = None) -> tuple[int, str]:
+        req = urllib.request.Request(self.base + path)
+        if auth:
+            req.add_header("Authorization", "Basic " + base64.b64encode(":".join(auth).encode()).decode())
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return resp.status, resp.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode("utf-8", "replace")
+
+    def json(self, path: str, **kw):
+        status, body = self.get(path, **kw)
+        assert status == 200, (path, status, body[:300])
+        return json.loads(body)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)  # the group this test started: laqs serve and its Datasette
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("served")
+    a = adviser(d / "a.db", "Ann", "North Borough", "2026-10-05", flagged=PRIVATE, good=3,
+                action="Review the SIP report template")
+    b = adviser(d / "b.db", "Bob", "South Borough", "2026-11-02", answers=("moderation is timely",))
+    path = d / "team.db"
+    st = Store(path)
+    set_policy(st, "share_flagged", True)  # the flagged answer is in the team store: no page may show it
+    merge_bundles(st, [bundle(a, d / "a.bundle", share_flagged=True), bundle(b, d / "b.bundle")])
+    assert st.conn.execute("SELECT count(*) FROM responses WHERE text = ?", [PRIVATE]).fetchone()[0] == 1
+    st.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def served(team):
+    s = Served(team)
+    yield s
+    s.stop()
+
+
+def test_the_dashboard_canned_query(served):
+    q = urllib.parse.urlencode({"organisation": "North Borough", "year": "2026/27", "_shape": "array"})
+    rows = served.json(f"/team/dashboard.json?{q}")
+    assert rows and {r["phase"] for r in rows} == {"P"} and "2.4" in {r["aspect"] for r in rows}
+    assert all(r["as_of"] == "2026-10-05" and r["author"] == "Ann" for r in rows)
+    assert any(r["rating"] for r in rows)
+    overdue = served.json("/team/overdue_actions.json?today=2026-12-01&_shape=array")
+    assert [r["action"] for r in overdue] == ["Review the SIP report template"]
+    coverage = served.json("/team/coverage.json?year=2026/27&_shape=array")
+    assert {r["organisation"] for r in coverage} == {"North Borough", "South Borough"}
+
+
+def test_full_text_search(served):
+    hits = served.json("/team/shared_answers.json?_search=moderation&_shape=array")
+    assert [h["organisation"] for h in hits] == ["South Borough"]
+    hits = served.json("/team/search.json?q=timely&_shape=array")
+    assert sorted(h["organisation"] for h in hits) == ["North Borough", "South Borough"]
+    assert served.json("/team/search.json?q=PRIVATE&_shape=array") == []
+    assert served.json("/team/shared_answers.json?_search=Brown&_shape=array") == []
+
+
+def test_no_page_shows_a_flagged_answer(served):
+    # the tables that hold an answer's words are closed, and so is arbitrary SQL
+    for path in ("/team/responses", "/team/responses.json", "/team/response_versions", "/team/pool_versions",
+                 "/team/events", "/team/responses_fts", "/team/responses_fts_data", "/team/visit_items",
+                 "/team.json?sql=select+text+from+responses", "/team/responses/1"):
+        status, body = served.get(path)
+        assert status in (400, 403, 404), path
+        assert "PRIVATE" not in body and "Mr Brown" not in body
+    # and every page a reader can reach by following links (bounded) is free of it
+    seen, queue = set(), ["/", "/team", "/team/shared_answers", "/team/shared_answers?_search=Brown"]
+    while queue and len(seen) < 120:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        status, body = served.get(path)
+        assert "PRIVATE" not in body and "Mr Brown" not in body, path
+        for link in re.findall(r'href="(/[^"#]*)"', body):
+            link = link.replace("&amp;", "&")
+            if link.startswith("/-/static") or link in seen:
+                continue
+            queue.append(link)
+    assert len(seen) > 20
+
+
+def test_a_live_personal_store_shows_its_latest_answer(tmp_path):
+    # Datasette's immutable mode would miss what waits in the write-ahead log; laqs serve never uses it.
+    st = Store(tmp_path / "laqs.db")
+    st.conn.execute("PRAGMA wal_autocheckpoint = 0")
+    s = visit(st, "North Borough", "2026-10-05", answers=("first answer",), end=False)
+    s.answer("the newest answer, still in the log")
+    assert Path(f"{tmp_path / 'laqs.db'}-wal").stat().st_size > 0
+    served = Served(tmp_path / "laqs.db")
+    try:
+        texts = [r["text"] for r in served.json("/laqs/shared_answers.json?_shape=array")]
+        assert "the newest answer, still in the log" in texts
+    finally:
+        served.stop()
+        st.close()
+
+
+def test_off_loopback_a_password_is_required(team):
+    r = run_laqs("serve", str(team), "--host", "0.0.0.0")
+    assert "needs a password" in assert_one_line_failure(r, 2)
+    served = Served(team, "--host", "0.0.0.0", env={"LAQS_SERVE_PASSWORD": "correct horse"})
+    try:
+        status, _ = served.get("/team/dashboard.json?organisation=North+Borough&year=2026/27")
+        assert status == 401
+        status, _ = served.get("/team.json", auth=("laqs", "wrong"))
+        assert status == 401
+        status, body = served.get("/team/dashboard.json?organisation=North+Borough&year=2026/27&_shape=array",
+                                  auth=("laqs", "correct horse"))
+        assert status == 200 and json.loads(body)
+    finally:
+        served.stop()
