@@ -1,0 +1,171 @@
+"""The school register's tables: an LA's schools and the append-only entries that are their history.
+
+`RegisterTables(store)` works over a Store's connection and transactions. Entries are never changed or deleted
+(triggers refuse it): a school's level, stage of concern or escalation step is the latest entry of its kind.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable
+
+from ..errors import UsageError
+from .values import dump, new_id, now
+
+if TYPE_CHECKING:
+    from . import Store
+
+STATE_KINDS = ("level", "stage", "escalation")
+ENTRY_KINDS = STATE_KINDS + ("strand", "visit", "report", "support", "review", "details", "letter")
+
+
+class RegisterTables:
+    def __init__(self, store: "Store") -> None:
+        self.store = store
+
+    # --- the LA and its schools ---------------------------------------------------------------------------
+
+    def la_pack(self, la_id: str) -> str | None:
+        row = self.store._row("SELECT pack_id FROM register_las WHERE la_id = ?", [la_id])
+        return row["pack_id"] if row else None
+
+    def set_la_pack(self, la_id: str, pack_id: str) -> None:
+        with self.store.write():
+            if self.la_pack(la_id) is None:
+                self.store._insert("register_las", {"la_id": la_id, "pack_id": pack_id, "created_at": now()})
+                self.store.log("register.la", entity=la_id, pack_id=pack_id)
+
+    def register_las(self) -> list[dict[str, Any]]:
+        return self.store._rows("SELECT o.id, o.name, r.pack_id, (SELECT count(*) FROM register_schools s "
+                                "WHERE s.la_id = o.id) AS schools FROM register_las r JOIN organisations o "
+                                "ON o.id = r.la_id ORDER BY o.name COLLATE NOCASE")
+
+    def add_school(self, la_id: str, organisation_id: str, name: str, urn: str, phase: str, kind: str,
+                   head_start: str | None) -> dict[str, Any]:
+        with self.store.write():
+            same = self.store._row("SELECT name FROM register_schools WHERE la_id = ? AND urn = ?", [la_id, urn])
+            if same:
+                raise UsageError(f"URN {urn} is already on the register ({same['name']})")
+            if self.store._row("SELECT 1 FROM register_schools WHERE organisation_id = ?", [organisation_id]):
+                raise UsageError(f"{name} is already on the register")
+            at = now()
+            row = {"id": new_id(), "la_id": la_id, "organisation_id": organisation_id, "name": name, "urn": urn,
+                   "phase": phase, "kind": kind, "head_start": head_start, "created_at": at, "updated_at": at}
+            self.store._insert("register_schools", row)
+            self.store.log("register.school", entity=row["id"], name=name, urn=urn)
+            return row
+
+    def update_school(self, school: dict[str, Any], changes: dict[str, Any], entry: dict[str, Any]) -> None:
+        """Change a school's details, keeping what they were as a `details` entry."""
+        cols = ", ".join(f"{k} = ?" for k in changes)
+        with self.store.write():
+            self.store.conn.execute(f"UPDATE register_schools SET {cols}, updated_at = ? WHERE id = ?",
+                                    [*changes.values(), now(), school["id"]])
+            self.add_entry(entry)
+
+    def schools(self, la_id: str) -> list[dict[str, Any]]:
+        return self.store._rows("SELECT * FROM register_schools WHERE la_id = ? ORDER BY name COLLATE NOCASE",
+                                [la_id])
+
+    def find_school(self, la_id: str, ref: str) -> dict[str, Any] | None:
+        """A school by URN, id or name (any case)."""
+        return self.store._row("SELECT * FROM register_schools WHERE la_id = ? AND (urn = ? OR id = ? OR "
+                               "name = ? COLLATE NOCASE) LIMIT 1", [la_id, ref, ref, " ".join(ref.split())])
+
+    # --- entries --------------------------------------------------------------------------------------------
+
+    def add_entry(self, entry: dict[str, Any]) -> dict[str, Any]:
+        return self.add_entries([entry])[0]
+
+    def add_entries(self, entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Append entries in one transaction (a whole review is one commit)."""
+        out = []
+        with self.store.write():
+            for e in entries:
+                if e["kind"] not in ENTRY_KINDS:
+                    raise ValueError(f"unknown register entry kind {e['kind']!r}")
+                row = {"id": new_id(), "la_id": e["la_id"], "school_id": e.get("school_id"), "kind": e["kind"],
+                       "value": e.get("value", ""), "days": e.get("days"), "on_date": e["on_date"],
+                       "academic_year": e["academic_year"], "reason": e.get("reason", ""),
+                       "evidence": dump(list(e.get("evidence", ()))), "by_whom": e.get("by_whom", ""),
+                       "rule": e.get("rule", ""), "concerns_individual": int(bool(e.get("concerns_individual"))),
+                       "created_at": e.get("created_at") or now()}
+                row["seq"] = self.store._insert("register_entries", row)
+                out.append(row)
+            if out:
+                self.store.log("register.entries", entity=out[0]["la_id"], count=len(out),
+                               kinds=sorted({r["kind"] for r in out}))
+        return out
+
+    def latest(self, la_id: str, as_of: str | None = None) -> dict[tuple[str, str], dict[str, Any]]:
+        """(school id, kind) -> the latest level, stage and escalation entry of each school, on or before `as_of`
+        (a day) when given; the order is the day it took effect, then the order recorded."""
+        day = as_of or "9999-12-31"
+        rows = self.store._rows(
+            "SELECT * FROM (SELECT e.*, row_number() OVER (PARTITION BY school_id, kind "
+            "ORDER BY on_date DESC, seq DESC) AS rn FROM register_entries e WHERE la_id = ? "
+            "AND kind IN ('level', 'stage', 'escalation') AND on_date <= ?) WHERE rn = 1", [la_id, day])
+        return {(r["school_id"], r["kind"]): r for r in rows}
+
+    def entries(self, school_id: str, kinds: Iterable[str] = ()) -> list[dict[str, Any]]:
+        kinds = list(kinds)
+        where = f" AND kind IN ({', '.join('?' for _ in kinds)})" if kinds else ""
+        return self.store._rows(f"SELECT * FROM register_entries WHERE school_id = ?{where} "
+                                "ORDER BY on_date, seq", [school_id, *kinds])
+
+    def la_entries(self, la_id: str, kind: str, year: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM register_entries WHERE la_id = ? AND kind = ?"
+        params: list[Any] = [la_id, kind]
+        if year:
+            sql += " AND academic_year = ?"
+            params.append(year)
+        return self.store._rows(sql + " ORDER BY on_date, seq", params)
+
+    def stage_histories(self, la_id: str) -> dict[str, list[tuple[str, str]]]:
+        out: dict[str, list[tuple[str, str]]] = {}
+        for r in self.store._rows("SELECT school_id, on_date, value FROM register_entries WHERE la_id = ? AND "
+                                  "kind = 'stage' ORDER BY school_id, on_date, seq", [la_id]):
+            out.setdefault(r["school_id"], []).append((r["on_date"], r["value"]))
+        return out
+
+    def visit_days(self, la_id: str, year: str, on: str) -> dict[str, list[str]]:
+        """School id -> the days of its visits in the year up to `on`: those recorded on the register and those
+        made with the interview engine at the school."""
+        out: dict[str, list[str]] = {}
+        for r in self.store._rows(
+                "SELECT school_id AS sid, on_date AS day FROM register_entries WHERE la_id = ? AND kind = 'visit' "
+                "AND academic_year = ? AND on_date <= ? UNION ALL "
+                "SELECT s.id AS sid, v.date AS day FROM visits v JOIN register_schools s "
+                "ON s.organisation_id = v.organisation_id WHERE s.la_id = ? AND v.academic_year = ? AND v.date <= ?",
+                [la_id, year, on, la_id, year, on]):
+            out.setdefault(r["sid"], []).append(r["day"])
+        return out
+
+    def counts(self, la_id: str, kind: str, year: str, on: str) -> dict[str, int]:
+        return {r["school_id"]: r["n"] for r in self.store._rows(
+            "SELECT school_id, count(*) AS n FROM register_entries WHERE la_id = ? AND kind = ? AND "
+            "academic_year = ? AND on_date <= ? GROUP BY school_id", [la_id, kind, year, on])}
+
+    def support_days(self, la_id: str, year: str) -> dict[str, dict[str, float]]:
+        """School id -> kind of support (support, audit, monitoring) -> days recorded in the year."""
+        out: dict[str, dict[str, float]] = {}
+        for r in self.store._rows("SELECT school_id, value, sum(days) AS days FROM register_entries WHERE la_id = ? "
+                                  "AND kind = 'support' AND academic_year = ? GROUP BY school_id, value",
+                                  [la_id, year]):
+            out.setdefault(r["school_id"], {})[r["value"]] = r["days"] or 0.0
+        return out
+
+    def last_reviewed(self, la_id: str) -> dict[str, str]:
+        """School id -> the last day it was reviewed (a review or a change of level counts)."""
+        return {r["school_id"]: r["day"] for r in self.store._rows(
+            "SELECT school_id, max(on_date) AS day FROM register_entries WHERE la_id = ? AND school_id IS NOT NULL "
+            "AND kind IN ('review', 'level') GROUP BY school_id", [la_id])}
+
+    def review_months(self, la_id: str, year: str) -> dict[str, int]:
+        """Month (YYYY-MM) -> how many schools were reviewed in it (a review or a change of level counts)."""
+        return {r["month"]: r["n"] for r in self.store._rows(
+            "SELECT substr(on_date, 1, 7) AS month, count(DISTINCT school_id) AS n FROM register_entries "
+            "WHERE la_id = ? AND academic_year = ? AND school_id IS NOT NULL AND kind IN ('review', 'level') "
+            "GROUP BY month", [la_id, year])}
+
+
+__all__ = ["ENTRY_KINDS", "STATE_KINDS", "RegisterTables"]
