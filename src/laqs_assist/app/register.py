@@ -172,6 +172,15 @@ class Register:
         self.today = today
         self.author = author
 
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Register":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
     def day(self, on: str | None = None) -> str:
         return parse_day(on) or self.today or date.today().isoformat()
 
@@ -475,14 +484,16 @@ class Register:
             if applied and (cur is None or rp.level(cur["value"]).order < rp.level(applied.level).order):
                 needs = applied
             out.append({"school": s, "level": cur["value"] if cur else None, "since": cur["on_date"] if cur else None,
+                        "evidence": evidence_json(cur) if cur else [],
                         "rule": needs.message if needs else "", "rule_level": needs.level if needs else None,
                         "last_reviewed": reviewed.get(s["id"])})
         return out
 
     def assess(self, la_name: str, decisions: Iterable[dict[str, Any]], kind: str, on: str | None = None,
-               by: str = "") -> dict[str, int]:
-        """Record a whole assessment or review in one commit: each decision is {school, level (None to keep),
-        evidence, reason}; a kept level is recorded as reviewed. The LA's review itself is an entry too."""
+               by: str = "", finish: bool = True) -> dict[str, int]:
+        """Record an assessment or review in one commit: each decision is {school, level (None to keep),
+        evidence, reason}; a kept level is recorded as reviewed. With `finish`, the LA's review itself is an entry
+        too (a walk a school at a time records each school as it goes and finishes with `finish_review`)."""
         la, rp = self.la(la_name)
         day = self.day(on)
         latest = self.tables.latest(la["id"])
@@ -510,10 +521,19 @@ class Register:
             entries.append(self._entry(la, school, rp, "review", day, value=kind, by_whom=by,
                                        reason=d.get("reason") or "reviewed, no change"))
             kept += 1
-        entries.append(self._entry(la, None, rp, "review", day, value=kind, by_whom=by,
-                                   reason=f"{kind} review: {changed} set or changed, {kept} unchanged"))
+        if finish:
+            entries.append(self._review_entry(la, rp, kind, day, by, changed, kept))
         self.tables.add_entries(entries)
         return {"changed": changed, "kept": kept}
+
+    def _review_entry(self, la, rp, kind, day, by, changed, kept) -> dict:
+        return self._entry(la, None, rp, "review", day, value=kind, by_whom=by,
+                           reason=f"{kind} review: {changed} set or changed, {kept} unchanged")
+
+    def finish_review(self, la_name: str, kind: str, changed: int, kept: int, on: str | None = None,
+                      by: str = "") -> None:
+        la, rp = self.la(la_name)
+        self.tables.add_entry(self._review_entry(la, rp, kind, self.day(on), by, changed, kept))
 
     # --- what follows from the register ---------------------------------------------------------------------
 
