@@ -124,8 +124,8 @@ class VisitStatus(Record):
 def visit_status(pack: RegisterPack, level: Level, visit_days: Iterable[str | date], reports_made: int,
                  on: str | date, since: str | date | None = None) -> VisitStatus:
     """Visits and reports allowed against those made in the school year of `on`, overdue visits (periods of the
-    level's cadence, from the later of the year's start and `since`, the day the level took effect, that ended
-    with no visit) and the day the next visit is due by."""
+    level's cadence that ended with no visit in them, from the period holding the later of the year's start and
+    `since`, the day the school came to this level) and the day the next visit is due by."""
     on = _day(on)
     year = year_of(pack, on)
     days = sorted(d for d in (_day(v) for v in visit_days) if year_of(pack, d) == year and d <= on)
@@ -136,7 +136,7 @@ def visit_status(pack: RegisterPack, level: Level, visit_days: Iterable[str | da
         for first, last in periods(pack, allowed.every, year):
             if last < start:
                 continue
-            had = any(max(first, start) <= d <= last for d in days)
+            had = any(first <= d <= last for d in days)
             if last < on and not had:
                 overdue.append((first, last))
             elif first <= on <= last and not had:

@@ -474,8 +474,8 @@ class Register:
         automatic rules require now (with why), and when it was last reviewed."""
         la, rp = self.la(la_name)
         day = self.day(on)
-        latest = self.tables.latest(la["id"])
-        reviewed = self.tables.last_reviewed(la["id"])
+        latest = self.tables.latest(la["id"], day)
+        reviewed = self.tables.last_reviewed(la["id"], day)
         out = []
         for s in self.tables.schools(la["id"]):
             cur = latest.get((s["id"], "level"))
@@ -553,8 +553,9 @@ class Register:
         visits = self.tables.visit_days(la["id"], yr, day)
         reports = self.tables.counts(la["id"], "report", yr, day)
         support = self.tables.support_days(la["id"], yr)
-        reviewed = self.tables.last_reviewed(la["id"])
-        stages = self.tables.stage_histories(la["id"])
+        reviewed = self.tables.last_reviewed(la["id"], day)
+        stages = self.tables.histories(la["id"], "stage")
+        levels = self.tables.histories(la["id"], "level")
         level_filter = self._level(rp, level).id if level else None
         rows = []
         for s in self.tables.schools(la["id"]):
@@ -569,9 +570,10 @@ class Register:
                 continue
             if kind and s["kind"] != kind:
                 continue
+            since = _streak_start(levels.get(s["id"], []), day)
             rows.append(self._row(rp, s, lv, cur, stg, esc, visits.get(s["id"], []), reports.get(s["id"], 0),
                                   support.get(s["id"], {}), reviewed.get(s["id"]), stages.get(s["id"], []), day,
-                                  shared))
+                                  shared, since))
         if overdue_only:
             rows = [r for r in rows if r.overdue]
         cells = tuple(LevelCell(lv.id, lv.label, lv.short, lv.order, lv.colour) for lv in rp.levels)
@@ -579,8 +581,8 @@ class Register:
                             rp.charging.currency if rp.charging else "£")
 
     def _row(self, rp, s, lv, cur, stg, esc, visit_days, reports, support, reviewed, stage_hist, day,
-             shared) -> Row:
-        status = rules.visit_status(rp, lv, visit_days, reports, day, cur["on_date"] if cur else None) if lv else None
+             shared, since) -> Row:
+        status = rules.visit_status(rp, lv, visit_days, reports, day, since) if lv else None
         applied = rules.new_headteacher(rp, s["head_start"], day)
         rule_due = ""
         if applied and (lv is None or lv.order < rp.level(applied.level).order):
@@ -598,7 +600,7 @@ class Register:
         return Row(
             s["id"], s["name"], s["urn"], s["phase"], s["kind"], s["head_start"],
             LevelCell(lv.id, lv.label, lv.short, lv.order, lv.colour) if lv else None,
-            cur["on_date"] if cur else None, cur["by_whom"] if cur else "",
+            since, cur["by_whom"] if cur else "",
             ("" if shared and cur and cur["concerns_individual"] else cur["reason"]) if cur else "",
             cur["rule"] if cur else "", rule_due, stage, rp.stage(stage).label if stage and rp.stage(stage) else "",
             step, esc["on_date"] if esc and step else None, nxt,
@@ -692,6 +694,19 @@ class Register:
                 "current": schools > 0 and not stale, "stale": stale, "months": elapsed, "reviewed_months": full,
                 "reviewed_monthly": bool(elapsed) and len(full) == len(elapsed),
                 "aspects": ["2.3", "2.4"], "source": "data", "lines": lines}
+
+
+def _streak_start(history: list[tuple[str, str]], day: str) -> str | None:
+    """The day a school has been at its level since: the first of the latest run of entries of that level."""
+    past = [(d, v) for d, v in history if d <= day]
+    if not past:
+        return None
+    since, value = past[-1]
+    for d, v in reversed(past):
+        if v != value:
+            break
+        since = d
+    return since
 
 
 def _shared_entry(tables, school_id: str, kind: str, entry: dict | None, day: str) -> dict | None:

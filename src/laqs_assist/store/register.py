@@ -120,10 +120,11 @@ class RegisterTables:
             params.append(year)
         return self.store._rows(sql + " ORDER BY on_date, seq", params)
 
-    def stage_histories(self, la_id: str) -> dict[str, list[tuple[str, str]]]:
+    def histories(self, la_id: str, kind: str) -> dict[str, list[tuple[str, str]]]:
+        """School id -> its (day, value) entries of one kind (level, stage), in the order they took effect."""
         out: dict[str, list[tuple[str, str]]] = {}
         for r in self.store._rows("SELECT school_id, on_date, value FROM register_entries WHERE la_id = ? AND "
-                                  "kind = 'stage' ORDER BY school_id, on_date, seq", [la_id]):
+                                  "kind = ? ORDER BY school_id, on_date, seq", [la_id, kind]):
             out.setdefault(r["school_id"], []).append((r["on_date"], r["value"]))
         return out
 
@@ -154,11 +155,11 @@ class RegisterTables:
             out.setdefault(r["school_id"], {})[r["value"]] = r["days"] or 0.0
         return out
 
-    def last_reviewed(self, la_id: str) -> dict[str, str]:
-        """School id -> the last day it was reviewed (a review or a change of level counts)."""
+    def last_reviewed(self, la_id: str, as_of: str = "9999-12-31") -> dict[str, str]:
+        """School id -> the last day it was reviewed on or before `as_of` (a review or a level entry counts)."""
         return {r["school_id"]: r["day"] for r in self.store._rows(
             "SELECT school_id, max(on_date) AS day FROM register_entries WHERE la_id = ? AND school_id IS NOT NULL "
-            "AND kind IN ('review', 'level') GROUP BY school_id", [la_id])}
+            "AND kind IN ('review', 'level') AND on_date <= ? GROUP BY school_id", [la_id, as_of])}
 
     def review_months(self, la_id: str, year: str) -> dict[str, int]:
         """Month (YYYY-MM) -> how many schools were reviewed in it (a review or a change of level counts)."""
