@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ..session import Session
     from ..store import Store
     from .context import Context
+    from .register import Register
 
 
 class Service:
@@ -578,6 +579,14 @@ class Service:
         result = notes.write_note(self.store, self.pack, self._s().id, out_path=out_path, overwrite=overwrite)
         return NoteView(str(Path(result.path).resolve()), tuple(check_line(c) for c in result.checks or ()),
                         earlier)
+
+    # --- the school register (app/register.py) ------------------------------------------------------------------
+
+    def register(self) -> "Register":
+        """The school register kept in this store, as of the service's day."""
+        from .register import Register
+
+        return Register(self.store, today=self.today)
 
 
 def _numbered(first: Path, n: int) -> Path:

@@ -10,6 +10,13 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 Command = tuple[str, str, Callable[[], object]]
 
 
+def _register(app) -> None:
+    from .screens.register import RegisterScreen
+
+    if not isinstance(app.screen, RegisterScreen):
+        app.push_screen(RegisterScreen())
+
+
 class LaqsCommands(Provider):
     def commands(self) -> Iterator[Command]:
         from .screens.home import HomeScreen
@@ -51,6 +58,7 @@ class LaqsCommands(Provider):
         elif isinstance(screen, HomeScreen):
             yield "New visit", "start a visit with the short form", screen.action_new_visit
             yield "Resume the highlighted visit", "carry on where it stopped", screen.action_resume
+        yield "School register", "an LA's schools by level, in colour, with overdue visits", partial(_register, app)
         yield "Help", "keys and typed commands", app.action_help
 
     async def discover(self) -> Hits:
