@@ -8,6 +8,7 @@ the application service feed it. Dates are ISO strings or `datetime.date`.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Iterable
 
 from .calendar import academic_year
@@ -26,7 +27,12 @@ def year_start(pack: RegisterPack, year: str) -> date:
 
 
 def year_of(pack: RegisterPack, day: str | date) -> str:
-    return academic_year(_day(day), pack.year_starts)
+    return _year_of(day if isinstance(day, str) else day.isoformat(), pack.year_starts)
+
+
+@lru_cache(maxsize=4096)
+def _year_of(day: str, year_starts: str) -> str:
+    return academic_year(date.fromisoformat(day[:10]), year_starts)
 
 
 def _on_or_after(first: date, month_day: str) -> date:
@@ -51,6 +57,20 @@ class TermSpan(Record):
 
 
 def terms_of_year(pack: RegisterPack, year: str) -> list[TermSpan]:
+    key = (pack.terms, pack.year_starts, year)
+    found = _TERMS.get(key)
+    if found is None:
+        if len(_TERMS) > 256:
+            _TERMS.clear()
+        found = _TERMS[key] = _terms_of_year(pack, year)
+    return list(found)
+
+
+_TERMS: dict = {}
+_PERIODS: dict = {}
+
+
+def _terms_of_year(pack: RegisterPack, year: str) -> list[TermSpan]:
     first = year_start(pack, year)
     out = []
     for t in pack.terms:
@@ -70,6 +90,16 @@ def term_at(pack: RegisterPack, day: str | date) -> TermSpan | None:
 
 def periods(pack: RegisterPack, every: str, year: str) -> list[tuple[date, date]]:
     """The periods of a school year in each of which one visit is due (`every` a cadence)."""
+    key = (pack.terms, pack.year_starts, every, year)
+    found = _PERIODS.get(key)
+    if found is None:
+        if len(_PERIODS) > 256:
+            _PERIODS.clear()
+        found = _PERIODS[key] = _periods(pack, every, year)
+    return list(found)
+
+
+def _periods(pack: RegisterPack, every: str, year: str) -> list[tuple[date, date]]:
     first = year_start(pack, year)
     last = year_start(pack, f"{int(year[:4]) + 1}") - timedelta(days=1)
     if every == "year":

@@ -555,7 +555,7 @@ class Register:
         support = self.tables.support_days(la["id"], yr)
         reviewed = self.tables.last_reviewed(la["id"], day)
         stages = self.tables.histories(la["id"], "stage")
-        levels = self.tables.histories(la["id"], "level")
+        level_since = self.tables.level_since(la["id"], day)
         level_filter = self._level(rp, level).id if level else None
         rows = []
         for s in self.tables.schools(la["id"]):
@@ -570,7 +570,7 @@ class Register:
                 continue
             if kind and s["kind"] != kind:
                 continue
-            since = _streak_start(levels.get(s["id"], []), day)
+            since = level_since.get(s["id"])
             rows.append(self._row(rp, s, lv, cur, stg, esc, visits.get(s["id"], []), reports.get(s["id"], 0),
                                   support.get(s["id"], {}), reviewed.get(s["id"]), stages.get(s["id"], []), day,
                                   shared, since))
@@ -694,19 +694,6 @@ class Register:
                 "current": schools > 0 and not stale, "stale": stale, "months": elapsed, "reviewed_months": full,
                 "reviewed_monthly": bool(elapsed) and len(full) == len(elapsed),
                 "aspects": ["2.3", "2.4"], "source": "data", "lines": lines}
-
-
-def _streak_start(history: list[tuple[str, str]], day: str) -> str | None:
-    """The day a school has been at its level since: the first of the latest run of entries of that level."""
-    past = [(d, v) for d, v in history if d <= day]
-    if not past:
-        return None
-    since, value = past[-1]
-    for d, v in reversed(past):
-        if v != value:
-            break
-        since = d
-    return since
 
 
 def _shared_entry(tables, school_id: str, kind: str, entry: dict | None, day: str) -> dict | None:

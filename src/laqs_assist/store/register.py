@@ -98,13 +98,30 @@ class RegisterTables:
 
     def latest(self, la_id: str, as_of: str | None = None) -> dict[tuple[str, str], dict[str, Any]]:
         """(school id, kind) -> the latest level, stage and escalation entry of each school, on or before `as_of`
-        (a day) when given; the order is the day it took effect, then the order recorded."""
+        (a day) when given; the order is the day it took effect, then the order recorded. One index seek per
+        school and kind."""
         day = as_of or "9999-12-31"
         rows = self.store._rows(
-            "SELECT * FROM (SELECT e.*, row_number() OVER (PARTITION BY school_id, kind "
-            "ORDER BY on_date DESC, seq DESC) AS rn FROM register_entries e WHERE la_id = ? "
-            "AND kind IN ('level', 'stage', 'escalation') AND on_date <= ?) WHERE rn = 1", [la_id, day])
+            "SELECT e.* FROM register_schools s JOIN (SELECT 'level' AS k UNION ALL SELECT 'stage' UNION ALL "
+            "SELECT 'escalation') kinds JOIN register_entries e ON e.seq = (SELECT x.seq FROM register_entries x "
+            "WHERE x.school_id = s.id AND x.kind = kinds.k AND x.on_date <= ? ORDER BY x.on_date DESC, x.seq DESC "
+            "LIMIT 1) WHERE s.la_id = ?", [day, la_id])
         return {(r["school_id"], r["kind"]): r for r in rows}
+
+    def level_since(self, la_id: str, as_of: str) -> dict[str, str]:
+        """School id -> the day it came to the level it is at on `as_of`: the first of the latest run of entries
+        with that level (a review that keeps a level is no change)."""
+        rows = self.store._rows(
+            "WITH cur AS (SELECT s.id AS sid, (SELECT x.value FROM register_entries x WHERE x.school_id = s.id AND "
+            "x.kind = 'level' AND x.on_date <= :day ORDER BY x.on_date DESC, x.seq DESC LIMIT 1) AS value "
+            "FROM register_schools s WHERE s.la_id = :la), "
+            "brk AS (SELECT cur.sid, cur.value, (SELECT max(x.on_date) FROM register_entries x WHERE "
+            "x.school_id = cur.sid AND x.kind = 'level' AND x.on_date <= :day AND x.value != cur.value) AS changed "
+            "FROM cur WHERE cur.value IS NOT NULL) "
+            "SELECT sid, (SELECT min(x.on_date) FROM register_entries x WHERE x.school_id = brk.sid AND "
+            "x.kind = 'level' AND x.on_date <= :day AND x.on_date > coalesce(brk.changed, '')) AS since FROM brk",
+            {"day": as_of, "la": la_id})
+        return {r["sid"]: r["since"] for r in rows}
 
     def entries(self, school_id: str, kinds: Iterable[str] = ()) -> list[dict[str, Any]]:
         kinds = list(kinds)
@@ -157,9 +174,12 @@ class RegisterTables:
 
     def last_reviewed(self, la_id: str, as_of: str = "9999-12-31") -> dict[str, str]:
         """School id -> the last day it was reviewed on or before `as_of` (a review or a level entry counts)."""
-        return {r["school_id"]: r["day"] for r in self.store._rows(
-            "SELECT school_id, max(on_date) AS day FROM register_entries WHERE la_id = ? AND school_id IS NOT NULL "
-            "AND kind IN ('review', 'level') AND on_date <= ? GROUP BY school_id", [la_id, as_of])}
+        rows = self.store._rows(
+            "SELECT s.id AS sid, max(coalesce((SELECT max(x.on_date) FROM register_entries x WHERE "
+            "x.school_id = s.id AND x.kind = 'review' AND x.on_date <= :day), ''), coalesce((SELECT max(x.on_date) "
+            "FROM register_entries x WHERE x.school_id = s.id AND x.kind = 'level' AND x.on_date <= :day), '')) "
+            "AS day FROM register_schools s WHERE s.la_id = :la", {"day": as_of, "la": la_id})
+        return {r["sid"]: r["day"] for r in rows if r["day"]}
 
     def review_months(self, la_id: str, year: str) -> dict[str, int]:
         """Month (YYYY-MM) -> how many schools were reviewed in it (a review or a change of level counts)."""

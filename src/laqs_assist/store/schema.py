@@ -295,8 +295,9 @@ def register(db: Database) -> None:
         rule TEXT NOT NULL DEFAULT '',
         concerns_individual INTEGER NOT NULL DEFAULT 0,
         created_at TEXT NOT NULL)""")
-    db.execute("CREATE INDEX idx_register_entries_school ON register_entries(school_id, kind, seq)")
-    db.execute("CREATE INDEX idx_register_entries_la ON register_entries(la_id, kind, academic_year)")
+    # A school's latest entry of a kind as of a day is one seek; an LA's entries of a kind in a year one range.
+    db.execute("CREATE INDEX idx_register_entries_school ON register_entries(school_id, kind, on_date, seq)")
+    db.execute("CREATE INDEX idx_register_entries_la ON register_entries(la_id, kind, academic_year, school_id)")
     db.execute("CREATE TRIGGER register_entries_no_update BEFORE UPDATE ON register_entries "
                "BEGIN SELECT RAISE(ABORT, 'the register keeps its history: entries are never changed'); END")
     db.execute("CREATE TRIGGER register_entries_no_delete BEFORE DELETE ON register_entries "
