@@ -186,3 +186,20 @@ def test_support_days_charges_and_caps(staffs):
     assert staffs.charges("Shire", "2027/28")["schools"][0]["charge"] == 0
     with pytest.raises(UsageError, match="days must be more than 0"):
         staffs.add_support("Shire", "Ash High", 0)
+
+
+def test_the_register_as_evidence_rows_for_the_year_view(reg):
+    from laqs_assist.app.register import register_evidence_rows, register_marker
+
+    la = reg.store.find_la("Any Borough")
+    before = register_marker(reg.store, la, "2026/27")
+    for s in ("Oak Primary", "Elm Academy", "Ash School"):
+        reg.set_level("Any Borough", s, "low", ["data"], "september", on="2026-09-02")
+    assert register_marker(reg.store, la, "2026/27") != before
+    rows = register_evidence_rows(reg.store, la, "2026/27", phases=("P", "S"))
+    assert {r["aspect"] for r in rows} == {"2.3", "2.4"} and {r["source"] for r in rows} == {"data"}
+    assert all(r["kind"] == "note" and r["phases"] == ("P", "S") for r in rows)
+    assert rows[0]["text"].startswith("3 schools on the register")
+    assert set(rows[0]) == {"source", "aspect", "phases", "date", "kind", "target", "text", "who", "organisation",
+                            "school_id", "visit_id", "created_at"}
+    assert register_evidence_rows(reg.store, {"id": "x", "name": "Nowhere"}, "2026/27") == []

@@ -710,7 +710,8 @@ def evidence_json(entry: dict[str, Any]) -> list[str]:
         return []
 
 
-__all__ = ["Register", "RegisterView", "Row", "open_register_pack", "register_packs", "year_facts"]
+__all__ = ["Register", "RegisterView", "Row", "open_register_pack", "register_evidence_rows", "register_marker",
+           "register_packs", "year_facts"]
 
 
 def year_facts(store: "Store", la_name: str, year: str, today: str | None = None) -> dict[str, Any]:
@@ -721,3 +722,30 @@ def year_facts(store: "Store", la_name: str, year: str, today: str | None = None
     if la is None or reg.tables.la_pack(la["id"]) is None:
         return {"la": la_name, "year": year, "schools": 0, "aspects": ["2.3", "2.4"], "source": "data", "lines": []}
     return reg.year_facts(la_name, year)
+
+
+def register_evidence_rows(store: "Store", la: dict[str, Any], year: str,
+                           phases: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The register's facts for an LA's year as evidence rows for aspects 2.3 (categorising schools against
+    published criteria) and 2.4 (the risk register kept and reviewed): one row per aspect and fact, source
+    "data", kind "note" (shown and counted, rating nothing by itself), with the fields of the year view's Evidence
+    record, so `Evidence(**row)` makes one. `phases`: the framework's phases the facts speak to."""
+    facts = year_facts(store, la["name"], year)
+    if not facts.get("schools"):
+        return []
+    stamp = f"{facts['on']}T23:59:59.999999+00:00"
+    out = []
+    for aspect in ("2.3", "2.4"):
+        for n, line in enumerate(facts["lines"]):
+            out.append({"source": "data", "aspect": aspect, "phases": tuple(phases), "date": facts["on"],
+                        "kind": "note", "target": f"register.{n + 1}", "text": line, "who": "",
+                        "organisation": la["name"], "school_id": None, "visit_id": None, "created_at": stamp})
+    return out
+
+
+def register_marker(store: "Store", la: dict[str, Any], year: str) -> str:
+    """What changes whenever an LA's register does (its newest entry's number): a kept rating that rests on the
+    register's evidence is read again after it."""
+    from ..store.register import RegisterTables
+
+    return str(RegisterTables(store).last_seq(la["id"]))

@@ -181,6 +181,11 @@ class RegisterTables:
             "AS day FROM register_schools s WHERE s.la_id = :la", {"day": as_of, "la": la_id})
         return {r["sid"]: r["day"] for r in rows if r["day"]}
 
+    def last_seq(self, la_id: str) -> int:
+        """The newest entry's number for an LA (0 if none): it changes whenever the LA's register does."""
+        row = self.store._row("SELECT max(seq) AS seq FROM register_entries WHERE la_id = ?", [la_id])
+        return int(row["seq"] or 0) if row else 0
+
     def review_months(self, la_id: str, year: str) -> dict[str, int]:
         """Month (YYYY-MM) -> how many schools were reviewed in it (a review or a change of level counts)."""
         return {r["month"]: r["n"] for r in self.store._rows(
