@@ -129,3 +129,12 @@ def test_outputs_letters_board_csv_and_facts(run, tmp_path):
     code, out, _ = run("register", "facts", "Any Borough", "--year", "2026/27", "--json")
     f = json.loads(out)
     assert f["schools"] == 2 and f["aspects"] == ["2.3", "2.4"]
+
+
+def test_templates_check_knows_the_register_templates(run):
+    from laqs_assist.paths import templates_dir
+
+    for name, kind in (("register-letter.docx", "register-letter"), ("challenge-board.docx", "register-board")):
+        code, out, err = run("templates", "check", str(templates_dir() / name))
+        assert code == 0, err
+        assert f"ok as a {kind} template — 0 refused, 0 unknown, 0 missing" in out

@@ -221,3 +221,41 @@ def _cell(value: Any) -> Any:
 def write_csv(reg: Register, la_name: str, out_path: str | Path, *, on: str | None = None,
               overwrite: bool = False) -> Path:
     return atomic_write(Path(out_path), register_csv(reg, la_name, on=on).encode("utf-8-sig"), overwrite=overwrite)
+
+
+# --- what `laqs templates check` checks a restyled register template against -------------------------------------
+
+LETTER_CORE = {
+    "school": "the school's name", "level": "the level or category the letter tells the school of",
+    "date": "the letter's date", "support": "what the level brings, a line each",
+}
+BOARD_CORE = {
+    "counts": "schools at each level, with their colours", "rows": "every school on the register, a row each",
+    "changes": "the changes of level in the period", "alerts": "overdue visits and intervention alerts",
+}
+
+
+def sample_contexts(folder: Path) -> dict[str, dict[str, Any]]:
+    """A register letter's and a board report's context from a small sample register in `folder` (a school
+    causing concern with its factors, a change of category, support days), for checking a template."""
+    from ..store import Store
+
+    with Store(folder / "register-sample.db") as store:
+        reg = Register(store, today="2026-11-20", author="Sample Adviser")
+        reg.add_school("Sample Shire", "Sample High School", "900001", "Secondary", "maintained",
+                       pack="staffordshire-register")
+        reg.add_school("Sample Shire", "Sample Primary School", "900002", "Primary", "academy")
+        reg.set_level("Sample Shire", "Sample High School", "3", ["sip-reports"], "a satisfactory school",
+                      on="2026-09-01")
+        reg.set_level("Sample Shire", "Sample Primary School", "2", ["self-evaluation"], "a good school",
+                      on="2026-09-01")
+        reg.set_level("Sample Shire", "Sample High School", "4", ["ofsted", "performance"], "results fell sharply",
+                      on="2026-11-02")
+        reg.set_stage("Sample Shire", "Sample High School", "2", "attainment and progress both low",
+                      ["attainment", "progress"], on="2026-11-03")
+        reg.add_support("Sample Shire", "Sample High School", 12, on="2026-11-10")
+        la, rp = reg.la("Sample Shire")
+        row = next(r for r in reg.view("Sample Shire", shared=True).rows if r.name == "Sample High School")
+        return {"register-letter": _letter_context(reg, la, rp, row, "2026-11-20",
+                                                   {"previous": "Category 3 – Satisfactory"}, "Sample Adviser"),
+                "register-board": board_context(reg, "Sample Shire", since="2026-09-01")}

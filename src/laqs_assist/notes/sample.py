@@ -82,7 +82,10 @@ def sample_contexts(pack: Pack, folder: Path) -> dict[str, dict[str, Any]]:
     with Store(folder / "sample.db") as store:
         info = build_sample(store, pack)
         today = date.today()
-        return {"note": note_context(store, pack, info["visit_id"]),
-                "briefing": briefing_context(store, pack, info["organisation"]),
-                "team-report": team_context(store, pack, (today - timedelta(days=90)).isoformat(),
-                                            today.isoformat())}
+        samples = {"note": note_context(store, pack, info["visit_id"]),
+                   "briefing": briefing_context(store, pack, info["organisation"]),
+                   "team-report": team_context(store, pack, (today - timedelta(days=90)).isoformat(),
+                                               today.isoformat())}
+    from .register_docs import sample_contexts as register_samples
+
+    return {**samples, **register_samples(folder)}
