@@ -52,6 +52,9 @@ def register_letter():
     tag(doc, "{%p if change %}")
     para(doc, "Following our review on {{ date }}, the {{ term }} the LA has identified for {{ school }} has changed "
               "from {{ previous }} to {{ level }}.")
+    tag(doc, "{%p elif concern %}")
+    para(doc, "The LA writes to tell you that it now considers {{ school }} a school causing concern: why, and the "
+              "level of concern, are set out below. The school's {{ term }} is unchanged.")
     tag(doc, "{%p else %}")
     para(doc, "This letter tells you the {{ term }} the LA has identified for {{ school }} for the school year "
               "{{ year }}, following the annual assessment of all schools.")
@@ -91,7 +94,7 @@ def register_letter():
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endif %}")
 
-    tag(doc, "{%p if change %}")
+    tag(doc, "{%p if change or concern %}")
     para(doc, "We will visit to meet with leaders, including governors, to discuss what this means.")
     tag(doc, "{%p endif %}")
     para(doc, "The register is reviewed {{ review_every }}; we will write again if the {{ term }} changes.")

@@ -115,7 +115,7 @@ def test_outputs_letters_board_csv_and_facts(run, tmp_path):
     assert code == 0, err
     assert "2 letters written" in out and len(list((tmp_path / "l").glob("*.docx"))) == 2
     code, out, err = run("register", "letter", "Any Borough", "Oak Primary", "--on", "2026-09-03")
-    assert code == 2 and "has not changed level of risk" in err
+    assert code == 2 and "has not changed level of risk or been designated" in err
     run("register", "level", "Any Borough", "Oak Primary", "medium", "-e", "data", "-r", "slow start", "--on",
         "2026-11-02")
     code, out, err = run("register", "letter", "Any Borough", "Oak Primary", "--on", "2026-11-03")

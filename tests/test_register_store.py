@@ -203,3 +203,26 @@ def test_the_register_as_evidence_rows_for_the_year_view(reg):
     assert set(rows[0]) == {"source", "aspect", "phases", "date", "kind", "target", "text", "who", "organisation",
                             "school_id", "visit_id", "created_at"}
     assert register_evidence_rows(reg.store, {"id": "x", "name": "Nowhere"}, "2026/27") == []
+
+
+def test_a_letter_tells_a_school_it_is_causing_concern_why_and_the_level(staffs, tmp_path):
+    from docx2python import docx2python
+
+    from laqs_assist.notes.register_docs import write_change_letter
+
+    staffs.set_stage("Shire", "Ash High", "2", "attainment has fallen two years running", ["attainment", "budget"],
+                     on="2026-10-05")
+    path = write_change_letter(staffs, "Shire", "Ash High", on="2026-10-06", out_path=tmp_path)
+    assert path.name == "200001-ash-high-concern-2026-10-06.docx"
+    with docx2python(path) as doc:
+        text = doc.text
+    assert "A school causing concern: Ash High" in text
+    assert "Stage 2 – Light Touch (Medium Level of concern)" in text
+    assert "Low attainment overall and/or by key identified groupings" in text and "Budgetary problems" in text
+    assert "attainment has fallen two years running" in text
+    # a later change of category makes the next letter a change letter
+    staffs.set_level("Shire", "Ash High", "3", ["ofsted"], "monitoring visit: improving", on="2027-02-01")
+    path = write_change_letter(staffs, "Shire", "Ash High", on="2027-02-02", out_path=tmp_path)
+    with docx2python(path) as doc:
+        text = doc.text
+    assert "has changed from Category 4 – Inadequate to Category 3 – Satisfactory" in text

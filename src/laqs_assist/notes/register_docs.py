@@ -48,11 +48,13 @@ def _letter_context(reg: Register, la: dict, rp, row, on: str, change: dict | No
     factors = [next((f.text for f in rp.factors if f.id == x), x) for x in evidence_json(stage_entry)] \
         if stage_entry else []
     term = rp.term
-    subject = (f"Change of {term}: {row.name}" if change else
-               f"The {term} identified for {row.name}, {rules.year_of(rp, on)}")
+    concern = bool(change and change.get("concern"))
+    subject = (f"A school causing concern: {row.name}" if concern else f"Change of {term}: {row.name}" if change
+               else f"The {term} identified for {row.name}, {rules.year_of(rp, on)}")
     return {
         "la": la["name"], "register_title": rp.title, "date": _long(on), "school": row.name, "urn": row.urn,
-        "subject": subject, "change": bool(change), "previous": change["previous"] if change else "",
+        "subject": subject, "change": bool(change) and not concern, "concern": concern,
+        "previous": change["previous"] if change and not concern else "",
         "term": term, "year": rules.year_of(rp, on), "level": lv.label, "colour": lv.colour.lstrip("#"),
         "since": _long(row.level_since) if row.level_since else "", "reason": row.level_reason,
         "evidence": "; ".join(sources), "rule": rule,
@@ -109,25 +111,38 @@ def write_letters(reg: Register, la_name: str, *, on: str | None = None, out_dir
 def write_change_letter(reg: Register, la_name: str, school: str, *, on: str | None = None,
                         out_path: str | Path | None = None, template: str | Path | None = None,
                         overwrite: bool = False, signed: str = "") -> Path:
-    """A letter for a school whose level changed during the year: from what, to what, why, and what follows."""
+    """A letter for a change during the year, whichever came last by `on`: a change of level (from what, to what,
+    why, what follows), or a school designated as causing concern (why, and the level of concern)."""
     la, rp = reg.la(la_name)
     s = reg.school(la, school)
     day = reg.day(on)
-    levels = [e for e in reg.tables.entries(s["id"], ["level"]) if e["on_date"] <= day]
-    if len(levels) < 2:
-        raise UsageError(f"{s['name']} has not changed {rp.term} since it was first assessed: the September "
-                         "letter says its level (laqs register letters)")
-    previous = rp.level(levels[-2]["value"])
+    history = [e for e in reg.tables.entries(s["id"], ["level", "stage"]) if e["on_date"] <= day]
+    levels = [e for e in history if e["kind"] == "level"]
+    changes = [e for e in history if e["kind"] == "stage" and e["value"]]
+    for prev, cur in zip(levels, levels[1:]):
+        if cur["value"] != prev["value"]:
+            changes.append({**cur, "previous": prev["value"]})
+    if not changes:
+        raise UsageError(f"{s['name']} has not changed {rp.term} or been designated as causing concern by {day}: "
+                         "the September letter says its level (laqs register letters)")
+    last = max(changes, key=lambda e: (e["on_date"], e["seq"]))
+    if last["kind"] == "stage":
+        change = {"concern": True}
+        what = "concern"
+    else:
+        previous = rp.level(last["previous"])
+        change = {"previous": previous.label if previous else last["previous"]}
+        what = "change"
     row = next(r for r in reg.view(la_name, on=day, shared=True).rows if r.school_id == s["id"])
-    ctx = _letter_context(reg, la, rp, row, day, {"previous": previous.label if previous else levels[-2]["value"]},
-                          signed)
-    out = Path(out_path) if out_path else default_folder(la["name"]) / f"{s['urn']}-{slug(s['name'])}-change-{day}.docx"
+    ctx = _letter_context(reg, la, rp, row, day, change, signed)
+    name = f"{s['urn']}-{slug(s['name'])}-{what}-{day}.docx"
+    out = Path(out_path) if out_path else default_folder(la["name"]) / name
     if out.is_dir():
-        out = out / f"{s['urn']}-{slug(s['name'])}-change-{day}.docx"
+        out = out / name
     with bounded():
         data = prepared(Path(template) if template else templates_dir() / LETTER).render(ctx)
     path = atomic_write(out, data, overwrite=overwrite)
-    reg.record_letters(la, rp, [s], "change", day)
+    reg.record_letters(la, rp, [s], what, day)
     return path
 
 
