@@ -24,6 +24,8 @@ def seed(db: Path) -> None:
         reg.record_visit("Any Borough", "School 1", on="2026-10-01")
         reg.add_school("Shire", "Ash High", "200", "Secondary", "maintained", pack="staffordshire-register")
         reg.set_level("Shire", "Ash High", "4", ["ofsted"], "inadequate", on="2026-09-01")
+        reg.set_stage("Shire", "Ash High", "2", "falling results", ["attainment"], on="2026-10-01")
+        reg.tick_strand("Shire", "Ash High", "s2.officer", on="2026-10-08")
 
 
 def table_rows(app) -> list[list[str]]:
@@ -51,6 +53,12 @@ async def test_register_screen_from_the_palette(tmp_path: Path) -> None:
         assert [r[4].strip() for r in rows] == ["None", "Low", "Medium", "High", "High"]
         assert rows[1][8] == "1/3"  # a visit made of a termly allowance
         assert rows[3][10] == "1"  # high: a half-term passed without a visit
+        detail = lambda: str(app.screen.query_one("#register-school").render())  # noqa: E731
+        await wait_for(pilot, lambda: "School 0" in detail(), what="the highlighted school's page")
+        assert "No risk/support" in detail() and "visits 0 of 2" in detail()
+        await pilot.press("down")
+        await wait_for(pilot, lambda: "School 1" in detail(), what="the next school's page")
+        assert "visits 1 of 3" in detail() and "september" in detail()
         counts = str(app.screen.query_one("#register-counts").render())
         assert "High: 2" in counts and "None: 1" in counts
         assert "Any Borough" in app.screen.sub_title
@@ -64,6 +72,13 @@ async def test_register_screen_from_the_palette(tmp_path: Path) -> None:
         await pilot.press("o", "right_square_bracket")
         await wait_for(pilot, lambda: app.screen.data.la == "Shire", what="the next LA")
         assert table_rows(app)[0][4].strip() == "4 Inadequate"
+        await wait_for(pilot, lambda: "Ash High" in detail(), what="Ash High's page")
+        assert "Stage 2 – Light Touch: 1 of 11 strands done" in detail()
+        assert "[x] 2026-10-08 LA Officer from Locality Team assigned." in detail()
+        for size in ((160, 50), (80, 24), (60, 20), (120, 40)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+        assert type(app.screen).__name__ == "RegisterScreen" and len(table_rows(app)) == 1
         await pilot.press("escape")
         await settle(pilot)
         assert type(app.screen).__name__ == "HomeScreen"

@@ -10,7 +10,7 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
@@ -25,6 +25,10 @@ def _las(backend) -> list[dict[str, Any]]:
 
 def _view(backend, la: str, level: str | None, overdue: bool):
     return backend.register().view(la, level=level, overdue_only=overdue)
+
+
+def _school(backend, la: str, school_id: str) -> dict[str, Any]:
+    return backend.register().school_view(la, school_id)
 
 
 def _ink(colour: str) -> str:
@@ -59,6 +63,8 @@ class RegisterScreen(Screen):
             yield Static("", id="register-filters")
             yield DataTable(id="register-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="register-empty")
+            with VerticalScroll(id="register-detail"):
+                yield Static("", id="register-school")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -129,6 +135,19 @@ class RegisterScreen(Screen):
         else:
             table.focus()
 
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.data is not None and event.row_key is not None and event.row_key.value:
+            self.show_school(str(event.row_key.value))
+
+    @work(exclusive=True, group="register-school")
+    async def show_school(self, school_id: str) -> None:
+        try:
+            info = await self.app.engine.call(_school, self.data.la, school_id)
+        except Exception as exc:  # noqa: BLE001 - shown as one line
+            self.app.report(exc)
+            return
+        self.query_one("#register-school", Static).update(school_lines(info))
+
     def action_next_level(self) -> None:
         if not self.data:
             return
@@ -160,3 +179,34 @@ class RegisterScreen(Screen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def school_lines(info: dict[str, Any]) -> Content:
+    """A school's page in a few lines: its level and why, what it brings, escalation, strands, alerts, charge."""
+    r = info["row"]
+    out: list = [Content.styled(inert(r.name, one_line=True), "bold"),
+                 Content(f" (URN {r.urn}, {r.phase}, {r.kind}; headteacher since {r.head_start or 'not given'})\n")]
+    if r.level:
+        out += [Content.styled(f" {r.level.label} ", f"bold {_ink(r.level.colour)} on {r.level.colour}"),
+                Content(f" since {r.level_since} — {inert(r.level_reason, one_line=True) or 'no reason given'}"
+                        f"{' (' + r.rule + ')' if r.rule else ''}\n")]
+    else:
+        out.append(Content.styled("not assessed yet\n", "$text-muted"))
+    out.append(Content(f"visits {r.visits_made} of {r.visits_allowed or '—'} · reports {r.reports_made} of "
+                       f"{r.reports_allowed or '—'} · overdue periods {r.overdue} · next visit due by "
+                       f"{r.due_by or '—'}\n"))
+    for line in (r.rule_due, r.alert, r.over):
+        if line:
+            out.append(Content.styled(f"! {line}\n", "$text-warning"))
+    if info.get("ladder") and r.escalation:
+        out.append(Content(f"escalation: step {r.escalation} since {r.escalation_since}; next "
+                           f"{' or '.join(r.next_steps) or 'none (the last step)'}\n"))
+    if info.get("strands"):
+        done = sum(1 for x in info["strands"] if x["done"])
+        out.append(Content(f"{r.stage_label}: {done} of {len(info['strands'])} strands done\n"))
+        for x in info["strands"]:
+            mark = f"[x] {x['done']}" if x["done"] else "[ ]"
+            out.append(Content(f"  {mark} {x['text']}\n"))
+    if "charge" in info:
+        out.append(Content(f"support days {info['support_days']['support']:g}: {info['charge'].line()}\n"))
+    return Content.assemble(*out)
