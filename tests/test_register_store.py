@@ -128,13 +128,17 @@ def test_monthly_review_facts_for_the_standards(reg):
     reg.assess("Any Borough", [{"school": s} for s in schools[:2]], "monthly", on="2026-11-05")
     f = reg.year_facts("Any Borough", "2026/27", on="2026-11-20")
     assert f["schools"] == 3 and f["levels"]["Low risk/support"] == 3
-    assert f["months"] == ["2026-09", "2026-10", "2026-11"]
-    assert f["reviewed_months"] == ["2026-09", "2026-10"] and f["reviewed_monthly"] is False
+    assert f["periods"] == ["2026-09", "2026-10", "2026-11"] and f["review_every"] == "month"
+    assert f["reviewed_periods"] == ["2026-09", "2026-10"] and f["reviewed_each_period"] is False
+    assert f["lines"][2] == "every school reviewed in 2 of 3 months so far (monthly review)"
+    assert f["lines"][3] == "the register presented to the Challenge Board in 0 of 1 terms so far (termly)"
     assert f["current"] is False and f["stale"] == ["Oak Primary"]  # 2026-10-05 is more than 31 days before
     assert f["aspects"] == ["2.3", "2.4"] and f["source"] == "data"
     same = year_facts(reg.store, "Any Borough", "2026/27", today="2026-11-20")
     assert same["lines"] == f["lines"]
     assert year_facts(reg.store, "Nowhere", "2026/27")["schools"] == 0
+    reg.record_board("Any Borough", on="2026-11-19")
+    assert reg.year_facts("Any Borough", "2026/27", on="2026-11-20")["board_terms"] == ["Autumn term"]
 
 
 @pytest.fixture
@@ -226,3 +230,11 @@ def test_a_letter_tells_a_school_it_is_causing_concern_why_and_the_level(staffs,
     with docx2python(path) as doc:
         text = doc.text
     assert "has changed from Category 4 – Inadequate to Category 3 – Satisfactory" in text
+
+
+def test_a_termly_register_is_reviewed_by_term(staffs):
+    f = staffs.year_facts("Shire", "2026/27", on="2027-01-20")
+    assert f["review_every"] == "term" and f["periods"] == ["Autumn 2026/27", "Spring 2026/27"]
+    assert f["reviewed_periods"] == ["Autumn 2026/27"]
+    assert f["lines"][2] == "every school reviewed in 1 of 2 terms so far (termly review)"
+    assert len(f["lines"]) == 3 and f["board_terms"] == []  # the strategy names no board

@@ -78,8 +78,8 @@ def test_a_scripted_year_of_forty_schools(tmp_path):
     assert len(overdue) == 9 + 10 + 1 and "School 03" in {r.name for r in overdue}
     # the facts for the standards: every school reviewed every month
     facts = reg.year_facts("Any Borough", "2026/27", on="2027-07-20")
-    assert facts["reviewed_monthly"] is True and facts["current"] is True
-    assert facts["reviewed_months"] == [f"{y}-{m:02d}" for y, m in
+    assert facts["reviewed_each_period"] is True and facts["current"] is True
+    assert facts["reviewed_periods"] == [f"{y}-{m:02d}" for y, m in
                                        [(2026, 9), (2026, 10), (2026, 11), (2026, 12)] +
                                        [(2027, m) for m in range(1, 8)]]
     assert facts["levels"] == {"No risk/support": 9, "Low risk/support": 15, "Medium risk/support": 10,

@@ -492,7 +492,7 @@ def board(state, la, out_path, since, template, force, on) -> None:
     """The register as a Word report for the board (counts per level, every school, changes, alerts)."""
     from .notes.register_docs import write_board_report
 
-    with _open(state) as reg:
+    with _open(state, write=True) as reg:
         path = write_board_report(reg, la, on=on, since=since, out_path=out_path, template=template,
                                   overwrite=force)
     click.echo(f"wrote {path}")

@@ -673,27 +673,54 @@ class Register:
         schools = len(view.rows)
         stale = [r.name for r in view.rows if not r.last_reviewed or
                  (date.fromisoformat(view.on) - date.fromisoformat(r.last_reviewed)).days > rp.review.stale_after_days]
-        months = self.tables.review_months(la["id"], year)
-        first = rules.year_start(rp, year)
-        elapsed = []
-        d = first
-        while d.isoformat()[:7] <= view.on[:7]:
-            elapsed.append(d.isoformat()[:7])
-            d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-        full = [m for m in elapsed if schools and months.get(m, 0) >= schools]
+        every = rp.review.every if rp.review.every in ("month", "half-term", "term") else "month"
+        spans = [(a, b) for a, b in rules.periods(rp, every, year) if a.isoformat() <= view.on]
+        reviews: dict[int, set[str]] = {}
+        for school_id, day in self.tables.review_days(la["id"], year):
+            d = date.fromisoformat(day)
+            for i, (a, b) in enumerate(spans):
+                if a <= d <= b:
+                    reviews.setdefault(i, set()).add(school_id)
+        names = [_period_name(rp, every, a, b) for a, b in spans]
+        full = [names[i] for i in range(len(spans)) if schools and len(reviews.get(i, ())) >= schools]
         counts = view.counts()
+        adverb = {"month": "monthly", "half-term": "half-termly", "term": "termly"}[every]
         lines = [f"{schools} schools on the register ({rp.title}); " +
                  ", ".join(f"{lv.label}: {counts[lv.id]}" for lv in view.levels),
                  f"register current as of {view.on}: {schools - len(stale)} of {schools} schools reviewed within "
                  f"{rp.review.stale_after_days} days",
-                 f"every school reviewed in {len(full)} of {len(elapsed)} months so far "
-                 f"({rp.review.every}ly review)"]
+                 f"every school reviewed in {len(full)} of {len(spans)} {every}s so far ({adverb} review)"]
+        boards = []
+        if rp.review.board:
+            terms = [t for t in rules.terms_of_year(rp, year) if t.starts.isoformat() <= view.on]
+            made = [e["on_date"] for e in self.tables.la_entries(la["id"], "review", year) if e["value"] == "board"
+                    and e["on_date"] <= view.on]
+            boards = [t.term.label for t in terms if any(t.starts.isoformat() <= d <= t.ends.isoformat()
+                                                         for d in made)]
+            lines.append(f"the register presented to the {rp.review.board} in {len(boards)} of {len(terms)} "
+                         f"terms so far ({rp.review.board_every}ly)")
         return {"la": la["name"], "year": year, "on": view.on, "pack": rp.id, "schools": schools,
                 "levels": {lv.label: counts[lv.id] for lv in view.levels},
                 "unassessed": sum(1 for r in view.rows if r.level is None),
-                "current": schools > 0 and not stale, "stale": stale, "months": elapsed, "reviewed_months": full,
-                "reviewed_monthly": bool(elapsed) and len(full) == len(elapsed),
-                "aspects": ["2.3", "2.4"], "source": "data", "lines": lines}
+                "current": schools > 0 and not stale, "stale": stale, "review_every": every, "periods": names,
+                "reviewed_periods": full, "reviewed_each_period": bool(spans) and len(full) == len(spans),
+                "board_terms": boards, "aspects": ["2.3", "2.4"], "source": "data", "lines": lines}
+
+    def record_board(self, la_name: str, on: str | None = None, by: str = "") -> None:
+        """The register was presented to the board (its report written) on a day."""
+        la, rp = self.la(la_name)
+        day = self.day(on)
+        self.tables.add_entry(self._entry(la, None, rp, "review", day, value="board", by_whom=by,
+                                          reason=f"register report for {rp.review.board or 'the board'}"))
+
+
+def _period_name(rp: RegisterPack, every: str, first: date, last: date) -> str:
+    if every == "month":
+        return first.isoformat()[:7]
+    term = rules.term_at(rp, first)
+    if every == "term" and term:
+        return f"{term.term.label} {term.year}"
+    return f"{first.isoformat()} to {last.isoformat()}"
 
 
 def _shared_entry(tables, school_id: str, kind: str, entry: dict | None, day: str) -> dict | None:

@@ -191,7 +191,7 @@ def board_context(reg: Register, la_name: str, *, on: str | None = None, since: 
             "term_label": term.term.label if term else "", "year": view.year, "term": rp.term,
             "counts": [{"label": c.label, "colour": c.colour.lstrip("#"), "count": counts[c.id],
                         "share": f"{100 * counts[c.id] / total:.0f}%"} for c in reversed(view.levels)],
-            "current_line": facts["lines"][1] + "; " + facts["lines"][2], "rows": rows, "changes": changes,
+            "current_line": "; ".join(facts["lines"][1:]), "rows": rows, "changes": changes,
             "alerts": alerts, "charges": charges, "policy": _policy(rp), "tool": "laqs-assist",
             "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
 
@@ -203,7 +203,10 @@ def write_board_report(reg: Register, la_name: str, *, on: str | None = None, si
     out = Path(out_path) if out_path else default_folder(ctx["la"]) / f"register-report-{reg.day(on)}.docx"
     with bounded(max(1, len(ctx["rows"]) // 200 + 1)):
         data = prepared(Path(template) if template else templates_dir() / BOARD).render(ctx)
-    return atomic_write(out, data, overwrite=overwrite)
+    path = atomic_write(out, data, overwrite=overwrite)
+    if not reg.store.read_only:
+        reg.record_board(la_name, on=on)
+    return path
 
 
 CSV_COLUMNS = ("school", "urn", "phase", "kind", "level", "level_label", "since", "stage", "escalation",

@@ -186,12 +186,11 @@ class RegisterTables:
         row = self.store._row("SELECT max(seq) AS seq FROM register_entries WHERE la_id = ?", [la_id])
         return int(row["seq"] or 0) if row else 0
 
-    def review_months(self, la_id: str, year: str) -> dict[str, int]:
-        """Month (YYYY-MM) -> how many schools were reviewed in it (a review or a change of level counts)."""
-        return {r["month"]: r["n"] for r in self.store._rows(
-            "SELECT substr(on_date, 1, 7) AS month, count(DISTINCT school_id) AS n FROM register_entries "
-            "WHERE la_id = ? AND academic_year = ? AND school_id IS NOT NULL AND kind IN ('review', 'level') "
-            "GROUP BY month", [la_id, year])}
+    def review_days(self, la_id: str, year: str) -> list[tuple[str, str]]:
+        """(school id, day) of every review of a school in the year (a review or a level entry counts)."""
+        return [(r["school_id"], r["on_date"]) for r in self.store._rows(
+            "SELECT school_id, on_date FROM register_entries WHERE la_id = ? AND academic_year = ? AND "
+            "school_id IS NOT NULL AND kind IN ('review', 'level')", [la_id, year])]
 
 
 __all__ = ["ENTRY_KINDS", "STATE_KINDS", "RegisterTables"]
