@@ -80,6 +80,10 @@ def packs_list(state: _State, as_json: bool) -> None:
     rows = []
     for pid, folder in installed().items():
         pack = open_pack(folder)
+        if getattr(pack, "kind", "") == "register":  # a school register pack: no aspects or agendas
+            rows.append({"id": pid, "title": pack.title, "folder": str(folder), "kind": "register",
+                         "levels": [lv.id for lv in pack.levels], "default": False})
+            continue
         rows.append({"id": pid, "title": pack.title, "folder": str(folder), "aspects": len(pack.aspects),
                      "agendas": list(pack.agendas), "default": folder.resolve() == default_pack_path().resolve()})
     if as_json:
@@ -88,6 +92,9 @@ def packs_list(state: _State, as_json: bool) -> None:
     for r in rows:
         mark = " (default)" if r["default"] else ""
         click.echo(f"{r['id']:<12} {_short(r['title'], 60)}{mark}")
+        if r.get("kind") == "register":
+            click.echo(f"{'':<12} school register: levels {', '.join(r['levels'])}; {r['folder']}")
+            continue
         click.echo(f"{'':<12} {r['aspects']} aspects; agendas {', '.join(r['agendas'])}; {r['folder']}")
 
 
@@ -99,6 +106,9 @@ def packs_check(state: _State, path: Path | None) -> None:
     from .packs import load_pack
 
     pack = load_pack(path or state.pack_path)
+    if getattr(pack, "kind", "") == "register":  # a school register pack (packs/register_model.py)
+        click.echo(pack.summary())
+        return
     from .notes.quality import CHECKS, unknown_checks
 
     unknown = unknown_checks(pack.note_checks)
@@ -760,6 +770,7 @@ COMMAND_MODULES = (
     "laqs_assist.cli_year",            # dashboard, overview, coverage, plan, actions
     "laqs_assist.cli_joint",           # joint-visits
     "laqs_assist.pool_cli",            # pool (export, merge, conflicts, resolve, policy, key, aliases), serve
+    "laqs_assist.cli_register",        # register: the school register
 )
 
 

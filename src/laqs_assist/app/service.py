@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ..session import Session
     from ..store import Store
     from .context import Context
+    from .register import Register
 
 
 class Service:
@@ -641,6 +642,13 @@ class Service:
 
         org_id = self.organisation(organisation)["id"] if organisation else None
         return visit_rows(self.store, limit, org_id, status)
+    # --- the school register (app/register.py) ------------------------------------------------------------------
+
+    def register(self) -> "Register":
+        """The school register kept in this store, as of the service's day."""
+        from .register import Register
+
+        return Register(self.store, today=self.today)
 
 
 def _numbered(first: Path, n: int) -> Path:

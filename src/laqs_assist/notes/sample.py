@@ -111,13 +111,15 @@ def sample_contexts(pack: Pack, folder: Path) -> dict[str, dict[str, Any]]:
     with Store(folder / "sample.db") as store:
         info = build_sample(store, pack)
         today = date.today()
-        out = {"note": note_context(store, pack, info["visit_id"]),
-               "briefing": briefing_context(store, pack, info["organisation"]),
-               "team-report": team_context(store, pack, (today - timedelta(days=90)).isoformat(),
-                                           today.isoformat())}
+        samples = {"note": note_context(store, pack, info["visit_id"]),
+                   "briefing": briefing_context(store, pack, info["organisation"]),
+                   "team-report": team_context(store, pack, (today - timedelta(days=90)).isoformat(),
+                                               today.isoformat())}
         joint = build_sample_joint_visit(store, pack, info["organisation"], info["la"])
         if joint is not None:
             from .joint import joint_record_context
 
-            out["joint-visit"] = joint_record_context(store, pack, joint)
-        return out
+            samples["joint-visit"] = joint_record_context(store, pack, joint)
+    from .register_docs import sample_contexts as register_samples
+
+    return {**samples, **register_samples(folder)}

@@ -23,12 +23,14 @@ from ..packs.model import Pack
 from . import briefing as _briefing
 from . import context as _context
 from . import joint as _joint
+from . import register_docs as _register
 from . import team as _team
 from .clean import clean_context
 from .render import bounded, make_env, read_source, refusals
 
-KINDS = ("note", "briefing", "team-report", "joint-visit")
-CORE = {"note": _context.CORE, "briefing": _briefing.CORE, "team-report": _team.CORE, "joint-visit": _joint.CORE}
+KINDS = ("note", "briefing", "team-report", "joint-visit", "register-letter", "register-board")
+CORE = {"note": _context.CORE, "briefing": _briefing.CORE, "team-report": _team.CORE, "joint-visit": _joint.CORE,
+        "register-letter": _register.LETTER_CORE, "register-board": _register.BOARD_CORE}
 
 
 @dataclass
@@ -108,6 +110,10 @@ def check_template(path: str | Path, pack: Pack, kind: str | None = None,
             kind = "joint-visit"
         elif "brief" in path.stem.lower():
             kind = "briefing"
+        elif "letter" in path.stem.lower():
+            kind = "register-letter"
+        elif "board" in path.stem.lower():
+            kind = "register-board"
         elif "team" in path.stem.lower() or "report" in path.stem.lower():
             kind = "team-report"
         else:

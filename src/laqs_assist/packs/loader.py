@@ -726,6 +726,10 @@ def load_pack(path: str | Path) -> m.Pack:
         raise pack_error(f"{root} has no pack.yaml")
     budget, count = _Budget(), [1]
     hf = _File(header_path, root, budget)  # a pack.yaml that is a pipe or a device is refused here, by name
+    if isinstance(hf.data, dict) and hf.data.get("kind") == "register":  # another kind of pack: a school register
+        from .register_loader import load_register
+
+        return load_register(hf)  # type: ignore[return-value]
     header = _load_header(hf)
     col_ids = [c.id for c in header["columns"]]
     ids = _Ids()

@@ -373,6 +373,46 @@ def pooling(db: Database) -> None:
                "JOIN organisations o ON o.id = r.organisation_id WHERE r.concerns_individual = 0")
 
 
+@migrations(name="0012_register")
+def register(db: Database) -> None:
+    """The school register: an LA's schools with the register pack it keeps them by, and every change to a
+    school's level, stage of concern, escalation step, strands, visits, reports, support days and reviews as an
+    append-only entry (the register's audit trail: the current state is the latest entry of each kind)."""
+    db["register_las"].create({
+        "la_id": str, "pack_id": str, "created_at": str,
+    }, pk="la_id", not_null={"pack_id", "created_at"}, foreign_keys=[("la_id", "organisations", "id")])
+    db["register_schools"].create({
+        "id": str, "la_id": str, "organisation_id": str, "name": str, "urn": str, "phase": str, "kind": str,
+        "head_start": str, "created_at": str, "updated_at": str,
+    }, pk="id", not_null={"la_id", "organisation_id", "name", "urn", "phase", "kind", "created_at", "updated_at"},
+        foreign_keys=[("la_id", "organisations", "id"), ("organisation_id", "organisations", "id")])
+    db.execute("CREATE UNIQUE INDEX idx_register_schools_urn ON register_schools(la_id, urn)")
+    db.execute("CREATE UNIQUE INDEX idx_register_schools_org ON register_schools(organisation_id)")
+    db.execute("""CREATE TABLE register_entries (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        la_id TEXT NOT NULL REFERENCES organisations(id),
+        school_id TEXT REFERENCES register_schools(id),
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL DEFAULT '',
+        days REAL,
+        on_date TEXT NOT NULL,
+        academic_year TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        evidence TEXT NOT NULL DEFAULT '[]',
+        by_whom TEXT NOT NULL DEFAULT '',
+        rule TEXT NOT NULL DEFAULT '',
+        concerns_individual INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL)""")
+    # A school's latest entry of a kind as of a day is one seek; an LA's entries of a kind in a year one range.
+    db.execute("CREATE INDEX idx_register_entries_school ON register_entries(school_id, kind, on_date, seq)")
+    db.execute("CREATE INDEX idx_register_entries_la ON register_entries(la_id, kind, academic_year, school_id)")
+    db.execute("CREATE TRIGGER register_entries_no_update BEFORE UPDATE ON register_entries "
+               "BEGIN SELECT RAISE(ABORT, 'the register keeps its history: entries are never changed'); END")
+    db.execute("CREATE TRIGGER register_entries_no_delete BEFORE DELETE ON register_entries "
+               "BEGIN SELECT RAISE(ABORT, 'the register keeps its history: entries are never deleted'); END")
+
+
 def _microsecond_after(stamp: str) -> str | None:
     try:
         t = datetime.fromisoformat(stamp)

@@ -10,6 +10,13 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 Command = tuple[str, str, Callable[[], object]]
 
 
+def _register(app) -> None:
+    from .screens.register import RegisterScreen
+
+    if not isinstance(app.screen, RegisterScreen):
+        app.push_screen(RegisterScreen())
+
+
 class LaqsCommands(Provider):
     def commands(self) -> Iterator[Command]:
         from .screens.home import HomeScreen
@@ -66,6 +73,7 @@ class LaqsCommands(Provider):
             yield "Write the record of the visit", "a .docx for the headteacher and the LA", screen.action_record
             yield "End the joint visit", "its values are then kept as they are", screen.action_end
             yield "Back to the visits", "the form is saved and paused", screen.action_leave
+        yield "School register", "an LA's schools by level, in colour, with overdue visits", partial(_register, app)
         yield "Help", "keys and typed commands", app.action_help
 
     async def discover(self) -> Hits:
