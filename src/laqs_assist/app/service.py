@@ -579,6 +579,30 @@ class Service:
         return NoteView(str(Path(result.path).resolve()), tuple(check_line(c) for c in result.checks or ()),
                         earlier)
 
+    # --- levels judged on the evidence, and documents as evidence (app/evidence.py) ----------------------------
+
+    def judge_level(self, level: str, aspect_id: str | None = None, evidence: str = "") -> list["Rating"]:
+        """A level judged directly on the evidence, for a pack rated that way; `evidence` is kept as a note."""
+        from .evidence import judge_level
+
+        return judge_level(self, aspect_id, level, evidence)
+
+    def attach_document(self, aspect_id: str | None, kind: str, path: str, title: str = "") -> tuple[dict, bool]:
+        """Keep a file as evidence for an aspect (kept private until shared); (the document, whether new)."""
+        from .evidence import attach_document
+
+        return attach_document(self, aspect_id, kind, path, title)
+
+    def documents(self) -> list[dict[str, Any]]:
+        from .evidence import visit_documents
+
+        return visit_documents(self)
+
+    def share_document(self, ref: str, shared: bool = True) -> dict[str, Any]:
+        from .evidence import share_document
+
+        return share_document(self, ref, shared)
+
 
 def _numbered(first: Path, n: int) -> Path:
     """The n-th draft of a note beside the first: oak-primary-2026-11-20-1a2b3c4d-2.docx."""
