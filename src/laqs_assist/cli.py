@@ -722,6 +722,7 @@ def settings_unset(key: str) -> None:
 # Command groups that live in modules of their own; each module has `register(cli)`. Add a group with one line.
 COMMAND_MODULES = (
     "laqs_assist.notes.commands",      # note, brief, export, report, templates
+    "laqs_assist.sheet_commands",      # packs import, packs export (frameworks in a spreadsheet)
 )
 
 

@@ -1,0 +1,208 @@
+"""Frameworks written in a spreadsheet: a pack exported to an .xlsx workbook (one sheet per part, packs/sheets.py)
+and a workbook imported into a pack folder.
+
+Importing writes the pack's YAML files into a folder beside the target, loads them with the pack loader (every
+check a pack folder gets), and only then puts the folder in place. A fault is one line naming the workbook, the
+sheet, the cell and what is wrong, whether the import itself finds it (a missing sheet, a number that is not one)
+or the loader does (an unknown column, a duplicate id): the loader's file:line is traced back to the cell the line
+was written from. openpyxl is imported only here, when a workbook is read or written.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..errors import PackError, UsageError
+from . import model as m
+from .sheets import REQUIRED_SHEETS, SHEETS, Row, SheetFault, column_letter, pack_files, pack_tables, to_yaml
+
+# Workbooks are data, not archives: a framework of a few hundred criteria is well under a megabyte.
+MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 20_000  # per sheet
+
+
+class SpreadsheetError(UsageError):
+    """A workbook that cannot become a pack: `where` is FILE; the message names the sheet and the cell."""
+
+
+def export_pack(pack: m.Pack, out: str | Path) -> Path:
+    """Write `pack` as a workbook at `out` (.xlsx): one sheet per part, headings in bold, ids kept as text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"{out}: the workbook's name must end in .xlsx")
+    tables = pack_tables(pack)
+    wb = Workbook()
+    wb.remove(wb.active)
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for name, columns in SHEETS.items():
+        rows = tables[name]
+        if not rows and name not in REQUIRED_SHEETS:
+            continue
+        ws = wb.create_sheet(name)
+        ws.append(list(columns))
+        for cell in ws[1]:
+            cell.font = bold
+        ws.freeze_panes = "A2"
+        for row in rows:
+            ws.append(list(row))
+        for i, col in enumerate(columns, 1):
+            letter = column_letter(i)
+            longest = max((len(str(v)) for v in (r[i - 1] for r in rows) if v is not None), default=len(col))
+            ws.column_dimensions[letter].width = max(8, min(60, longest + 2))
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.number_format = "@"  # ids such as 1.1 stay text when the sheet is edited
+                    if "\n" in cell.value or len(cell.value) > 60:
+                        cell.alignment = wrap
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        wb.save(out)
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot be written ({exc.strerror or exc})") from None
+    return out
+
+
+def read_rows(path: str | Path) -> dict[str, list[Row]]:
+    """The workbook's sheets as rows keyed by their column headings; faults as SpreadsheetError."""
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    path = Path(path)
+    name = str(path)
+    if not path.is_file():
+        raise SpreadsheetError("no such workbook" if not path.exists() else "not a file", where=name)
+    if path.stat().st_size > MAX_WORKBOOK_BYTES:
+        raise SpreadsheetError(f"the workbook is larger than {MAX_WORKBOOK_BYTES // (1024 * 1024)} MB", where=name)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise SpreadsheetError(f"not an .xlsx workbook that can be read ({type(exc).__name__})", where=name) \
+            from None
+    except Exception as exc:  # openpyxl raises its own kinds for a damaged workbook
+        raise SpreadsheetError(f"not an .xlsx workbook that can be read ({type(exc).__name__})", where=name) \
+            from None
+    try:
+        out: dict[str, list[Row]] = {}
+        for sheet in REQUIRED_SHEETS:
+            if sheet not in wb.sheetnames:
+                raise SpreadsheetError(f"sheet '{sheet}' is missing (a pack needs the sheets "
+                                       f"{', '.join(REQUIRED_SHEETS)})", where=name)
+        for ws in wb.worksheets:
+            if ws.title not in SHEETS:
+                raise SpreadsheetError(f"sheet '{m.shown(ws.title)}', cell A1: not a part of a pack (the sheets are "
+                                       f"{', '.join(SHEETS)})", where=name)
+            out[ws.title] = _sheet_rows(ws, name)
+        return out
+    finally:
+        wb.close()
+
+
+def _sheet_rows(ws: Any, name: str) -> list[Row]:
+    known = SHEETS[ws.title]
+    rows = ws.iter_rows(values_only=True)
+    heading = next(rows, None)
+    if heading is None:
+        raise SpreadsheetError(f"sheet '{ws.title}', cell A1: the heading row is missing (columns: "
+                               f"{', '.join(known)})", where=name)
+    columns: dict[str, int] = {}
+    for i, h in enumerate(heading, 1):
+        if h is None or (isinstance(h, str) and not h.strip()):
+            continue
+        label = str(h).strip().lower()
+        if label not in known:
+            raise SpreadsheetError(f"sheet '{ws.title}', cell {column_letter(i)}1: unknown column "
+                                   f"'{m.shown(str(h)[:40])}' (columns: {', '.join(known)})", where=name)
+        if label in columns:
+            raise SpreadsheetError(f"sheet '{ws.title}', cell {column_letter(i)}1: column '{label}' is given twice",
+                                   where=name)
+        columns[label] = i
+    first = {"pack": "key", "phases": "id", "columns": "id", "groups": "id", "aspects": "id"}.get(ws.title)
+    if first and first not in columns:
+        raise SpreadsheetError(f"sheet '{ws.title}', cell A1: column '{first}' is missing", where=name)
+    out = []
+    for n, values in enumerate(rows, 2):
+        if n > MAX_ROWS + 1:
+            raise SpreadsheetError(f"sheet '{ws.title}', cell A{n}: more than {MAX_ROWS:,} rows", where=name)
+        cells = {}
+        for label, i in columns.items():
+            v = values[i - 1] if i - 1 < len(values) else None
+            if isinstance(v, str) and not v.strip():
+                v = None
+            cells[label] = (v, f"{column_letter(i)}{n}")
+        if all(v is None for v, _ in cells.values()):
+            continue  # an empty row separates, it says nothing
+        out.append(Row(ws.title, n, cells))
+    return out
+
+
+def import_pack(path: str | Path, out: str | Path, *, force: bool = False) -> m.Pack:
+    """Build the pack folder `out` from the workbook at `path`; the pack as loaded. A folder already at `out` is
+    replaced only with `force`, and only once the new pack has loaded."""
+    from .loader import load_pack
+
+    path, out = Path(path), Path(out)
+    name = str(path)
+    if out.exists() and not force:
+        raise UsageError(f"{out} already exists (give --force to replace it)")
+    if out.exists() and not (out / "pack.yaml").is_file():
+        raise UsageError(f"{out} is not a pack folder: it will not be replaced")
+    rows = read_rows(path)
+    try:
+        files = pack_files(rows)
+    except SheetFault as exc:
+        raise SpreadsheetError(str(exc), where=name) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        folder = work / out.name
+        origins: dict[str, dict[int, tuple[str, str]]] = {}
+        for rel, tree in files.items():
+            text, where = to_yaml(tree)
+            target = folder / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            origins[rel] = where
+        try:
+            load_pack(folder)
+        except PackError as exc:
+            raise SpreadsheetError(_traced(exc, out.name, origins), where=name) from None
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(folder, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return load_pack(out)
+
+
+def _traced(exc: PackError, folder: str, origins: dict[str, dict[int, tuple[str, str]]]) -> str:
+    """The loader's fault at file:line, said at the sheet and cell that line was written from."""
+    where = exc.where or ""
+    file, _, line = where.rpartition(":")
+    rel = file[len(folder) + 1:] if file.startswith(folder + "/") else file
+    lines = origins.get(rel)
+    if lines and line.isdigit():
+        n = int(line)
+        found = [k for k in lines if k <= n]
+        if found:
+            sheet, cell = lines[max(found)]
+            return f"sheet '{sheet}', cell {cell}: {exc.message}"
+    part = rel.split("/")[0] if "/" in rel else "pack"
+    sheet = {"aspects": "aspects", "agendas": "agendas", "forms": "forms"}.get(part, "pack")
+    return f"sheet '{sheet}', cell A1: {exc.message}"
+
+
+def same_pack(a: m.Pack, b: m.Pack) -> bool:
+    """Whether two packs hold the same framework, wherever their folders are."""
+    from ..record import replace
+
+    return replace(a, path=Path()) == replace(b, path=Path())

@@ -1,0 +1,56 @@
+"""`laqs packs import` and `laqs packs export`: frameworks written in a spreadsheet (packs/spreadsheet.py).
+
+Registered on the `packs` group of the `laqs` command (cli.COMMAND_MODULES). openpyxl loads only when one of these
+commands runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .errors import UsageError
+
+
+def register(cli: click.Group) -> None:
+    packs = cli.commands["packs"]
+    assert isinstance(packs, click.Group)
+    packs.add_command(packs_import)
+    packs.add_command(packs_export)
+
+
+@click.command("import")
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="The pack folder to write, e.g. interviews/my-framework.")
+@click.option("--force", is_flag=True, help="Replace a pack folder already there (once the new one has loaded).")
+def packs_import(workbook: Path, out: Path, force: bool) -> None:
+    """Make a pack folder from a workbook (.xlsx) with one sheet per part: pack, phases, columns, groups,
+    aspects, criteria, agendas, sections, questions, forms … (see `laqs packs export` for one to start from).
+    A fault prints as one line: the workbook, the sheet, the cell and what is wrong (exit 2)."""
+    from .packs.spreadsheet import import_pack
+
+    pack = import_pack(workbook, out, force=force)
+    click.echo(f"wrote {out}: {pack.id} — {len(pack.aspects)} {pack.terms.aspects}, {len(pack.criteria)} criteria, "
+               f"{len(pack.agendas)} agendas ({len(pack.questions)} questions), {len(pack.forms)} forms")
+
+
+@click.command("export")
+@click.argument("name")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="The workbook to write (.xlsx).")
+def packs_export(name: str, out: Path) -> None:
+    """Write a pack (an installed pack's id, or a pack folder) as a workbook, one sheet per part; importing the
+    workbook again gives the same pack."""
+    from .packs import open_pack
+    from .packs.registry import folder_of
+    from .packs.spreadsheet import export_pack
+
+    folder = Path(name)
+    if not (folder / "pack.yaml").is_file():
+        if "/" in name or name.startswith("."):
+            raise UsageError(f"{name} is not a pack folder (it has no pack.yaml)")
+        folder = folder_of(name)
+    pack = open_pack(folder)
+    export_pack(pack, out)
+    click.echo(f"wrote {out}: {pack.id}, {len(pack.aspects)} {pack.terms.aspects}")
