@@ -216,6 +216,14 @@ class Src:
         self.value, self.sheet, self.cell = value, sheet, cell
 
 
+class SrcList(list):
+    """A list with the cell it came from (a cell of ids or lines, or the cell that opened a list of rows)."""
+
+    def __init__(self, sheet: str, cell: str, items: Iterable[Any] = ()) -> None:
+        super().__init__(items)
+        self.sheet, self.cell = sheet, cell
+
+
 class Node(dict):
     """A mapping with the cell its row starts at (where a fault about the row as a whole is reported)."""
 
@@ -296,13 +304,13 @@ class Row:
         parts = [p.strip() for p in s.value.split(",")]
         if any(not p for p in parts):
             raise self.fault(col, f"'{col}' is a list of ids separated by commas, with none empty")
-        return [Src(p, s.sheet, s.cell) for p in parts]
+        return SrcList(s.sheet, s.cell, (Src(p, s.sheet, s.cell) for p in parts))
 
     def text_list(self, col: str) -> list[Src] | None:
         s = self.text(col)
         if s is None:
             return None
-        return [Src(line, s.sheet, s.cell) for line in s.value.split("\n") if line.strip()]
+        return SrcList(s.sheet, s.cell, (Src(line, s.sheet, s.cell) for line in s.value.split("\n") if line.strip()))
 
     def node(self, **fields: Any) -> Node:
         """A mapping of the fields given, those with no value left out."""
@@ -332,14 +340,15 @@ def pack_files(rows: dict[str, list[Row]]) -> dict[str, Any]:
                  else r.text("value"))
         if value is not None:
             _put(header, PACK_KEYS[key.value], value, r)
-    header["phases"] = [r.node(id=r.text("id"), name=r.text("name")) for r in rows.get("phases", [])]
-    header["columns"] = [r.node(id=r.text("id"), label=r.text("label"), dashboard=r.text("dashboard"),
-                                note=r.text("note"), rag=r.text("rag"), side=r.text("side"),
-                                evidence=r.text("evidence")) for r in rows.get("columns", [])]
-    header["evidence_levels"] = [r.node(id=r.text("id"), label=r.text("label"))
-                                 for r in rows.get("evidence_levels", [])]
-    header["groups"] = [r.node(id=r.text("id"), title=r.text("title"), aspects=r.id_list("aspects"))
-                        for r in rows.get("groups", [])]
+    header["phases"] = SrcList("phases", "A2", (r.node(id=r.text("id"), name=r.text("name"))
+                                                for r in rows.get("phases", [])))
+    header["columns"] = SrcList("columns", "A2", (
+        r.node(id=r.text("id"), label=r.text("label"), dashboard=r.text("dashboard"), note=r.text("note"),
+               rag=r.text("rag"), side=r.text("side"), evidence=r.text("evidence")) for r in rows.get("columns", [])))
+    header["evidence_levels"] = SrcList("evidence_levels", "A2", (r.node(id=r.text("id"), label=r.text("label"))
+                                                                  for r in rows.get("evidence_levels", [])))
+    header["groups"] = SrcList("groups", "A2", (r.node(id=r.text("id"), title=r.text("title"),
+                                                       aspects=r.id_list("aspects")) for r in rows.get("groups", [])))
     if rows.get("organisations"):
         header["organisations"] = [r.node(id=r.text("id"), name=r.text("name"), agenda=r.text("agenda"))
                                    for r in rows["organisations"]]
@@ -438,7 +447,7 @@ def pack_files(rows: dict[str, list[Row]]) -> dict[str, Any]:
                 if r.raw(k) not in (None, ""):
                     raise r.fault(k, f"'{k}' is for a counted or threshold criterion: set 'rule' to count or "
                                      "threshold, or clear it")
-        a.setdefault("criteria", r.node()).setdefault(col.value, []).append(c)
+        a.setdefault("criteria", r.node()).setdefault(col.value, SrcList(r.sheet, r.ref("column"))).append(c)
     files.update(_named("aspects", aspects))
 
     agendas: dict[str, Node] = {}
@@ -585,7 +594,7 @@ def to_yaml(tree: Any) -> tuple[str, dict[int, tuple[str, str]]]:
 
     def note(origin: Any, fallback: Any) -> None:
         for o in (origin, fallback):
-            if isinstance(o, (Src, Node)):
+            if isinstance(o, (Src, Node, SrcList)):
                 where[len(lines)] = (o.sheet, o.cell)
                 return
 
@@ -607,10 +616,10 @@ def to_yaml(tree: Any) -> tuple[str, dict[int, tuple[str, str]]]:
             elif isinstance(v, list):
                 if not v:
                     lines.append(f"{lead}{_key(k)}: []")
-                    note(d, None)
+                    note(v, d)
                     continue
                 lines.append(f"{lead}{_key(k)}:")
-                note(d, None)
+                note(v, d)
                 emit_list(v, indent + 2, d)
             else:
                 lines.append(f"{lead}{_key(k)}: {_scalar(value_of(v))}")
