@@ -342,7 +342,7 @@ def note_of_visit() -> Document:
     grid_table(doc, ["{{ words.aspect }}", "Phase", "{{ words.rating }}", "{{ words.self_heading }}"],
                "{%tr for r in ratings %}",
                [["{{ r.aspect_id }}"], ["{{ r.phase }}"], ["{% cellbg r.fill %}", "{{ r.rating_line }}"],
-                ["{{ r.self_evaluation }}"]], [1.4, 2.4, 9.0, 4.2])
+                ["{{ r.self_evaluation_line }}"]], [2.2, 2.2, 8.4, 4.2])
     tag(doc, "{%p if rollup_lines %}")
     muted(doc, "{{ words.rollup_intro }}")
     tag(doc, "{%p for g in rollup_lines %}")
@@ -350,7 +350,7 @@ def note_of_visit() -> Document:
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
 
-    para(doc, "Strengths and priorities for further action", style="Heading 1")
+    para(doc, "{{ words.findings_heading }}", style="Heading 1")
     tag(doc, "{%p for a in aspects %}")
     para(doc, ("{{ a.heading }}", {"bold": True}), ("{{ ': ' + a.rated_line if a.rated_line else '' }}", {}))
     tag(doc, "{%p for s in a.strengths_shown %}")

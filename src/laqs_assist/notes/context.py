@@ -272,6 +272,9 @@ def rating_row(pack: Pack, held: YearRating, saved: dict[str, Any] | None = None
         "capped_by": _ids(r.capped_by),
         "self_evaluation": column_words(pack, self_eval) if self_eval else "",
         "self_evaluation_differs": view.disagrees,
+        # the table's cell: the LA's view, marked where it is not the rating held, so a disagreement shows
+        "self_evaluation_line": (column_words(pack, self_eval) + (" (differs)" if view.disagrees else ""))
+        if self_eval else "",
         "rated": final not in (None, NA), "applies": r.suggestion != NA,
         "open": is_open(pack, r, final),
         "lift": list(r.lift),
@@ -501,7 +504,7 @@ def draft_summary(pack: Pack, ctx: dict[str, Any]) -> dict[str, Any]:
         rolled = [r for r in ctx["rollup"] if r["rated"]]
         roll = "; ".join(f"{r['title']} ({r['phase']}) {r['label']}" for r in rolled)
         overall = (f"Overall, the visit discussed {talked}; {acts}."
-                   + (f" Rolled up from the year's ratings: {roll}." if roll else ""))
+                   + (f" Rolled up from the year's {pack.terms.rating}s: {roll}." if roll else ""))
     return {"overall": overall, "aspects": lines, "lines": [overall] + lines}
 
 

@@ -29,6 +29,9 @@ def note_words(pack: Pack) -> dict[str, str]:
     return {
         "aspect": _cap(t.aspect), "aspects": t.aspects, "rating": _cap(t.rating), "self_evaluation": t.self_evaluation,
         "ratings_heading": f"Contributory {t.rating}s",
+        # A judged level has no criteria to name strengths and priorities from: the evidence it rests on stands there.
+        "findings_heading": (f"What each {t.rating} rests on" if pack.judged
+                             else "Strengths and priorities for further action"),
         "ratings_intro": intro,
         "self_heading": _cap(t.self_evaluation),
         "rollup_intro": (f"The dashboard's roll-up from the year's {t.rating}s of every {t.aspect}, with the "
