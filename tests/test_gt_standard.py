@@ -20,6 +20,7 @@ import pytest
 from docx2python import docx2python
 
 from laqs_assist.packs.loader import load_pack
+from laqs_assist.packs.spreadsheet import same_pack
 from laqs_assist.rating import Judgements, rate
 from laqs_assist.rollup import dashboard
 
@@ -278,3 +279,40 @@ def test_both_notes_open_in_libreoffice(visits, tmp_path) -> None:
     if keep:
         for pdf in pdfs:
             shutil.copy(pdf, Path(keep) / pdf.name)
+
+
+# --- the README's section runs as written -------------------------------------------------------------------------
+
+
+def test_the_readme_section_runs_as_written(tmp_path: Path) -> None:
+    """Every example of the README's section on the G&T standard and spreadsheets, in order, in a folder laid out
+    like a fresh checkout after the set-up commands; each exits 0 and leaves what it says."""
+    from test_readme import VENV, shell_blocks, without_comment
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## The G&T quality standard, and frameworks in a spreadsheet")
+    section = readme[start:readme.index("\n## ", start + 1)]
+    (tmp_path / ".venv").symlink_to(VENV)
+    shutil.copytree(ROOT / "interviews", tmp_path / "interviews")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    env = {k: v for k, v in os.environ.items() if k not in ("LAQS_STORE", "LAQS_PACKS")}
+    env["LAQS_CONFIG"] = str(tmp_path / "settings.toml")
+    ran = []
+    for block in shell_blocks(section):
+        for line in block.replace("\\\n", " ").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            cmd = line if line.startswith("printf") else without_comment(line)
+            proc = subprocess.run(["bash", "-c", cmd], cwd=tmp_path, env=env, capture_output=True, text=True,
+                                  timeout=300, stdin=subprocess.DEVNULL if not line.startswith("printf") else None)
+            assert proc.returncode == 0, f"{line}\nexit {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+            ran.append(proc.stdout)
+    assert len(ran) == 8
+    assert "✓ 7a judged Good" in ran[1] and "private until /share" in ran[1]
+    assert "disagreement" in ran[3]
+    assert "good=" in ran[4] and "adequate=" in ran[4]
+    notes = list((tmp_path / "notes").glob("any-borough-*.docx"))
+    assert len(notes) == 1 and "LA G&T plan 2026-27 (LA plans; gt-plan.txt" in _text(notes[0])
+    assert (tmp_path / "ns2009.xlsx").is_file()
+    assert same_pack(load_pack(tmp_path / "my-packs" / "gt-laqs"), load_pack(GT))
