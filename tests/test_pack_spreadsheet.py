@@ -199,3 +199,24 @@ def test_export_names_an_installed_pack_or_refuses_in_one_line(tmp_path: Path, c
     assert code == 2 and "no installed pack 'no-such-pack'" in err
     code, _, err = run(["packs", "export", "gt-laqs", "--out", str(tmp_path / "gt.csv")], capsys)
     assert code == 2 and "must end in .xlsx" in err
+
+
+TRICKY = [
+    'He said "outstanding" \\ not: # a comment?',
+    "  leading and trailing spaces  ",
+    "yes",
+    "null",
+    "1.10",
+    "Emoji 👩🏽‍🏫 ✅ and Hebrew שלום, Arabic مدرسة",
+    "{{ 7*7 }} {% if x %} & <b>",
+    "A line\nand another",
+    "- looks like a list item",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY, ids=range(len(TRICKY)))
+def test_text_in_a_cell_comes_back_exactly(text: str, tmp_path: Path) -> None:
+    book = export_pack(load_pack(ROOT / "interviews" / "gt-laqs"), tmp_path / "gt.xlsx")
+    _edit(book, _set("aspects", "B2", text))  # 7a's title
+    pack = import_pack(book, tmp_path / "gt")
+    assert pack.aspects["7a"].title == text

@@ -561,26 +561,20 @@ def _scalar(value: Any) -> str:
     return _quoted(str(value))
 
 
+# Characters a double-quoted YAML scalar must escape to read back exactly: the quote, the backslash, controls,
+# line and paragraph separators, the byte-order mark, lone surrogates and the two non-characters.
+_ESCAPE = re.compile('["\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]')
+_NAMED = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t"}
+
+
+def _escaped(match: re.Match) -> str:
+    ch = match.group()
+    return _NAMED.get(ch) or f"\\u{ord(ch):04x}"
+
+
 def _quoted(text: str) -> str:
     """A YAML double-quoted scalar that reads back as exactly `text`."""
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0 or ch in "\u2028\u2029\ufeff" or \
-                0xD800 <= code < 0xE000 or code in (0xFFFE, 0xFFFF):
-            out.append(f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    return '"' + _ESCAPE.sub(_escaped, text) + '"'
 
 
 def _key(key: str) -> str:

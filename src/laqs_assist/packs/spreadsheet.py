@@ -173,7 +173,7 @@ def import_pack(path: str | Path, out: str | Path, *, force: bool = False) -> m.
             target.write_text(text, encoding="utf-8")
             origins[rel] = where
         try:
-            load_pack(folder)
+            pack = load_pack(folder)
         except PackError as exc:
             raise SpreadsheetError(_traced(exc, out.name, origins), where=name) from None
         if out.exists():
@@ -181,7 +181,9 @@ def import_pack(path: str | Path, out: str | Path, *, force: bool = False) -> m.
         os.replace(folder, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return load_pack(out)
+    from ..record import replace
+
+    return replace(pack, path=out)  # the pack as checked, now at its place
 
 
 def _traced(exc: PackError, folder: str, origins: dict[str, dict[int, tuple[str, str]]]) -> str:
