@@ -220,3 +220,27 @@ def test_text_in_a_cell_comes_back_exactly(text: str, tmp_path: Path) -> None:
     _edit(book, _set("aspects", "B2", text))  # 7a's title
     pack = import_pack(book, tmp_path / "gt")
     assert pack.aspects["7a"].title == text
+
+
+def test_an_import_where_packs_are_installed_must_not_take_another_packs_id(tmp_path: Path, capsys,
+                                                                            monkeypatch) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    monkeypatch.setenv("LAQS_PACKS", str(mine))
+    book = export_pack(load_pack(ROOT / "interviews" / "gt-laqs"), tmp_path / "gt.xlsx")
+    code, _, err = run(["packs", "import", str(book), "--out", str(mine / "gt-copy")], capsys)
+    assert code == 2 and f"{book}: sheet 'pack', cell B2: the id 'gt-laqs' is the installed pack at" in err
+    assert not (mine / "gt-copy").exists()
+    _edit(book, _set("pack", "B2", "gt-laqs-local"))
+    code, out, err = run(["packs", "import", str(book), "--out", str(mine / "gt-copy")], capsys)
+    assert code == 0, err
+    code, out, _ = run(["packs", "list", "--json"], capsys)
+    assert '"id": "gt-laqs-local"' in out
+
+
+def test_a_note_check_this_version_cannot_run_is_refused_at_its_cell(tmp_path: Path, capsys) -> None:
+    book = export_pack(load_pack(ROOT / "interviews" / "ns2009"), tmp_path / "ns.xlsx")
+    _edit(book, _set("note_checks", "A3", "spelling"))
+    code, _, err = run(["packs", "import", str(book), "--out", str(tmp_path / "out")], capsys)
+    assert code == 2 and f"{book}: sheet 'note_checks', cell A3: note check 'spelling' is not one" in err
+    assert not (tmp_path / "out").exists()

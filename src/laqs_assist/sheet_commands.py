@@ -31,9 +31,32 @@ def packs_import(workbook: Path, out: Path, force: bool) -> None:
     A fault prints as one line: the workbook, the sheet, the cell and what is wrong (exit 2)."""
     from .packs.spreadsheet import import_pack
 
-    pack = import_pack(workbook, out, force=force)
+    pack = import_pack(workbook, out, force=force, refuse=lambda p: _refused(p, out))
     click.echo(f"wrote {out}: {pack.id} — {len(pack.aspects)} {pack.terms.aspects}, {len(pack.criteria)} criteria, "
                f"{len(pack.agendas)} agendas ({len(pack.questions)} questions), {len(pack.forms)} forms")
+
+
+def _refused(pack, out: Path) -> tuple[str, str, str] | None:
+    """Why a pack just read from a workbook cannot be put at `out`: a note check this version cannot run, or the id
+    of another installed pack when `out` is where packs are installed (two packs of one id stop every command)."""
+    import os
+
+    from .notes.quality import CHECKS, unknown_checks
+    from .packs.registry import installed
+    from .paths import interviews_dir
+
+    unknown = unknown_checks(pack.note_checks)
+    if unknown:
+        return ("note_checks", unknown[0], f"note check '{unknown[0]}' is not one this version can run (known: "
+                                           f"{', '.join(CHECKS)})")
+    roots = [interviews_dir(), *(Path(p).expanduser() for p in os.environ.get("LAQS_PACKS", "").split(os.pathsep)
+                                 if p.strip())]
+    if any(out.resolve().parent == r.resolve() for r in roots):
+        other = installed().get(pack.id)
+        if other is not None and other.resolve() != out.resolve():
+            return ("pack", pack.id, f"the id '{pack.id}' is the installed pack at {other}; give the workbook's "
+                                     "pack another id")
+    return None
 
 
 @click.command("export")

@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..errors import PackError, UsageError
 from . import model as m
@@ -145,9 +145,11 @@ def _sheet_rows(ws: Any, name: str) -> list[Row]:
     return out
 
 
-def import_pack(path: str | Path, out: str | Path, *, force: bool = False) -> m.Pack:
+def import_pack(path: str | Path, out: str | Path, *, force: bool = False,
+                refuse: Callable[[m.Pack], tuple[str, str, str] | None] | None = None) -> m.Pack:
     """Build the pack folder `out` from the workbook at `path`; the pack as loaded. A folder already at `out` is
-    replaced only with `force`, and only once the new pack has loaded."""
+    replaced only with `force`, and only once the new pack has loaded. `refuse` may stop the pack, once loaded and
+    before it is put in place: (the sheet, the value whose cell is at fault, what is wrong)."""
     from .loader import load_pack
 
     path, out = Path(path), Path(out)
@@ -176,6 +178,10 @@ def import_pack(path: str | Path, out: str | Path, *, force: bool = False) -> m.
             pack = load_pack(folder)
         except PackError as exc:
             raise SpreadsheetError(_traced(exc, out.name, origins), where=name) from None
+        refused = refuse(pack) if refuse is not None else None
+        if refused:
+            sheet, value, message = refused
+            raise SpreadsheetError(f"sheet '{sheet}', cell {_cell_of(rows, sheet, value)}: {message}", where=name)
         if out.exists():
             shutil.rmtree(out)
         os.replace(folder, out)
@@ -184,6 +190,15 @@ def import_pack(path: str | Path, out: str | Path, *, force: bool = False) -> m.
     from ..record import replace
 
     return replace(pack, path=out)  # the pack as checked, now at its place
+
+
+def _cell_of(rows: dict[str, list[Row]], sheet: str, value: str) -> str:
+    """The first cell of a sheet holding `value`; A1 when none does."""
+    for r in rows.get(sheet, []):
+        for v, ref in r.cells.values():
+            if v == value:
+                return ref
+    return "A1"
 
 
 def _traced(exc: PackError, folder: str, origins: dict[str, dict[int, tuple[str, str]]]) -> str:
