@@ -32,8 +32,11 @@ def packs_import(workbook: Path, out: Path, force: bool) -> None:
     from .packs.spreadsheet import import_pack
 
     pack = import_pack(workbook, out, force=force, refuse=lambda p: _refused(p, out))
-    click.echo(f"wrote {out}: {pack.id} — {len(pack.aspects)} {pack.terms.aspects}, {len(pack.criteria)} criteria, "
-               f"{len(pack.agendas)} agendas ({len(pack.questions)} questions), {len(pack.forms)} forms")
+    if hasattr(pack, "aspects") and hasattr(pack, "terms"):
+        click.echo(f"wrote {out}: {pack.id} — {len(pack.aspects)} {pack.terms.aspects}, {len(pack.criteria)} "
+                   f"criteria, {len(pack.agendas)} agendas ({len(pack.questions)} questions), {len(pack.forms)} forms")
+    else:
+        click.echo(f"wrote {out}: {getattr(pack, 'id', out.name)}")
 
 
 def _refused(pack, out: Path) -> tuple[str, str, str] | None:
@@ -45,14 +48,14 @@ def _refused(pack, out: Path) -> tuple[str, str, str] | None:
     from .packs.registry import installed
     from .paths import interviews_dir
 
-    unknown = unknown_checks(pack.note_checks)
+    unknown = unknown_checks(getattr(pack, "note_checks", ()))
     if unknown:
         return ("note_checks", unknown[0], f"note check '{unknown[0]}' is not one this version can run (known: "
                                            f"{', '.join(CHECKS)})")
     roots = [interviews_dir(), *(Path(p).expanduser() for p in os.environ.get("LAQS_PACKS", "").split(os.pathsep)
                                  if p.strip())]
     if any(out.resolve().parent == r.resolve() for r in roots):
-        other = installed().get(pack.id)
+        other = installed().get(getattr(pack, "id", ""))
         if other is not None and other.resolve() != out.resolve():
             return ("pack", pack.id, f"the id '{pack.id}' is the installed pack at {other}; give the workbook's "
                                      "pack another id")
@@ -65,15 +68,20 @@ def _refused(pack, out: Path) -> tuple[str, str, str] | None:
 def packs_export(name: str, out: Path) -> None:
     """Write a pack (an installed pack's id, or a pack folder) as a workbook, one sheet per part; importing the
     workbook again gives the same pack."""
-    from .packs import open_pack
-    from .packs.registry import folder_of
-    from .packs.spreadsheet import export_pack
+    from .packs.registry import declared_id, folder_of
+    from .packs.spreadsheet import export_folder, pack_kind
 
     folder = Path(name)
     if not (folder / "pack.yaml").is_file():
         if "/" in name or name.startswith("."):
             raise UsageError(f"{name} is not a pack folder (it has no pack.yaml)")
         folder = folder_of(name)
-    pack = open_pack(folder)
-    export_pack(pack, out)
-    click.echo(f"wrote {out}: {pack.id}, {len(pack.aspects)} {pack.terms.aspects}")
+    export_folder(folder, out)
+    kind = pack_kind(folder)
+    if kind == "framework":
+        from .packs import open_pack
+
+        pack = open_pack(folder)
+        click.echo(f"wrote {out}: {pack.id}, {len(pack.aspects)} {pack.terms.aspects}")
+    else:
+        click.echo(f"wrote {out}: {declared_id(folder)} ({kind}, file by file)")

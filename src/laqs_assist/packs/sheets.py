@@ -551,7 +551,15 @@ def _named(folder: str, parts: dict[str, Node]) -> dict[str, Node]:
 _SAFE_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+class Plain(str):
+    """A value written as it is, without quotes, so that YAML reads it as what it was (a date)."""
+
+
 def _scalar(value: Any) -> str:
+    if isinstance(value, Plain):
+        return str(value)
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
