@@ -336,22 +336,22 @@ def note_of_visit() -> Document:
     bullets(doc, "summary.aspects")
 
     tag(doc, "{%p if la_visit %}")
-    para(doc, "Contributory ratings", style="Heading 1")
-    muted(doc, "Per phase, in the words of the quality standards: the adviser's rating (an override, with what the "
-               "criteria allow), agreed (the suggestion accepted) or suggested (the highest rating the criteria "
-               "allow, not yet agreed).")
-    grid_table(doc, ["Aspect", "Phase", "Rating", "LA's self-evaluation"], "{%tr for r in ratings %}",
+    # The headings and lead-ins come in the pack's own words (notes/words.py): aspect and rating in the 2009
+    # standards, dimension and level in the G&T standard.
+    para(doc, "{{ words.ratings_heading }}", style="Heading 1")
+    muted(doc, "{{ words.ratings_intro }}")
+    grid_table(doc, ["{{ words.aspect }}", "Phase", "{{ words.rating }}", "{{ words.self_heading }}"],
+               "{%tr for r in ratings %}",
                [["{{ r.aspect_id }}"], ["{{ r.phase }}"], ["{% cellbg r.fill %}", "{{ r.rating_line }}"],
-                ["{{ r.self_evaluation }}"]], [1.9, 2.3, 8.7, 4.1])
+                ["{{ r.self_evaluation_line }}"]], [2.2, 2.2, 8.4, 4.2])
     tag(doc, "{%p if rollup_lines %}")
-    muted(doc, "The dashboard's roll-up from the year's ratings of every aspect, with the aspect ratings each rests "
-               "on (a group is rated once enough of its aspects are):")
+    muted(doc, "{{ words.rollup_intro }}")
     tag(doc, "{%p for g in rollup_lines %}")
     para(doc, ("{{ g.title }}. ", {"bold": True}), "{{ g.line }}.", style="List Bullet")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
 
-    para(doc, "Strengths and priorities for further action", style="Heading 1")
+    para(doc, "{{ words.findings_heading }}", style="Heading 1")
     tag(doc, "{%p for a in aspects %}")
     para(doc, ("{{ a.heading }}", {"bold": True}), ("{{ ': ' + a.rated_line if a.rated_line else '' }}", {}))
     tag(doc, "{%p for s in a.strengths_shown %}")
@@ -364,7 +364,7 @@ def note_of_visit() -> Document:
     muted(doc, "{{ a.strengths_more }} more strengths and {{ a.priorities_more }} more priorities: see the annex.")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if not a.strengths and not a.priorities %}")
-    para(doc, "Nothing recorded against the criteria yet.", italic=True)
+    para(doc, "{{ a.nothing_line }}", italic=True)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p else %}")
@@ -420,10 +420,19 @@ def note_of_visit() -> Document:
     user_text(doc, "e", indent=0.5)
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p if not a.evidence %}")
-    para(doc, "No responses were recorded on this aspect at this visit.", italic=True)
+    para(doc, "{{ words.no_responses }}", italic=True)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if a.documents or a.documents_private %}")
+    para(doc, "Documents", style="Heading 3")
+    tag(doc, "{%p for d in a.documents %}")
+    para(doc, "{{ d.line }}", style="List Bullet")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if a.documents_private %}")
+    muted(doc, "{{ a.documents_private }} more kept by the adviser and not shared.")
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if la_visit %}")
-    para(doc, "Rating and basis", style="Heading 3")
+    para(doc, "{{ words.basis_heading }}", style="Heading 3")
     tag(doc, "{%p for r in a.bases %}")
     para(doc, ("{{ r.phases }}: {{ r.rating }}. ", {"bold": True}), "{{ r.basis }}", style="List Bullet")
     tag(doc, "{%p endfor %}")

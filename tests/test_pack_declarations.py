@@ -40,7 +40,7 @@ def edited_pack(tmp_path: Path, old: str, new: str) -> Path:
 
 
 @pytest.mark.parametrize("old, new, says", [
-    (r"^  method: columns$", "  method: stars", "unknown rating method 'stars' (known: columns)"),
+    (r"^  method: columns$", "  method: stars", "unknown rating method 'stars' (known: columns, judged)"),
     (r'^  year_starts: "09-01"$', '  year_starts: "13-01"', "year_starts must be a month and day as MM-DD"),
     (r"agenda: headteachers}", "agenda: heads}", "organisation kind 'school' names unknown agenda 'heads'"),
     (r"check: timely,", "check: crystal-ball,", "note check 'crystal-ball' is not one this version can run"),

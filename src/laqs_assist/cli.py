@@ -152,6 +152,8 @@ def packs_show(state: _State, aspect_id: str | None, agendas: bool, as_json: boo
             "columns": [{"id": c.id, "label": c.label, "note": c.note} for c in pack.columns],
             "phases": [{"id": p.id, "name": p.name} for p in pack.phases],
             "evidence_levels": [e.id for e in pack.evidence_levels],
+            "rating_method": pack.rating_method, "rating_note": pack.rating_note,
+            "document_kinds": [{"id": k.id, "label": k.label} for k in pack.document_kinds],
             "aspects": [{
                 "id": a.id, "title": a.title, "group": a.group, "not_applicable": list(a.not_applicable),
                 "criteria": [{"id": c.id, "column": c.column, "critical": c.critical, "kind": c.kind,
@@ -172,7 +174,14 @@ def packs_show(state: _State, aspect_id: str | None, agendas: bool, as_json: boo
     click.echo(f"{pack.title} [{pack.id}]")
     click.echo("columns: " + ", ".join(f"{c.id} {c.label}" for c in pack.columns))
     click.echo("phases: " + ", ".join(f"{p.id} {p.name}" for p in pack.phases))
-    click.echo("evidence of impact: " + ", ".join(e.id for e in pack.evidence_levels))
+    if pack.evidence_levels:
+        click.echo("evidence of impact: " + ", ".join(e.id for e in pack.evidence_levels))
+    if pack.judged:
+        click.echo(f"rating: each {pack.terms.aspect}'s {pack.terms.rating} is judged on the evidence (/level)")
+        if pack.rating_note:
+            click.echo(textwrap.fill(pack.rating_note, 110, initial_indent="  ", subsequent_indent="  "))
+    if pack.document_kinds:
+        click.echo(f"documents ({pack.documents_title or 'kinds'}): " + ", ".join(k.id for k in pack.document_kinds))
     click.echo("* critical   # counted   % threshold\n")
     for a in chosen:
         na = f"  (N/A: {', '.join(a.not_applicable)})" if a.not_applicable else ""
@@ -476,7 +485,7 @@ def visits_show(state: _State, ref: str, as_json: bool) -> None:
                                  subsequent_indent="      "))
     click.echo(f"\nJudgements ({len(data['judgements'])}):")
     for j in data["judgements"]:
-        what = j["state"] if j["kind"] in ("state", "impact") else f"{j['value']:g}"
+        what = j["state"] if j["kind"] in ("state", "impact", "level") else f"{j['value']:g}"
         click.echo(f"  {j['phase']:<3} {j['target']:<32} {what}")
     click.echo(f"\nActions ({len(data['actions'])}):")
     words = {"carried": "carried forward"}
@@ -626,7 +635,10 @@ def render_dashboard(pack, board, title: str, standings: dict | None = None, pai
 
     width = max(len(p.name) for p in pack.phases) + len("  overall") + 3
     groups = pack.groups
-    head = "Phase".ljust(width) + " | ".join(" ".join(f"{a:<4}" for a in g.aspects) for g in groups)
+    cw = max(4, max(len(c.id) for c in pack.columns) + 1)  # a column id and its mark fit a cell
+    terms = pack.terms
+    width = max(width, len(f"    {terms.aspects} rated") + 1, len(f"    {terms.aspect} {terms.rating}s") + 1)
+    head = "Phase".ljust(width) + " | ".join(" ".join(f"{a:<{cw}}" for a in g.aspects) for g in groups)
     lines = [f"Local authority: {title}", head, "-" * len(head)]
 
     def label(col):
@@ -638,6 +650,8 @@ def render_dashboard(pack, board, title: str, standings: dict | None = None, pai
             span = len(" ".join(f"{a:<4}" for a in g.aspects))
             cell = _short(values[g.id] if plain else label(values[g.id]), span).ljust(span)
             cells.append(paint(cell, values[g.id]) if paint and not plain else cell)
+            span = len(" ".join(f"{a:<{cw}}" for a in g.aspects))
+            cells.append(_short(values[g.id] if plain else label(values[g.id]), span).ljust(span))
         return " | ".join(cells)
 
     def rated_cells(rated):
@@ -657,16 +671,19 @@ def render_dashboard(pack, board, title: str, standings: dict | None = None, pai
     for row in board.rows:
         cells = " | ".join(" ".join(_painted(f"{aspect_cell(row.phase, a, row.aspects[a]):<4}", row.aspects[a])
                                     for a in g.aspects) for g in groups)
+        cells = " | ".join(" ".join(f"{aspect_cell(row.phase, a, row.aspects[a]):<{cw}}" for a in g.aspects)
+                           for g in groups)
         lines.append(pack.phase_name(row.phase).ljust(width) + cells)
         lines.append(f"  {pack.phase_name(row.phase)} overall".ljust(width) + group_cells(row.groups))
-        lines.append("    aspects rated".ljust(width) + rated_cells(row.rated))
+        lines.append(f"    {terms.aspects} rated".ljust(width) + rated_cells(row.rated))
     lines.append("Overall".ljust(width) + group_cells(board.overall))
-    lines.append("    aspect ratings".ljust(width) + rated_cells(board.overall_rated))
+    lines.append(f"    {terms.aspect} {terms.rating}s".ljust(width) + rated_cells(board.overall_rated))
     if standings is not None:
         lines.append("Marks: G* the adviser's override, G= agreed with the suggestion, G the suggestion, not yet "
                      "decided.")
     if pack.rollup.min_rated:
-        lines.append(f"A group is rated once at least {pack.rollup.min_rated:.0%} of its aspects are (— until then).")
+        lines.append(f"A group is rated once at least {pack.rollup.min_rated:.0%} of its {terms.aspects} are (— until "
+                     "then).")
     return "\n".join(lines)
 
 
@@ -771,6 +788,7 @@ COMMAND_MODULES = (
     "laqs_assist.cli_joint",           # joint-visits
     "laqs_assist.pool_cli",            # pool (export, merge, conflicts, resolve, policy, key, aliases), serve
     "laqs_assist.cli_register",        # register: the school register
+    "laqs_assist.sheet_commands",      # packs import, packs export (frameworks in a spreadsheet)
 )
 
 

@@ -201,7 +201,8 @@ class LineChat:
                 continue
             sug = pack.column(r.suggestion).label if r.suggestion else "no suggestion yet"
             ceil = pack.column(r.ceiling).label if r.ceiling else "—"
-            self.say(f"  {r.aspect} {name}: {sug} (ceiling {ceil})")
+            # A judged level has no ceiling to work out: it is what the adviser judged.
+            self.say(f"  {r.aspect} {name}: {sug}" + ("" if pack.judged else f" (ceiling {ceil})"))
             for w in r.warnings:
                 self.say(textwrap.fill(w.message, 100, initial_indent="    ! ", subsequent_indent="      "))
             if full:
@@ -313,7 +314,7 @@ class LineChat:
             if r.suggestion == NA:
                 continue
             sug = pack.column(r.suggestion).label if r.suggestion else "no suggestion"
-            line = f"  {row['aspect']} {name}: suggested {sug}"
+            line = f"  {row['aspect']} {name}: {'judged' if pack.judged else 'suggested'} {sug}"
             if row["override"]:
                 line += f"; overridden to {pack.column(row['override']).label} " \
                         f"({inert(row['override_reason'], one_line=True)})"
@@ -332,6 +333,36 @@ class LineChat:
             self.say(textwrap.fill(r.reason, 100, initial_indent="      why: ", subsequent_indent="        "))
             for w in r.warnings:
                 self.say(textwrap.fill(w.message, 100, initial_indent="      ! ", subsequent_indent="        "))
+
+    def cmd_level(self, aspect: str | None, level: str, evidence: str) -> None:
+        ratings = self.s.judge_level(level, aspect, evidence)
+        word = self.s.pack.terms.rating
+        self.say(f"✓ {ratings[0].aspect} judged {self.s.pack.column(ratings[0].suggestion).label}{self._for(ratings)}"
+                 if ratings else f"✓ {word} recorded")
+
+    def cmd_doc(self, aspect: str, kind: str, path: str, title: str) -> None:
+        doc, new = self.s.attach_document(aspect, kind, path, title)
+        kept = "kept" if new else "already kept"
+        self.say(f"✓ {inert(doc['title'], one_line=True)} {kept} for {doc['aspect_id']} ({doc['kind']}, "
+                 f"{doc['size']:,} bytes, sha256 {doc['sha256'][:12]}); private until /share")
+
+    def cmd_docs(self) -> None:
+        docs = self.s.documents()
+        if not docs:
+            self.say("No documents kept at this visit: /doc ASPECT KIND FILE")
+        for d in docs:
+            mark = "shared" if d["shared"] else "private"
+            self.say(f"  {d['n']}. {d['aspect_id']} {d['kind']}: {inert(d['title'], one_line=True)} "
+                     f"({inert(d['filename'], one_line=True)}, {d['size']:,} bytes, sha256 {d['sha256'][:12]}, "
+                     f"{mark})")
+
+    def cmd_share(self, ref: str | None) -> None:
+        d = self.s.share_document(ref or "", True)
+        self.say(f"✓ {inert(d['title'], one_line=True)} shared: it may go into shared outputs and bundles")
+
+    def cmd_unshare(self, ref: str | None) -> None:
+        d = self.s.share_document(ref or "", False)
+        self.say(f"✓ {inert(d['title'], one_line=True)} private again")
 
     def cmd_accept(self, aspect: str, phase: str) -> None:
         self.s.accept(aspect, phase)

@@ -38,9 +38,11 @@ class Judgements(Record):
     counts: Mapping[str, int] = factory(dict)  # counted-set id -> items present
     values: Mapping[str, float] = factory(dict)  # indicator id -> value
     impact: str | None = None  # evidence-of-impact level id
+    level: str | None = None  # a column judged directly on the evidence (the "judged" rating method)
 
     def recorded(self) -> bool:
-        return any(s != "unknown" for s in self.states.values()) or bool(self.counts) or bool(self.values)
+        return (any(s != "unknown" for s in self.states.values()) or bool(self.counts) or bool(self.values)
+                or self.level is not None)
 
 
 def judgements_from_rows(rows: Iterable[Mapping[str, Any]]) -> Judgements:
@@ -49,7 +51,7 @@ def judgements_from_rows(rows: Iterable[Mapping[str, Any]]) -> Judgements:
     states: dict[str, str] = {}
     counts: dict[str, int] = {}
     values: dict[str, float] = {}
-    impact = None
+    impact = level = None
     for r in rows:
         kind = r["kind"]
         if kind == "state":
@@ -60,7 +62,9 @@ def judgements_from_rows(rows: Iterable[Mapping[str, Any]]) -> Judgements:
             values[r["target"]] = r["value"]
         elif kind == "impact":
             impact = r["state"]
-    return Judgements(states, counts, values, impact)
+        elif kind == "level":
+            level = r["state"]
+    return Judgements(states, counts, values, impact, level)
 
 
 class Blocker(Record):
@@ -695,5 +699,29 @@ def state_names() -> tuple[str, ...]:
     return STATES
 
 
+def rate_judged(pack: Pack, aspect_id: str, phase: str, j: Judgements) -> Rating:
+    """A level judged directly on the evidence (a framework that gives no criteria per level): the suggestion is
+    the level the adviser judged last, and nothing is worked out that could cap or lift it. Criteria a pack gives
+    are guidance and their states are shown, not rated. With nothing judged, no suggestion; the ceiling is then the
+    best level, since any may yet be judged."""
+    aspect = pack.aspects[aspect_id]
+    if not aspect.applies_to(phase):
+        return Rating(aspect_id, phase, NA, NA, None, (), (), (), {},
+                      f"{aspect_id} does not apply to {pack.phase_name(phase)}")
+    states = criterion_states(pack, aspect, phase, j)
+    word = pack.terms.rating
+    if j.level is None or j.level not in pack.column_ids():
+        lift = (f"evidence on {aspect_id} (answers, documents) and a {word} judged on it",)
+        return Rating(aspect_id, phase, None, pack.columns[0].id, None, (), (), lift, states,
+                      f"no {word} judged yet: no suggestion")
+    col = pack.column(j.level)
+    lift = ()
+    if col.rank > 0:
+        up = pack.columns[col.rank - 1]
+        lift = (f"evidence of practice at {up.label}, judged again",)
+    return Rating(aspect_id, phase, col.id, col.id, None, (), (), lift, states,
+                  f"{col.label}: judged by the adviser on the evidence recorded")
+
+
 # Rating methods by the name a pack gives in `rating: {method: …}` (packs.model.RATING_METHODS lists the names).
-METHODS = {"columns": rate_columns}
+METHODS = {"columns": rate_columns, "judged": rate_judged}

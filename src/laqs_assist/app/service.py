@@ -618,6 +618,7 @@ class Service:
     def year_of(self, year: str | None = None) -> str:
         from . import yearview
         return yearview.year_of(self, year)
+
     # --- joint visits (app/joint.py) ----------------------------------------------------------------------------
 
     def joint(self) -> "Any":
@@ -642,6 +643,7 @@ class Service:
 
         org_id = self.organisation(organisation)["id"] if organisation else None
         return visit_rows(self.store, limit, org_id, status)
+
     # --- the school register (app/register.py) ------------------------------------------------------------------
 
     def register(self) -> "Register":
@@ -649,6 +651,30 @@ class Service:
         from .register import Register
 
         return Register(self.store, today=self.today)
+
+    # --- levels judged on the evidence, and documents as evidence (app/evidence.py) ----------------------------
+
+    def judge_level(self, level: str, aspect_id: str | None = None, evidence: str = "") -> list["Rating"]:
+        """A level judged directly on the evidence, for a pack rated that way; `evidence` is kept as a note."""
+        from .evidence import judge_level
+
+        return judge_level(self, aspect_id, level, evidence)
+
+    def attach_document(self, aspect_id: str | None, kind: str, path: str, title: str = "") -> tuple[dict, bool]:
+        """Keep a file as evidence for an aspect (kept private until shared); (the document, whether new)."""
+        from .evidence import attach_document
+
+        return attach_document(self, aspect_id, kind, path, title)
+
+    def documents(self) -> list[dict[str, Any]]:
+        from .evidence import visit_documents
+
+        return visit_documents(self)
+
+    def share_document(self, ref: str, shared: bool = True) -> dict[str, Any]:
+        from .evidence import share_document
+
+        return share_document(self, ref, shared)
 
 
 def _numbered(first: Path, n: int) -> Path:

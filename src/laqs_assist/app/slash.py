@@ -135,6 +135,22 @@ def _self(rest: str) -> dict[str, Any]:
     return {"aspect": parts[0], "phase": parts[1], "rating": parts[2]}
 
 
+def _level(rest: str) -> dict[str, Any]:
+    head, _, evidence = rest.partition("|")
+    words = head.split()
+    if len(words) not in (1, 2):
+        raise UsageError("give the aspect and its level, e.g. /level 7a good (or /level good for the current one)")
+    return {"aspect": words[0] if len(words) == 2 else None, "level": words[-1], "evidence": evidence.strip()}
+
+
+def _doc(rest: str) -> dict[str, Any]:
+    head, _, title = rest.partition("|")
+    words = head.split(maxsplit=2)
+    if len(words) < 3:
+        raise UsageError("give the aspect, the kind and the file, e.g. /doc 7a la-plan plans/gt-plan.pdf | TITLE")
+    return {"aspect": words[0], "kind": words[1], "path": words[2].strip(), "title": title.strip()}
+
+
 SPECS: dict[str, Spec] = {
     "skip": Spec("/skip", "skip this question (dismiss a probe)", _none),
     "back": Spec("/back", "go back one question; answering again replaces the answer", _none),
@@ -183,6 +199,14 @@ SPECS: dict[str, Spec] = {
     "pause": Spec("/pause", "pause the visit and leave (resume later with laqs chat --resume)", _none),
     "end": Spec("/end", "end the visit and show the ratings to accept or override", _none),
     "quit": Spec("/quit", "leave (an open visit is paused)", _none),
+    "level": Spec("/level ASPECT LEVEL [| EVIDENCE]", "judge a level directly on the evidence (a pack with no\n"
+                  "criteria per level), e.g. /level 7a good | the case studies show it", _level),
+    "doc": Spec("/doc ASPECT KIND FILE [| TITLE]", "keep a document as evidence for an aspect (private until\n"
+                "/share), e.g. /doc 7a la-plan plans/gt-plan.pdf | G&T plan 2026", _doc),
+    "docs": Spec("/docs", "this visit's documents, numbered, with their kinds and hashes", _none),
+    "share": Spec("/share N", "let document N go into shared outputs and bundles (/unshare N: private again)",
+                  _ref),
+    "unshare": Spec("/unshare N", "", _ref),
     "help": Spec("/help", "this list", _none),
 }
 

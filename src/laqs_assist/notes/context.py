@@ -23,6 +23,7 @@ from ..errors import UsageError
 from ..packs.model import Pack
 from ..rating import NA, AspectView, Judgements, Rating, judgements_from_rows
 from ..session.year import AGREED, OVERRIDDEN, SUGGESTED, YearRating, year_rating_details
+from .words import document_rows, judged_basis, note_words
 
 NOT_RATED = "Not yet rated"
 FILLS = {"G": "C6EFCE", "A": "FFEB9C", "R": "FFC7CE", "": "FFFFFF"}
@@ -177,6 +178,8 @@ def basis(pack: Pack, r: Rating) -> str:
         return r.reason.rstrip(".") + "."
     if r.suggestion is None:
         return "Nothing recorded yet for this phase."
+    if pack.judged:
+        return ""  # a judged level rests on the adviser's judgement of the evidence, said where it stands
     col = pack.column(r.suggestion)
     if r.cap == col.id and r.capped_by:
         head = f"Capped at {col.label} by {_ids(r.capped_by)}"
@@ -232,6 +235,10 @@ def rating_row(pack: Pack, held: YearRating, saved: dict[str, Any] | None = None
     words = column_words(pack, final)
     mark = MARKS.get(held.standing, "")
     rests_on = held.rests_on(long_date)
+    if pack.judged and held.standing == SUGGESTED:
+        # A judged level is the adviser's own judgement on the evidence, not a suggestion worked out from criteria.
+        mark, rests_on = "judged", rests_on.replace("suggested from the year's evidence",
+                                                    "judged by the adviser on the evidence recorded")
     on_criteria = basis(pack, r)
     overridden = held.standing == OVERRIDDEN
     allows = held.departure.allows(pack) if overridden and held.departure else ""
@@ -240,7 +247,7 @@ def rating_row(pack: Pack, held: YearRating, saved: dict[str, Any] | None = None
         why = f"{_sentence(rests_on)}: {reason}. {_sentence(allows)}. On the criteria: {on_criteria}"
         line = f"{words} ({mark}; {held.departure.allows(pack, why=False)})" if held.departure else words
     elif held.standing in (AGREED, SUGGESTED):
-        why = f"{_sentence(rests_on)}. {on_criteria}"
+        why = f"{_sentence(rests_on)}." + (f" {on_criteria}" if on_criteria else "")
         line = f"{words} ({mark})"
     else:
         why, line = on_criteria, words
@@ -265,6 +272,9 @@ def rating_row(pack: Pack, held: YearRating, saved: dict[str, Any] | None = None
         "capped_by": _ids(r.capped_by),
         "self_evaluation": column_words(pack, self_eval) if self_eval else "",
         "self_evaluation_differs": view.disagrees,
+        # the table's cell: the LA's view, marked where it is not the rating held, so a disagreement shows
+        "self_evaluation_line": (column_words(pack, self_eval) + (" (differs)" if view.disagrees else ""))
+        if self_eval else "",
         "rated": final not in (None, NA), "applies": r.suggestion != NA,
         "open": is_open(pack, r, final),
         "lift": list(r.lift),
@@ -529,7 +539,7 @@ def draft_summary(pack: Pack, ctx: dict[str, Any]) -> dict[str, Any]:
         rolled = [r for r in ctx["rollup"] if r["rated"]]
         roll = "; ".join(f"{r['title']} ({r['phase']}) {r['label']}" for r in rolled)
         overall = (f"Overall, the visit discussed {talked}; {acts}."
-                   + (f" Rolled up from the year's ratings: {roll}." if roll else ""))
+                   + (f" Rolled up from the year's {pack.terms.rating}s: {roll}." if roll else ""))
     return {"overall": overall, "aspects": lines, "lines": [overall] + lines}
 
 
@@ -548,7 +558,8 @@ def rollup_rows(pack: Pack, held: dict[tuple[str, str], YearRating], phases: lis
         rated = column not in (None, NA)
         return {"title": title, "phase": phase, "rating": column_words(pack, column),
                 "label": pack.column(column).label if rated else NOT_RATED, "rated": rated,
-                "rests_on": f"{n} of {m} aspect ratings", "fill": FILLS.get(_rag(pack, column), "FFFFFF")}
+                "rests_on": f"{n} of {m} {pack.terms.aspect} {pack.terms.rating}s",
+                "fill": FILLS.get(_rag(pack, column), "FFFFFF")}
 
     for r in board.rows:
         if r.phase not in phases:
@@ -605,6 +616,8 @@ def note_context(store, pack: Pack, visit_id: str, *, today: date | None = None,
         discussed |= {a for (a, _), s in saved.items() if s.get("override") or s.get("self_evaluation")}
     discussed &= set(pack.aspects)
 
+    documents = store.documents(visit_id=vid)
+    discussed |= {d["aspect_id"] for d in documents} & set(pack.aspects)
     ordered = _aspect_order(pack, discussed)
     # The year's ratings as they stood at this visit: this visit and those before it (a later one does not
     # rewrite this note); every aspect, for the group and overall roll-up.
@@ -638,6 +651,17 @@ def note_context(store, pack: Pack, visit_id: str, *, today: date | None = None,
                                 for row in rows if row["self_evaluation"]],
         })
     for a in aspects:
+        # Documents go into the note only once marked shared; the rest are counted, never named.
+        mine = [d for d in documents if d["aspect_id"] == a["id"]]
+        a["documents"] = document_rows(pack, [d for d in mine if d["shared"]])
+        a["documents_private"] = sum(1 for d in mine if not d["shared"])
+        if pack.judged:
+            for b in a["bases"]:
+                b["basis"] = judged_basis(pack, b["basis"], len(by_aspect.get(a["id"], [])), len(mine))
+            a["nothing_line"] = a["bases"][0]["basis"] if a["bases"] and any(r["rated"] for r in a["ratings"]) \
+                else note_words(pack)["nothing_yet"]
+        else:
+            a["nothing_line"] = note_words(pack)["nothing_yet"]
         a["strengths_shown"], a["strengths_more"] = _few(a["strengths"])
         a["priorities"], a["priorities_more"] = _few(a["development"])
         a["points"] = [e["answer"] for e in a["evidence"] if e["answer"].strip()]
@@ -673,7 +697,8 @@ def note_context(store, pack: Pack, visit_id: str, *, today: date | None = None,
         else "",
         "previous_ref": prev["id"][:8] if prev else "",
         "previous_actions": previous_actions,
-        "annex": bool(annex),
+        "annex": bool(annex), "words": note_words(pack), "rating_note": pack.rating_note,
+        "documents_title": pack.documents_title,
         "pack_title": pack.title, "generated": long_date(today.isoformat()), "tool": f"laqs-assist {__version__}",
     }
     # Focus aspects nothing was recorded on at this visit: left out of the note, but a rating they hold rests on

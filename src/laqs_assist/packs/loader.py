@@ -174,7 +174,8 @@ def _range(f: _File, d: LDict, what: str) -> m.Range:
 
 
 _PACK_KEYS = {"id", "title", "source", "description", "phases", "columns", "evidence_levels", "sufficiency",
-              "cumulative", "groups", "rollup", "version", "organisations", "rating", "calendar", "note_checks"}
+              "cumulative", "groups", "rollup", "version", "organisations", "rating", "calendar", "note_checks",
+              "terms", "documents"}
 _ASPECT_KEYS = {"id", "title", "group", "not_applicable", "standards", "leads", "indicators", "sets", "criteria"}
 _CRITERION_KEYS = {"id", "text", "critical", "critical_reason", "phases", "count", "threshold", "note", "reading"}
 
@@ -262,6 +263,8 @@ def _month_day(text: Any) -> bool:
 def _load_header(f: _File) -> dict[str, Any]:
     d = f.mapping(f.data, "pack.yaml")
     f.check_keys(d, _PACK_KEYS, "pack.yaml")
+    rating_method, rating_note = _rating(f, d)
+    judged = rating_method == "judged"
     phases = []
     seen: set[str] = set()
     for i, p in enumerate(f.seq(f.get(d, "phases", list), "'phases'", d, "phases")):
@@ -296,10 +299,11 @@ def _load_header(f: _File) -> dict[str, Any]:
         if cid in seen_cols:
             raise f.fail(f"duplicate column '{cid}'", c, "id")
         seen_cols.add(cid)
-        side = f.get(c, "side")
+        # A judged level is not worked out from criteria, so its columns have no side to play: upper by default.
+        side = f.get(c, "side", str, "upper" if judged else _MISSING)
         if side not in ("upper", "lower"):
             raise f.fail(f"column side must be 'upper' or 'lower', not '{side}'", c, "side")
-        if side == "upper" and sides_seen_lower:
+        if side == "upper" and sides_seen_lower and not judged:
             raise f.fail("upper columns must come before lower columns (best first)", c, "side")
         sides_seen_lower = sides_seen_lower or side == "lower"
         rag = f.get(c, "rag")
@@ -313,7 +317,7 @@ def _load_header(f: _File) -> dict[str, Any]:
                                 rag, side, evidence))
     if len(columns) < 2:
         raise f.fail("'columns' must list at least two columns", d, "columns")
-    if not any(c.upper for c in columns) or all(c.upper for c in columns):
+    if not judged and (not any(c.upper for c in columns) or all(c.upper for c in columns)):
         raise f.fail("'columns' needs at least one upper and one lower column", d, "columns")
 
     sufficiency = f.get(d, "sufficiency", float, 0.5)
@@ -350,15 +354,6 @@ def _load_header(f: _File) -> dict[str, Any]:
             raise f.fail(f"duplicate organisation kind '{kid}'", k, "id")
         kinds.append((m.OrganisationKind(kid, f.get(k, "name", str, kid), f.get(k, "agenda", str, "")), k))
 
-    rating_method = "columns"
-    if d.get("rating") is not None:
-        rd = f.mapping(d["rating"], "'rating'", d, "rating")
-        f.check_keys(rd, {"method"}, "'rating'")
-        rating_method = f.get(rd, "method")
-        if rating_method not in m.RATING_METHODS:
-            raise f.fail(f"unknown rating method '{rating_method}' (known: {', '.join(m.RATING_METHODS)})", rd,
-                         "method")
-
     year_starts = "09-01"
     if d.get("calendar") is not None:
         cd = f.mapping(d["calendar"], "'calendar'", d, "calendar")
@@ -391,6 +386,7 @@ def _load_header(f: _File) -> dict[str, Any]:
     return {
         "version": str(d["version"]) if d.get("version") is not None else "",
         "organisation_kinds": kinds, "rating_method": rating_method, "year_starts": year_starts,
+        "rating_note": rating_note, "terms": _terms(f, d), **_documents(f, d),
         "note_checks": tuple(checks), "note_checks_title": checks_title,
         "id": f.ident(d), "title": f.get(d, "title"), "source": f.get(d, "source", str, ""),
         "description": f.get(d, "description", str, ""), "phases": tuple(phases), "columns": tuple(columns),
@@ -398,6 +394,47 @@ def _load_header(f: _File) -> dict[str, Any]:
         "cumulative": f.get(d, "cumulative", bool, True), "groups": groups,
         "rollup": m.RollupRule(method, tolerance, max_drop, min_rated),
     }
+
+
+def _rating(f: _File, d: LDict) -> tuple[str, str]:
+    """The pack's rating method and what it says about how the method applies to it."""
+    if d.get("rating") is None:
+        return "columns", ""
+    rd = f.mapping(d["rating"], "'rating'", d, "rating")
+    f.check_keys(rd, {"method", "note"}, "'rating'")
+    method = f.get(rd, "method")
+    if method not in m.RATING_METHODS:
+        raise f.fail(f"unknown rating method '{method}' (known: {', '.join(m.RATING_METHODS)})", rd, "method")
+    return method, f.get(rd, "note", str, "")
+
+
+def _terms(f: _File, d: LDict) -> m.Terms:
+    if d.get("terms") is None:
+        return m.Terms()
+    td = f.mapping(d["terms"], "'terms'", d, "terms")
+    known = set(m.Terms._fields)
+    f.check_keys(td, known, "'terms'")
+    return m.Terms(**{k: f.get(td, k) for k in m.Terms._fields if k in td})
+
+
+def _documents(f: _File, d: LDict) -> dict[str, Any]:
+    """The kinds of document the pack accepts as evidence, and what it calls them."""
+    if d.get("documents") is None:
+        return {"document_kinds": (), "documents_title": ""}
+    dd = f.mapping(d["documents"], "'documents'", d, "documents")
+    f.check_keys(dd, {"title", "kinds"}, "'documents'")
+    kinds: list[m.DocumentKind] = []
+    raw = f.seq(f.get(dd, "kinds", list), "'kinds'", dd, "kinds")
+    for i, k in enumerate(raw):
+        k = f.mapping(k, "a document kind", raw, i)
+        f.check_keys(k, {"id", "label"}, "a document kind")
+        kid = f.ident(k)
+        if any(x.id == kid for x in kinds):
+            raise f.fail(f"duplicate document kind '{kid}'", k, "id")
+        kinds.append(m.DocumentKind(kid, f.get(k, "label")))
+    if not kinds:
+        raise f.fail("'documents' must list at least one kind", dd, "kinds")
+    return {"document_kinds": tuple(kinds), "documents_title": f.get(dd, "title", str, "")}
 
 
 def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect, list, list]:
@@ -472,15 +509,19 @@ def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect,
                                  _gaps(f, s, True, gap_sites)))
     set_by_id = {s.id: s for s in sets}
 
-    crit_map = f.mapping(f.get(d, "criteria", dict), "'criteria'", d, "criteria")
+    # A judged level needs no criteria (the G&T standard gives none per level); criteria given are guidance.
+    judged = header["rating_method"] == "judged"
+    crit_map = f.mapping(f.get(d, "criteria", dict, LDict() if judged else _MISSING), "'criteria'", d, "criteria")
     for k in crit_map:
         if k not in col_ids:
             raise f.fail(f"unknown column '{k}' in criteria (columns: {', '.join(col_ids)}){_why(k)}", crit_map, k)
     for cid in col_ids:
-        if cid not in crit_map:
+        if cid not in crit_map and not judged:
             raise f.fail(f"criteria for column '{cid}' are missing", d, "criteria")
     criteria = []
     for col in col_ids:
+        if col not in crit_map:
+            continue
         raw = f.seq(crit_map[col], f"criteria for {col}", crit_map, col)
         for i, c in enumerate(raw):
             c = f.mapping(c, "a criterion", raw, i)
@@ -535,7 +576,7 @@ def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect,
                 critical_reason=f.get(c, "critical_reason", str, ""), phases=phases, count=count,
                 threshold=threshold, note=f.get(c, "note", str, ""), reading=f.get(c, "reading", str, ""),
             ))
-    if not criteria:
+    if not criteria and not judged:
         raise f.fail(f"aspect '{aid}' has no criteria", d, "criteria")
     _check_gaps(f, criteria, indicators, sets, gap_sites)
     aspect = m.Aspect(
@@ -806,7 +847,8 @@ def load_pack(path: str | Path) -> m.Pack:
     return m.Pack(
         version=header["version"], organisation_kinds=tuple(k for k, _ in header["organisation_kinds"]),
         rating_method=header["rating_method"], year_starts=header["year_starts"], note_checks=header["note_checks"],
-        note_checks_title=header["note_checks_title"],
+        note_checks_title=header["note_checks_title"], rating_note=header["rating_note"], terms=header["terms"],
+        document_kinds=header["document_kinds"], documents_title=header["documents_title"],
         id=header["id"], title=header["title"], source=header["source"], path=root, phases=header["phases"],
         columns=header["columns"], evidence_levels=header["evidence_levels"], sufficiency=header["sufficiency"],
         cumulative=header["cumulative"], groups=tuple(groups), rollup=header["rollup"], aspects=aspects,

@@ -242,7 +242,27 @@ class Group(Record):
     aspects: tuple[str, ...]
 
 
-RATING_METHODS = ("columns",)  # the four-column ladder of the 2009 standards; other methods come with their packs
+# "columns": the four-column ladder of the 2009 standards, rated from criteria; "judged": the adviser judges each
+# aspect's level directly on the evidence (a framework that gives no criteria per level, such as the G&T standard).
+RATING_METHODS = ("columns", "judged")
+
+
+class DocumentKind(Record):
+    """A kind of document a pack accepts as evidence (the G&T standard's resource base: mini case studies,
+    exemplar policies, LA plans, …)."""
+
+    id: str
+    label: str
+
+
+class Terms(Record):
+    """The pack's own words for its parts, where notes and screens name them: "aspect" in the 2009 standards,
+    "dimension" in the G&T standard; "rating" or "level"."""
+
+    aspect: str = "aspect"
+    aspects: str = "aspects"
+    rating: str = "rating"
+    self_evaluation: str = "LA's self-evaluation"
 
 
 class OrganisationKind(Record):
@@ -371,6 +391,10 @@ class Pack(Record):
     year_starts: str = "09-01"
     note_checks: tuple[NoteCheck, ...] = ()
     note_checks_title: str = ""  # what the checks are, in the framework's words ("the seven features of …")
+    rating_note: str = ""  # how the pack's rating method applies here, in its own words ("no criteria per level …")
+    terms: Terms = factory(Terms)
+    document_kinds: tuple[DocumentKind, ...] = ()
+    documents_title: str = ""  # what the pack calls its evidence documents ("the resource base")
 
     # Look-ups built once by the loader: id -> object across the whole pack.
     criteria: dict[str, Criterion] = factory(dict)
@@ -393,6 +417,25 @@ class Pack(Record):
     def default_agenda(self, kind_id: str) -> str:
         """The agenda a new visit to this kind of organisation starts with: the pack's choice, else its first."""
         return self.agenda_for(kind_id) or next(iter(self.agendas))
+
+    @property
+    def judged(self) -> bool:
+        """Levels are judged directly on the evidence rather than worked out from criteria."""
+        return self.rating_method == "judged"
+
+    def document_kind(self, text: str) -> DocumentKind | None:
+        """A document kind by its id or its label as typed, in any case."""
+        for k in self.document_kinds:
+            if text.lower() in (k.id.lower(), k.label.lower()):
+                return k
+        return None
+
+    def column_of(self, text: str) -> str | None:
+        """A column's id from its id, label or dashboard word as typed, in any case; None when it names none."""
+        for c in self.columns:
+            if text.lower() in (c.id.lower(), c.label.lower(), c.dashboard.lower()):
+                return c.id
+        return None
 
     def column(self, column_id: str) -> Column:
         for c in self.columns:

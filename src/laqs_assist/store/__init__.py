@@ -19,6 +19,7 @@ from typing import Any, Iterator
 from ..calendar import academic_year
 from .actions import ActionTables
 from .db import StoreError, _translate, connect, is_read_only
+from .documents import DocumentTables
 from .events import EventTables
 from .joint import JointVisitTables
 from .judgements import JudgementTables
@@ -35,7 +36,7 @@ __all__ = ["Store", "StoreError", "academic_year", "new_id", "now"]
 
 
 class Store(OrganisationTables, VisitTables, ResponseTables, SearchTables, JudgementTables, ActionTables,
-            RatingTables, EventTables, ReportQueries, YearQueries, JointVisitTables):
+            RatingTables, EventTables, ReportQueries, YearQueries, JointVisitTables, DocumentTables):
     CHECKPOINT_PAGES = 250
 
     def __init__(self, path: str | Path, *, create: bool = True, read_only: bool | None = False,

@@ -413,6 +413,27 @@ def register(db: Database) -> None:
                "BEGIN SELECT RAISE(ABORT, 'the register keeps its history: entries are never deleted'); END")
 
 
+@migrations(name="0013_documents")
+def documents(db: Database) -> None:
+    """Documents kept as evidence for an aspect (a G&T dimension's mini case study, exemplar policy, LA plan …): the
+    file's bytes in the store with their SHA-256, so the evidence stays with the visit and a changed file is a new
+    document, never a silent replacement. `kind` is one of the kinds the pack declares (its resource base).
+
+    A document is the organisation's, not the tool's: it stays out of every bundle, note and shared output unless
+    the adviser marks it shared (`shared` = 1); `shared_at` says when. Pooling reads `shared` to decide. Rows carry
+    their own ids and stamps, so they pool like judgements; the same file attached twice to one aspect of one visit
+    is one document (the unique index on visit, aspect and hash)."""
+    db["documents"].create({
+        "id": str, "visit_id": str, "organisation_id": str, "academic_year": str, "aspect_id": str, "kind": str,
+        "title": str, "filename": str, "media_type": str, "size": int, "sha256": str, "content": bytes,
+        "shared": int, "shared_at": str, "created_at": str,
+    }, pk="id", not_null={"visit_id", "organisation_id", "academic_year", "aspect_id", "kind", "title", "filename",
+                          "size", "sha256", "content", "shared", "created_at"},
+        foreign_keys=[("visit_id", "visits", "id"), ("organisation_id", "organisations", "id")])
+    db.execute("CREATE UNIQUE INDEX idx_documents_visit_aspect_hash ON documents (visit_id, aspect_id, sha256)")
+    db.execute("CREATE INDEX idx_documents_year ON documents (organisation_id, academic_year, aspect_id)")
+
+
 def _microsecond_after(stamp: str) -> str | None:
     try:
         t = datetime.fromisoformat(stamp)
