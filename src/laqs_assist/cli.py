@@ -77,8 +77,17 @@ def packs_list(state: _State, as_json: bool) -> None:
     from .packs import open_pack
     from .packs.registry import installed
 
+    from .packs.review_loader import declared_kind
+
     rows = []
     for pid, folder in installed().items():
+        if declared_kind(folder) == "review":
+            from .packs.loader import load_any
+
+            review = load_any(folder)
+            rows.append({"id": pid, "title": review.title, "folder": str(folder), "kind": "review",
+                         "stages": len(review.stages), "areas": [a.id for a in review.areas], "default": False})
+            continue
         pack = open_pack(folder)
         rows.append({"id": pid, "title": pack.title, "folder": str(folder), "aspects": len(pack.aspects),
                      "agendas": list(pack.agendas), "default": folder.resolve() == default_pack_path().resolve()})
@@ -88,6 +97,9 @@ def packs_list(state: _State, as_json: bool) -> None:
     for r in rows:
         mark = " (default)" if r["default"] else ""
         click.echo(f"{r['id']:<12} {_short(r['title'], 60)}{mark}")
+        if r.get("kind") == "review":
+            click.echo(f"{'':<12} a review: {r['stages']} stages; areas {', '.join(r['areas'])}; {r['folder']}")
+            continue
         click.echo(f"{'':<12} {r['aspects']} aspects; agendas {', '.join(r['agendas'])}; {r['folder']}")
 
 
@@ -96,9 +108,16 @@ def packs_list(state: _State, as_json: bool) -> None:
 @click.pass_obj
 def packs_check(state: _State, path: Path | None) -> None:
     """Validate a pack folder (default: the shipped pack). Faults print as file:line and exit 2."""
-    from .packs import load_pack
+    from .packs.loader import load_any
 
-    pack = load_pack(path or state.pack_path)
+    pack = load_any(path or state.pack_path)
+    if getattr(pack, "kind", "") == "review":
+        sessions = sum(1 for d in pack.days for s in d.slots if not s.is_break)
+        click.echo(f"ok: {pack.id} — a review: {len(pack.stages)} stages, {len(pack.areas)} areas, "
+                   f"{len(pack.evidence_kinds)} kinds of evidence, a {len(pack.days)}-day timetable "
+                   f"({sessions} sessions for {pack.timetable_reviewers} reviewers), {len(pack.costs)} costs; "
+                   f"version {pack.version or 'not given'}")
+        return
     from .notes.quality import CHECKS, unknown_checks
 
     unknown = unknown_checks(pack.note_checks)
