@@ -76,7 +76,6 @@ def packs_list(state: _State, as_json: bool) -> None:
     """The installed packs: every folder under interviews/ and under $LAQS_PACKS, by id."""
     from .packs import open_pack
     from .packs.registry import installed
-
     from .packs.review_loader import declared_kind
 
     rows = []

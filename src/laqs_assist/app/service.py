@@ -579,6 +579,17 @@ class Service:
         return NoteView(str(Path(result.path).resolve()), tuple(check_line(c) for c in result.checks or ()),
                         earlier)
 
+    # --- school reviews (app/reviews.py) ------------------------------------------------------------------------
+
+    def reviews(self):
+        """School reviews (the Leadership and Learning Quality Review) in this store: app.reviews.ReviewDesk."""
+        from .reviews import ReviewDesk
+
+        desk = getattr(self, "_review_desk", None)
+        if desk is None or desk.store is not self.store:
+            desk = self._review_desk = ReviewDesk(self.store)
+        return desk
+
 
 def _numbered(first: Path, n: int) -> Path:
     """The n-th draft of a note beside the first: oak-primary-2026-11-20-1a2b3c4d-2.docx."""
