@@ -740,6 +740,7 @@ def settings_unset(key: str) -> None:
 # Command groups that live in modules of their own; each module has `register(cli)`. Add a group with one line.
 COMMAND_MODULES = (
     "laqs_assist.notes.commands",      # note, brief, export, report, templates
+    "laqs_assist.review_commands",     # review (school reviews: the LLQR)
 )
 
 

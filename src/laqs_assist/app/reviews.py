@@ -139,6 +139,13 @@ class ReviewDesk:
                                  ) from None
         return out
 
+    def area_id(self, pack: "ReviewPack", area: str) -> str:
+        try:
+            return pack.area(area).id
+        except KeyError:
+            raise UsageError(f"no area '{area}' (areas: {', '.join(a.id + ' ' + a.title for a in pack.areas)})"
+                             ) from None
+
     def _team(self, pack: "ReviewPack", team: list[str]) -> list[str]:
         names = [" ".join(t.split()) for t in team if t.strip()]
         if len(names) < pack.team_min:
@@ -296,7 +303,7 @@ class ReviewDesk:
             known = [k.id for k in pack.evidence_kinds] + ["collation", "feedback"]
             if kind not in known:
                 raise UsageError(f"'{kind}' is not an activity (activities: {', '.join(known)})")
-            area_id = pack.area(area).id if area else (current["area_id"] if current and current["kind"] == kind
+            area_id = self.area_id(pack, area) if area else (current["area_id"] if current and current["kind"] == kind
                                                         else None)
             words = _text(text, "the activity") if text is not None else pack.activity_label(kind)
             self.store.set_activity(slot["id"], r["id"], n, kind, words, area_id)
@@ -311,23 +318,22 @@ class ReviewDesk:
         a criterion of the school's framework."""
         r = self.get(ref)
         pack = self.pack_of(r)
-        try:
-            area_id = pack.area(area).id
-        except KeyError:
-            raise UsageError(f"no area '{area}' (areas: {', '.join(a.id for a in pack.areas)})") from None
+        area_id = self.area_id(pack, area)
         text = _text(answer, "the answer")
         items = standards if standards is not None else _lines(text)
         items = [_text(s, "a standard") for s in items if s.strip()]
         if flagged and items:
             raise UsageError("an answer about an individual cannot give the school's standards (they are shared "
                              "in the report): record the standards without the flag")
-        return self.store.add_interview(r["id"], area_id, self.reviewer(r, reviewer),
-                                        " ".join(interviewees.split()) or "middle/senior leader(s)", text, day,
-                                        session, flagged, items)
+        row = self.store.add_interview(r["id"], area_id, self.reviewer(r, reviewer),
+                                       " ".join(interviewees.split()) or "middle/senior leader(s)", text, day,
+                                       session, flagged, items)
+        row["standards"] = [s["code"] for s in self.store.standards(r["id"]) if s["interview_id"] == row["id"]]
+        return row
 
     def add_standard(self, ref: str, area: str, text: str) -> dict[str, Any]:
         r = self.get(ref)
-        return self.store.add_standard(r["id"], self.pack_of(r).area(area).id, _text(text, "the standard"))
+        return self.store.add_standard(r["id"], self.area_id(self.pack_of(r), area), _text(text, "the standard"))
 
     def revise_standard(self, ref: str, code: str, text: str | None = None, withdraw: bool = False
                         ) -> dict[str, Any]:
@@ -418,7 +424,7 @@ class ReviewDesk:
 
     def note(self, ref: str, kind: str, text: str, area: str | None = None) -> dict[str, Any]:
         r = self.get(ref)
-        area_id = self.pack_of(r).area(area).id if area else None
+        area_id = self.area_id(self.pack_of(r), area) if area else None
         return self.store.add_review_note(r["id"], kind, _text(text, "the note"), area_id)
 
     def priority(self, ref: str, text: str, owner: str, due: str | None = None, area: str | None = None,
@@ -432,7 +438,7 @@ class ReviewDesk:
                              f"`laqs review stages {r['id'][:8]} {' '.join(r['stages'] + [stage.id])}`")
         if not owner.strip():
             raise UsageError("a rich priority needs an owner (--owner NAME)")
-        area_id = pack.area(area).id if area else None
+        area_id = self.area_id(pack, area) if area else None
         return self.store.add_priority(r["id"], _text(text, "the priority"), " ".join(owner.split()),
                                        _date(due).isoformat() if due else None, area_id, support.strip())
 
