@@ -51,6 +51,10 @@ class LaqsCommands(Provider):
         elif isinstance(screen, HomeScreen):
             yield "New visit", "start a visit with the short form", screen.action_new_visit
             yield "Resume the highlighted visit", "carry on where it stopped", screen.action_resume
+        from .screens.day_plan import open_day_plan
+
+        yield ("Review day plan", "a school review's sessions and each reviewer's activity, day by day",
+               partial(open_day_plan, app))
         yield "Help", "keys and typed commands", app.action_help
 
     async def discover(self) -> Hits:

@@ -68,6 +68,11 @@ KEYS = [
         ("e", "end the visit"),
         ("Esc", "back"),
     ]),
+    ("Day plan of a school review (Ctrl+P: Review day plan, or Enter on a review in the list)", [
+        ("← / →", "the previous / next day"),
+        ("r", "the next reviewer's sessions, listed below the plan"),
+        ("Esc", "back"),
+    ]),
 ]
 
 

@@ -16,7 +16,7 @@ from ..engine import Backend
 from ..widgets.titlebar import TitleBar
 
 STATUS = {"in_progress": ("in progress", "$text-warning"), "paused": ("paused", "$text-primary"),
-          "ended": ("ended", "$text-success")}
+          "ended": ("ended", "$text-success"), "review": ("review", "$text-accent")}
 
 
 class HomeScreen(Screen):
@@ -109,7 +109,17 @@ class HomeScreen(Screen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.app.open_visit(str(event.row_key.value))
+        self._open(str(event.row_key.value))
+
+    def _open(self, visit_id: str) -> None:
+        """A visit resumes; a school review opens its day plan."""
+        found = next((v for v in (self.data.visits if self.data else ()) if v["id"] == visit_id), None)
+        if found is not None and found["status"] == "review":
+            from .day_plan import open_day_plan
+
+            open_day_plan(self.app, visit_id)
+            return
+        self.app.open_visit(visit_id)
 
     def action_resume(self) -> None:
         table = self.query_one(DataTable)
@@ -118,7 +128,7 @@ class HomeScreen(Screen):
             return
         row = table.cursor_row
         if 0 <= row < len(self.data.visits):
-            self.app.open_visit(self.data.visits[row]["id"])
+            self._open(self.data.visits[row]["id"])
 
     def action_new_visit(self) -> None:
         from .new_visit import NewVisitScreen
