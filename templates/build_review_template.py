@@ -12,6 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from docx.oxml import OxmlElement
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
@@ -27,6 +29,29 @@ from build_templates import (  # noqa: E402  (the sibling script, found from thi
     slim,
     tag,
 )
+
+
+def unsplit(table, row: int = 2):
+    """The repeated row is kept whole on one page (a priority or a session is not cut in two)."""
+    tr_pr = table.rows[row]._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:cantSplit"))
+    return table
+
+
+def activities_cell(table, column: int) -> None:
+    """The repeated row's cell: each reviewer's name in bold and what they do, a line each, in one paragraph (a
+    break's row has none, and its cell keeps its empty paragraph)."""
+    cell = table.rows[2].cells[column]
+    p = cell.paragraphs[0]
+    for r in list(p.runs):
+        r._r.getparent().remove(r._r)
+    p.add_run("{%r for a in r.activities %}")
+    p.add_run("{{ a.name }}: ").bold = True
+    p.add_run("{{ a.text }}")
+    p.add_run("{%r if not loop.last %}")
+    p.add_run().add_break()
+    p.add_run("{%r endif %}")
+    p.add_run("{%r endfor %}")
 
 
 def review_report():
@@ -85,7 +110,8 @@ def review_report():
     slim(grid_table(doc, ["Standard", "The school's quality standard", "Extent", "Evidence"],
                     "{%tr for s in standings %}",
                     [["{{ s.code }}"], ["{{ s.text }}"], ["{{ s.extent }}"], ["{{ s.counts }}"]],
-                    [1.6, 9.2, 2.8, 3.4]), widths_too=False)
+                    [2.4, 8.4, 2.8, 3.4]), widths_too=False)
+    heading(doc, "The evidence, standard by standard", "Heading 2")
     tag(doc, "{%p for s in standings %}")
     tag(doc, "{%p if s.evidence %}")
     kept(para(doc, ("{{ s.code }} ", {"bold": True}), ("{{ s.text }}", {"italic": True})))
@@ -126,8 +152,9 @@ def review_report():
     heading(doc, "Rich priorities")
     para(doc, "A small number of priorities for the school improvement plan, each with its owner.")
     tag(doc, "{%p if priorities %}")
-    grid_table(doc, ["Priority", "Owner", "By", "Support brokered"], "{%tr for p in priorities %}",
-               [["{{ p.text }}"], ["{{ p.owner }}"], ["{{ p.due }}"], ["{{ p.support }}"]], [7.0, 3.2, 2.4, 4.4])
+    unsplit(grid_table(doc, ["Priority", "Owner", "By", "Support brokered"], "{%tr for p in priorities %}",
+                       [["{{ p.text }}"], ["{{ p.owner }}"], ["{{ p.due }}"], ["{{ p.support }}"]],
+                       [7.0, 3.2, 2.4, 4.4]))
     tag(doc, "{%p else %}")
     para(doc, "None agreed yet.", italic=True)
     tag(doc, "{%p endif %}")
@@ -142,9 +169,10 @@ def review_report():
 
     heading(doc, "The review's programme")
     para(doc, "{{ plan_lead }}", size=9, color=MUTED)
-    slim(grid_table(doc, ["Day", "Time", "Session", "Activities"], "{%tr for r in plan %}",
-                    [["{{ r.day }}"], ["{{ r.time }}"], ["{{ r.session }}"], ["{{ r.activities }}"]],
-                    [1.4, 2.6, 2.6, 10.4]), widths_too=False)
+    plan = grid_table(doc, ["Day", "Time", "Session", "Activities"], "{%tr for r in plan %}",
+                      [["{{ r.day }}"], ["{{ r.time }}"], ["{{ r.session }}"], [""]], [1.3, 2.9, 2.6, 10.2])
+    activities_cell(plan, 3)
+    unsplit(plan)
     return doc
 
 

@@ -95,11 +95,11 @@ def review_context(store: Any, pack: "ReviewPack", review_id: str, today: date |
         end = (datetime.strptime(start, "%H:%M") + timedelta(minutes=s["minutes"])).strftime("%H:%M")
         clock[s["day"]] = end
         if s["session"]:
-            acts = "; ".join(f"{team[a['reviewer'] - 1] if a['reviewer'] <= len(team) else a['reviewer']}: "
-                             f"{a['text']}" for a in s["activities"])
+            acts = [{"name": team[a["reviewer"] - 1] if a["reviewer"] <= len(team) else f"Reviewer {a['reviewer']}",
+                     "text": a["text"]} for a in s["activities"]]
             label = f"Session {s['session']}"
         else:
-            acts, label = "", s["label"]
+            acts, label = [], s["label"]
         rows.append({"day": s["day"], "time": f"{start}–{end}", "session": label, "activities": acts})
     subjects = r["subjects"]
     focus = "; ".join(areas[a].title for a in r["areas"] if a in areas)
