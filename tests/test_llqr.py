@@ -337,3 +337,30 @@ def test_a_review_pack_without_its_timetable_is_refused(tmp_path: Path) -> None:
     (folder / "timetable.yaml").unlink()
     with pytest.raises(PackError, match="timetable.yaml"):
         load_any(folder)
+
+
+def test_the_shipped_review_template_checks_and_a_review_is_left_out_of_notes_of_visit(tmp_path: Path) -> None:
+    from laqs_assist.paths import templates_dir
+
+    out = subprocess.run(LAQS + ["templates", "check", str(templates_dir() / "review-report.docx")],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "ok as a review-report template — 0 refused, 0 unknown, 0 missing" in out.stdout
+    env = {**os.environ, "LAQS_STORE": str(tmp_path / "s.db"), "LAQS_CACHE": str(tmp_path / "cache")}
+    run = subprocess.run(LAQS + ["chat", "--org", "Any Borough", "--phase", "P", "--date", "2026-12-01"],
+                         capture_output=True, text=True, env=env, input="We meet termly\n/quit\n")
+    assert run.returncode == 0, run.stderr
+    run = subprocess.run(LAQS + ["review", "start", "Oak Primary", "--reviewer", "A", "--reviewer", "B", "--day",
+                                 "2026-12-10"], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    run = subprocess.run(LAQS + ["export", "--from", "2026-09-01", "--to", "2027-08-31", "--out",
+                                 str(tmp_path / "notes")], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    assert len(list((tmp_path / "notes").glob("*.docx"))) == 1
+    ref = subprocess.run(LAQS + ["review", "list", "--json"], capture_output=True, text=True, env=env).stdout
+    import json
+
+    review_id = json.loads(ref)[0]["id"]
+    run = subprocess.run(LAQS + ["note", review_id[:8], "--out", str(tmp_path / "x.docx")], capture_output=True,
+                         text=True, env=env)
+    assert run.returncode == 2 and run.stderr.count("\n") == 1 and "open it with `laqs review`" in run.stderr

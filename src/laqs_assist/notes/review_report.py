@@ -23,6 +23,18 @@ if TYPE_CHECKING:
     from ..packs.review_model import ReviewPack
 
 TEMPLATE = "review-report.docx"
+# What a review report template should use (`laqs templates check` warns when one is left out).
+CORE = {
+    "school": "the school reviewed",
+    "areas": "the school's view of quality: its standards, area by area",
+    "leadership": "the effectiveness of leadership in establishing and developing them",
+    "standings": "the extent to which each standard is evident, with the evidence",
+    "judgements": "the team's judgements",
+    "recommendations": "the team's recommendations",
+    "questions": "questions for consideration",
+    "points": "points for consideration",
+    "priorities": "the rich priorities, with owners",
+}
 
 
 def default_report_path(review: dict[str, Any], folder: str | Path | None = None) -> Path:
@@ -141,4 +153,23 @@ def write_review_report(store: Any, pack: "ReviewPack", review_id: str, out_path
                           overwrite=overwrite)
 
 
-__all__ = ["TEMPLATE", "default_report_path", "review_context", "write_review_report"]
+def sample_review_context(folder: Path) -> dict[str, Any]:
+    """A review report's context from a small review recorded in a fresh store in `folder` (for template checks)."""
+    from ..app.reviews import ReviewDesk, open_review_pack
+    from ..store import Store
+
+    with Store(folder / "review-sample.db") as store:
+        desk = ReviewDesk(store, open_review_pack("llqr"))
+        r = desk.start("Sample Primary School", ["First Reviewer", "Second Reviewer"], ["2026-12-10"],
+                       stages=["1", "2", "3", "4"], subjects=["English"])
+        desk.discuss(r["id"], "The focus agreed with the head teacher.", "2026-11-26", "the head teacher")
+        desk.interview(r["id"], "A", "1", "Marking gives pupils next steps", interviewees="Deputy head")
+        desk.evidence(r["id"], "A.1", "observation", "2", "partly", "Seen in some classes")
+        desk.collate(r["id"], 1, "5")
+        for kind in ("leadership", "judgement", "recommendation", "question", "point", "feedback"):
+            desk.note(r["id"], kind, f"A {kind} in the team's words.", "A" if kind == "leadership" else None)
+        desk.priority(r["id"], "A rich priority", "Its owner", "2027-03-31", "A", "Support brokered")
+        return review_context(store, desk.pack, r["id"])
+
+
+__all__ = ["CORE", "TEMPLATE", "sample_review_context", "default_report_path", "review_context", "write_review_report"]

@@ -85,4 +85,11 @@ def sample_contexts(pack: Pack, folder: Path) -> dict[str, dict[str, Any]]:
         return {"note": note_context(store, pack, info["visit_id"]),
                 "briefing": briefing_context(store, pack, info["organisation"]),
                 "team-report": team_context(store, pack, (today - timedelta(days=90)).isoformat(),
-                                            today.isoformat())}
+                                            today.isoformat()),
+                "review-report": _review_sample(folder)}
+
+
+def _review_sample(folder: Path) -> dict[str, Any]:
+    from .review_report import sample_review_context
+
+    return sample_review_context(folder)

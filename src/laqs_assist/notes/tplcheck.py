@@ -22,12 +22,14 @@ from jinja2.exceptions import SecurityError, TemplateError
 from ..packs.model import Pack
 from . import briefing as _briefing
 from . import context as _context
+from . import review_report as _review_report
 from . import team as _team
 from .clean import clean_context
 from .render import bounded, make_env, read_source, refusals
 
-KINDS = ("note", "briefing", "team-report")
-CORE = {"note": _context.CORE, "briefing": _briefing.CORE, "team-report": _team.CORE}
+KINDS = ("note", "briefing", "team-report", "review-report")
+CORE = {"note": _context.CORE, "briefing": _briefing.CORE, "team-report": _team.CORE,
+        "review-report": _review_report.CORE}
 
 
 @dataclass
@@ -105,6 +107,8 @@ def check_template(path: str | Path, pack: Pack, kind: str | None = None,
     if kind is None:
         if "brief" in path.stem.lower():
             kind = "briefing"
+        elif "review" in path.stem.lower():
+            kind = "review-report"
         elif "team" in path.stem.lower() or "report" in path.stem.lower():
             kind = "team-report"
         else:
