@@ -76,3 +76,34 @@ def test_line_mode_from_a_pipe(tmp_path: Path) -> None:
     out = subprocess.run(laqs + ["review", "evidence", "last", "--reviewer", "Raj"], input="A.1 partly Year 5\n",
                          capture_output=True, text=True, env=env)
     assert out.returncode == 0 and "✓ A.1 partly evident — Observation of sections of lessons" in out.stdout
+
+
+def test_the_readmes_review_examples_run_as_written(tmp_path: Path) -> None:
+    """Every command of the README's section on school reviews, in order, in a folder laid out like a checkout."""
+    import re
+    import shlex
+    import shutil
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## School reviews"):readme.index("## Performance")]
+    (tmp_path / ".venv").symlink_to(Path(sys.executable).parent.parent)
+    shutil.copytree(root / "interviews", tmp_path / "interviews")
+    shutil.copytree(root / "templates", tmp_path / "templates")
+    env = {k: v for k, v in os.environ.items() if k != "LAQS_STORE"}
+    env["LAQS_CACHE"] = str(tmp_path / "cache")
+    lines = []
+    for block in re.findall(r"```sh\n(.*?)```", section, flags=re.S):
+        lines += [ln.strip() for ln in block.replace("\\\n", " ").splitlines() if ln.strip()]
+    assert len(lines) == 12
+    for line in lines:
+        lexer = shlex.shlex(line, posix=True)
+        lexer.whitespace_split = True
+        lexer.commenters = "#"
+        cmd = line if line.startswith("printf") else shlex.join(list(lexer))
+        if line.startswith("printf"):
+            cmd = line.split("   #")[0]
+        proc = subprocess.run(["bash", "-c", cmd], cwd=tmp_path, env=env, capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, timeout=120)
+        assert proc.returncode == 0, f"{line}\n{proc.stdout}\n{proc.stderr}"
+    assert (tmp_path / "notes" / "oak-primary-review.docx").exists()
