@@ -258,19 +258,25 @@ def review_edit_plan(state, ref, day, session, reviewer, text, kind, area, minut
               "in the day plan.")
 @click.option("--answer", default=None, help="The answer (one standard a line); without it, line mode asks.")
 @click.option("--with", "interviewees", default="", help="Who was interviewed.")
+@click.option("--individual", is_flag=True, help="With --answer: it concerns an individual; kept, never in the "
+              "report, and it gives no standards.")
 @click.option("--file", "script", type=click.File("r", encoding="utf-8"), default=None,
               help="Read line mode's input from a file (- for standard input).")
 @click.pass_obj
-def review_interview(state, ref, reviewer, areas, answer, interviewees, script) -> None:
+def review_interview(state, ref, reviewer, areas, answer, interviewees, individual, script) -> None:
     """Stage 2 interviews: the school's answer to "What are the Quality Standards for …?"; each line becomes one
     of the school's standards, a criterion of its framework."""
     desk = _desk(state, create=True)
     if answer is not None:
         if len(areas) != 1:
             raise UsageError("--answer records one interview: give its --area")
-        row = desk.interview(ref, areas[0], reviewer, answer, interviewees=interviewees)
-        click.echo(f"Recorded; standards {', '.join(row['standards'])}")
+        row = desk.interview(ref, areas[0], reviewer, answer, standards=[] if individual else None,
+                             interviewees=interviewees, flagged=individual)
+        click.echo(f"Recorded; standards {', '.join(row['standards'])}" if row["standards"] else
+                   "Recorded (about an individual: kept out of the report)" if individual else "Recorded")
         return
+    if individual:
+        raise UsageError("--individual goes with --answer (one interview about an individual)")
     from .review_line import run_interviews
 
     raise SystemExit(run_interviews(desk, ref, reviewer, list(areas), script))
