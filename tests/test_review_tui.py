@@ -78,3 +78,55 @@ async def test_choosing_a_review_in_the_list_opens_its_day_plan(tmp_path: Path) 
                        what="the day plan")
         assert app.screen.ref == review_id
         assert "Oak Primary" in app.screen.sub_title
+
+
+@pytest.mark.asyncio
+async def test_an_activity_is_edited_in_the_day_plan_and_kept_in_the_store(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    review_id = _review(db)
+    app = make_app(db)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen" and app.screen.data is not None,
+                       what="the visits")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "DayPlanScreen" and app.screen.plan is not None,
+                       what="the day plan")
+        plan_screen = app.screen
+        await pilot.press("r")  # Raj Patel
+        table = plan_screen.query_one(DataTable)
+        table.move_cursor(row=7)  # session 6
+        await pilot.press("e")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ActivityDialog", what="the dialog")
+        box = app.screen.query_one("#activity-text")
+        assert box.value == "Lesson Observations"
+        box.value = ""
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "empty" in str(app.screen.query_one("#dialog-error").render()),
+                       what="the error line")
+        assert type(app.screen).__name__ == "ActivityDialog"  # nothing typed is lost: the dialog stays
+        box.value = "Lesson observations: Year 5 & 6 <maths>"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is plan_screen, what="back to the plan")
+        assert _cells(plan_screen.query_one(DataTable))[7][3] == "Lesson observations: Year 5 & 6 <maths>"
+    with Store(db) as store:
+        plan = ReviewDesk(store).day_plan(review_id)
+        assert plan.day_rows(1)[7].activities[1].text == "Lesson observations: Year 5 & 6 <maths>"
+
+
+@pytest.mark.asyncio
+async def test_the_day_plan_survives_shrinking_the_terminal(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    _review(db)
+    app = make_app(db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen" and app.screen.data is not None,
+                       what="the visits")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "DayPlanScreen" and app.screen.plan is not None,
+                       what="the day plan")
+        for size in ((80, 24), (60, 20), (160, 50)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause(0.2)
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "DayPlanScreen", what="the plan again")
+        await pilot.press("right")
+        assert app.screen.day == 2

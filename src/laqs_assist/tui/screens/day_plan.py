@@ -1,6 +1,7 @@
 """The day plan of a school review: one day at a time, each session's time and length, and each reviewer's
-activity in a column of their own; one reviewer's sessions listed below. Opened from the command palette
-("Review day plan") or by choosing a review in the list of visits."""
+activity in a column of their own; one reviewer's sessions listed below, and what they do in the highlighted
+session edited in place (e). Opened from the command palette ("Review day plan") or by choosing a review in the
+list of visits."""
 
 from __future__ import annotations
 
@@ -12,14 +13,20 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
+from ...errors import LaqsError
 from ...inert import inert
 from ..widgets.titlebar import TitleBar
+from .dialogs import Dialog
 
 
 def _plan(backend: Any, ref: str) -> Any:
     return backend.reviews().day_plan(ref)
+
+
+def _edit(backend: Any, ref: str, day: int, session: str, reviewer: int, text: str) -> Any:
+    return backend.reviews().edit_plan(ref, day, session, reviewer=str(reviewer), text=text)
 
 
 def _latest(backend: Any) -> str | None:
@@ -32,6 +39,7 @@ class DayPlanScreen(Screen):
         Binding("left,[", "day(-1)", "Previous day", priority=True),
         Binding("right,]", "day(1)", "Next day", priority=True),
         Binding("r", "reviewer", "Next reviewer"),
+        Binding("e", "edit", "Edit activity"),
         Binding("escape", "back", "Back"),
         Binding("f1", "app.help", "Help"),
         Binding("ctrl+q", "app.quit", "Quit"),
@@ -86,7 +94,7 @@ class DayPlanScreen(Screen):
         self.sub_title = f"day plan · {plan.school}"
         self.query_one("#plan-title", Static).update(Content.assemble(
             (inert(plan.school, one_line=True), "bold"), f"  Day {self.day} of {days}, {plan.days[self.day - 1]}",
-            ("  ←/→ day · r reviewer · Esc back", "$text-muted")))
+            ("  ←/→ day · r reviewer · e edit · Esc back", "$text-muted")))
         table = self.query_one(DataTable)
         table.clear(columns=True)
         table.add_column("Time", key="time")
@@ -130,10 +138,64 @@ class DayPlanScreen(Screen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    def action_edit(self) -> None:
+        """What the chosen reviewer (r) does in the highlighted session, in the adviser's words."""
+        if self.plan is None:
+            return
+        rows = self.plan.day_rows(self.day)
+        row_index = self.query_one(DataTable).cursor_row
+        if not 0 <= row_index < len(rows) or not rows[row_index].session:
+            self.app.notify("Highlight a session (a break has no activities; change its length with laqs review "
+                            "edit-plan --minutes).")
+            return
+        row = rows[row_index]
+        current = next((a.text for a in row.activities if a.reviewer == self.reviewer), "")
+        name = self.plan.team[self.reviewer - 1]
+        day, session, reviewer, ref = self.day, row.session, self.reviewer, self.ref
+
+        async def save(text: str) -> str | None:
+            try:
+                self.plan = await self.app.engine.call(_edit, ref, day, session, reviewer, text)
+            except LaqsError as exc:
+                return exc.line()
+            self.show()
+            return None
+
+        self.app.push_screen(ActivityDialog(f"Day {day}, session {session}: {name}", current, save))
+
+
+class ActivityDialog(Dialog):
+    """What one reviewer does in one session: Enter saves, Esc leaves it as it was."""
+
+    def __init__(self, title: str, text: str, save: Any) -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="activity-dialog") as box:
+            box.border_title = inert(self.title_text, one_line=True)
+            yield Input(self.text, id="activity-text")
+            yield from self.save_and_cancel("Save (Enter)")
+
+    def on_mount(self) -> None:
+        self.error(None)
+        self.query_one("#activity-text", Input).focus()
+
+    @work(exclusive=True, group="dialog")
+    async def action_save(self) -> None:
+        text = self.query_one("#activity-text", Input).value
+        err = await self.save(text)
+        if err:
+            self.error(err)
+            return
+        self.dismiss(text)
+
 
 def open_day_plan(app: Any, ref: str = "last") -> None:
     """Show a review's day plan (the latest review's by default)."""
     app.push_screen(DayPlanScreen(ref))
 
 
-__all__ = ["DayPlanScreen", "open_day_plan"]
+__all__ = ["ActivityDialog", "DayPlanScreen", "open_day_plan"]
