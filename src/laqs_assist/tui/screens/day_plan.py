@@ -63,6 +63,7 @@ class DayPlanScreen(Screen):
     def on_mount(self) -> None:
         self.title = "laqs-assist"
         self.sub_title = "day plan"
+        self.query_one("#plan-reviewer", Static).styles.margin = (1, 0, 0, 0)
         self.load()
 
     @work(exclusive=True, group="day-plan")
@@ -93,19 +94,25 @@ class DayPlanScreen(Screen):
         self.reviewer = max(1, min(self.reviewer, len(plan.team)))
         self.sub_title = f"day plan · {plan.school}"
         self.query_one("#plan-title", Static).update(Content.assemble(
-            (inert(plan.school, one_line=True), "bold"), f"  Day {self.day} of {days}, {plan.days[self.day - 1]}",
-            ("  ←/→ day · r reviewer · e edit · Esc back", "$text-muted")))
+            (inert(plan.school, one_line=True), "bold"), f" · Day {self.day} of {days}, {plan.days[self.day - 1]}",
+            (" · ←/→ day · r reviewer · e edit · Esc back", "$text-muted")))
         table = self.query_one(DataTable)
         table.clear(columns=True)
         table.add_column("Time", key="time")
         table.add_column("Session", key="session")
         for i, name in enumerate(plan.team, 1):
             table.add_column(inert(name, one_line=True), key=f"r{i}")
-        for row in plan.day_rows(self.day):
+        # Each reviewer's column shares what the screen leaves after the time and session; the full words are in
+        # the list below the table. Never narrower than a short word, whatever the size.
+        rows = plan.day_rows(self.day)
+        labels = [f"{r.session} ({r.minutes} min)" if r.session else f"{r.label} ({r.minutes} min)" for r in rows]
+        used = 13 + max((len(x) for x in labels), default=8) + 2 + 2  # time, session, their padding, a scroll bar
+        width = max(12, (self.size.width - used) // max(1, len(plan.team)) - 2)
+        for row in rows:
             time = f"{row.starts}–{row.ends}"
             if not row.session:
-                table.add_row(time, Content.styled(f"{row.label} ({row.minutes} min)", "italic $text-muted"),
-                              *["" for _ in plan.team], key=f"{row.day}-{row.label}-{row.starts}")
+                table.add_row(time, f"{row.label} ({row.minutes} min)", *["" for _ in plan.team],
+                              key=f"{row.day}-{row.label}-{row.starts}")
                 continue
             acts = {a.reviewer: a for a in row.activities}
             cells = []
@@ -114,7 +121,7 @@ class DayPlanScreen(Screen):
                 text = inert(a.text, one_line=True) if a else ""
                 if a and a.joins:
                     text += f" (with {inert(plan.team[a.joins - 1], one_line=True)})"
-                cells.append(text)
+                cells.append(text if len(text) <= width else text[: width - 1] + "…")
             table.add_row(time, f"{row.session} ({row.minutes} min)", *cells, key=f"{row.day}-{row.session}")
         name = plan.team[self.reviewer - 1]
         mine = plan.reviewer_sessions(self.reviewer, self.day)
@@ -122,6 +129,9 @@ class DayPlanScreen(Screen):
         for row, a in mine:
             lines.append(Content(f"  {row.starts}–{row.ends}  {inert(a.text, one_line=True)}"))
         self.query_one("#plan-reviewer", Static).update(Content("\n").join(lines))
+
+    def on_resize(self, event: Any) -> None:
+        self.show()
 
     def action_day(self, step: int) -> None:
         if self.plan is None:
