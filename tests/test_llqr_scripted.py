@@ -170,6 +170,8 @@ def test_a_scripted_two_day_review_records_and_pools_every_reviewers_evidence(tm
     shown = json.loads(laqs(["review", "show", ref, "--json"], env))
     assert shown["cost_days"] == 8.0 and shown["subjects"] == ["English", "History"]
     assert shown["discussed_with"] == "Mrs Jones (headteacher) and the Chair of Governors"
+    shown = laqs(["review", "show", ref], env)
+    assert "stage 3 (analysis of the review and discussion): ideally by 2026-12-18, within 7 days" in shown
     standards = laqs(["review", "standards", ref], env)
     assert "Mr Smith" not in standards and "LM.2   Governors challenge leaders using data" in standards
 

@@ -118,6 +118,13 @@ def review_show(state, ref, as_json) -> None:
         click.echo(f"  stage 1 discussion ({r['discussed_on']}"
                    + (f", with {inert(r['discussed_with'])}" if r["discussed_with"] else "") + "): "
                    + inert(r["discussion"], one_line=True))
+    for st in pack.stages:
+        if st.within_days and st.id in r["stages"]:
+            from datetime import date, timedelta
+
+            by = date.fromisoformat(r["days"][-1]) + timedelta(days=st.within_days)
+            click.echo(f"  stage {st.id} ({st.title.lower()}): ideally by {by.isoformat()}, within "
+                       f"{st.within_days} days of the review")
     n_ev = sum(sum(s.counts.values()) for s in standings)
     click.echo(f"  the school's framework: version {r['framework_version']}, {len(standings)} standards; "
                f"{n_ev} pieces of evidence")
