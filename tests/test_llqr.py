@@ -364,3 +364,38 @@ def test_the_shipped_review_template_checks_and_a_review_is_left_out_of_notes_of
     run = subprocess.run(LAQS + ["note", review_id[:8], "--out", str(tmp_path / "x.docx")], capture_output=True,
                          text=True, env=env)
     assert run.returncode == 2 and run.stderr.count("\n") == 1 and "open it with `laqs review`" in run.stderr
+
+
+MISUSE = [
+    (["review", "start", "Oak", "--reviewer", "Ann", "--day", "2026-12-10"], "a team of 2 or more"),
+    (["review", "start", "Oak", "--reviewer", "A", "--reviewer", "B", "--day", "10/12/2026"], "is not a date"),
+    (["review", "start", "Oak", "--reviewer", "A", "--reviewer", "B", "--day", "2026-12-10", "--day", "2026-12-11",
+      "--day", "2026-12-12"], "the review takes 2 days"),
+    (["review", "start", "Oak", "--reviewer", "A", "--reviewer", "a", "--day", "2026-12-10"], "same name"),
+    (["review", "start", "Oak", "--reviewer", "A", "--reviewer", "B", "--day", "2026-12-10", "--area", "Z"],
+     "no area 'Z'"),
+    (["review", "start", "Oak", "--reviewer", "A", "--reviewer", "B", "--day", "2026-12-10", "--starts", "9am"],
+     "not a time of day"),
+    (["review", "show", "nope"], "no review 'nope'"),
+    (["review", "plan", "last", "--reviewer", "Zed"], "not one of the team"),
+    (["review", "evidence", "last", "A.1", "evident", "--reviewer", "1"], "give CODE EXTENT WORDS"),
+    (["review", "collate", "last", "--agree", "A.1"], "--agree takes CODE=EXTENT"),
+    (["review", "priority", "last", "Something", "--owner", "X"], "rich priorities are stage 4"),
+    (["review", "edit-plan", "last", "--day", "1", "--session", "1"], "say what to change"),
+    (["review", "edit-plan", "last", "--day", "3", "--session", "1", "--minutes", "30"], "the review has days 1 to 2"),
+    (["review", "interview", "last", "--reviewer", "A", "--answer", "x"], "give its --area"),
+    (["review", "stages", "last", "2", "3"], "stage 1 (Initial discussion) is part of every review"),
+]
+
+
+@pytest.mark.parametrize("args,expected", MISUSE)
+def test_a_mistake_on_the_command_line_is_one_line_and_exit_2(tmp_path: Path, args, expected) -> None:
+    env = {**os.environ, "LAQS_STORE": str(tmp_path / "s.db"), "LAQS_CACHE": str(tmp_path / "cache")}
+    if args[1] != "start":
+        made = subprocess.run(LAQS + ["review", "start", "Oak Primary", "--reviewer", "Ann", "--reviewer", "Raj",
+                                      "--day", "2026-12-10"], capture_output=True, text=True, env=env)
+        assert made.returncode == 0, made.stderr
+    out = subprocess.run(LAQS + args, capture_output=True, text=True, env=env)
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+    assert expected in out.stderr, out.stderr
