@@ -132,3 +132,19 @@ async def test_the_day_plan_survives_shrinking_the_terminal(tmp_path: Path) -> N
         await wait_for(pilot, lambda: type(app.screen).__name__ == "DayPlanScreen", what="the plan again")
         await pilot.press("right")
         assert app.screen.day == 2
+
+
+@pytest.mark.asyncio
+async def test_the_day_plan_with_no_review_yet_says_how_to_start_one(tmp_path: Path) -> None:
+    from laqs_assist.tui.screens.day_plan import open_day_plan
+
+    app = make_app(tmp_path / "s.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen", what="the visits")
+        open_day_plan(app)
+        await wait_for(pilot, lambda: "No reviews yet" in str(app.screen.query_one("#plan-title").render()),
+                       what="the empty plan")
+        assert not app.screen.query_one(DataTable).display
+        await pilot.press("e", "r", "right")  # nothing to act on: nothing happens, nothing breaks
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen", what="back")
