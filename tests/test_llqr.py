@@ -255,7 +255,7 @@ def test_the_report_holds_the_sections_and_leaves_out_what_concerns_an_individua
     desk.evidence(r["id"], "A.1", "observation", "Raj", "not-evident", "Ms Grey's marking is poor", flagged=True)
     desk.collate(r["id"], 2, "6")
     desk.note(r["id"], "leadership", "Leaders have made feedback a shared priority", "A")
-    desk.note(r["id"], "judgement", "Feedback is strong in lower Key Stage 2")
+    desk.note(r["id"], "judgement", "Feedback is strong in lower Key Stage 2 ✅\x07 {{ 7*7 }} שלום")
     desk.note(r["id"], "recommendation", "Share Year 4's practice across the school")
     desk.note(r["id"], "question", "How will leaders know pupils act on next steps?")
     desk.note(r["id"], "point", "Consider moderation with a partner school")
@@ -274,6 +274,7 @@ def test_the_report_holds_the_sections_and_leaves_out_what_concerns_an_individua
                   "Focus on writing in Key Stage 2", "Collation and synthesis"):
         assert words in text, words
     assert "Mr Black" not in text and "Ms Grey" not in text
+    assert "Feedback is strong in lower Key Stage 2 ✅ {{ 7*7 }} שלום" in text  # text Word cannot hold still goes
     # the standard's finding rests on the evidence that may be shared: one evident observation
     extent = text.split("The extent to which this is evident\n")[1].split("Judgements and recommendations")[0]
     assert "1 evident" in extent and "1 not evident" not in extent
