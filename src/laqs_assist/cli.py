@@ -76,9 +76,17 @@ def packs_list(state: _State, as_json: bool) -> None:
     """The installed packs: every folder under interviews/ and under $LAQS_PACKS, by id."""
     from .packs import open_pack
     from .packs.registry import installed
+    from .packs.review_loader import declared_kind
 
     rows = []
     for pid, folder in installed().items():
+        if declared_kind(folder) == "review":
+            from .packs.loader import load_any
+
+            review = load_any(folder)
+            rows.append({"id": pid, "title": review.title, "folder": str(folder), "kind": "review",
+                         "stages": len(review.stages), "areas": [a.id for a in review.areas], "default": False})
+            continue
         pack = open_pack(folder)
         if getattr(pack, "kind", "") == "register":  # a school register pack: no aspects or agendas
             rows.append({"id": pid, "title": pack.title, "folder": str(folder), "kind": "register",
@@ -95,6 +103,9 @@ def packs_list(state: _State, as_json: bool) -> None:
         if r.get("kind") == "register":
             click.echo(f"{'':<12} school register: levels {', '.join(r['levels'])}; {r['folder']}")
             continue
+        if r.get("kind") == "review":
+            click.echo(f"{'':<12} a review: {r['stages']} stages; areas {', '.join(r['areas'])}; {r['folder']}")
+            continue
         click.echo(f"{'':<12} {r['aspects']} aspects; agendas {', '.join(r['agendas'])}; {r['folder']}")
 
 
@@ -103,11 +114,18 @@ def packs_list(state: _State, as_json: bool) -> None:
 @click.pass_obj
 def packs_check(state: _State, path: Path | None) -> None:
     """Validate a pack folder (default: the shipped pack). Faults print as file:line and exit 2."""
-    from .packs import load_pack
+    from .packs.loader import load_any
 
-    pack = load_pack(path or state.pack_path)
+    pack = load_any(path or state.pack_path)
     if getattr(pack, "kind", "") == "register":  # a school register pack (packs/register_model.py)
         click.echo(pack.summary())
+        return
+    if getattr(pack, "kind", "") == "review":
+        sessions = sum(1 for d in pack.days for s in d.slots if not s.is_break)
+        click.echo(f"ok: {pack.id} — a review: {len(pack.stages)} stages, {len(pack.areas)} areas, "
+                   f"{len(pack.evidence_kinds)} kinds of evidence, a {len(pack.days)}-day timetable "
+                   f"({sessions} sessions for {pack.timetable_reviewers} reviewers), {len(pack.costs)} costs; "
+                   f"version {pack.version or 'not given'}")
         return
     from .notes.quality import CHECKS, unknown_checks
 
@@ -533,68 +551,6 @@ def search(state: _State, query: str, limit: int, as_json: bool) -> None:
         click.echo(f"    {inert(r['snippet'], one_line=True)}")
 
 
-@cli.command()
-@click.argument("organisation", required=False)
-@click.option("--year", default=None, help="Academic year, e.g. 2026/27 (default: the current one).")
-@click.option("--ratings", "ratings_file", type=click.Path(path_type=Path), default=None,
-              help="Roll up ratings from a YAML/JSON file ({phase: {aspect: column}}) instead of the store.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@click.option("--store", "store_at", default=None,
-              help="Read this store: a file, or a team store in PostgreSQL (postgresql://…).")
-@click.pass_obj
-def dashboard(state: _State, organisation: str | None, year: str | None, ratings_file: Path | None,
-              as_json: bool, store_at: str | None) -> None:
-    """The RAG dashboard for an LA: every aspect per phase, rolled up per group and overall."""
-    if store_at is not None and store_at.startswith(("postgresql://", "postgres://")):
-        if not organisation:
-            raise UsageError("name an organisation (an LA of the region)")
-        from .app.pooling import postgres_store
-
-        # the organisation's rows, read from PostgreSQL into a private store removed when the command ends
-        state.store = click.get_current_context().with_resource(postgres_store(store_at, organisation))
-    elif store_at is not None:
-        state.store = Path(store_at)
-    from .rollup import dashboard as build
-
-    def standing(y) -> dict:
-        # how a year's rating stands, what it rests on, and for an override its reason and what the criteria say
-        out = {"rating": y.column, "standing": y.standing, "rests_on": y.rests_on()}
-        if y.visit_id:
-            out["visit_id"], out["visit_date"] = y.visit_id, y.visit_date
-        if y.departure is not None:
-            out["reason"] = y.reason
-            out["departure"] = {"kind": y.departure.kind, "ruled_out": y.departure.ruled_out,
-                                "line": y.departure.line}
-        if y.lapsed:
-            out["lapsed"] = dict(y.lapsed)
-        return out
-
-    pack = state.pack()
-    if ratings_file is not None:
-        title = ratings_file.name
-        ratings = _ratings_from_file(pack, ratings_file)
-    else:
-        if not organisation:
-            raise UsageError("name an organisation (or give --ratings FILE)")
-        from .app.service import Service
-
-        with Service.open(state) as service:
-            held = service.year_ratings(organisation, year)
-        ratings, title = held.ratings, f"{held.organisation['name']} ({held.year})"
-        details = held.details
-    board = build(pack, ratings)
-    if as_json:
-        out = {"title": title, **board.to_dict()}
-        if ratings_file is None:
-            # Beside each row's ratings, how each stands and what it rests on (a ratings file has no standings).
-            for row in out["rows"]:
-                row["standings"] = {a: standing(details[(row["phase"], a)]) for a in row["aspects"]}
-        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
-        return
-    standings = None if ratings_file is not None else {key: d.standing for key, d in details.items()}
-    click.echo(render_dashboard(pack, board, inert(title, one_line=True), standings))
-
-
 def _ratings_from_file(pack, path: Path) -> dict:
     from .packs.yamlsrc import load_yaml
     from .rating import NA
@@ -647,11 +603,9 @@ def render_dashboard(pack, board, title: str, standings: dict | None = None, pai
     def group_cells(values, plain=False):
         cells = []
         for g in groups:
-            span = len(" ".join(f"{a:<4}" for a in g.aspects))
+            span = len(" ".join(f"{a:<{cw}}" for a in g.aspects))
             cell = _short(values[g.id] if plain else label(values[g.id]), span).ljust(span)
             cells.append(paint(cell, values[g.id]) if paint and not plain else cell)
-            span = len(" ".join(f"{a:<{cw}}" for a in g.aspects))
-            cells.append(_short(values[g.id] if plain else label(values[g.id]), span).ljust(span))
         return " | ".join(cells)
 
     def rated_cells(rated):
@@ -669,10 +623,8 @@ def render_dashboard(pack, board, title: str, standings: dict | None = None, pai
         return paint(text, col) if paint else text
 
     for row in board.rows:
-        cells = " | ".join(" ".join(_painted(f"{aspect_cell(row.phase, a, row.aspects[a]):<4}", row.aspects[a])
+        cells = " | ".join(" ".join(_painted(f"{aspect_cell(row.phase, a, row.aspects[a]):<{cw}}", row.aspects[a])
                                     for a in g.aspects) for g in groups)
-        cells = " | ".join(" ".join(f"{aspect_cell(row.phase, a, row.aspects[a]):<{cw}}" for a in g.aspects)
-                           for g in groups)
         lines.append(pack.phase_name(row.phase).ljust(width) + cells)
         lines.append(f"  {pack.phase_name(row.phase)} overall".ljust(width) + group_cells(row.groups))
         lines.append(f"    {terms.aspects} rated".ljust(width) + rated_cells(row.rated))
@@ -789,6 +741,7 @@ COMMAND_MODULES = (
     "laqs_assist.pool_cli",            # pool (export, merge, conflicts, resolve, policy, key, aliases), serve
     "laqs_assist.cli_register",        # register: the school register
     "laqs_assist.sheet_commands",      # packs import, packs export (frameworks in a spreadsheet)
+    "laqs_assist.review_commands",     # review (school reviews: the LLQR)
 )
 
 

@@ -477,11 +477,22 @@ def register(cli: click.Group) -> None:
     @click.option("--cell", default=None, metavar="ASPECT:PHASE",
                   help="One aspect and phase across the year, e.g. 1.1:P: each visit's evidence and what it did.")
     @json_opt
+    @click.option("--store", "store_at", default=None,
+                  help="Read this store: a file, or a team store in PostgreSQL (postgresql://…).")
     @click.pass_obj
-    def dashboard(state, organisation, year, ratings_file, cell, as_json) -> None:
+    def dashboard(state, organisation, year, ratings_file, cell, as_json, store_at) -> None:
         """The RAG dashboard for an LA: every aspect per phase from its own visits and its schools' (evidence by
         source, disagreements flagged), rolled up per group and overall. A school shows its page: its visits,
         actions and joint visits (its ratings are its LA's)."""
+        if store_at is not None and store_at.startswith(("postgresql://", "postgres://")):
+            if not organisation:
+                raise UsageError("name an organisation (an LA of the region)")
+            from .app.pooling import postgres_store
+
+            # the organisation's rows, read from PostgreSQL into a private store removed when the command ends
+            state.store = click.get_current_context().with_resource(postgres_store(store_at, organisation))
+        elif store_at is not None:
+            state.store = Path(store_at)
         if cell:
             aspect, _, phase = cell.partition(":")
             if not organisation or not phase:

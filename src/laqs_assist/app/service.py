@@ -675,6 +675,16 @@ class Service:
         from .evidence import share_document
 
         return share_document(self, ref, shared)
+    # --- school reviews (app/reviews.py) ------------------------------------------------------------------------
+
+    def reviews(self):
+        """School reviews (the Leadership and Learning Quality Review) in this store: app.reviews.ReviewDesk."""
+        from .reviews import ReviewDesk
+
+        desk = getattr(self, "_review_desk", None)
+        if desk is None or desk.store is not self.store:
+            desk = self._review_desk = ReviewDesk(self.store)
+        return desk
 
 
 def _numbered(first: Path, n: int) -> Path:

@@ -177,7 +177,8 @@ def visits_between(store, date_from: str, date_to: str, la: str | None = None) -
         if found is None:
             raise UsageError(f"no LA '{la}' in this store")
         la_id = found["id"]
-    return store.visits_between(date_from, date_to, la_id)
+    # A school review has its own report (laqs review report), not a note of visit.
+    return [v for v in store.visits_between(date_from, date_to, la_id) if v["status"] != "review"]
 
 
 def check_export(out_dir: str | Path | None = None, template: str | Path | None = None) -> tuple[Path, Path]:

@@ -223,7 +223,9 @@ def templates() -> None:
 
 @templates.command("check")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--kind", type=click.Choice(["note", "briefing", "team-report", "joint-visit"]), default=None,
+@click.option("--kind", type=click.Choice(["note", "briefing", "team-report", "joint-visit", "register-letter",
+                                             "register-board", "review-report"]),
+              default=None,
               help="What the template is for (default: guessed from its name and tags).")
 @click.pass_obj
 def templates_check(state, files: tuple[Path, ...], kind: str | None) -> None:
@@ -259,7 +261,9 @@ def templates_check(state, files: tuple[Path, ...], kind: str | None) -> None:
 
 
 @templates.command("vars")
-@click.option("--kind", type=click.Choice(["note", "briefing", "team-report", "joint-visit"]), default="note",
+@click.option("--kind", type=click.Choice(["note", "briefing", "team-report", "joint-visit", "register-letter",
+                                             "register-board", "review-report"]),
+              default="note",
               show_default=True)
 @click.pass_obj
 def templates_vars(state, kind: str) -> None:

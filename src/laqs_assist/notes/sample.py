@@ -122,4 +122,10 @@ def sample_contexts(pack: Pack, folder: Path) -> dict[str, dict[str, Any]]:
             samples["joint-visit"] = joint_record_context(store, pack, joint)
     from .register_docs import sample_contexts as register_samples
 
-    return {**samples, **register_samples(folder)}
+    return {**samples, **register_samples(folder), "review-report": _review_sample(folder)}
+
+
+def _review_sample(folder: Path) -> dict[str, Any]:
+    from .review_report import sample_review_context
+
+    return sample_review_context(folder)

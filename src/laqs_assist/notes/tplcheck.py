@@ -24,13 +24,15 @@ from . import briefing as _briefing
 from . import context as _context
 from . import joint as _joint
 from . import register_docs as _register
+from . import review_report as _review_report
 from . import team as _team
 from .clean import clean_context
 from .render import bounded, make_env, read_source, refusals
 
-KINDS = ("note", "briefing", "team-report", "joint-visit", "register-letter", "register-board")
+KINDS = ("note", "briefing", "team-report", "joint-visit", "register-letter", "register-board", "review-report")
 CORE = {"note": _context.CORE, "briefing": _briefing.CORE, "team-report": _team.CORE, "joint-visit": _joint.CORE,
-        "register-letter": _register.LETTER_CORE, "register-board": _register.BOARD_CORE}
+        "register-letter": _register.LETTER_CORE, "register-board": _register.BOARD_CORE,
+        "review-report": _review_report.CORE}
 
 
 @dataclass
@@ -114,6 +116,8 @@ def check_template(path: str | Path, pack: Pack, kind: str | None = None,
             kind = "register-letter"
         elif "board" in path.stem.lower():
             kind = "register-board"
+        elif "review" in path.stem.lower():
+            kind = "review-report"
         elif "team" in path.stem.lower() or "report" in path.stem.lower():
             kind = "team-report"
         else:

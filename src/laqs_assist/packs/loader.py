@@ -175,7 +175,7 @@ def _range(f: _File, d: LDict, what: str) -> m.Range:
 
 _PACK_KEYS = {"id", "title", "source", "description", "phases", "columns", "evidence_levels", "sufficiency",
               "cumulative", "groups", "rollup", "version", "organisations", "rating", "calendar", "note_checks",
-              "terms", "documents"}
+              "terms", "documents", "kind"}
 _ASPECT_KEYS = {"id", "title", "group", "not_applicable", "standards", "leads", "indicators", "sets", "criteria"}
 _CRITERION_KEYS = {"id", "text", "critical", "critical_reason", "phases", "count", "threshold", "note", "reading"}
 
@@ -771,6 +771,8 @@ def load_pack(path: str | Path) -> m.Pack:
         from .register_loader import load_register
 
         return load_register(hf)  # type: ignore[return-value]
+    if isinstance(hf.data, dict) and hf.data.get("kind", "framework") != "framework":
+        raise _other_kind(hf)
     header = _load_header(hf)
     col_ids = [c.id for c in header["columns"]]
     ids = _Ids()
@@ -855,3 +857,30 @@ def load_pack(path: str | Path) -> m.Pack:
         agendas=agendas, forms=forms, description=header["description"], criteria=criteria, sets=sets,
         set_items=set_items, indicators=indicators, questions=questions,
     )
+
+
+# --- other kinds of pack ------------------------------------------------------------------------------------------
+
+PACK_KINDS = ("framework", "register", "review")
+
+
+def _other_kind(hf: _File) -> PackError:
+    kind = hf.data.get("kind")
+    if kind == "review":
+        return hf.fail("this is a review pack (kind: review): open it with `laqs review`", hf.data, "kind")
+    return hf.fail(f"unknown pack kind '{kind}' (kinds: {', '.join(PACK_KINDS)})", hf.data, "kind")
+
+
+def load_any(path: str | Path):
+    """A pack of any kind: a framework (model.Pack) or a review (review_model.ReviewPack), by pack.yaml's `kind:`."""
+    root = Path(path)
+    if root.is_file() and root.name == "pack.yaml":
+        root = root.parent
+    header_path = root / "pack.yaml"
+    if root.is_dir() and header_path.is_file():
+        hf = _File(header_path, root)
+        if isinstance(hf.data, dict) and hf.data.get("kind") == "review":
+            from .review_loader import load_review_pack
+
+            return load_review_pack(root, hf)
+    return load_pack(root)

@@ -27,6 +27,7 @@ from .organisations import OrganisationTables
 from .ratings import RatingTables
 from .reports import ReportQueries
 from .responses import ResponseTables
+from .reviews import ReviewTables
 from .search import SearchTables, _fts_query  # noqa: F401  (bench/bench_search.py builds its floor queries with it)
 from .values import new_id, now
 from .visits import VisitTables
@@ -36,7 +37,8 @@ __all__ = ["Store", "StoreError", "academic_year", "new_id", "now"]
 
 
 class Store(OrganisationTables, VisitTables, ResponseTables, SearchTables, JudgementTables, ActionTables,
-            RatingTables, EventTables, ReportQueries, YearQueries, JointVisitTables, DocumentTables):
+            RatingTables, EventTables, ReportQueries, YearQueries, JointVisitTables, DocumentTables,
+            ReviewTables):
     CHECKPOINT_PAGES = 250
 
     def __init__(self, path: str | Path, *, create: bool = True, read_only: bool | None = False,

@@ -434,6 +434,79 @@ def documents(db: Database) -> None:
     db.execute("CREATE INDEX idx_documents_year ON documents (organisation_id, academic_year, aspect_id)")
 
 
+@migrations(name="0014_reviews")
+def reviews(db: Database) -> None:
+    """School reviews (a review pack such as the Leadership and Learning Quality Review): a review is a visit of
+    several days by a team, with a row in `reviews` for what only a review has: the team, the days, the stages
+    chosen, the stage 1 discussion and the focus it agreed, and the version of the framework made for the school.
+
+    The day plan (`review_slots`, `review_activities`) is generated from the pack's suggested timetable for the
+    team's size and then edited. The interviews' answers (`review_interviews`) become the school's own quality
+    standards (`review_standards`): each is a criterion of the school's framework, and an edit is a new row naming
+    the one it replaces, so the framework keeps every version. Evidence (`review_evidence`) is recorded against a
+    standard by any reviewer and pooled at a collation session (`review_collations`), where the team agrees how far
+    each standard is evident (`review_findings`, appended; the latest stands). The report's own words
+    (`review_notes`) and the rich priorities (`review_priorities`, each an action in `actions` with its owner)
+    complete it. Rows carry their own ids and stamps, so they pool like judgements."""
+    db["reviews"].create({
+        "visit_id": str, "pack_id": str, "team": str, "days": str, "day_starts": str, "stages": str, "areas": str,
+        "subjects": str, "discussion": str, "discussed_on": str, "discussed_with": str, "framework_version": int,
+        "created_at": str, "updated_at": str,
+    }, pk="visit_id", not_null={"pack_id", "team", "days", "day_starts", "stages", "areas", "subjects",
+                                "discussion", "framework_version", "created_at", "updated_at"},
+        foreign_keys=[("visit_id", "visits", "id")])
+    db["review_slots"].create({
+        "id": str, "visit_id": str, "day": int, "position": int, "session": str, "label": str, "minutes": int,
+        "updated_at": str,
+    }, pk="id", not_null={"visit_id", "day", "position", "session", "label", "minutes", "updated_at"},
+        foreign_keys=[("visit_id", "visits", "id")])
+    db.execute("CREATE UNIQUE INDEX idx_review_slots_order ON review_slots (visit_id, day, position)")
+    db["review_activities"].create({
+        "id": str, "slot_id": str, "visit_id": str, "reviewer": int, "kind": str, "area_id": str, "text": str,
+        "joins": int, "updated_at": str,
+    }, pk="id", not_null={"slot_id", "visit_id", "reviewer", "kind", "text", "joins", "updated_at"},
+        foreign_keys=[("slot_id", "review_slots", "id"), ("visit_id", "visits", "id")])
+    db.execute("CREATE UNIQUE INDEX idx_review_activities_slot ON review_activities (slot_id, reviewer)")
+    db["review_interviews"].create({
+        "id": str, "visit_id": str, "area_id": str, "reviewer": int, "interviewees": str, "text": str, "day": int,
+        "session": str, "concerns_individual": int, "created_at": str,
+    }, pk="id", not_null={"visit_id", "area_id", "reviewer", "interviewees", "text", "concerns_individual",
+                          "created_at"},
+        foreign_keys=[("visit_id", "visits", "id")])
+    db.execute("CREATE INDEX idx_review_interviews_visit ON review_interviews (visit_id, created_at)")
+    db["review_standards"].create({
+        "id": str, "visit_id": str, "code": str, "area_id": str, "text": str, "version": int, "replaces": str,
+        "interview_id": str, "withdrawn": int, "framework_version": int, "created_at": str,
+    }, pk="id", not_null={"visit_id", "code", "area_id", "text", "version", "withdrawn", "framework_version",
+                          "created_at"},
+        foreign_keys=[("visit_id", "visits", "id"), ("interview_id", "review_interviews", "id")])
+    db.execute("CREATE UNIQUE INDEX idx_review_standards_code ON review_standards (visit_id, code, version)")
+    db["review_collations"].create({
+        "id": str, "visit_id": str, "day": int, "session": str, "held_at": str,
+    }, pk="id", not_null={"visit_id", "held_at"}, foreign_keys=[("visit_id", "visits", "id")])
+    db["review_evidence"].create({
+        "id": str, "visit_id": str, "code": str, "kind": str, "reviewer": int, "extent": str, "text": str,
+        "day": int, "session": str, "concerns_individual": int, "collation_id": str, "created_at": str,
+    }, pk="id", not_null={"visit_id", "code", "kind", "reviewer", "extent", "text", "concerns_individual",
+                          "created_at"},
+        foreign_keys=[("visit_id", "visits", "id"), ("collation_id", "review_collations", "id")])
+    db.execute("CREATE INDEX idx_review_evidence_visit ON review_evidence (visit_id, code, created_at)")
+    db["review_findings"].create({
+        "id": str, "visit_id": str, "collation_id": str, "code": str, "extent": str, "suggested": str,
+        "evidence": int, "note": str, "created_at": str,
+    }, pk="id", not_null={"visit_id", "code", "evidence", "note", "created_at"},
+        foreign_keys=[("visit_id", "visits", "id"), ("collation_id", "review_collations", "id")])
+    db.execute("CREATE INDEX idx_review_findings_visit ON review_findings (visit_id, code, created_at, id)")
+    db["review_notes"].create({
+        "id": str, "visit_id": str, "kind": str, "area_id": str, "text": str, "created_at": str,
+    }, pk="id", not_null={"visit_id", "kind", "text", "created_at"}, foreign_keys=[("visit_id", "visits", "id")])
+    db.execute("CREATE INDEX idx_review_notes_visit ON review_notes (visit_id, kind, created_at)")
+    db["review_priorities"].create({
+        "action_id": str, "visit_id": str, "support": str, "created_at": str,
+    }, pk="action_id", not_null={"visit_id", "support", "created_at"},
+        foreign_keys=[("action_id", "actions", "id"), ("visit_id", "visits", "id")])
+
+
 def _microsecond_after(stamp: str) -> str | None:
     try:
         t = datetime.fromisoformat(stamp)

@@ -74,6 +74,10 @@ class LaqsCommands(Provider):
             yield "End the joint visit", "its values are then kept as they are", screen.action_end
             yield "Back to the visits", "the form is saved and paused", screen.action_leave
         yield "School register", "an LA's schools by level, in colour, with overdue visits", partial(_register, app)
+        from .screens.day_plan import open_day_plan
+
+        yield ("Review day plan", "a school review's sessions and each reviewer's activity, day by day",
+               partial(open_day_plan, app))
         yield "Help", "keys and typed commands", app.action_help
 
     async def discover(self) -> Hits:

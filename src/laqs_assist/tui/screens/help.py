@@ -68,6 +68,12 @@ KEYS = [
         ("e", "end the visit"),
         ("Esc", "back"),
     ]),
+    ("Day plan of a school review (Ctrl+P: Review day plan, or Enter on a review in the list)", [
+        ("← / →", "the previous / next day"),
+        ("r", "the next reviewer's sessions, listed below the plan"),
+        ("e", "edit what that reviewer does in the highlighted session (Enter saves, Esc cancels)"),
+        ("Esc", "back"),
+    ]),
 ]
 
 

@@ -16,7 +16,7 @@ from ..engine import Backend
 from ..widgets.titlebar import TitleBar
 
 STATUS = {"in_progress": ("in progress", "$text-warning"), "paused": ("paused", "$text-primary"),
-          "ended": ("ended", "$text-success")}
+          "ended": ("ended", "$text-success"), "review": ("review", "$text-accent")}
 
 
 class HomeScreen(Screen):
@@ -127,12 +127,19 @@ class HomeScreen(Screen):
         self._open(str(event.row_key.value))
 
     def _open(self, key: str) -> None:
+        """A visit resumes; a joint visit opens its form; a school review opens its day plan."""
         if key.startswith("joint:"):
             from .joint_visit import open_joint_visit
 
             open_joint_visit(self.app, key.split(":", 1)[1])
-        else:
-            self.app.open_visit(key)
+            return
+        found = next((v for v in (self.data.visits if self.data else ()) if v["id"] == key), None)
+        if found is not None and found["status"] == "review":
+            from .day_plan import open_day_plan
+
+            open_day_plan(self.app, key)
+            return
+        self.app.open_visit(key)
 
     def action_resume(self) -> None:
         table = self.query_one(DataTable)
