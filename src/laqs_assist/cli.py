@@ -135,8 +135,9 @@ def packs_check(state: _State, path: Path | None) -> None:
                          where=str(pack.path / "pack.yaml"))
     n_crit = len(pack.criteria)
     n_q = len(pack.questions)
-    click.echo(f"ok: {pack.id} — {len(pack.aspects)} aspects, {n_crit} criteria, {len(pack.sets)} counted sets, "
-               f"{len(pack.indicators)} indicators, {len(pack.agendas)} agendas ({n_q} questions), "
+    click.echo(f"ok: {pack.id} — {len(pack.aspects)} {pack.terms.aspects}, {n_crit} criteria, "
+               f"{len(pack.sets)} counted sets, {len(pack.indicators)} indicators, "
+               f"{len(pack.agendas)} agendas ({n_q} questions), "
                f"{len(pack.forms)} forms; version {pack.version or 'not given'}, "
                f"{len(pack.note_checks)} note checks")
 

@@ -265,8 +265,9 @@ class CriteriaPanel(Vertical):
             await empty.remove()
         parts: list = [Static(Content.assemble((aspect.id + " ", "bold"), aspect.title), classes="panel-part "
                                                                                                   "aspect-title")]
-        parts.append(ImpactRow([(e.id, e.label) for e in pack.evidence_levels]))
-        parts[-1].add_class("panel-part")
+        if pack.evidence_levels:  # a framework that names no levels of evidence of impact has no row for them
+            parts.append(ImpactRow([(e.id, e.label) for e in pack.evidence_levels]))
+            parts[-1].add_class("panel-part")
 
         def concerns_visit(target: str) -> bool:
             only = pack.phases_of(target)
@@ -351,7 +352,9 @@ class CriteriaPanel(Vertical):
             else:
                 sug = Content.styled("no suggestion yet", "italic")
             ceil = pack.column(ceiling).id if ceiling and ceiling != NA else "—"
-            lines.append(Content.assemble((f"{name}: ", "bold"), sug, (f" · ceiling {ceil}", "$text-muted")))
+            # A judged level has no ceiling to work out: it is what the adviser judged.
+            lines.append(Content.assemble((f"{name}: ", "bold"), sug,
+                                          ("" if pack.judged else f" · ceiling {ceil}", "$text-muted")))
         several = len(view.ratings) > 1
         # The engine's reasons quote whole criteria; the panel keeps them short (the rows below hold the text,
         # the tooltip and the review the whole reason).
