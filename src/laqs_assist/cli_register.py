@@ -80,8 +80,9 @@ def add(state, la, pack, name, urn, phase, kind, head_start) -> None:
 def import_(state, la, csv_file, pack) -> None:
     """Schools from a CSV (columns name, urn, phase, kind and optionally head_start)."""
     with _open(state, write=True) as reg:
-        n = reg.import_schools(la, csv_file, pack)
-        click.echo(f"{n} schools added to {la}'s register")
+        added, kept = reg.import_schools(la, csv_file, pack)
+        more = f"; {kept} already on it" if kept else ""
+        click.echo(f"{added} school{'' if added == 1 else 's'} added to {la}'s register{more}")
 
 
 def _level_cell(r, width: int = 16) -> str:

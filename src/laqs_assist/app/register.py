@@ -230,8 +230,10 @@ class Register:
         org = self.store.ensure_organisation(name, "school", la["id"])
         return self.tables.add_school(la["id"], org["id"], name, urn, phase, kind, head_start)
 
-    def import_schools(self, la_name: str, path: Path, pack: str | None = None) -> int:
-        """Schools from a CSV with the columns name, urn, phase, kind and (optional) head_start."""
+    def import_schools(self, la_name: str, path: Path, pack: str | None = None) -> tuple[int, int]:
+        """Schools from a CSV with the columns name, urn, phase, kind and (optional) head_start: (added, already
+        on the register). A school already there under its URN and name is left as it is, so a file can be
+        imported again after a line is mended."""
         import csv
 
         try:
@@ -239,16 +241,28 @@ class Register:
                 rows = list(csv.DictReader(fh))
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise UsageError(f"{path}: not a CSV file in UTF-8 ({exc})") from None
         need = {"name", "urn", "phase", "kind"}
         if rows and not need <= set(rows[0]):
             raise UsageError(f"{path}:1: the header needs the columns {', '.join(sorted(need))} (and head_start)")
+        added = kept = 0
         for n, r in enumerate(rows, start=2):
             try:
+                la = self.store.find_la(la_name)
+                there = self.tables.find_school(la["id"], (r["urn"] or "").strip()) if la else None
+                if there and there["urn"] == (r["urn"] or "").strip():
+                    if there["name"].lower() != " ".join((r["name"] or "").split()).lower():
+                        raise UsageError(f"URN {there['urn']} is already on the register as {there['name']}")
+                    kept += 1
+                    continue
                 self.add_school(la_name, r["name"] or "", r["urn"] or "", r["phase"] or "", (r["kind"] or "").strip(),
                                 r.get("head_start") or None, pack)
+                added += 1
             except UsageError as exc:
-                raise UsageError(f"{path}:{n}: {exc.message} ({n - 2} schools added before it)") from None
-        return len(rows)
+                raise UsageError(f"{path}:{n}: {exc.message} ({added} school{'' if added == 1 else 's'} added "
+                                 "before it; mend the line and import the file again)") from None
+        return added, kept
 
     def new_headteacher(self, la_name: str, ref: str, start: str, reason: str = "", on: str | None = None) -> Change:
         """A new headteacher took up post: the start date is kept (the earlier one stays in the history) and
