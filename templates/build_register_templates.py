@@ -68,7 +68,7 @@ def register_letter():
     widths(table, [10.0, 7.0])
 
     tag(doc, "{%p if reason %}")
-    para(doc, ("Why: ", {"bold": True}), "{{ reason }}")
+    para(doc, ("Why: ", {"bold": True}), "{{ reason }}").paragraph_format.space_before = Pt(6)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if evidence %}")
     para(doc, ("Evidence considered: ", {"bold": True}), "{{ evidence }}")
@@ -90,7 +90,7 @@ def register_letter():
     bullets(doc, "factors", var="f")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if stage_reason %}")
-    para(doc, "{{ stage_reason }}")
+    para(doc, ("The LA's reason: ", {"bold": True}), "{{ stage_reason }}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endif %}")
 
