@@ -91,14 +91,16 @@ def test_a_visit_with_the_interview_engine_counts(reg):
 
 
 def test_escalation_ladders_and_privacy_of_step_v(reg):
-    for step in ("i", "ii", "iii", "iv"):
-        reg.escalate("Any Borough", "Ash School", step, "no agreement")
+    for n, step in enumerate(("i", "ii", "iii", "iv"), start=1):
+        reg.escalate("Any Borough", "Ash School", step, "no agreement", on=f"2026-09-0{n}")
     with pytest.raises(UsageError, match="the next step from iv is v or vi, not vii"):
         reg.escalate("Any Borough", "Ash School", "vii", "skip")
     reg.escalate("Any Borough", "Ash School", "v", "meeting with the chair")
     row = _row(reg, "Ash School")
     assert row.escalation == "v" and row.next_steps == ("vi",)
     assert _row(reg, "Ash School", shared=True).escalation == "iv"  # step v concerns one person
+    assert _row(reg, "Ash School").escalation_since == "2026-09-10"
+    assert _row(reg, "Ash School", shared=True).escalation_since == "2026-09-04"  # iv's own day, not v's
     reg.set_level("Any Borough", "Ash School", "high", ["data"], "escalating")
     assert ",iv," in register_csv(reg, "Any Borough").split("\n")[1]
     # an academy not engaging goes straight to iii

@@ -239,13 +239,14 @@ def head(state, la, school, start, reason, on) -> None:
 @click.argument("stage")
 @click.option("--factor", "-f", multiple=True, help="Factors causing concern (ids, comma-separated or repeated).")
 @click.option("--reason", "-r", default="", help="Why (required; the school is told).")
+@click.option("--flag", is_flag=True, help="The reason concerns an individual: kept out of letters, reports, CSV.")
 @_ON
 @_BY
 @click.pass_obj
-def stage(state, la, school, stage, factor, reason, on, by) -> None:
+def stage(state, la, school, stage, factor, reason, flag, on, by) -> None:
     """Designate SCHOOL as causing concern at STAGE (1, 2, 3, or none)."""
     with _open(state, write=True) as reg:
-        _say(reg.set_stage(la, school, stage, reason, factor, on=on, by=by))
+        _say(reg.set_stage(la, school, stage, reason, factor, on=on, by=by, flag=flag))
 
 
 @register_group.command("strand")

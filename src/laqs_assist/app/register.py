@@ -342,7 +342,7 @@ class Register:
         return list(dict.fromkeys(out))
 
     def set_stage(self, la_name: str, ref: str, stage: str, reason: str = "", factors: Iterable[str] = (),
-                  on: str | None = None, by: str = "") -> Change:
+                  on: str | None = None, by: str = "", flag: bool = False) -> Change:
         """Designate a school causing concern at a stage ('' or 'none' ends it), with why: the factors causing
         concern and a reason. Moving from a stage to the one its `move` names ticks the move's strand."""
         la, rp = self.la(la_name)
@@ -365,7 +365,7 @@ class Register:
         if was == stage:
             raise UsageError(f"{school['name']} is at {'stage ' + stage if stage else 'no stage'} already")
         entries = [self._entry(la, school, rp, "stage", day, value=stage, reason=reason, evidence=factor_ids,
-                               by_whom=by)]
+                               by_whom=by, concerns_individual=flag)]
         notes = []
         moved = rp.stage(was) if was else None
         if moved and moved.move_to == stage and moved.move_strand:
@@ -603,8 +603,13 @@ class Register:
             rule_due = applied.message
         ladder = rp.ladder(s["kind"])
         step = esc["value"] if esc and esc["value"] else ""
-        if shared and ladder and step:
+        step_since = esc["on_date"] if step else None
+        if shared and ladder and step and rules.shared_step(ladder, step) != step:
+            # a step about one person is shown as the step before it, with that step's own date
             step = rules.shared_step(ladder, step) or ""
+            earlier = [e for e in self.tables.entries(s["id"], ["escalation"]) if e["on_date"] <= day
+                       and e["value"] == step]
+            step_since = earlier[-1]["on_date"] if earlier and step else None
         nxt = tuple(x.id for x in rules.next_steps(ladder, step or None)) if ladder and step else ()
         stage = stg["value"] if stg else ""
         start = rules.intervention_start(rp, [(d, v) for d, v in stage_hist if d <= day])
@@ -617,7 +622,7 @@ class Register:
             since, cur["by_whom"] if cur else "",
             ("" if shared and cur and cur["concerns_individual"] else cur["reason"]) if cur else "",
             cur["rule"] if cur else "", rule_due, stage, rp.stage(stage).label if stage and rp.stage(stage) else "",
-            step, esc["on_date"] if esc and step else None, nxt,
+            step, step_since, nxt,
             status.visits_made if status else len(visit_days),
             status.visits_allowed.describe() if status and status.visits_allowed else "",
             reports, status.reports_allowed.describe() if status and status.reports_allowed else "",
