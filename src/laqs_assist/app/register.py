@@ -571,6 +571,7 @@ class Register:
         stages = self.tables.histories(la["id"], "stage")
         level_since = self.tables.level_since(la["id"], day)
         level_filter = self._level(rp, level).id if level else None
+        self._allowances = {lv.id: (rp.visits_allowed(lv), rp.reports_allowed(lv)) for lv in rp.levels}
         rows = []
         for s in self.tables.schools(la["id"]):
             cur, stg, esc = (latest.get((s["id"], k)) for k in ("level", "stage", "escalation"))
@@ -596,7 +597,8 @@ class Register:
 
     def _row(self, rp, s, lv, cur, stg, esc, visit_days, reports, support, reviewed, stage_hist, day,
              shared, since) -> Row:
-        status = rules.visit_status(rp, lv, visit_days, reports, day, since) if lv else None
+        status = rules.visit_status(rp, lv, visit_days, reports, day, since, self._allowances.get(lv.id)) if lv \
+            else None
         applied = rules.new_headteacher(rp, s["head_start"], day)
         rule_due = ""
         if applied and (lv is None or lv.order < rp.level(applied.level).order):
