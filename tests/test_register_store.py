@@ -240,3 +240,41 @@ def test_a_termly_register_is_reviewed_by_term(staffs):
     assert f["reviewed_periods"] == ["Autumn 2026/27"]
     assert f["lines"][2] == "every school reviewed in 1 of 2 terms so far (termly review)"
     assert len(f["lines"]) == 3 and f["board_terms"] == []  # the strategy names no board
+
+
+def test_wiring_into_the_year_view(reg, monkeypatch):
+    """The year view's source interface (year/evidence.py: register(Source(id, label, rows, marker)), Evidence
+    records built from keyword fields) stood in for, to show the register joins it as the "data" source."""
+    import sys
+    import types
+
+    from laqs_assist.app.register import wire_year_view
+
+    assert wire_year_view() is False  # no year view installed: nothing to wire
+    registered = {}
+
+    class Source:
+        def __init__(self, id, label, rows, marker=None):  # noqa: A002 - the year view's own field name
+            self.id, self.label, self.rows, self.marker = id, label, rows, marker
+
+    class Evidence:
+        def __init__(self, **fields):
+            self.__dict__.update(fields)
+
+    evidence = types.ModuleType("laqs_assist.year.evidence")
+    evidence.Source = Source
+    evidence.register = lambda source: registered.setdefault(source.id, source)
+    records = types.ModuleType("laqs_assist.year.records")
+    records.DATA, records.SOURCE_LABELS, records.Evidence = "data", {"data": "performance data"}, Evidence
+    year = types.ModuleType("laqs_assist.year")
+    year.evidence, year.records = evidence, records
+    monkeypatch.setitem(sys.modules, "laqs_assist.year", year)
+    monkeypatch.setitem(sys.modules, "laqs_assist.year.evidence", evidence)
+    monkeypatch.setitem(sys.modules, "laqs_assist.year.records", records)
+    assert wire_year_view() is True
+    source = registered["data"]
+    reg.set_level("Any Borough", "Ash School", "low", ["data"], "september", on="2026-09-02")
+    la = reg.store.find_la("Any Borough")
+    rows = source.rows(reg.store, NS2009, la, "2026/27")
+    assert {r.aspect for r in rows} == {"2.3", "2.4"} and rows[0].phases == tuple(NS2009.phase_ids())
+    assert source.marker(reg.store, la, "2026/27") != "0"
