@@ -553,10 +553,11 @@ class Register:
 
     def view(self, la_name: str, year: str | None = None, on: str | None = None, level: str | None = None,
              overdue_only: bool = False, phase: str | None = None, kind: str | None = None,
-             shared: bool = False) -> RegisterView:
+             shared: bool = False, school_id: str | None = None) -> RegisterView:
         """The register as of `on` (default today; with `year` alone, the year's last day or today if sooner):
         each school's level, stage, escalation, visits and reports against the allowance, overdue visits,
-        intervention alerts and support charges. `shared` hides what concerns an individual."""
+        intervention alerts and support charges. `shared` hides what concerns an individual; `school_id` gives
+        that school's row alone."""
         la, rp = self.la(la_name)
         day = self.day(on)
         if year and not on:
@@ -574,6 +575,8 @@ class Register:
         self._allowances = {lv.id: (rp.visits_allowed(lv), rp.reports_allowed(lv)) for lv in rp.levels}
         rows = []
         for s in self.tables.schools(la["id"]):
+            if school_id and s["id"] != school_id:
+                continue
             cur, stg, esc = (latest.get((s["id"], k)) for k in ("level", "stage", "escalation"))
             if shared:
                 cur, stg = _shared_entry(self.tables, s["id"], "level", cur, day), \
@@ -638,8 +641,8 @@ class Register:
         and the whole history."""
         la, rp = self.la(la_name)
         school = self.school(la, ref)
-        view = self.view(la_name, on=on)
-        row = next(r for r in view.rows if r.school_id == school["id"])
+        view = self.view(la_name, on=on, school_id=school["id"])
+        row = view.rows[0]
         lv = rp.level(row.level.id) if row.level else None
         history = self.tables.entries(school["id"])
         out: dict[str, Any] = {"row": row, "pack": rp, "history": history}
