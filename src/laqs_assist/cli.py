@@ -77,13 +77,17 @@ def packs_list(state: _State, as_json: bool) -> None:
     from .packs import open_pack
     from .packs.registry import installed
 
+    from .app.register import open_register_pack, register_packs
+
+    registers = register_packs()
     rows = []
     for pid, folder in installed().items():
-        pack = open_pack(folder)
-        if getattr(pack, "kind", "") == "register":  # a school register pack: no aspects or agendas
+        if pid in registers:  # a school register pack (kind: register): no aspects or agendas
+            pack = open_register_pack(folder)
             rows.append({"id": pid, "title": pack.title, "folder": str(folder), "kind": "register",
                          "levels": [lv.id for lv in pack.levels], "default": False})
             continue
+        pack = open_pack(folder)
         rows.append({"id": pid, "title": pack.title, "folder": str(folder), "aspects": len(pack.aspects),
                      "agendas": list(pack.agendas), "default": folder.resolve() == default_pack_path().resolve()})
     if as_json:
