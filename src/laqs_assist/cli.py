@@ -74,10 +74,9 @@ def packs() -> None:
 @click.pass_obj
 def packs_list(state: _State, as_json: bool) -> None:
     """The installed packs: every folder under interviews/ and under $LAQS_PACKS, by id."""
+    from .app.register import open_register_pack, register_packs
     from .packs import open_pack
     from .packs.registry import installed
-
-    from .app.register import open_register_pack, register_packs
 
     registers = register_packs()
     rows = []
