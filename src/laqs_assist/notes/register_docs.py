@@ -189,7 +189,7 @@ def board_context(reg: Register, la_name: str, *, on: str | None = None, since: 
     facts = reg.year_facts(la_name, view.year, on=day)
     rows = [{"name": r.name, "urn": r.urn, "phase": r.phase, "level": r.level.short if r.level else "not assessed",
              "colour": (r.level.colour if r.level else "#FFFFFF").lstrip("#"), "since": r.level_since or "",
-             "stage": r.stage, "escalation": r.escalation, "visits": f"{r.visits_made}/{r.visits_allowed}",
+             "stage": r.stage, "escalation": r.escalation, "visits": f"{r.visits_made} of {r.visits_allowed}",
              "overdue": str(r.overdue or "")} for r in sorted(view.rows, key=lambda r: (
                  -(r.level.order if r.level else 0), r.name.lower()))]
     board = rp.review.board or "the board"
