@@ -126,6 +126,8 @@ def test_outputs_letters_board_csv_and_facts(run, tmp_path):
     lines = out.splitlines()
     assert lines[0].startswith("school,urn,phase,kind,level") and len(lines) == 3
     assert lines[2].startswith("Oak Primary,100001,Primary,maintained,medium,Medium risk/support,2026-11-02")
+    code, out, _ = run("register", "list")
+    assert code == 0 and "Any Borough" in out and "barnsley-register" in out and "2 schools" in out
     code, out, _ = run("register", "facts", "Any Borough", "--year", "2026/27", "--json")
     f = json.loads(out)
     assert f["schools"] == 2 and f["aspects"] == ["2.3", "2.4"]

@@ -117,6 +117,7 @@ def test_a_flagged_reason_stays_out_of_shared_outputs(reg):
     reg.set_level("Any Borough", "Ash School", "high", ["leadership"], "head's capability in question", flag=True)
     assert _row(reg, "Ash School").level_reason == "head's capability in question"
     assert _row(reg, "Ash School", shared=True).level_reason == ""
+    assert _row(reg, "Ash School").reason_flagged is True
     assert "capability" not in register_csv(reg, "Any Borough")
     ctx = board_context(reg, "Any Borough")
     assert "capability" not in repr(ctx)

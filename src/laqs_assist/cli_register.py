@@ -56,6 +56,23 @@ def register_group() -> None:
     """
 
 
+@register_group.command("list")
+@_JSON
+@click.pass_obj
+def list_(state, as_json) -> None:
+    """The LAs with a register in this store, the pack each keeps it by, and how many schools."""
+    with _open(state) as reg:
+        rows = reg.las()
+    if as_json:
+        _dump(rows)
+        return
+    for r in rows:
+        click.echo(f"{_short(inert(r['name']), 30):<30} {r['pack_id']:<24} {r['schools']} schools")
+    if not rows:
+        click.echo("no registers yet: laqs register add LA --pack barnsley-register --name … (laqs packs list shows "
+                   "the register packs)")
+
+
 @register_group.command("add")
 @click.argument("la")
 @click.option("--pack", default=None, help="The LA's register pack (id or folder), needed for its first school.")
@@ -494,7 +511,7 @@ def board(state, la, out_path, since, template, force, on) -> None:
     """The register as a Word report for the board (counts per level, every school, changes, alerts)."""
     from .notes.register_docs import write_board_report
 
-    with _open(state, write=True) as reg:
+    with _open(state) as reg:  # recorded as presented unless the store is read-only
         path = write_board_report(reg, la, on=on, since=since, out_path=out_path, template=template,
                                   overwrite=force)
     click.echo(f"wrote {path}")

@@ -92,6 +92,7 @@ class Row(Record):
     level_since: str | None
     level_by: str
     level_reason: str
+    reason_flagged: bool  # the reason concerns an individual (withheld from shared outputs)
     rule: str  # the automatic rule that set the level, or ''
     rule_due: str  # a line when the rule applies now and the level is below it, else ''
     stage: str  # stage id or ''
@@ -626,6 +627,7 @@ class Register:
             LevelCell(lv.id, lv.label, lv.short, lv.order, lv.colour) if lv else None,
             since, cur["by_whom"] if cur else "",
             ("" if shared and cur and cur["concerns_individual"] else cur["reason"]) if cur else "",
+            bool(cur and cur["concerns_individual"]),
             cur["rule"] if cur else "", rule_due, stage, rp.stage(stage).label if stage and rp.stage(stage) else "",
             step, step_since, nxt,
             status.visits_made if status else len(visit_days),
