@@ -172,6 +172,7 @@ class Register:
         self.tables = RegisterTables(store)
         self.today = today
         self.author = author
+        self._allowances: dict[str, tuple] = {}  # level id -> (visits, reports) allowed, for the view being built
 
     def close(self) -> None:
         self.store.close()
@@ -580,8 +581,7 @@ class Register:
                 continue
             cur, stg, esc = (latest.get((s["id"], k)) for k in ("level", "stage", "escalation"))
             if shared:
-                cur, stg = _shared_entry(self.tables, s["id"], "level", cur, day), \
-                    _shared_entry(self.tables, s["id"], "stage", stg, day)
+                cur, stg = _shared_entry(cur), _shared_entry(stg)
             lv = rp.level(cur["value"]) if cur else None
             if level_filter and (lv is None or lv.id != level_filter):
                 continue
@@ -749,7 +749,7 @@ def _period_name(rp: RegisterPack, every: str, first: date, last: date) -> str:
     return f"{first.isoformat()} to {last.isoformat()}"
 
 
-def _shared_entry(tables, school_id: str, kind: str, entry: dict | None, day: str) -> dict | None:
+def _shared_entry(entry: dict | None) -> dict | None:
     """For a shared output: the entry itself unless it concerns an individual, whose reason is then withheld."""
     if entry is None or not entry["concerns_individual"]:
         return entry
