@@ -11,6 +11,7 @@ concerning an individual, and an escalation step about one person's performance,
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from ..store import Store
 
 SUPPORT_KINDS = ("support", "audit", "monitoring")
+_KIND_LINE = re.compile(r"""^kind:\s*['"]?register['"]?\s*(#.*)?$""")
 
 
 def register_packs() -> dict[str, Path]:
@@ -32,8 +34,11 @@ def register_packs() -> dict[str, Path]:
 
     out = {}
     for folder in pack_folders():
-        text = (folder / "pack.yaml").read_text(encoding="utf-8-sig", errors="replace")
-        if any(line.strip() == "kind: register" for line in text.splitlines()[:60]):
+        try:
+            text = (folder / "pack.yaml").read_text(encoding="utf-8-sig", errors="replace")
+        except OSError:
+            continue  # `laqs packs check` says what is wrong with it
+        if any(_KIND_LINE.match(line) for line in text.splitlines()[:200]):
             from ..packs.registry import declared_id
 
             out[declared_id(folder)] = folder
