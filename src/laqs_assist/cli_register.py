@@ -490,7 +490,8 @@ def letters(state, la, out_dir, template, signed, force, on) -> None:
 @_ON
 @click.pass_obj
 def letter(state, la, school, out_path, template, signed, force, on) -> None:
-    """A letter telling SCHOOL of a change of its level during the year."""
+    """A letter for a change during the year, whichever came last: SCHOOL's change of level (from what, to what,
+    why), or its designation as causing concern (why, and the level of concern)."""
     from .notes.register_docs import write_change_letter
 
     with _open(state, write=True) as reg:
