@@ -13,7 +13,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from docx.shared import Pt, RGBColor
+from docx.enum.section import WD_ORIENT
+from docx.shared import Cm, Pt, RGBColor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_templates import (  # noqa: E402
@@ -31,7 +32,6 @@ from build_templates import (  # noqa: E402
     para,
     repeat_header,
     shade,
-    slim,
     tag,
     widths,
 )
@@ -68,7 +68,7 @@ def register_letter():
     widths(table, [10.0, 7.0])
 
     tag(doc, "{%p if reason %}")
-    para(doc, ("Why: ", {"bold": True}), "{{ reason }}")
+    para(doc, ("Why: ", {"bold": True}), "{{ reason }}").paragraph_format.space_before = Pt(6)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if evidence %}")
     para(doc, ("Evidence considered: ", {"bold": True}), "{{ evidence }}")
@@ -90,7 +90,7 @@ def register_letter():
     bullets(doc, "factors", var="f")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if stage_reason %}")
-    para(doc, "{{ stage_reason }}")
+    para(doc, ("The LA's reason: ", {"bold": True}), "{{ stage_reason }}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endif %}")
 
@@ -107,6 +107,10 @@ def register_letter():
 def board_report():
     """The register as a report for the board: counts per level, each school on one row, changes and alerts."""
     doc = base_document("Register report", "{{ title }}")
+    # Landscape: the register is a wide table, a school to a line.
+    sec = doc.sections[0]
+    sec.orientation = WD_ORIENT.LANDSCAPE
+    sec.page_width, sec.page_height = Cm(29.7), Cm(21.0)
     header_footer(doc, "{{ la }} · {{ title }}", "{{ tool }} · prepared {{ generated }}")
     para(doc, "{{ title }}", style="Title")
     para(doc, "{{ la }} · {{ register_title }} · as of {{ on }} ({{ term_label }} {{ year }})", size=12,
@@ -123,7 +127,7 @@ def board_report():
     for cell, runs in zip(table.rows[2].cells, [["{% cellbg c.colour %}", "{{ c.label }}"], ["{{ c.count }}"],
                                                 ["{{ c.share }}"]]):
         cell_text(cell, *runs)
-    widths(table, [9.0, 4.0, 4.0])
+    widths(table, [12.0, 4.0, 4.0])
     for i, text in ((1, "{%tr for c in counts %}"), (3, "{%tr endfor %}")):
         row = table.rows[i]
         merged = row.cells[0].merge(row.cells[-1])
@@ -136,19 +140,20 @@ def board_report():
                    [["{{ r.name }}"], ["{{ r.urn }}"], ["{{ r.phase }}"], ["{% cellbg r.colour %}", "{{ r.level }}"],
                     ["{{ r.since }}"], ["{{ r.stage }}"], ["{{ r.escalation }}"], ["{{ r.visits }}"],
                     ["{{ r.overdue }}"]],
-                   [3.4, 1.5, 1.7, 2.2, 1.9, 1.2, 1.9, 1.6, 1.5])
+                   [6.4, 1.9, 2.4, 3.4, 2.4, 1.4, 2.3, 3.0, 1.8])
     for row in t.rows:
         for cell in row.cells:
             for p in cell.paragraphs:
+                p.paragraph_format.space_after = Pt(0)
+                p.paragraph_format.space_before = Pt(0)
                 for r in p.runs:
                     r.font.size = Pt(8)
-    slim(t, widths_too=False)
 
     heading(doc, "Changes in the period")
     tag(doc, "{%p if changes %}")
     grid_table(doc, ["Date", "School", "From", "To", "Why"], "{%tr for c in changes %}",
                [["{{ c.date }}"], ["{{ c.school }}"], ["{{ c.previous }}"], ["{{ c.level }}"], ["{{ c.reason }}"]],
-               [2.2, 4.0, 2.8, 2.8, 5.2])
+               [2.4, 6.0, 4.0, 4.0, 8.6])
     tag(doc, "{%p else %}")
     para(doc, "No school changed {{ term }} in the period.", italic=True)
     tag(doc, "{%p endif %}")

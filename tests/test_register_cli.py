@@ -126,6 +126,8 @@ def test_outputs_letters_board_csv_and_facts(run, tmp_path):
     lines = out.splitlines()
     assert lines[0].startswith("school,urn,phase,kind,level") and len(lines) == 3
     assert lines[2].startswith("Oak Primary,100001,Primary,maintained,medium,Medium risk/support,2026-11-02")
+    code, out, _ = run("register", "list")
+    assert code == 0 and "Any Borough" in out and "barnsley-register" in out and "2 schools" in out
     code, out, _ = run("register", "facts", "Any Borough", "--year", "2026/27", "--json")
     f = json.loads(out)
     assert f["schools"] == 2 and f["aspects"] == ["2.3", "2.4"]
@@ -138,3 +140,27 @@ def test_templates_check_knows_the_register_templates(run):
         code, out, err = run("templates", "check", str(templates_dir() / name))
         assert code == 0, err
         assert f"ok as a {kind} template — 0 refused, 0 unknown, 0 missing" in out
+
+
+def test_import_schools_from_a_spreadsheet(run, tmp_path):
+    good = tmp_path / "schools.csv"
+    good.write_text("name,urn,phase,kind,head_start\nOak Primary,100001,Primary,maintained,2026-06-01\n"
+                    "Elm Academy,100002,Secondary,academy,\n", encoding="utf-8")
+    code, out, err = run("register", "import", "Any Borough", str(good), "--pack", "barnsley-register")
+    assert code == 0 and "2 schools added" in out, err
+    bad = tmp_path / "more.csv"
+    bad.write_text("name,urn,phase,kind\nAsh School,100003,Primary,maintained\nBirch,100004,Primary,foundation\n",
+                   encoding="utf-8")
+    code, out, err = run("register", "import", "Any Borough", str(bad))
+    assert code == 2 and f"{bad}:3: kind of school must be maintained or academy, not 'foundation'" in err
+    assert "(1 school added before it; mend the line and import the file again)" in err
+    bad.write_text("name,urn,phase,kind\nAsh School,100003,Primary,maintained\nBirch,100004,Primary,academy\n",
+                   encoding="utf-8")
+    code, out, err = run("register", "import", "Any Borough", str(bad))
+    assert code == 0 and "1 school added to Any Borough's register; 1 already on it" in out
+    code, out, _ = run("register", "show", "Any Borough", "--json")
+    assert [s["name"] for s in json.loads(out)["schools"]] == ["Ash School", "Birch", "Elm Academy", "Oak Primary"]
+    headless = tmp_path / "x.csv"
+    headless.write_text("school,number\nA,1\n", encoding="utf-8")
+    code, out, err = run("register", "import", "Any Borough", str(headless))
+    assert code == 2 and "x.csv:1: the header needs the columns kind, name, phase, urn" in err

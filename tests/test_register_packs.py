@@ -107,3 +107,10 @@ def test_the_line_is_the_faulty_one(tmp_path, capsys):
 def test_staffordshire_faults(tmp_path, capsys, old, new, says):
     err = _fault(tmp_path, capsys, old, new, "staffordshire-register")
     assert says in err, err
+
+
+def test_a_register_pack_is_not_a_framework_to_interview_with(capsys):
+    assert main(["--pack", "barnsley-register", "packs", "show"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("barnsley-register is a register pack, not a framework of standards: use it with "
+                        "`laqs register …`") and len(err.splitlines()) == 1

@@ -212,3 +212,17 @@ def test_calendar_terms():
     assert rules.term_at(STAFFS, "2027-02-14").term.id == "spring"
     assert len(rules.periods(BARNSLEY, "half-term", "2026/27")) == 6
     assert len(rules.periods(BARNSLEY, "month", "2026/27")) == 12
+
+
+def test_the_charge_never_falls_as_support_grows_and_never_passes_the_days_given():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    @given(st.floats(min_value=0, max_value=400, allow_nan=False), st.floats(min_value=0, max_value=50))
+    def check(days, more):
+        a, b = rules.charge(STAFFS.charging, days), rules.charge(STAFFS.charging, days + more)
+        assert a.amount <= b.amount
+        assert a.pays_days <= max(days, 0) or a.pays_days == 0
+        assert a.amount == a.pays_days * 480
+
+    check()

@@ -91,14 +91,16 @@ def test_a_visit_with_the_interview_engine_counts(reg):
 
 
 def test_escalation_ladders_and_privacy_of_step_v(reg):
-    for step in ("i", "ii", "iii", "iv"):
-        reg.escalate("Any Borough", "Ash School", step, "no agreement")
+    for n, step in enumerate(("i", "ii", "iii", "iv"), start=1):
+        reg.escalate("Any Borough", "Ash School", step, "no agreement", on=f"2026-09-0{n}")
     with pytest.raises(UsageError, match="the next step from iv is v or vi, not vii"):
         reg.escalate("Any Borough", "Ash School", "vii", "skip")
     reg.escalate("Any Borough", "Ash School", "v", "meeting with the chair")
     row = _row(reg, "Ash School")
     assert row.escalation == "v" and row.next_steps == ("vi",)
     assert _row(reg, "Ash School", shared=True).escalation == "iv"  # step v concerns one person
+    assert _row(reg, "Ash School").escalation_since == "2026-09-10"
+    assert _row(reg, "Ash School", shared=True).escalation_since == "2026-09-04"  # iv's own day, not v's
     reg.set_level("Any Borough", "Ash School", "high", ["data"], "escalating")
     assert ",iv," in register_csv(reg, "Any Borough").split("\n")[1]
     # an academy not engaging goes straight to iii
@@ -115,6 +117,7 @@ def test_a_flagged_reason_stays_out_of_shared_outputs(reg):
     reg.set_level("Any Borough", "Ash School", "high", ["leadership"], "head's capability in question", flag=True)
     assert _row(reg, "Ash School").level_reason == "head's capability in question"
     assert _row(reg, "Ash School", shared=True).level_reason == ""
+    assert _row(reg, "Ash School").reason_flagged is True
     assert "capability" not in register_csv(reg, "Any Borough")
     ctx = board_context(reg, "Any Borough")
     assert "capability" not in repr(ctx)
@@ -238,3 +241,41 @@ def test_a_termly_register_is_reviewed_by_term(staffs):
     assert f["reviewed_periods"] == ["Autumn 2026/27"]
     assert f["lines"][2] == "every school reviewed in 1 of 2 terms so far (termly review)"
     assert len(f["lines"]) == 3 and f["board_terms"] == []  # the strategy names no board
+
+
+def test_wiring_into_the_year_view(reg, monkeypatch):
+    """The year view's source interface (year/evidence.py: register(Source(id, label, rows, marker)), Evidence
+    records built from keyword fields) stood in for, to show the register joins it as the "data" source."""
+    import sys
+    import types
+
+    from laqs_assist.app.register import wire_year_view
+
+    assert wire_year_view() is False  # no year view installed: nothing to wire
+    registered = {}
+
+    class Source:
+        def __init__(self, id, label, rows, marker=None):  # noqa: A002 - the year view's own field name
+            self.id, self.label, self.rows, self.marker = id, label, rows, marker
+
+    class Evidence:
+        def __init__(self, **fields):
+            self.__dict__.update(fields)
+
+    evidence = types.ModuleType("laqs_assist.year.evidence")
+    evidence.Source = Source
+    evidence.register = lambda source: registered.setdefault(source.id, source)
+    records = types.ModuleType("laqs_assist.year.records")
+    records.DATA, records.SOURCE_LABELS, records.Evidence = "data", {"data": "performance data"}, Evidence
+    year = types.ModuleType("laqs_assist.year")
+    year.evidence, year.records = evidence, records
+    monkeypatch.setitem(sys.modules, "laqs_assist.year", year)
+    monkeypatch.setitem(sys.modules, "laqs_assist.year.evidence", evidence)
+    monkeypatch.setitem(sys.modules, "laqs_assist.year.records", records)
+    assert wire_year_view() is True
+    source = registered["data"]
+    reg.set_level("Any Borough", "Ash School", "low", ["data"], "september", on="2026-09-02")
+    la = reg.store.find_la("Any Borough")
+    rows = source.rows(reg.store, NS2009, la, "2026/27")
+    assert {r.aspect for r in rows} == {"2.3", "2.4"} and rows[0].phases == tuple(NS2009.phase_ids())
+    assert source.marker(reg.store, la, "2026/27") != "0"

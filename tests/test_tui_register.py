@@ -11,8 +11,6 @@ from test_tui_helpers import SIZE, make_app, settle, wait_for
 from laqs_assist.app.register import Register
 from laqs_assist.store import Store
 
-pytestmark = pytest.mark.asyncio
-
 
 def seed(db: Path) -> None:
     with Store(db) as store:
@@ -35,6 +33,7 @@ def table_rows(app) -> list[list[str]]:
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
+@pytest.mark.asyncio
 async def test_register_screen_from_the_palette(tmp_path: Path) -> None:
     db = tmp_path / "laqs.db"
     seed(db)
@@ -84,6 +83,7 @@ async def test_register_screen_from_the_palette(tmp_path: Path) -> None:
         assert type(app.screen).__name__ == "HomeScreen"
 
 
+@pytest.mark.asyncio
 async def test_register_screen_with_no_register(tmp_path: Path) -> None:
     db = tmp_path / "laqs.db"
     Store(db).close()
@@ -95,3 +95,21 @@ async def test_register_screen_with_no_register(tmp_path: Path) -> None:
         await app.push_screen(RegisterScreen())
         await settle(pilot)
         assert "No school registers in this store yet" in str(app.screen.query_one("#register-empty").render())
+
+
+def test_register_screen_snapshot(snap_compare, tmp_path: Path) -> None:
+    """The register screen with fixed data and day (pytest tests/test_tui_register.py --snapshot-update after an
+    intended change, then look at the SVG in tests/__snapshots__/test_tui_register/)."""
+    from laqs_assist.tui.screens.register import RegisterScreen
+
+    db = tmp_path / "laqs.db"
+    seed(db)
+    app = make_app(db)
+
+    async def ready(pilot) -> None:
+        await settle(pilot)
+        await app.push_screen(RegisterScreen())
+        await wait_for(pilot, lambda: app.screen.data is not None and "School 0" in str(
+            app.screen.query_one("#register-school").render()), what="the register")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)

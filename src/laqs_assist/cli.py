@@ -74,10 +74,12 @@ def packs() -> None:
 @click.pass_obj
 def packs_list(state: _State, as_json: bool) -> None:
     """The installed packs: every folder under interviews/ and under $LAQS_PACKS, by id."""
+    from .app.register import open_register_pack, register_packs
     from .packs import open_pack
     from .packs.registry import installed
     from .packs.review_loader import declared_kind
 
+    registers = register_packs()
     rows = []
     for pid, folder in installed().items():
         if declared_kind(folder) == "review":
@@ -87,11 +89,12 @@ def packs_list(state: _State, as_json: bool) -> None:
             rows.append({"id": pid, "title": review.title, "folder": str(folder), "kind": "review",
                          "stages": len(review.stages), "areas": [a.id for a in review.areas], "default": False})
             continue
-        pack = open_pack(folder)
-        if getattr(pack, "kind", "") == "register":  # a school register pack: no aspects or agendas
+        if pid in registers:  # a school register pack (kind: register): no aspects or agendas
+            pack = open_register_pack(folder)
             rows.append({"id": pid, "title": pack.title, "folder": str(folder), "kind": "register",
                          "levels": [lv.id for lv in pack.levels], "default": False})
             continue
+        pack = open_pack(folder)
         rows.append({"id": pid, "title": pack.title, "folder": str(folder), "aspects": len(pack.aspects),
                      "agendas": list(pack.agendas), "default": folder.resolve() == default_pack_path().resolve()})
     if as_json:

@@ -56,6 +56,23 @@ def register_group() -> None:
     """
 
 
+@register_group.command("list")
+@_JSON
+@click.pass_obj
+def list_(state, as_json) -> None:
+    """The LAs with a register in this store, the pack each keeps it by, and how many schools."""
+    with _open(state) as reg:
+        rows = reg.las()
+    if as_json:
+        _dump(rows)
+        return
+    for r in rows:
+        click.echo(f"{_short(inert(r['name']), 30):<30} {r['pack_id']:<24} {r['schools']} schools")
+    if not rows:
+        click.echo("no registers yet: laqs register add LA --pack barnsley-register --name … (laqs packs list shows "
+                   "the register packs)")
+
+
 @register_group.command("add")
 @click.argument("la")
 @click.option("--pack", default=None, help="The LA's register pack (id or folder), needed for its first school.")
@@ -80,8 +97,9 @@ def add(state, la, pack, name, urn, phase, kind, head_start) -> None:
 def import_(state, la, csv_file, pack) -> None:
     """Schools from a CSV (columns name, urn, phase, kind and optionally head_start)."""
     with _open(state, write=True) as reg:
-        n = reg.import_schools(la, csv_file, pack)
-        click.echo(f"{n} schools added to {la}'s register")
+        added, kept = reg.import_schools(la, csv_file, pack)
+        more = f"; {kept} already on it" if kept else ""
+        click.echo(f"{added} school{'' if added == 1 else 's'} added to {la}'s register{more}")
 
 
 def _level_cell(r, width: int = 16) -> str:
@@ -238,13 +256,14 @@ def head(state, la, school, start, reason, on) -> None:
 @click.argument("stage")
 @click.option("--factor", "-f", multiple=True, help="Factors causing concern (ids, comma-separated or repeated).")
 @click.option("--reason", "-r", default="", help="Why (required; the school is told).")
+@click.option("--flag", is_flag=True, help="The reason concerns an individual: kept out of letters, reports, CSV.")
 @_ON
 @_BY
 @click.pass_obj
-def stage(state, la, school, stage, factor, reason, on, by) -> None:
+def stage(state, la, school, stage, factor, reason, flag, on, by) -> None:
     """Designate SCHOOL as causing concern at STAGE (1, 2, 3, or none)."""
     with _open(state, write=True) as reg:
-        _say(reg.set_stage(la, school, stage, reason, factor, on=on, by=by))
+        _say(reg.set_stage(la, school, stage, reason, factor, on=on, by=by, flag=flag))
 
 
 @register_group.command("strand")
@@ -471,7 +490,8 @@ def letters(state, la, out_dir, template, signed, force, on) -> None:
 @_ON
 @click.pass_obj
 def letter(state, la, school, out_path, template, signed, force, on) -> None:
-    """A letter telling SCHOOL of a change of its level during the year."""
+    """A letter for a change during the year, whichever came last: SCHOOL's change of level (from what, to what,
+    why), or its designation as causing concern (why, and the level of concern)."""
     from .notes.register_docs import write_change_letter
 
     with _open(state, write=True) as reg:
@@ -492,7 +512,7 @@ def board(state, la, out_path, since, template, force, on) -> None:
     """The register as a Word report for the board (counts per level, every school, changes, alerts)."""
     from .notes.register_docs import write_board_report
 
-    with _open(state, write=True) as reg:
+    with _open(state) as reg:  # recorded as presented unless the store is read-only
         path = write_board_report(reg, la, on=on, since=since, out_path=out_path, template=template,
                                   overwrite=force)
     click.echo(f"wrote {path}")

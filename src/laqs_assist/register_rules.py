@@ -57,13 +57,15 @@ class TermSpan(Record):
 
 
 def terms_of_year(pack: RegisterPack, year: str) -> list[TermSpan]:
-    key = (pack.terms, pack.year_starts, year)
+    # Keyed by the pack's terms object (kept in the entry, so its id cannot be reused while the entry lives):
+    # hashing the records themselves would cost more than the work saved.
+    key = (id(pack.terms), pack.year_starts, year)
     found = _TERMS.get(key)
-    if found is None:
+    if found is None or found[0] is not pack.terms:
         if len(_TERMS) > 256:
             _TERMS.clear()
-        found = _TERMS[key] = _terms_of_year(pack, year)
-    return list(found)
+        found = _TERMS[key] = (pack.terms, _terms_of_year(pack, year))
+    return list(found[1])
 
 
 _TERMS: dict = {}
@@ -90,13 +92,13 @@ def term_at(pack: RegisterPack, day: str | date) -> TermSpan | None:
 
 def periods(pack: RegisterPack, every: str, year: str) -> list[tuple[date, date]]:
     """The periods of a school year in each of which one visit is due (`every` a cadence)."""
-    key = (pack.terms, pack.year_starts, every, year)
+    key = (id(pack.terms), pack.year_starts, every, year)
     found = _PERIODS.get(key)
-    if found is None:
+    if found is None or found[0] is not pack.terms:
         if len(_PERIODS) > 256:
             _PERIODS.clear()
-        found = _PERIODS[key] = _periods(pack, every, year)
-    return list(found)
+        found = _PERIODS[key] = (pack.terms, _periods(pack, every, year))
+    return found[1]
 
 
 def _periods(pack: RegisterPack, every: str, year: str) -> list[tuple[date, date]]:
@@ -152,14 +154,16 @@ class VisitStatus(Record):
 
 
 def visit_status(pack: RegisterPack, level: Level, visit_days: Iterable[str | date], reports_made: int,
-                 on: str | date, since: str | date | None = None) -> VisitStatus:
+                 on: str | date, since: str | date | None = None,
+                 allowances: tuple[Allowance | None, Allowance | None] | None = None) -> VisitStatus:
     """Visits and reports allowed against those made in the school year of `on`, overdue visits (periods of the
     level's cadence that ended with no visit in them, from the period holding the later of the year's start and
-    `since`, the day the school came to this level) and the day the next visit is due by."""
+    `since`, the day the school came to this level) and the day the next visit is due by. `allowances`: the
+    level's (visits, reports) when the caller has them already."""
     on = _day(on)
     year = year_of(pack, on)
     days = sorted(d for d in (_day(v) for v in visit_days) if year_of(pack, d) == year and d <= on)
-    allowed, reports = pack.visits_allowed(level), pack.reports_allowed(level)
+    allowed, reports = allowances or (pack.visits_allowed(level), pack.reports_allowed(level))
     overdue, due_by = [], None
     start = max(year_start(pack, year), _day(since)) if since else year_start(pack, year)
     if allowed and allowed.every:

@@ -11,6 +11,7 @@ concerning an individual, and an escalation step about one person's performance,
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from ..store import Store
 
 SUPPORT_KINDS = ("support", "audit", "monitoring")
+_KIND_LINE = re.compile(r"""^kind:\s*['"]?register['"]?\s*(#.*)?$""")
 
 
 def register_packs() -> dict[str, Path]:
@@ -32,8 +34,11 @@ def register_packs() -> dict[str, Path]:
 
     out = {}
     for folder in pack_folders():
-        text = (folder / "pack.yaml").read_text(encoding="utf-8-sig", errors="replace")
-        if any(line.strip() == "kind: register" for line in text.splitlines()[:60]):
+        try:
+            text = (folder / "pack.yaml").read_text(encoding="utf-8-sig", errors="replace")
+        except OSError:
+            continue  # `laqs packs check` says what is wrong with it
+        if any(_KIND_LINE.match(line) for line in text.splitlines()[:200]):
             from ..packs.registry import declared_id
 
             out[declared_id(folder)] = folder
@@ -92,6 +97,7 @@ class Row(Record):
     level_since: str | None
     level_by: str
     level_reason: str
+    reason_flagged: bool  # the reason concerns an individual (withheld from shared outputs)
     rule: str  # the automatic rule that set the level, or ''
     rule_due: str  # a line when the rule applies now and the level is below it, else ''
     stage: str  # stage id or ''
@@ -171,6 +177,7 @@ class Register:
         self.tables = RegisterTables(store)
         self.today = today
         self.author = author
+        self._allowances: dict[str, tuple] = {}  # level id -> (visits, reports) allowed, for the view being built
 
     def close(self) -> None:
         self.store.close()
@@ -230,8 +237,10 @@ class Register:
         org = self.store.ensure_organisation(name, "school", la["id"])
         return self.tables.add_school(la["id"], org["id"], name, urn, phase, kind, head_start)
 
-    def import_schools(self, la_name: str, path: Path, pack: str | None = None) -> int:
-        """Schools from a CSV with the columns name, urn, phase, kind and (optional) head_start."""
+    def import_schools(self, la_name: str, path: Path, pack: str | None = None) -> tuple[int, int]:
+        """Schools from a CSV with the columns name, urn, phase, kind and (optional) head_start: (added, already
+        on the register). A school already there under its URN and name is left as it is, so a file can be
+        imported again after a line is mended."""
         import csv
 
         try:
@@ -239,16 +248,28 @@ class Register:
                 rows = list(csv.DictReader(fh))
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise UsageError(f"{path}: not a CSV file in UTF-8 ({exc})") from None
         need = {"name", "urn", "phase", "kind"}
         if rows and not need <= set(rows[0]):
             raise UsageError(f"{path}:1: the header needs the columns {', '.join(sorted(need))} (and head_start)")
+        added = kept = 0
         for n, r in enumerate(rows, start=2):
             try:
+                la = self.store.find_la(la_name)
+                there = self.tables.find_school(la["id"], (r["urn"] or "").strip()) if la else None
+                if there and there["urn"] == (r["urn"] or "").strip():
+                    if there["name"].lower() != " ".join((r["name"] or "").split()).lower():
+                        raise UsageError(f"URN {there['urn']} is already on the register as {there['name']}")
+                    kept += 1
+                    continue
                 self.add_school(la_name, r["name"] or "", r["urn"] or "", r["phase"] or "", (r["kind"] or "").strip(),
                                 r.get("head_start") or None, pack)
+                added += 1
             except UsageError as exc:
-                raise UsageError(f"{path}:{n}: {exc.message} ({n - 2} schools added before it)") from None
-        return len(rows)
+                raise UsageError(f"{path}:{n}: {exc.message} ({added} school{'' if added == 1 else 's'} added "
+                                 "before it; mend the line and import the file again)") from None
+        return added, kept
 
     def new_headteacher(self, la_name: str, ref: str, start: str, reason: str = "", on: str | None = None) -> Change:
         """A new headteacher took up post: the start date is kept (the earlier one stays in the history) and
@@ -328,7 +349,7 @@ class Register:
         return list(dict.fromkeys(out))
 
     def set_stage(self, la_name: str, ref: str, stage: str, reason: str = "", factors: Iterable[str] = (),
-                  on: str | None = None, by: str = "") -> Change:
+                  on: str | None = None, by: str = "", flag: bool = False) -> Change:
         """Designate a school causing concern at a stage ('' or 'none' ends it), with why: the factors causing
         concern and a reason. Moving from a stage to the one its `move` names ticks the move's strand."""
         la, rp = self.la(la_name)
@@ -351,7 +372,7 @@ class Register:
         if was == stage:
             raise UsageError(f"{school['name']} is at {'stage ' + stage if stage else 'no stage'} already")
         entries = [self._entry(la, school, rp, "stage", day, value=stage, reason=reason, evidence=factor_ids,
-                               by_whom=by)]
+                               by_whom=by, concerns_individual=flag)]
         notes = []
         moved = rp.stage(was) if was else None
         if moved and moved.move_to == stage and moved.move_strand:
@@ -539,10 +560,11 @@ class Register:
 
     def view(self, la_name: str, year: str | None = None, on: str | None = None, level: str | None = None,
              overdue_only: bool = False, phase: str | None = None, kind: str | None = None,
-             shared: bool = False) -> RegisterView:
+             shared: bool = False, school_id: str | None = None) -> RegisterView:
         """The register as of `on` (default today; with `year` alone, the year's last day or today if sooner):
         each school's level, stage, escalation, visits and reports against the allowance, overdue visits,
-        intervention alerts and support charges. `shared` hides what concerns an individual."""
+        intervention alerts and support charges. `shared` hides what concerns an individual; `school_id` gives
+        that school's row alone."""
         la, rp = self.la(la_name)
         day = self.day(on)
         if year and not on:
@@ -557,12 +579,14 @@ class Register:
         stages = self.tables.histories(la["id"], "stage")
         level_since = self.tables.level_since(la["id"], day)
         level_filter = self._level(rp, level).id if level else None
+        self._allowances = {lv.id: (rp.visits_allowed(lv), rp.reports_allowed(lv)) for lv in rp.levels}
         rows = []
         for s in self.tables.schools(la["id"]):
+            if school_id and s["id"] != school_id:
+                continue
             cur, stg, esc = (latest.get((s["id"], k)) for k in ("level", "stage", "escalation"))
             if shared:
-                cur, stg = _shared_entry(self.tables, s["id"], "level", cur, day), \
-                    _shared_entry(self.tables, s["id"], "stage", stg, day)
+                cur, stg = _shared_entry(cur), _shared_entry(stg)
             lv = rp.level(cur["value"]) if cur else None
             if level_filter and (lv is None or lv.id != level_filter):
                 continue
@@ -582,15 +606,21 @@ class Register:
 
     def _row(self, rp, s, lv, cur, stg, esc, visit_days, reports, support, reviewed, stage_hist, day,
              shared, since) -> Row:
-        status = rules.visit_status(rp, lv, visit_days, reports, day, since) if lv else None
+        status = rules.visit_status(rp, lv, visit_days, reports, day, since, self._allowances.get(lv.id)) if lv \
+            else None
         applied = rules.new_headteacher(rp, s["head_start"], day)
         rule_due = ""
         if applied and (lv is None or lv.order < rp.level(applied.level).order):
             rule_due = applied.message
         ladder = rp.ladder(s["kind"])
         step = esc["value"] if esc and esc["value"] else ""
-        if shared and ladder and step:
+        step_since = esc["on_date"] if step else None
+        if shared and ladder and step and rules.shared_step(ladder, step) != step:
+            # a step about one person is shown as the step before it, with that step's own date
             step = rules.shared_step(ladder, step) or ""
+            earlier = [e for e in self.tables.entries(s["id"], ["escalation"]) if e["on_date"] <= day
+                       and e["value"] == step]
+            step_since = earlier[-1]["on_date"] if earlier and step else None
         nxt = tuple(x.id for x in rules.next_steps(ladder, step or None)) if ladder and step else ()
         stage = stg["value"] if stg else ""
         start = rules.intervention_start(rp, [(d, v) for d, v in stage_hist if d <= day])
@@ -602,8 +632,9 @@ class Register:
             LevelCell(lv.id, lv.label, lv.short, lv.order, lv.colour) if lv else None,
             since, cur["by_whom"] if cur else "",
             ("" if shared and cur and cur["concerns_individual"] else cur["reason"]) if cur else "",
+            bool(cur and cur["concerns_individual"]),
             cur["rule"] if cur else "", rule_due, stage, rp.stage(stage).label if stage and rp.stage(stage) else "",
-            step, esc["on_date"] if esc and step else None, nxt,
+            step, step_since, nxt,
             status.visits_made if status else len(visit_days),
             status.visits_allowed.describe() if status and status.visits_allowed else "",
             reports, status.reports_allowed.describe() if status and status.reports_allowed else "",
@@ -617,8 +648,8 @@ class Register:
         and the whole history."""
         la, rp = self.la(la_name)
         school = self.school(la, ref)
-        view = self.view(la_name, on=on)
-        row = next(r for r in view.rows if r.school_id == school["id"])
+        view = self.view(la_name, on=on, school_id=school["id"])
+        row = view.rows[0]
         lv = rp.level(row.level.id) if row.level else None
         history = self.tables.entries(school["id"])
         out: dict[str, Any] = {"row": row, "pack": rp, "history": history}
@@ -723,7 +754,7 @@ def _period_name(rp: RegisterPack, every: str, first: date, last: date) -> str:
     return f"{first.isoformat()} to {last.isoformat()}"
 
 
-def _shared_entry(tables, school_id: str, kind: str, entry: dict | None, day: str) -> dict | None:
+def _shared_entry(entry: dict | None) -> dict | None:
     """For a shared output: the entry itself unless it concerns an individual, whose reason is then withheld."""
     if entry is None or not entry["concerns_individual"]:
         return entry
@@ -776,3 +807,22 @@ def register_marker(store: "Store", la: dict[str, Any], year: str) -> str:
     from ..store.register import RegisterTables
 
     return str(RegisterTables(store).last_seq(la["id"]))
+
+
+def wire_year_view() -> bool:
+    """Make the register's facts the year view's "data" source of evidence for 2.3 and 2.4, where the year view
+    (year/evidence.py, year/records.py) is installed: one call, from the module that builds the year view, before
+    it gathers evidence. True when it was wired; False when there is no year view to wire into."""
+    try:
+        from ..year import evidence as year_evidence
+        from ..year.records import DATA, SOURCE_LABELS, Evidence
+    except ImportError:
+        return False
+
+    def rows(store: "Store", pack: Any, la: dict[str, Any], year: str) -> list[Any]:
+        phases = pack.phase_ids() if hasattr(pack, "phase_ids") else ()
+        return [Evidence(**row) for row in register_evidence_rows(store, la, year, phases)]
+
+    year_evidence.register(year_evidence.Source(DATA, SOURCE_LABELS.get(DATA, "register data"), rows,
+                                                register_marker))
+    return True

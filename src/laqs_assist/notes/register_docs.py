@@ -33,18 +33,23 @@ def _policy(rp) -> str:
     return f"{rp.title}. Source: {rp.source}."
 
 
-def _letter_context(reg: Register, la: dict, rp, row, on: str, change: dict | None, signed: str) -> dict[str, Any]:
+def _letter_context(reg: Register, la: dict, rp, row, on: str, change: dict | None, signed: str,
+                    latest: dict | None = None) -> dict[str, Any]:
+    """A letter's context; `latest` is the register's latest entries as of `on` (RegisterTables.latest), read
+    once for a batch."""
     lv = rp.level(row.level.id)
     sup = rp.support_level(lv)
     visits, reports = rp.visits_allowed(lv), rp.reports_allowed(lv)
-    level_entry = reg.tables.latest(la["id"], on).get((row.school_id, "level"))
+    if latest is None:
+        latest = reg.tables.latest(la["id"], on)
+    level_entry = latest.get((row.school_id, "level"))
     sources = [rp.source_label(s) for s in evidence_json(level_entry)] if level_entry else []
     rule = ""
     if level_entry and level_entry["rule"]:
         found = next((r for r in rp.rules if r.id == level_entry["rule"]), None)
         rule = found.said if found else ""
     stage = rp.stage(row.stage) if row.stage else None
-    stage_entry = reg.tables.latest(la["id"], on).get((row.school_id, "stage")) if stage else None
+    stage_entry = latest.get((row.school_id, "stage")) if stage else None
     factors = [next((f.text for f in rp.factors if f.id == x), x) for x in evidence_json(stage_entry)] \
         if stage_entry else []
     term = rp.term
@@ -95,9 +100,10 @@ def write_letters(reg: Register, la_name: str, *, on: str | None = None, out_dir
     rows = [r for r in view.rows if r.level]
     batch.skipped = [r.name for r in view.rows if not r.level]
     sent = []
+    latest = reg.tables.latest(la["id"], day)
     for n, row in enumerate(rows, 1):
         out = folder / f"{row.urn}-{slug(row.name)}-{rules.year_of(rp, day).replace('/', '-')}.docx"
-        ctx = _letter_context(reg, la, rp, row, day, None, signed)
+        ctx = _letter_context(reg, la, rp, row, day, None, signed, latest)
         with bounded():
             data = tpl.render(ctx)
         batch.written.append(atomic_write(out, data, overwrite=overwrite))
@@ -133,7 +139,7 @@ def write_change_letter(reg: Register, la_name: str, school: str, *, on: str | N
         previous = rp.level(last["previous"])
         change = {"previous": previous.label if previous else last["previous"]}
         what = "change"
-    row = next(r for r in reg.view(la_name, on=day, shared=True).rows if r.school_id == s["id"])
+    row = reg.view(la_name, on=day, shared=True, school_id=s["id"]).rows[0]
     ctx = _letter_context(reg, la, rp, row, day, change, signed)
     name = f"{s['urn']}-{slug(s['name'])}-{what}-{day}.docx"
     out = Path(out_path) if out_path else default_folder(la["name"]) / name
@@ -183,7 +189,7 @@ def board_context(reg: Register, la_name: str, *, on: str | None = None, since: 
     facts = reg.year_facts(la_name, view.year, on=day)
     rows = [{"name": r.name, "urn": r.urn, "phase": r.phase, "level": r.level.short if r.level else "not assessed",
              "colour": (r.level.colour if r.level else "#FFFFFF").lstrip("#"), "since": r.level_since or "",
-             "stage": r.stage, "escalation": r.escalation, "visits": f"{r.visits_made}/{r.visits_allowed}",
+             "stage": r.stage, "escalation": r.escalation, "visits": f"{r.visits_made} of {r.visits_allowed}",
              "overdue": str(r.overdue or "")} for r in sorted(view.rows, key=lambda r: (
                  -(r.level.order if r.level else 0), r.name.lower()))]
     board = rp.review.board or "the board"

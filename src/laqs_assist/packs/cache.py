@@ -163,6 +163,11 @@ def open_pack(path: str | Path) -> Pack:
     from .loader import load_pack
 
     pack = load_pack(root)
+    if not isinstance(pack, Pack):  # another kind of pack (a school register): not a framework to interview with
+        from ..errors import UsageError
+
+        raise UsageError(f"{root} is a {getattr(pack, 'kind', 'different')} pack, not a framework of standards: use "
+                         f"it with `laqs {getattr(pack, 'kind', 'register')} …`")
     if target is not None and key is not None:
         _store(target, pack, key)
         _prune(target)

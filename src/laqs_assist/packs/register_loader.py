@@ -14,7 +14,7 @@ from .yamlsrc import LDict
 
 _TOP = {"id", "kind", "title", "source", "version", "term", "calendar", "levels", "levels_reading",
         "support_levels", "support_reading", "evidence_sources", "evidence_required", "rules", "rules_reading",
-        "review", "escalation", "escalation_reading", "stages", "factors", "notify", "intervention", "charging",
+        "review", "escalation", "escalation_reading", "stages", "factors", "intervention", "charging",
         "readings", "description"}
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 

@@ -69,12 +69,6 @@ class RegisterScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = "School register"
-        table = self.query_one(DataTable)
-        for label, key in (("School", "school"), ("URN", "urn"), ("Phase", "phase"), ("Kind", "kind"),
-                           ("Level", "level"), ("Since", "since"), ("Stage", "stage"), ("Esc.", "esc"),
-                           ("Visits", "visits"), ("Reports", "reports"), ("Overdue", "overdue"),
-                           ("Next due", "due"), ("Alert", "alert")):
-            table.add_column(label, key=key)
         self.query_one("#register-empty").display = False
         self.load()
 
@@ -116,16 +110,25 @@ class RegisterScreen(Screen):
             f"LA {self.las.index(next(x for x in self.las if x['name'] == v.la)) + 1} of {len(self.las)} ([ ])",
             "$text-muted"))
         table = self.query_one(DataTable)
-        table.clear()
+        keep = table.cursor_row
+        table.clear(columns=True)
+        level_width = max(len(lv.short) for lv in v.levels) + 2
+        for label, key, width in (("School", "school", None), ("URN", "urn", None), ("Phase", "phase", None),
+                                  ("Kind", "kind", None), ("Level", "level", level_width), ("Since", "since", None),
+                                  ("Stage", "stage", None), ("Esc.", "esc", None), ("Visits", "visits", None),
+                                  ("Reports", "reports", None), ("Overdue", "overdue", None),
+                                  ("Next due", "due", None), ("!", "alert", 1)):
+            table.add_column(label, key=key, width=width)
         for r in v.rows:
-            cell = Content.styled(f" {r.level.short} ", f"bold {_ink(r.level.colour)} on {r.level.colour}") \
+            cell = Content.styled(f" {r.level.short:<{level_width - 2}} ",
+                                  f"bold {_ink(r.level.colour)} on {r.level.colour}") \
                 if r.level else Content.styled("not assessed", "$text-muted")
             alert = r.alert or r.rule_due or r.over
             table.add_row(Content(inert(r.name, one_line=True)), r.urn, r.phase, r.kind, cell, r.level_since or "",
                           r.stage, r.escalation, f"{r.visits_made}/{r.visits_allowed}",
                           f"{r.reports_made}/{r.reports_allowed}",
                           Content.styled(str(r.overdue), "bold $text-error") if r.overdue else "",
-                          r.due_by or "", Content.styled(alert[:60], "$text-warning") if alert else "",
+                          r.due_by or "", Content.styled("!", "bold $text-warning") if alert else "",
                           key=r.school_id)
         table.display = bool(v.rows)
         empty = self.query_one("#register-empty", Static)
@@ -133,6 +136,7 @@ class RegisterScreen(Screen):
         if not v.rows:
             empty.update(Content.styled("No school matches the filters.", "$text-muted"))
         else:
+            table.move_cursor(row=min(max(keep, 0), len(v.rows) - 1))
             table.focus()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
