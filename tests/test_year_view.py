@@ -131,10 +131,11 @@ def test_a_kept_rating_is_read_back_and_dropped_when_evidence_arrives(db, servic
 
     assert kept() == {"EY", "P", "S"}
     # the kept cells are what is read: a changed row shows (nothing else writes them)
-    cells = json.loads(conn.execute("SELECT cells FROM rating_cache WHERE organisation_id = ? AND phase = 'P'",
-                                    [la_id]).fetchone()[0])
-    assert next(c for c in cells["cells"] if c["aspect"] == "1.1")["evidence"] == {"la": 8, "headteachers": 6}
-    assert len(cells["heard"]) == 4  # the schools whose voices reached a Primary cell
+    cells, summary = (json.loads(x) for x in conn.execute(
+        "SELECT cells, summary FROM rating_cache WHERE organisation_id = ? AND phase = 'P'", [la_id]).fetchone())
+    assert next(c for c in cells if c["aspect"] == "1.1")["evidence"] == {"la": 8, "headteachers": 6}
+    assert summary["ratings"]["1.1"] == "G" and summary["disagreements"] == 1
+    assert len(summary["heard"]) == 4  # the schools whose voices reached a Primary cell
     # a judgement at one of its schools in Primary drops the LA's Primary row only
     service.start(Service.visit_form(PACK, organisation="Oak Primary", school=True, phases=("P",),
                                      day="2027-07-02", parent=LA))
@@ -151,6 +152,7 @@ def test_the_overview_lists_every_la_with_its_group_ratings(service):
     assert [r.organisation["name"] for r in ov.rows] == [LA]
     row = ov.rows[0]
     assert (row.visits, row.disagreements, row.voices) == (3, 1, 4)
+    assert service.overview(YEAR) == ov  # read back from the kept summaries, the same
     assert row.groups[("P", "1")].rating is None and (row.groups[("P", "1")].rated, row.groups[("P", "1")].of) \
         == (2, 5)
 

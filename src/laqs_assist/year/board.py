@@ -25,7 +25,7 @@ from . import evidence as ev
 from .records import HEADTEACHERS, JOINT, JUDGEMENT_KINDS, Board, Cell, Evidence, Rollup
 
 # Bumped whenever what a kept cell holds or how it is worked out changes: older rows are rated afresh.
-CACHE_FORMAT = "3"
+CACHE_FORMAT = "4"
 _BASIS: dict[int, tuple[Pack, str]] = {}
 
 
@@ -173,6 +173,22 @@ def _cell_from(d: dict[str, Any]) -> Cell:
     return cell
 
 
+def _current(store: Store, la: dict[str, Any], year: str, b: str,
+             rows: list[dict[str, Any] | None]) -> list[dict[str, Any]] | None:
+    """An LA's kept rows, one per phase, when every one is there and current (same pack edition and source
+    markers); else None."""
+    marks = ev.markers(store, la, year)
+    if all(r is not None and r["basis"] == b and r["sources"] == marks for r in rows):
+        return rows  # type: ignore[return-value]
+    return None
+
+
+def _summary(cells_: dict[tuple[str, str], Cell], phase: str, heard: list[str]) -> dict[str, Any]:
+    here = [c for (p, _), c in cells_.items() if p == phase]
+    return {"ratings": {c.aspect: c.rating for c in here}, "disagreements": sum(1 for c in here if c.disagreement),
+            "heard": heard}
+
+
 def kept(store: Store, pack: Pack, las: list[dict[str, Any]], year: str
          ) -> dict[str, tuple[dict[tuple[str, str], Cell], frozenset[str]]]:
     """LA id -> its cells for a year and the schools heard in them: kept ones where current, the rest rated now
@@ -186,13 +202,12 @@ def kept(store: Store, pack: Pack, las: list[dict[str, Any]], year: str
         found = store.cached_cells([la["id"] for la in las], year)
         stale = []
         for la in las:
-            marks = ev.markers(store, la, year)
-            rows = [found.get((la["id"], p)) for p in phases]
-            if all(r is not None and r["basis"] == b and r["sources"] == marks for r in rows):
-                out[la["id"]] = ({(c["phase"], c["aspect"]): _cell_from(c) for r in rows for c in r["cells"]["cells"]},
-                                 frozenset(s for r in rows for s in r["cells"]["heard"]))
-            else:
+            rows = _current(store, la, year, b, [found.get((la["id"], p)) for p in phases])
+            if rows is None:
                 stale.append(la)
+                continue
+            out[la["id"]] = ({(c["phase"], c["aspect"]): _cell_from(c) for r in rows for c in r["cells"]},
+                             frozenset(s for r in rows for s in r["summary"]["heard"]))
         return stale
 
     def build(la: dict[str, Any]) -> dict[str, list[str]]:
@@ -212,9 +227,8 @@ def kept(store: Store, pack: Pack, las: list[dict[str, Any]], year: str
             heard = build(la)
             got = out[la["id"]][0]
             marks = ev.markers(store, la, year)
-            store.keep_cells(year, [(la["id"], p, b, marks,
-                                     {"cells": [c.to_dict() for (ph, _), c in got.items() if ph == p],
-                                      "heard": heard.get(p, [])}) for p in phases])
+            store.keep_cells(year, [(la["id"], p, b, marks, [c.to_dict() for (ph, _), c in got.items() if ph == p],
+                                     _summary(got, p, heard.get(p, []))) for p in phases])
     return out
 
 
@@ -223,10 +237,34 @@ def cells(store: Store, pack: Pack, las: list[dict[str, Any]], year: str) -> dic
     return {k: v[0] for k, v in kept(store, pack, las, year).items()}
 
 
-def rollups(pack: Pack, cells_: dict[tuple[str, str], Cell]) -> tuple[dict[tuple[str, str], Rollup],
-                                                                         dict[str, Rollup]]:
-    """The group roll-ups per phase and overall (rollup.py's rule) from a board's cells."""
-    d = rollup_dashboard(pack, {k: c.rating for k, c in cells_.items()})
+def summaries(store: Store, pack: Pack, las: list[dict[str, Any]], year: str
+              ) -> dict[str, tuple[dict[tuple[str, str], str | None], int, frozenset[str]]]:
+    """LA id -> (its ratings per (phase, aspect), how many cells the sources disagree on, the schools heard): what
+    the regional overview needs, read from the kept summaries without decoding every cell."""
+    b = basis(pack)
+    phases = pack.phase_ids()
+    found = store.cached_cells([la["id"] for la in las], year, parts=("summary",))
+    out: dict[str, tuple[dict[tuple[str, str], str | None], int, frozenset[str]]] = {}
+    stale = []
+    for la in las:
+        rows = _current(store, la, year, b, [found.get((la["id"], p)) for p in phases])
+        if rows is None:
+            stale.append(la)
+            continue
+        out[la["id"]] = ({(p, a): col for p, r in zip(phases, rows) for a, col in r["summary"]["ratings"].items()},
+                         sum(r["summary"]["disagreements"] for r in rows),
+                         frozenset(s for r in rows for s in r["summary"]["heard"]))
+    if stale:
+        for la_id, (got, heard) in kept(store, pack, stale, year).items():
+            out[la_id] = ({k: c.rating for k, c in got.items()}, sum(1 for c in got.values() if c.disagreement),
+                          heard)
+    return out
+
+
+def rollups(pack: Pack, cells_: dict[tuple[str, str], Cell] | dict[tuple[str, str], str | None]
+            ) -> tuple[dict[tuple[str, str], Rollup], dict[str, Rollup]]:
+    """The group roll-ups per phase and overall (rollup.py's rule) from a board's cells (or their ratings)."""
+    d = rollup_dashboard(pack, {k: c.rating if isinstance(c, Cell) else c for k, c in cells_.items()})
     groups = {(row.phase, g): Rollup(g, row.phase, row.groups[g], *row.rated[g]) for row in d.rows for g in row.groups}
     overall = {g: Rollup(g, "", d.overall[g], *d.overall_rated[g]) for g in d.overall}
     return groups, overall
