@@ -69,6 +69,7 @@ def test_the_dashboard_cell_counts_its_evidence_by_source_and_flags_the_one_disa
     assert c.disputed == ("1.1.G.2",)
     assert c.by_source == {"la": "G", "headteachers": "NI"}
     assert (c.rating, c.standing, c.suggestion) == ("G", "suggested", "G")
+    assert c.self_evaluation == "OS"  # the LA's own view, beside ours
     assert [(d.phase, d.aspect) for d in board.disagreements] == [("P", "1.1")]
     assert (board.voices, board.schools, board.visits) == (4, 4, 3)
     assert board.cells[("P", "1.4")].evidence == {"la": 2} and board.cells[("P", "1.4")].rating == "NI"
@@ -144,6 +145,12 @@ def test_a_kept_rating_is_read_back_and_dropped_when_evidence_arrives(db, servic
     service.close_visit()
     assert service.dashboard(LA, YEAR).cells[("P", "1.1")].evidence == {"la": 8, "headteachers": 7}
     assert kept() == {"EY", "P", "S"}
+    # the LA's own view changed on a rating row (as the review records it) drops that phase too
+    with conn:
+        conn.execute("UPDATE ratings SET self_evaluation = 'G' WHERE organisation_id = ? AND phase = 'P' "
+                     "AND aspect_id = '1.1'", [la_id])
+    assert kept() == {"EY", "S"}
+    assert service.dashboard(LA, YEAR).cells[("P", "1.1")].self_evaluation == "G"
     conn.close()
 
 
@@ -175,6 +182,7 @@ def test_dashboard_json_field_by_field(capsys, db):
     assert cell["disputed"] == ["1.1.G.2"]
     assert cell["by_source"] == {"la": "G", "headteachers": "NI"}
     assert (cell["suggestion"], cell["ceiling"], cell["adviser"]) == ("G", "G", None)
+    assert cell["self_evaluation"] == "OS"
     assert data["disagreements"] == [{"phase": "P", "aspect": "1.1",
                                       "line": "1.1.G.2: LA contacts met, headteachers not met"}]
     assert (data["voices"], data["schools"], data["visits"]) == (4, 4, 3)
@@ -187,7 +195,7 @@ def test_dashboard_text_is_plain_when_piped_and_says_whose_voices(capsys, db):
     assert code == 0 and "\x1b[" not in out
     assert out.startswith(f"Local authority: {LA} ({YEAR})")
     assert "Rests on 3 visits to the LA and the voices of 4 of its 4 schools this year." in out
-    assert "  1.1  Primary      Good: LA contacts 8, headteachers 6; 4 schools" in out
+    assert "  1.1  Primary      Good (the LA's own view: Outstanding): LA contacts 8, headteachers 6; 4 schools" in out
     assert "  ! 1.1 Primary: 1.1.G.2: LA contacts met, headteachers not met" in out
 
 
@@ -199,7 +207,7 @@ def test_dashboard_colours_ratings_by_rag_on_a_terminal(service):
     text = render_board(PACK, service.dashboard(LA, YEAR), _painter(PACK))
     assert click.style("G   ", fg="green") in text  # the grid's 1.1 Primary cell, padded then painted
     assert click.style("NI  ", fg="yellow") in text
-    assert click.unstyle(text).count("Good: LA contacts 8") == 1
+    assert click.unstyle(text).count("Good (the LA's own view: Outstanding): LA contacts 8") == 1
 
 
 def test_dashboard_of_a_school_is_its_page(capsys, db):

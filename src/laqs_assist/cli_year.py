@@ -160,9 +160,12 @@ def render_board(pack, board, paint=None) -> str:
             shown = _label(pack, c.rating)
             if paint and c.rating:
                 shown = paint(shown, c.rating)
-            extra = ""
+            notes = []
             if c.adviser:
-                extra = f" (the criteria suggest {_label(pack, c.suggestion)})"
+                notes.append(f"the criteria suggest {_label(pack, c.suggestion)}")
+            if c.self_evaluation and c.self_evaluation != c.rating:
+                notes.append(f"the LA's own view: {_label(pack, c.self_evaluation)}")
+            extra = f" ({'; '.join(notes)})" if notes else ""
             voices = f"; {c.voices} school{'s' if c.voices != 1 else ''}" if c.voices else ""
             lines.append(f"  {c.aspect:<4} {pack.phase_name(c.phase):<12} {shown}{extra}: "
                          f"{_evidence_words(c)}{voices}")

@@ -297,6 +297,12 @@ def rating_cache(db: Database) -> None:
                    f"DELETE FROM rating_cache WHERE {scope(row)}; END")
     db.execute("CREATE TRIGGER rating_cache_responses_flag AFTER UPDATE OF concerns_individual, aspect_id "
                "ON responses BEGIN DELETE FROM rating_cache WHERE " + scope("new") + "; END")
+    # The LA's own self-evaluation, kept on its visit's rating rows, shows beside the adviser's rating.
+    for event, row in (("INSERT", "new"), ("UPDATE OF self_evaluation", "new"), ("DELETE", "old")):
+        name = event.split()[0].lower()
+        db.execute(f"CREATE TRIGGER rating_cache_ratings_{name} AFTER {event} ON ratings BEGIN "
+                   f"DELETE FROM rating_cache WHERE organisation_id = {row}.organisation_id AND "
+                   f"academic_year = {row}.academic_year AND phase = {row}.phase; END")
     db.execute("CREATE TRIGGER rating_cache_parent AFTER UPDATE OF parent_id ON organisations BEGIN "
                "DELETE FROM rating_cache WHERE organisation_id IN (old.parent_id, new.parent_id, new.id); END")
 

@@ -74,6 +74,17 @@ class YearQueries(_Base):
             f"SELECT aspect_id, count(*) FROM responses WHERE organisation_id IN ({marks}) AND academic_year = ? "
             "GROUP BY aspect_id", [*ids, year])}
 
+    def self_evaluations(self, organisation_id: str, year: str) -> dict[tuple[str, str], str]:
+        """(phase, aspect) -> the organisation's own view of its rating, as last recorded at its visits that year
+        (the latest visit's, by date, then when it was begun)."""
+        out: dict[tuple[str, str], str] = {}
+        for phase, aspect, column in self.conn.execute(
+                "SELECT r.phase, r.aspect_id, r.self_evaluation FROM ratings r JOIN visits v ON v.id = r.visit_id "
+                "WHERE r.organisation_id = ? AND r.academic_year = ? AND r.self_evaluation IS NOT NULL "
+                "ORDER BY v.date, v.created_at, r.updated_at", [organisation_id, year]):
+            out[(phase, aspect)] = column
+        return out
+
     def visit_counts_of(self, organisation_ids: Iterable[str], year: str) -> dict[str, int]:
         """organisation id -> its visits in an academic year."""
         marks, ids = _marks(organisation_ids)

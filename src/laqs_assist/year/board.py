@@ -25,7 +25,7 @@ from . import evidence as ev
 from .records import HEADTEACHERS, JOINT, JUDGEMENT_KINDS, Board, Cell, Evidence, Rollup
 
 # Bumped whenever what a kept cell holds or how it is worked out changes: older rows are rated afresh.
-CACHE_FORMAT = "4"
+CACHE_FORMAT = "5"
 _BASIS: dict[int, tuple[Pack, str]] = {}
 
 
@@ -111,6 +111,7 @@ def _compute(store: Store, pack: Pack, la: dict[str, Any], year: str, phases: It
     for e in rows:
         for p in e.phases:
             per_cell[(p, e.aspect)].append(e)
+    own = store.self_evaluations(la["id"], year)
     decided: dict[tuple[str, str], dict[str, Any]] = {}
     for d in store.rating_decisions(la["id"], year):
         decided[(d["phase"], d["aspect_id"])] = d
@@ -151,7 +152,8 @@ def _compute(store: Store, pack: Pack, la: dict[str, Any], year: str, phases: It
                 line, voices, by_source, tuple(r.lift), _deciding(pack, r),
                 held.rests_on(), held.visit_id, held.visit_date, held.reason,
                 {"kind": held.departure.kind, "ruled_out": held.departure.ruled_out, "line": held.departure.line}
-                if held.departure is not None else None, dict(held.lapsed) if held.lapsed else None, disputed)
+                if held.departure is not None else None, dict(held.lapsed) if held.lapsed else None, disputed,
+                own.get((phase, aspect)))
         heard[phase] = sorted(schools)
     return out, heard
 
