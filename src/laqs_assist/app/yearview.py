@@ -117,12 +117,39 @@ def grades_as_evidence(source: str, by_aspect: dict[str, list[dict[str, Any]]], 
 
 
 def _plug_in_sources() -> None:
-    """Register the sources kept by application modules: the joint visits (Appendix 5), when this installation
-    has them. Their grades are about the LA's support as seen in its schools; the SIP graded is never named here."""
-    from ..year.evidence import Source, register, sources
+    """Register the sources kept by application modules, when this installation has them: the joint visits
+    (Appendix 5; their grades are about the LA's support as seen in its schools, and the SIP graded is never
+    named here) and the school register's facts (data)."""
+    from ..year.evidence import sources
 
-    if any(s.id == JOINT for s in sources()):
+    have = {s.id for s in sources()}
+    if JOINT not in have:
+        _plug_in_joint_visits()
+    if DATA not in have:
+        _plug_in_register()
+
+
+def _plug_in_register() -> None:
+    from ..year.evidence import Source, register
+
+    try:
+        from . import register as school_register  # type: ignore[attr-defined]
+    except ImportError:
         return
+    fetch = getattr(school_register, "register_evidence_rows", None)
+    mark = getattr(school_register, "register_marker", None)
+    if fetch is None or mark is None:
+        return
+
+    def rows(store, pack, la, year):
+        return [Evidence(**r) for r in fetch(store, la, year, tuple(pack.phase_ids()))]
+
+    register(Source(DATA, SOURCE_LABELS[DATA], rows, mark))
+
+
+def _plug_in_joint_visits() -> None:
+    from ..year.evidence import Source, register
+
     try:
         from . import joint  # type: ignore[attr-defined]
     except ImportError:
