@@ -277,9 +277,10 @@ def board(store: Store, pack: Pack, la: dict[str, Any], year: str) -> Board:
     got, heard = kept(store, pack, [la], year)[la["id"]]
     groups, overall = rollups(pack, got)
     schools = store.schools_of(la["id"])
-    sources: dict[str, int] = {}
+    sources: dict[str, int] = {s.id: 0 for s in ev.sources()}  # in the sources' order
     for c in got.values():
         for s, n in c.evidence.items():
             sources[s] = sources.get(s, 0) + n
+    sources = {s: n for s, n in sources.items() if n}
     return Board(la, year, got, groups, overall, len(heard), len(schools), store.visit_count(la["id"], year),
                  sources)
