@@ -397,3 +397,19 @@ def test_the_plan_for_a_school_draws_on_its_own_visits(capsys, db):
     assert data["la"] == LA
     assert data["start"].startswith('laqs chat --org "Birch Primary" --school --la "Northshire" --agenda headteachers '
                                     '--focus ')
+
+
+def test_an_answer_about_an_individual_is_counted_but_never_shown(capsys, db, service):
+    service.start(Service.visit_form(PACK, organisation="Elm Primary", school=True, phases=("P",), focus=("1.1",),
+                                     day="2027-07-05", parent=LA))
+    said = service.answer("No: the SIP, Jo Smith, never turns up on time.")
+    service.flag(said.response["id"])
+    service.close_visit()
+    assert service.dashboard(LA, YEAR).cells[("P", "1.1")].evidence == {"la": 8, "headteachers": 7}
+    step = service.cell(LA, "1.1", "P", YEAR).steps[-1]
+    assert [(e.kind, e.flagged, e.text) for e in step.evidence] == [("answer", True, "")]
+    data = laqs_json(capsys, db, "dashboard", LA, "--year", YEAR, "--cell", "1.1:P")
+    code, text, _ = laqs(capsys, db, "dashboard", LA, "--year", YEAR, "--cell", "1.1:P")
+    for shown in (json.dumps(data), text):
+        assert "Jo Smith" not in shown
+    assert "(concerns an individual: not shown)" in text
