@@ -413,3 +413,40 @@ def test_an_answer_about_an_individual_is_counted_but_never_shown(capsys, db, se
     for shown in (json.dumps(data), text):
         assert "Jo Smith" not in shown
     assert "(concerns an individual: not shown)" in text
+
+
+def test_the_advisers_rating_stands_beside_the_suggestion_until_newer_evidence(service):
+    summer = next(v for v in service.visits(organisation=LA) if v["date"] == "2027-06-15")
+    service.resume(summer["id"])
+    service.override("1.4", "P", "G", "the spring support plans were seen working in three schools")
+    service.close_visit()
+    c = service.dashboard(LA, YEAR).cells[("P", "1.4")]
+    assert (c.rating, c.standing, c.suggestion, c.adviser) == ("G", "overridden", "NI", "G")
+    assert c.reason == "the spring support plans were seen working in three schools"
+    assert c.rests_on == "adviser's override at the visit of 2027-06-15"
+    # a headteacher's judgement on 1.4 recorded after it sets the override aside: the suggestion stands again
+    service.start(Service.visit_form(PACK, organisation="Ash Primary", school=True, phases=("P",), day="2027-07-08",
+                                     parent=LA))
+    service.judge("1.4.G.2", "not_met")
+    service.close_visit()
+    c = service.dashboard(LA, YEAR).cells[("P", "1.4")]
+    assert (c.rating, c.standing, c.adviser) == ("NI", "suggested", None)
+    assert c.lapsed["column_id"] == "G" and c.lapsed["kind"] == "override"
+    assert c.evidence == {"la": 2, "headteachers": 1} and c.voices == 1
+
+
+def test_the_command_colours_on_a_terminal_and_not_with_no_color(db, monkeypatch):
+    from click.testing import CliRunner
+
+    from laqs_assist.cli import cli
+
+    args = ["--store", str(db), "dashboard", LA, "--year", YEAR]
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    coloured = CliRunner().invoke(cli, args, color=True)
+    assert coloured.exit_code == 0 and "\x1b[32mG   \x1b[0m" in coloured.output
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = CliRunner().invoke(cli, args, color=True)
+    assert plain.exit_code == 0 and "\x1b[" not in plain.output
+    import click
+
+    assert plain.output == click.unstyle(coloured.output)

@@ -327,6 +327,8 @@ def overview_command(state, year: str | None, as_json: bool) -> None:
         shown = " ".join(paint((c or "—").ljust(6), c) if c else "—".ljust(6) for c in cells)
         _echo(f"{_short(inert(r.organisation['name'], one_line=True), width).ljust(width)}  {shown} "
               f"{r.visits:>6}  {r.voices:>7}  {r.disagreements:>8}")
+    legend = ", ".join(f"{c.id} {c.label}" for c in pack.columns)
+    _echo(f"{legend}; — not yet rated (a group needs {pack.rollup.min_rated:.0%} of its aspects rated).")
     _echo("Open one: laqs dashboard NAME [--year YEAR]")
 
 

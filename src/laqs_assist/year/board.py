@@ -13,6 +13,7 @@ evidence arrives, checked against the pack's edition and the markers of sources 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections import defaultdict
 from typing import Any, Iterable
 
@@ -229,8 +230,12 @@ def kept(store: Store, pack: Pack, las: list[dict[str, Any]], year: str
             heard = build(la)
             got = out[la["id"]][0]
             marks = ev.markers(store, la, year)
-            store.keep_cells(year, [(la["id"], p, b, marks, [c.to_dict() for (ph, _), c in got.items() if ph == p],
-                                     _summary(got, p, heard.get(p, []))) for p in phases])
+            try:
+                store.keep_cells(year, [(la["id"], p, b, marks,
+                                         [c.to_dict() for (ph, _), c in got.items() if ph == p],
+                                         _summary(got, p, heard.get(p, []))) for p in phases])
+            except sqlite3.Error:
+                pass  # a full disk or a damaged cache table: the view still shows what was rated, just not kept
     return out
 
 
