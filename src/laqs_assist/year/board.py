@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections import defaultdict
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..packs.model import Pack
 from ..rating import NA, Judgements, Rating, judgements_from_rows, rate
@@ -192,11 +192,14 @@ def _summary(cells_: dict[tuple[str, str], Cell], phase: str, heard: list[str]) 
             "heard": heard}
 
 
-def kept(store: Store, pack: Pack, las: list[dict[str, Any]], year: str
+Progress = Callable[[int, int, dict[str, Any]], None]  # (LAs rated so far, LAs to rate, the LA just rated)
+
+
+def kept(store: Store, pack: Pack, las: list[dict[str, Any]], year: str, progress: Progress | None = None
          ) -> dict[str, tuple[dict[tuple[str, str], Cell], frozenset[str]]]:
     """LA id -> its cells for a year and the schools heard in them: kept ones where current, the rest rated now
-    and kept (unless the store is read-only). Rating and keeping happen in one write transaction, so no evidence
-    can arrive in between."""
+    and kept (unless the store is read-only), `progress` called after each LA rated. Rating and keeping happen in
+    one write transaction, so no evidence can arrive in between."""
     b = basis(pack)
     phases = pack.phase_ids()
     out: dict[str, tuple[dict[tuple[str, str], Cell], frozenset[str]]] = {}
@@ -222,12 +225,17 @@ def kept(store: Store, pack: Pack, las: list[dict[str, Any]], year: str
     if not stale:
         return out
     if store.read_only:
-        for la in stale:
+        for n, la in enumerate(stale, 1):
             build(la)
+            if progress is not None:
+                progress(n, len(stale), la)
         return out
     with store.write():
-        for la in from_cache():  # again, under the write lock: another process may have kept them meanwhile
+        todo = from_cache()  # again, under the write lock: another process may have kept them meanwhile
+        for n, la in enumerate(todo, 1):
             heard = build(la)
+            if progress is not None:
+                progress(n, len(todo), la)
             got = out[la["id"]][0]
             marks = ev.markers(store, la, year)
             try:
@@ -244,7 +252,7 @@ def cells(store: Store, pack: Pack, las: list[dict[str, Any]], year: str) -> dic
     return {k: v[0] for k, v in kept(store, pack, las, year).items()}
 
 
-def summaries(store: Store, pack: Pack, las: list[dict[str, Any]], year: str
+def summaries(store: Store, pack: Pack, las: list[dict[str, Any]], year: str, progress: Progress | None = None
               ) -> dict[str, tuple[dict[tuple[str, str], str | None], int, frozenset[str]]]:
     """LA id -> (its ratings per (phase, aspect), how many cells the sources disagree on, the schools heard): what
     the regional overview needs, read from the kept summaries without decoding every cell."""
@@ -262,7 +270,7 @@ def summaries(store: Store, pack: Pack, las: list[dict[str, Any]], year: str
                          sum(r["summary"]["disagreements"] for r in rows),
                          frozenset(s for r in rows for s in r["summary"]["heard"]))
     if stale:
-        for la_id, (got, heard) in kept(store, pack, stale, year).items():
+        for la_id, (got, heard) in kept(store, pack, stale, year, progress).items():
             out[la_id] = ({k: c.rating for k, c in got.items()}, sum(1 for c in got.values() if c.disagreement),
                           heard)
     return out
