@@ -454,3 +454,21 @@ def test_the_command_colours_on_a_terminal_and_not_with_no_color(db, monkeypatch
     import click
 
     assert plain.output == click.unstyle(coloured.output)
+
+
+def test_ratings_made_while_another_process_wrote_are_shown_but_not_kept(db, service):
+    from laqs_assist.store import Store
+    from laqs_assist.year.board import kept
+
+    la = service.organisation(LA)
+    other = Store(db)  # another connection, as another process would hold
+    try:
+        def meanwhile(done, total, rated):
+            other.forget_cells()  # any commit by another connection while the LA was being rated
+        got = kept(service.store, PACK, [la], YEAR, meanwhile)
+        assert got[la["id"]][0][("P", "1.1")].evidence == {"la": 8, "headteachers": 6}  # shown
+        assert other.cached_cells([la["id"]], YEAR) == {}  # not kept
+        kept(service.store, PACK, [la], YEAR)  # nothing written meanwhile this time
+        assert set(p for _, p in other.cached_cells([la["id"]], YEAR)) == {"EY", "P", "S"}
+    finally:
+        other.close()

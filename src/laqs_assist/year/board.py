@@ -21,7 +21,7 @@ from ..packs.model import Pack
 from ..rating import NA, Judgements, Rating, judgements_from_rows, rate
 from ..rollup import dashboard as rollup_dashboard
 from ..session.year import _hold
-from ..store import Store
+from ..store import Store, StoreError
 from . import evidence as ev
 from .records import HEADTEACHERS, JOINT, JUDGEMENT_KINDS, Board, Cell, Evidence, Rollup
 
@@ -195,55 +195,56 @@ def _summary(cells_: dict[tuple[str, str], Cell], phase: str, heard: list[str]) 
 Progress = Callable[[int, int, dict[str, Any]], None]  # (LAs rated so far, LAs to rate, the LA just rated)
 
 
+# LAs rated between two looks at whether the store changed: few enough that an interview writing meanwhile seldom
+# costs a chunk its keeping, many enough that keeping them is one short commit, not one per LA.
+CHUNK = 10
+
+
 def kept(store: Store, pack: Pack, las: list[dict[str, Any]], year: str, progress: Progress | None = None
          ) -> dict[str, tuple[dict[tuple[str, str], Cell], frozenset[str]]]:
     """LA id -> its cells for a year and the schools heard in them: kept ones where current, the rest rated now
-    and kept (unless the store is read-only), `progress` called after each LA rated. Rating and keeping happen in
-    one write transaction, so no evidence can arrive in between."""
+    and kept (unless the store is read-only), `progress` called after each LA rated.
+
+    Rating takes no lock (another process recording an answer meanwhile is never kept waiting): a chunk of LAs
+    is rated, then kept in one short write transaction only if no other connection has committed anything since
+    the chunk began (SQLite's data_version), so nothing kept can miss evidence that arrived while it was rated.
+    A chunk that is not kept is still shown; the next view rates it again."""
     b = basis(pack)
     phases = pack.phase_ids()
     out: dict[str, tuple[dict[tuple[str, str], Cell], frozenset[str]]] = {}
-
-    def from_cache() -> list[dict[str, Any]]:
-        found = store.cached_cells([la["id"] for la in las], year)
-        stale = []
-        for la in las:
-            rows = _current(store, la, year, b, [found.get((la["id"], p)) for p in phases])
-            if rows is None:
-                stale.append(la)
-                continue
-            out[la["id"]] = ({(c["phase"], c["aspect"]): _cell_from(c) for r in rows for c in r["cells"]},
-                             frozenset(s for r in rows for s in r["summary"]["heard"]))
-        return stale
-
-    def build(la: dict[str, Any]) -> dict[str, list[str]]:
-        got, heard = _compute(store, pack, la, year)
-        out[la["id"]] = (got, frozenset(s for p in heard.values() for s in p))
-        return heard
-
-    stale = from_cache()
-    if not stale:
-        return out
-    if store.read_only:
-        for n, la in enumerate(stale, 1):
-            build(la)
+    found = store.cached_cells([la["id"] for la in las], year)
+    stale = []
+    for la in las:
+        rows = _current(store, la, year, b, [found.get((la["id"], p)) for p in phases])
+        if rows is None:
+            stale.append(la)
+            continue
+        out[la["id"]] = ({(c["phase"], c["aspect"]): _cell_from(c) for r in rows for c in r["cells"]},
+                         frozenset(s for r in rows for s in r["summary"]["heard"]))
+    done = 0
+    for start in range(0, len(stale), CHUNK):
+        chunk = stale[start:start + CHUNK]
+        version = store.data_version()
+        rated = []
+        for la in chunk:
+            got, heard = _compute(store, pack, la, year)
+            out[la["id"]] = (got, frozenset(s for p in heard.values() for s in p))
+            rated.append((la, got, heard, ev.markers(store, la, year)))
+            done += 1
             if progress is not None:
-                progress(n, len(stale), la)
-        return out
-    with store.write():
-        todo = from_cache()  # again, under the write lock: another process may have kept them meanwhile
-        for n, la in enumerate(todo, 1):
-            heard = build(la)
-            if progress is not None:
-                progress(n, len(todo), la)
-            got = out[la["id"]][0]
-            marks = ev.markers(store, la, year)
-            try:
+                progress(done, len(stale), la)
+        if store.read_only:
+            continue
+        try:
+            with store.write():
+                if store.data_version() != version:
+                    continue  # evidence may have arrived while these were rated: shown, not kept
                 store.keep_cells(year, [(la["id"], p, b, marks,
                                          [c.to_dict() for (ph, _), c in got.items() if ph == p],
-                                         _summary(got, p, heard.get(p, []))) for p in phases])
-            except sqlite3.Error:
-                pass  # a full disk or a damaged cache table: the view still shows what was rated, just not kept
+                                         _summary(got, p, heard.get(p, [])))
+                                        for la, got, heard, marks in rated for p in phases])
+        except (sqlite3.Error, StoreError):
+            pass  # busy past the timeout, a full disk: the view still shows what was rated, just not kept
     return out
 
 
