@@ -472,3 +472,23 @@ def test_ratings_made_while_another_process_wrote_are_shown_but_not_kept(db, ser
         assert set(p for _, p in other.cached_cells([la["id"]], YEAR)) == {"EY", "P", "S"}
     finally:
         other.close()
+
+
+def test_the_text_of_coverage_plan_and_actions(capsys, db):
+    _, cov, _ = laqs(capsys, db, "coverage", LA, "--year", YEAR)
+    lines = cov.splitlines()
+    assert lines[0] == "Coverage of Northshire (2026/27): 3 visits, agenda la-contacts"
+    assert "1.1           2       1       2      0      0       6        4  2026-10-05" in lines
+    assert "1.2           0       0       0      0      0       0        0  never" in lines
+    assert "Questions discussed: 4 of 30" in lines and "Never discussed this year (26):" in lines
+    _, plan, _ = laqs(capsys, db, "plan", LA, "--year", YEAR, "--as-of", TODAY)
+    assert "The sources disagree:\n  1.1 Primary: the sources disagree: 1.1.G.2: LA contacts met, headteachers not " \
+           "met\n" in plan
+    assert "Overdue actions (1):" in plan and "Share the consultant deployment plan with heads" in plan
+    assert plan.rstrip().endswith('Start it: laqs chat --org "Northshire" --agenda la-contacts --focus 1.1 --focus 1.2 '
+                                  '--focus 1.3 --focus 1.5')
+    _, acts, _ = laqs(capsys, db, "actions", LA, "--overdue", "--as-of", TODAY)
+    assert acts.splitlines()[0] == "2 overdue actions for Northshire:"
+    assert "OVERDUE [Birch Primary] Join the writing moderation cluster (Head 4)" in acts
+    _, none, _ = laqs(capsys, db, "actions", "Elm Primary", "--overdue", "--as-of", TODAY)
+    assert none == "No overdue actions for Elm Primary.\n"
