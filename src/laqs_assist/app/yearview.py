@@ -181,7 +181,8 @@ def year_of(service: "Service", year: str | None) -> str:
 
 
 def is_school(org: dict[str, Any]) -> bool:
-    return org.get("kind") != "LA" and (org.get("kind") or "").lower() != "la"
+    """Any organisation but an LA: a school (or a setting) whose ratings are its LA's."""
+    return (org.get("kind") or "").lower() != "la"
 
 
 def _la(service: "Service", name: str) -> dict[str, Any]:

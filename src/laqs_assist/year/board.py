@@ -98,15 +98,10 @@ def _deciding(pack: Pack, r: Rating) -> tuple[str, ...]:
     return tuple(dict.fromkeys(b.criterion for b in r.blockers if b.column == up and b.criterion))
 
 
-def compute_cells(store: Store, pack: Pack, la: dict[str, Any], year: str, phases: Iterable[str] | None = None,
-                  rows: list[Evidence] | None = None) -> dict[tuple[str, str], Cell]:
-    """(phase, aspect) -> Cell for an LA and year, from every source's evidence (rows, if gathered already)."""
-    return _compute(store, pack, la, year, phases, rows)[0]
-
-
 def _compute(store: Store, pack: Pack, la: dict[str, Any], year: str, phases: Iterable[str] | None = None,
              rows: list[Evidence] | None = None) -> tuple[dict[tuple[str, str], Cell], dict[str, list[str]]]:
-    """The cells, and per phase the schools whose voices reached any of its cells."""
+    """(phase, aspect) -> Cell for an LA and year from every source's evidence (`rows`, if gathered already), and
+    per phase the schools whose voices reached any of its cells."""
     rows = ev.gather(store, pack, la, year) if rows is None else rows
     per_cell: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
     for e in rows:
