@@ -52,7 +52,7 @@ def bench_rerate(pack, path, year: str, rounds: int) -> dict:
             ov = overview(store, pack, year)
             warm.append(C.clock() - t)
             t = C.clock()
-            store.conn.execute(f"SELECT organisation_id, phase, basis, sources, cells FROM rating_cache WHERE "
+            store.conn.execute(f"SELECT organisation_id, phase, basis, sources, summary FROM rating_cache WHERE "
                                f"organisation_id IN ({marks}) AND academic_year = ?", [*ids, year]).fetchall()
             floor.append(C.clock() - t)
         with Service(store, pack) as svc:

@@ -14,8 +14,10 @@ plain (record.py), defined in the domain (year/records.py) and named here for th
         One aspect and phase across the year: `steps`, one per visit (or dated piece of outside evidence), each
         with its date, source, organisation, who was met, its Evidence rows (judgements, answers, grades) and the
         suggestion before and after it.
-    Service.overview(year=None) -> Overview
-        Every LA in the store with its group ratings per phase and overall (`rows`, by name).
+    Service.overview(year=None, progress=None) -> Overview
+        Every LA in the store with its group ratings per phase and overall (`rows`, by name). Ratings not kept
+        yet are rated first (the first time after an upgrade: seconds for a region): `progress(done, total, la)`
+        hears of each.
     Service.coverage(org, year=None) -> Coverage
         Which agenda questions and aspects the organisation's visits discussed, when and how often (`terms`: the
         autumn, spring and summer counts for a heat map), and which never (`never`, `aspects_never`).
@@ -117,12 +119,39 @@ def grades_as_evidence(source: str, by_aspect: dict[str, list[dict[str, Any]]], 
 
 
 def _plug_in_sources() -> None:
-    """Register the sources kept by application modules: the joint visits (Appendix 5), when this installation
-    has them. Their grades are about the LA's support as seen in its schools; the SIP graded is never named here."""
-    from ..year.evidence import Source, register, sources
+    """Register the sources kept by application modules, when this installation has them: the joint visits
+    (Appendix 5; their grades are about the LA's support as seen in its schools, and the SIP graded is never
+    named here) and the school register's facts (data)."""
+    from ..year.evidence import sources
 
-    if any(s.id == JOINT for s in sources()):
+    have = {s.id for s in sources()}
+    if JOINT not in have:
+        _plug_in_joint_visits()
+    if DATA not in have:
+        _plug_in_register()
+
+
+def _plug_in_register() -> None:
+    from ..year.evidence import Source, register
+
+    try:
+        from . import register as school_register  # type: ignore[attr-defined]
+    except ImportError:
         return
+    fetch = getattr(school_register, "register_evidence_rows", None)
+    mark = getattr(school_register, "register_marker", None)
+    if fetch is None or mark is None:
+        return
+
+    def rows(store, pack, la, year):
+        return [Evidence(**r) for r in fetch(store, la, year, tuple(pack.phase_ids()))]
+
+    register(Source(DATA, SOURCE_LABELS[DATA], rows, mark))
+
+
+def _plug_in_joint_visits() -> None:
+    from ..year.evidence import Source, register
+
     try:
         from . import joint  # type: ignore[attr-defined]
     except ImportError:
@@ -152,7 +181,8 @@ def year_of(service: "Service", year: str | None) -> str:
 
 
 def is_school(org: dict[str, Any]) -> bool:
-    return org.get("kind") != "LA" and (org.get("kind") or "").lower() != "la"
+    """Any organisation but an LA: a school (or a setting) whose ratings are its LA's."""
+    return (org.get("kind") or "").lower() != "la"
 
 
 def _la(service: "Service", name: str) -> dict[str, Any]:
@@ -182,11 +212,11 @@ def cell(service: "Service", org: str, aspect: str, phase: str, year: str | None
                        year_of(service, year))
 
 
-def overview(service: "Service", year: str | None = None) -> Overview:
+def overview(service: "Service", year: str | None = None, progress=None) -> Overview:
     _plug_in_sources()
     from ..year.page import overview as build
 
-    return build(service.store, service.pack, year_of(service, year))
+    return build(service.store, service.pack, year_of(service, year), progress=progress)
 
 
 def coverage(service: "Service", org: str, year: str | None = None) -> Coverage:

@@ -65,6 +65,7 @@ class Cell(Record):
     departure: dict[str, Any] | None = None  # an override beside the criteria: kind, ruled_out, line
     lapsed: dict[str, Any] | None = None  # the latest decision, set aside by evidence recorded since
     disputed: tuple[str, ...] = ()  # the criteria the sources disagree on
+    self_evaluation: str | None = None  # the LA's own view of the rating, where it gave one
 
     @property
     def applies(self) -> bool:
