@@ -87,7 +87,10 @@ def test_the_marks_keep_the_columns_aligned_and_the_legend_follows_the_table(db)
         assert len(row) == len(HEAD)
     legend = lines.index(LEGEND)
     assert lines[legend - 1].startswith("    aspect ratings")
-    assert lines[-1].startswith("A group is rated once at least")
+    assert lines[legend + 1].startswith("A group is rated once at least")
+    # then, after a blank line, what the ratings rest on and each rated cell's evidence by source
+    assert lines[legend + 2] == "" and lines[legend + 3].startswith("Rests on 2 visits to the LA")
+    assert lines[legend + 4] == "Evidence by source:"
 
 
 def test_piped_output_is_plain_text(db):

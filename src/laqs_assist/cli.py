@@ -495,57 +495,6 @@ def search(state: _State, query: str, limit: int, as_json: bool) -> None:
         click.echo(f"    {inert(r['snippet'], one_line=True)}")
 
 
-@cli.command()
-@click.argument("organisation", required=False)
-@click.option("--year", default=None, help="Academic year, e.g. 2026/27 (default: the current one).")
-@click.option("--ratings", "ratings_file", type=click.Path(path_type=Path), default=None,
-              help="Roll up ratings from a YAML/JSON file ({phase: {aspect: column}}) instead of the store.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@click.pass_obj
-def dashboard(state: _State, organisation: str | None, year: str | None, ratings_file: Path | None,
-              as_json: bool) -> None:
-    """The RAG dashboard for an LA: every aspect per phase, rolled up per group and overall."""
-    from .rollup import dashboard as build
-
-    def standing(y) -> dict:
-        # how a year's rating stands, what it rests on, and for an override its reason and what the criteria say
-        out = {"rating": y.column, "standing": y.standing, "rests_on": y.rests_on()}
-        if y.visit_id:
-            out["visit_id"], out["visit_date"] = y.visit_id, y.visit_date
-        if y.departure is not None:
-            out["reason"] = y.reason
-            out["departure"] = {"kind": y.departure.kind, "ruled_out": y.departure.ruled_out,
-                                "line": y.departure.line}
-        if y.lapsed:
-            out["lapsed"] = dict(y.lapsed)
-        return out
-
-    pack = state.pack()
-    if ratings_file is not None:
-        title = ratings_file.name
-        ratings = _ratings_from_file(pack, ratings_file)
-    else:
-        if not organisation:
-            raise UsageError("name an organisation (or give --ratings FILE)")
-        from .app.service import Service
-
-        with Service.open(state) as service:
-            held = service.year_ratings(organisation, year)
-        ratings, title = held.ratings, f"{held.organisation['name']} ({held.year})"
-        details = held.details
-    board = build(pack, ratings)
-    if as_json:
-        out = {"title": title, **board.to_dict()}
-        if ratings_file is None:
-            # Beside each row's ratings, how each stands and what it rests on (a ratings file has no standings).
-            for row in out["rows"]:
-                row["standings"] = {a: standing(details[(row["phase"], a)]) for a in row["aspects"]}
-        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
-        return
-    standings = None if ratings_file is not None else {key: d.standing for key, d in details.items()}
-    click.echo(render_dashboard(pack, board, inert(title, one_line=True), standings))
-
-
 def _ratings_from_file(pack, path: Path) -> dict:
     from .packs.yamlsrc import load_yaml
     from .rating import NA
@@ -575,9 +524,10 @@ def _ratings_from_file(pack, path: Path) -> dict:
     return out
 
 
-def render_dashboard(pack, board, title: str, standings: dict | None = None) -> str:
+def render_dashboard(pack, board, title: str, standings: dict | None = None, paint=None) -> str:
     """The dashboard as plain text. With `standings` ((phase, aspect) -> how the rating stands) each rated cell is
-    marked as an override or an agreed rating and a legend follows the table; without (a ratings file) no marks."""
+    marked as an override or an agreed rating and a legend follows the table; without (a ratings file) no marks.
+    `paint(text, column)` styles each rating cell once it is padded (the year view's RAG colours on a terminal)."""
     from .rating import NA
 
     # One character after the rating, so the columns stay aligned; a plain rating is the engine's suggestion.
@@ -595,7 +545,8 @@ def render_dashboard(pack, board, title: str, standings: dict | None = None) -> 
         cells = []
         for g in groups:
             span = len(" ".join(f"{a:<4}" for a in g.aspects))
-            cells.append(_short(values[g.id] if plain else label(values[g.id]), span).ljust(span))
+            cell = _short(values[g.id] if plain else label(values[g.id]), span).ljust(span)
+            cells.append(paint(cell, values[g.id]) if paint and not plain else cell)
         return " | ".join(cells)
 
     def rated_cells(rated):
@@ -609,9 +560,12 @@ def render_dashboard(pack, board, title: str, standings: dict | None = None) -> 
             return col
         return col + marks.get(standings.get((phase, aspect), ""), "")
 
+    def _painted(text, col):
+        return paint(text, col) if paint else text
+
     for row in board.rows:
-        cells = " | ".join(" ".join(f"{aspect_cell(row.phase, a, row.aspects[a]):<4}" for a in g.aspects)
-                           for g in groups)
+        cells = " | ".join(" ".join(_painted(f"{aspect_cell(row.phase, a, row.aspects[a]):<4}", row.aspects[a])
+                                    for a in g.aspects) for g in groups)
         lines.append(pack.phase_name(row.phase).ljust(width) + cells)
         lines.append(f"  {pack.phase_name(row.phase)} overall".ljust(width) + group_cells(row.groups))
         lines.append("    aspects rated".ljust(width) + rated_cells(row.rated))
@@ -722,6 +676,7 @@ def settings_unset(key: str) -> None:
 # Command groups that live in modules of their own; each module has `register(cli)`. Add a group with one line.
 COMMAND_MODULES = (
     "laqs_assist.notes.commands",      # note, brief, export, report, templates
+    "laqs_assist.cli_year",            # dashboard, overview, coverage, plan, actions
 )
 
 

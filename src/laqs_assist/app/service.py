@@ -605,6 +605,11 @@ class Service:
         from . import yearview
         return yearview.actions_across_year(self, org, status)
 
+    def mark_any_action(self, ref: str, status: str, on: str | None = None, note: str = "",
+                        due: str | None = None):
+        from . import yearview
+        return yearview.mark_any_action(self, ref, status, on, note, due)
+
     def school_page(self, org: str, year: str | None = None):
         from . import yearview
         return yearview.school_page(self, org, year)

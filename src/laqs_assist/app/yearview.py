@@ -24,7 +24,10 @@ plain (record.py), defined in the domain (year/records.py) and named here for th
         disagreement, each with the questions and probes that would decide it), `overdue` actions, `questions`.
     Service.actions_across_year(org=None, status="all") -> tuple[dict, ...]
         Actions of an organisation (an LA's with its schools'; None: every organisation), each with its status
-        now, `overdue`, `organisation`; status all, open, overdue or done. Marking one: Service.mark_any_action.
+        now, `overdue`, `organisation`; status all, open, overdue or done.
+    Service.mark_any_action(ref, status, on=None, note="", due=None) -> dict
+        Mark an action (its id or the start of it) done, dropped (a note says why), carried forward (to a new due
+        date) or open again, on a day (default: today), outside a visit; the action as it stands after.
     Service.school_page(org, year=None) -> SchoolPage
         A school's visits, agreed actions and joint visits, and how much it said of each of its LA's aspects.
     Service.year_of(year) -> str
@@ -69,6 +72,7 @@ if TYPE_CHECKING:
     from .service import Service
 
 ACTION_FILTERS = ("all", "open", "overdue", "done")
+STATUS_WORDS = {"open": "open", "done": "done", "dropped": "dropped", "carried": "carried forward"}
 
 _YEAR = re.compile(r"^\s*(\d{4})(?:\s*[/-]\s*(\d{2}|\d{4}))?\s*$")
 
@@ -155,6 +159,23 @@ def actions_across_year(service: "Service", org: str | None = None, status: str 
     return actions_across(service.store, orgs, status, service.day())
 
 
+def mark_any_action(service: "Service", ref: str, status: str, on: str | None = None, note: str = "",
+                    due: str | None = None) -> dict[str, Any]:
+    from ..answers import AnswerInvalid, parse_answer
+    from ..year.page import mark_action
+
+    def day(text: str | None, what: str) -> str | None:
+        if text is None or not text.strip():
+            return None
+        try:
+            return parse_answer("date", text)
+        except AnswerInvalid as exc:
+            raise UsageError(f"{what}: {exc.message}") from None
+
+    return mark_action(service.store, ref, status, day(on, "the date") or service.day(), note,
+                       day(due, "the new due date"), service.day())
+
+
 def school_page(service: "Service", org: str, year: str | None = None) -> SchoolPage:
     from ..year.page import school_page as build
 
@@ -166,5 +187,6 @@ def school_page(service: "Service", org: str, year: str | None = None) -> School
 
 __all__ = ["ACTION_FILTERS", "AspectCoverage", "Board", "Cell", "CellDetail", "Coverage", "DATA", "Evidence",
            "HEADTEACHERS", "JOINT", "LA", "Overview", "OverviewRow", "Plan", "PlanItem", "QuestionCoverage",
-           "Rollup", "SOURCE_LABELS", "SchoolPage", "Step", "actions_across_year", "cell", "coverage", "dashboard",
-           "is_school", "overview", "parse_year", "plan", "school_page", "year_of"]
+           "Rollup", "SOURCE_LABELS", "STATUS_WORDS", "SchoolPage", "Step", "actions_across_year", "cell",
+           "coverage", "dashboard", "is_school", "mark_any_action", "overview", "parse_year", "plan", "school_page",
+           "year_of"]

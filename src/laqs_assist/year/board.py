@@ -25,7 +25,7 @@ from . import evidence as ev
 from .records import HEADTEACHERS, JOINT, JUDGEMENT_KINDS, Board, Cell, Evidence, Rollup
 
 # Bumped whenever what a kept cell holds or how it is worked out changes: older rows are rated afresh.
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
 _BASIS: dict[int, tuple[Pack, str]] = {}
 
 
@@ -57,8 +57,8 @@ def _upper(pack: Pack, column: str | None) -> bool | None:
     return pack.column(column).side == "upper"
 
 
-def _disagreement(pack: Pack, rows: list[Evidence], by_source: dict[str, str | None]) -> str:
-    """Where the sources part, in one line ("" when they do not)."""
+def _disagreement(pack: Pack, rows: list[Evidence], by_source: dict[str, str | None]) -> tuple[str, tuple[str, ...]]:
+    """Where the sources part, in one line ("" when they do not), and the criteria they disagree on."""
     latest: dict[str, dict[str, str]] = defaultdict(dict)  # target -> source -> its latest state
     for e in rows:
         if e.kind == "state" and e.state in ("met", "not_met"):
@@ -82,7 +82,8 @@ def _disagreement(pack: Pack, rows: list[Evidence], by_source: dict[str, str | N
         up = ", ".join(sides[True])
         down = ", ".join(sides[False])
         parts.append(f"{up} point to the upper columns, {down} to the lower")
-    return "; ".join(parts)
+    disputed = tuple(t for t, said in latest.items() if len(set(said.values())) > 1)
+    return "; ".join(parts), disputed
 
 
 def _deciding(pack: Pack, r: Rating) -> tuple[str, ...]:
@@ -108,6 +109,7 @@ def compute_cells(store: Store, pack: Pack, la: dict[str, Any], year: str, phase
     for d in store.rating_decisions(la["id"], year):
         decided[(d["phase"], d["aspect_id"])] = d
     out: dict[tuple[str, str], Cell] = {}
+    order = [s.id for s in ev.sources()]
     for phase in (list(phases) if phases is not None else pack.phase_ids()):
         for aspect in pack.aspects:
             here = per_cell.get((phase, aspect), [])
@@ -121,26 +123,29 @@ def compute_cells(store: Store, pack: Pack, la: dict[str, Any], year: str, phase
             counts: dict[str, int] = {}
             for e in here:
                 counts[e.source] = counts.get(e.source, 0) + 1
+            counts = {s: counts[s] for s in order if s in counts} | counts  # the sources' order first
             judged_by = {e.source for e in judged}
             by_source: dict[str, str | None] = {}
             if len(judged_by) > 1:
                 for s in judged_by:
                     by_source[s] = suggestion_of(pack, aspect, phase, [e for e in judged if e.source == s]).suggestion
+            line, disputed = _disagreement(pack, here, by_source)
             voices = len({e.school_id for e in here if e.school_id and e.source in (HEADTEACHERS, JOINT)})
             adviser = held.column if held.standing in ("overridden", "agreed") and held.column != r.suggestion \
                 else None
             out[(phase, aspect)] = Cell(
                 aspect, phase, held.column, held.standing, r.suggestion, r.ceiling, adviser,
-                {s.id: counts[s.id] for s in ev.sources() if s.id in counts}
-                | {k: v for k, v in counts.items() if k not in {s.id for s in ev.sources()}},
-                _disagreement(pack, here, by_source), voices, by_source, tuple(r.lift), _deciding(pack, r),
-                held.rests_on())
+                counts,
+                line, voices, by_source, tuple(r.lift), _deciding(pack, r),
+                held.rests_on(), held.visit_id, held.visit_date, held.reason,
+                {"kind": held.departure.kind, "ruled_out": held.departure.ruled_out, "line": held.departure.line}
+                if held.departure is not None else None, dict(held.lapsed) if held.lapsed else None, disputed)
     return out
 
 
 def _cell_from(d: dict[str, Any]) -> Cell:
     d = dict(d)
-    d["lift"], d["deciding"] = tuple(d["lift"]), tuple(d["deciding"])
+    d["lift"], d["deciding"], d["disputed"] = tuple(d["lift"]), tuple(d["deciding"]), tuple(d["disputed"])
     return Cell(**d)
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from ..errors import UsageError
 from ..packs.model import Pack
-from ..session.actions import is_overdue
+from ..session.actions import STATUS_WORDS, is_overdue
 from ..store import Store
 from . import evidence as ev
 from .board import cells, rollups
@@ -86,3 +87,32 @@ def actions_across(store: Store, organisations: list[dict[str, Any]] | None, sta
             continue
         out.append(a)
     return tuple(out)
+
+
+def mark_action(store: Store, ref: str, status: str, day: str, note: str = "", due: str | None = None,
+                today: str | None = None) -> dict[str, Any]:
+    """Mark any action (by its id or the start of it) done, dropped, carried forward (to a new due date) or open
+    again on a day, outside a visit (a review of the year's actions); the action as it stands after, with its
+    organisation and `overdue`. The rules are a visit's (session/actions.py)."""
+    ref = ref.strip().lower()
+    found = [a for a in store.actions_of(None) if a["id"].startswith(ref)] if ref else []
+    if not found:
+        raise UsageError(f"no action '{ref}' (laqs actions lists them)")
+    if len(found) > 1:
+        raise UsageError(f"'{ref}' starts the ids of {len(found)} actions: give more of it")
+    action = found[0]
+    short = action["id"][:8]
+    if status not in STATUS_WORDS:
+        raise UsageError(f"an action is open, done, dropped or carried forward, not '{status}'")
+    if day < action["visit_date"]:
+        raise UsageError(f"action {short} was agreed on {action['visit_date']}: it cannot be "
+                         f"{STATUS_WORDS[status]} on {day}")
+    if status == "carried" and due is not None and due < day:
+        raise UsageError(f"the new due date {due} is before {day}: carry it forward to a later date")
+    if status == "dropped" and not note.strip():
+        raise UsageError(f"say why action {short} is dropped")
+    if status != "carried" and status == action["status"]:
+        raise UsageError(f"action {short} is {STATUS_WORDS[status]} already")
+    store.mark_action(action["id"], status, day, note.strip(), due if status == "carried" else None, None)
+    marked = next(a for a in store.actions_of([action["organisation_id"]]) if a["id"] == action["id"])
+    return {**marked, "overdue": is_overdue(marked, today)}

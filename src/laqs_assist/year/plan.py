@@ -31,9 +31,9 @@ def _questions(pack: Pack, agenda_id: str, aspect: str, deciding: tuple[str, ...
     return tuple(q.id for q in qs)
 
 
-def _probes(pack: Pack, cell: Cell) -> tuple[str, ...]:
+def _probes(pack: Pack, cell: Cell, disputed: bool = False) -> tuple[str, ...]:
     out = []
-    for cid in cell.deciding:
+    for cid in (cell.disputed if disputed else ()) + cell.deciding:
         c = pack.criteria.get(cid)
         if c is not None:
             out.append(f"What evidence is there that: {' '.join(c.text.split())} ({cid}"
@@ -60,7 +60,8 @@ def plan(store: Store, pack: Pack, organisation: dict[str, Any], year: str, toda
         for (phase, aspect), c in board.items():
             if c.disagreement:
                 items.append(PlanItem("disagreement", aspect, phase, f"the sources disagree: {c.disagreement}",
-                                      _questions(pack, agenda_id, aspect, c.deciding), _probes(pack, c)))
+                                      _questions(pack, agenda_id, aspect, c.disputed + c.deciding),
+                                      _probes(pack, c, disputed=True)))
             if c.suggestion in (None, NA) or c.ceiling in (None, NA):
                 continue
             gap = pack.column(c.suggestion).rank - pack.column(c.ceiling).rank
@@ -71,9 +72,11 @@ def plan(store: Store, pack: Pack, organisation: dict[str, Any], year: str, toda
                                             _questions(pack, agenda_id, aspect, c.deciding), _probes(pack, c))))
     below.sort(key=lambda t: (-t[0], asked.get(t[1].aspect, 0)))
     items.extend(i for _, i in below)
-    # Focus: disagreements first, then the aspects never discussed, then the widest gaps to the ceiling.
+    # Disagreements first, then the aspects never discussed, then the widest gaps to the ceiling.
     rank = {"disagreement": 0, "uncovered": 1, "below_ceiling": 2}
-    focus = tuple(dict.fromkeys(i.aspect for i in sorted(items, key=lambda i: rank[i.kind])))[:FOCUS]
-    overdue = tuple(a for a in store.organisation_actions(organisation["id"]) if is_overdue(a, today))
+    items.sort(key=lambda i: rank[i.kind])  # stable: each kind keeps its own order
+    focus = tuple(dict.fromkeys(i.aspect for i in items))[:FOCUS]
+    overdue = tuple({**a, "organisation": organisation["name"], "overdue": True}
+                    for a in store.organisation_actions(organisation["id"]) if is_overdue(a, today))
     questions = tuple(dict.fromkeys(q for a in focus for i in items if i.aspect == a for q in i.questions))
     return Plan(organisation, year, agenda_id, focus, tuple(items), overdue, questions)

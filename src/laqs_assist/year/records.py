@@ -58,6 +58,12 @@ class Cell(Record):
     lift: tuple[str, ...] = ()  # what evidence would lift the suggestion one column
     deciding: tuple[str, ...] = ()  # criteria that decide the next column up (blocking it now)
     rests_on: str = ""  # in words: override, agreement, or suggestion from the year's evidence
+    visit_id: str | None = None  # the visit whose decision holds (overridden, agreed)
+    visit_date: str | None = None
+    reason: str = ""  # an override's reason
+    departure: dict[str, Any] | None = None  # an override beside the criteria: kind, ruled_out, line
+    lapsed: dict[str, Any] | None = None  # the latest decision, set aside by evidence recorded since
+    disputed: tuple[str, ...] = ()  # the criteria the sources disagree on
 
     @property
     def applies(self) -> bool:

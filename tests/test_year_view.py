@@ -1,0 +1,321 @@
+"""The year view over a scripted year: three visits to Northshire (autumn, spring, summer) and four headteacher
+visits to its schools, two of whom say national priorities do not reach them. Coverage, the plan, the actions list
+and the dashboard (evidence by source, one disagreement flagged) must say what the visits recorded; the CLI's
+--json is checked field by field."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+
+import pytest
+from year_script import LA, SCHOOLS, TODAY, YEAR, record_year
+
+from laqs_assist.app.service import Service
+from laqs_assist.app.yearview import parse_year
+from laqs_assist.cli import main
+from laqs_assist.errors import UsageError
+from laqs_assist.packs import load_pack
+from laqs_assist.paths import default_pack_path
+
+PACK = load_pack(default_pack_path())
+
+
+@pytest.fixture(scope="module")
+def year_store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("year") / "laqs.db"
+    record_year(path)
+    return path
+
+
+@pytest.fixture()
+def db(year_store, tmp_path):
+    """A copy of the scripted year's store for one test (tests that write get their own)."""
+    dest = tmp_path / "laqs.db"
+    shutil.copy(year_store, dest)
+    return dest
+
+
+@pytest.fixture()
+def service(db):
+    with Service.at(default_pack_path(), db, PACK) as s:
+        s.today = TODAY
+        yield s
+
+
+def laqs(capsys, db, *args):
+    code = main(["--store", str(db), *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def laqs_json(capsys, db, *args):
+    code, out, err = laqs(capsys, db, *args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+# --- the dashboard: evidence by source, triangulation ------------------------------------------------------------
+
+
+def test_the_dashboard_cell_counts_its_evidence_by_source_and_flags_the_one_disagreement(service):
+    board = service.dashboard(LA, YEAR)
+    c = board.cells[("P", "1.1")]
+    # autumn: two answers, five criteria and the impact; four schools: an answer each, two "not met" judgements
+    assert c.evidence == {"la": 8, "headteachers": 6}
+    assert c.voices == 4
+    assert c.disagreement == "1.1.G.2: LA contacts met, headteachers not met"
+    assert c.disputed == ("1.1.G.2",)
+    assert c.by_source == {"la": "G", "headteachers": "NI"}
+    assert (c.rating, c.standing, c.suggestion) == ("G", "suggested", "G")
+    assert [(d.phase, d.aspect) for d in board.disagreements] == [("P", "1.1")]
+    assert (board.voices, board.schools, board.visits) == (4, 4, 3)
+    assert board.cells[("P", "1.4")].evidence == {"la": 2} and board.cells[("P", "1.4")].rating == "NI"
+    assert board.cells[("P", "2.4")].evidence == {"la": 1} and board.cells[("P", "2.4")].rating is None
+    assert board.cells[("EY", "1.4")].standing == "n/a"
+    assert board.groups[("P", "1")].rated == 2 and board.groups[("P", "1")].of == 5
+    assert board.sources == {"la": 11, "headteachers": 6}
+
+
+def test_a_headteachers_judgement_counts_for_the_la_rating(service):
+    """The headteachers' evidence is read with the LA's: judged alone it suggests less than the LA's does."""
+    detail = service.cell(LA, "1.1", "P", YEAR)
+    steps = [(s.date, s.source, s.organisation, s.who, s.before, s.after, len(s.evidence)) for s in detail.steps]
+    assert steps == [
+        ("2026-10-05", "la", LA, "Pat Reed (Head of school improvement)", None, "G", 8),
+        ("2027-03-10", "headteachers", "Oak Primary", "Head 1 (headteacher)", "G", "G", 2),
+        ("2027-04-11", "headteachers", "Ash Primary", "Head 2 (headteacher)", "G", "G", 2),
+        ("2027-05-12", "headteachers", "Elm Primary", "Head 3 (headteacher)", "G", "G", 1),
+        ("2027-06-13", "headteachers", "Birch Primary", "Head 4 (headteacher)", "G", "G", 1),
+    ]
+    oak = detail.steps[1].evidence
+    assert [(e.kind, e.target, e.state) for e in oak] == [("answer", "A4.1.1.1", None),
+                                                         ("state", "1.1.G.2", "not_met")]
+    assert oak[0].text == "No: we hear about national priorities late, if at all."
+    assert all(e.school_id is not None for e in oak)
+
+
+def test_the_rating_falls_when_the_headteachers_evidence_decides_it(service):
+    """A third headteacher's "not met" on a Good criterion crosses the share Good needs: the LA's rating moves."""
+    before = service.dashboard(LA, YEAR).cells[("P", "1.1")]
+    form = Service.visit_form(PACK, organisation=SCHOOLS[2], school=True, phases=("P",), day="2027-07-01",
+                              parent=LA)
+    service.start(form)
+    service.judge("1.1.G.3", "not_met")
+    service.judge("1.1.G.4", "not_met")
+    service.close_visit()
+    after = service.dashboard(LA, YEAR).cells[("P", "1.1")]
+    assert before.rating == "G" and after.rating == "NI"
+    assert after.disputed == ("1.1.G.2", "1.1.G.3", "1.1.G.4")
+
+
+def test_a_school_is_not_rated_as_an_la(service):
+    with pytest.raises(UsageError, match="Oak Primary is a school: its ratings are its LA's \\(Northshire\\)"):
+        service.dashboard("Oak Primary", YEAR)
+    page = service.school_page("Oak Primary", YEAR)
+    assert page.la["name"] == LA
+    assert [v["date"] for v in page.visits] == ["2027-03-10"]
+    assert page.aspects == {"1.1": 2}
+    birch = service.school_page("Birch Primary", YEAR)
+    assert [(a["text"], a["overdue"]) for a in birch.actions] == [("Join the writing moderation cluster", True)]
+
+
+def test_a_kept_rating_is_read_back_and_dropped_when_evidence_arrives(db, service):
+    service.dashboard(LA, YEAR)
+    conn = sqlite3.connect(db)
+    la_id = conn.execute("SELECT id FROM organisations WHERE name = ?", [LA]).fetchone()[0]
+
+    def kept():
+        return {r[0] for r in conn.execute("SELECT phase FROM rating_cache WHERE organisation_id = ?", [la_id])}
+
+    assert kept() == {"EY", "P", "S"}
+    # the kept cells are what is read: a changed row shows (nothing else writes them)
+    cells = json.loads(conn.execute("SELECT cells FROM rating_cache WHERE organisation_id = ? AND phase = 'P'",
+                                    [la_id]).fetchone()[0])
+    assert next(c for c in cells if c["aspect"] == "1.1")["evidence"] == {"la": 8, "headteachers": 6}
+    # a judgement at one of its schools in Primary drops the LA's Primary row only
+    service.start(Service.visit_form(PACK, organisation="Oak Primary", school=True, phases=("P",),
+                                     day="2027-07-02", parent=LA))
+    service.judge("1.1.G.5", "met")
+    assert kept() == {"EY", "S"}
+    service.close_visit()
+    assert service.dashboard(LA, YEAR).cells[("P", "1.1")].evidence == {"la": 8, "headteachers": 7}
+    assert kept() == {"EY", "P", "S"}
+    conn.close()
+
+
+def test_the_overview_lists_every_la_with_its_group_ratings(service):
+    ov = service.overview(YEAR)
+    assert [r.organisation["name"] for r in ov.rows] == [LA]
+    row = ov.rows[0]
+    assert (row.visits, row.disagreements) == (3, 1)
+    assert row.groups[("P", "1")].rating is None and (row.groups[("P", "1")].rated, row.groups[("P", "1")].of) \
+        == (2, 5)
+
+
+# --- the CLI ------------------------------------------------------------------------------------------------------
+
+
+def test_dashboard_json_field_by_field(capsys, db):
+    data = laqs_json(capsys, db, "dashboard", LA, "--year", YEAR)
+    assert (data["title"], data["organisation"], data["kind"], data["year"]) == (f"{LA} ({YEAR})", LA, "LA", YEAR)
+    primary = next(r for r in data["rows"] if r["phase"] == "P")
+    assert primary["aspects"]["1.1"] == "G" and primary["aspects"]["1.4"] == "NI"
+    assert primary["standings"]["1.1"] == {"rating": "G", "standing": "suggested",
+                                           "rests_on": "suggested from the year's evidence"}
+    assert primary["rated"]["1"] == {"rated": 2, "of": 5}
+    cell = next(c for c in data["cells"] if (c["phase"], c["aspect"]) == ("P", "1.1"))
+    assert cell["evidence"] == {"la": 8, "headteachers": 6}
+    assert cell["voices"] == 4
+    assert cell["disagreement"] == "1.1.G.2: LA contacts met, headteachers not met"
+    assert cell["disputed"] == ["1.1.G.2"]
+    assert cell["by_source"] == {"la": "G", "headteachers": "NI"}
+    assert (cell["suggestion"], cell["ceiling"], cell["adviser"]) == ("G", "G", None)
+    assert data["disagreements"] == [{"phase": "P", "aspect": "1.1",
+                                      "line": "1.1.G.2: LA contacts met, headteachers not met"}]
+    assert (data["voices"], data["schools"], data["visits"]) == (4, 4, 3)
+    assert data["sources"] == {"la": 11, "headteachers": 6}
+    assert not any(c["aspect"] in ("1.4", "2.2", "2.3") and c["phase"] == "EY" for c in data["cells"])  # N/A
+
+
+def test_dashboard_text_is_plain_when_piped_and_says_whose_voices(capsys, db):
+    code, out, _ = laqs(capsys, db, "dashboard", LA, "--year", YEAR)
+    assert code == 0 and "\x1b[" not in out
+    assert out.startswith(f"Local authority: {LA} ({YEAR})")
+    assert "Rests on 3 visits to the LA and the voices of 4 of its 4 schools this year." in out
+    assert "  1.1  Primary      Good: LA contacts 8, headteachers 6; 4 schools" in out
+    assert "  ! 1.1 Primary: 1.1.G.2: LA contacts met, headteachers not met" in out
+
+
+def test_dashboard_colours_ratings_by_rag_on_a_terminal(service):
+    import click
+
+    from laqs_assist.cli_year import _painter, render_board
+
+    text = render_board(PACK, service.dashboard(LA, YEAR), _painter(PACK))
+    assert click.style("G   ", fg="green") in text  # the grid's 1.1 Primary cell, padded then painted
+    assert click.style("NI  ", fg="yellow") in text
+    assert click.unstyle(text).count("Good: LA contacts 8") == 1
+
+
+def test_dashboard_of_a_school_is_its_page(capsys, db):
+    code, out, _ = laqs(capsys, db, "dashboard", "Oak Primary", "--year", YEAR)
+    assert code == 0
+    assert "Local authority: Oak Primary" not in out
+    assert out.splitlines()[:2] == ["School: Oak Primary (2026/27), in Northshire",
+                                    'Its ratings are its LA\'s: see laqs dashboard "Northshire".']
+    page = laqs_json(capsys, db, "dashboard", "Birch Primary", "--year", YEAR)
+    assert (page["school"], page["la"], page["year"]) == ("Birch Primary", LA, YEAR)
+    assert [v["date"] for v in page["visits"]] == ["2027-06-13"]
+    assert [(a["text"], a["owner"], a["due_date"], a["status"]) for a in page["actions"]] == [
+        ("Join the writing moderation cluster", "Head 4", "2027-05-01", "open")]
+    assert page["joint_visits"] == [] and page["evidence_for_la"] == {"1.1": 1}
+
+
+@pytest.mark.parametrize("args", [["dashboard", LA], ["coverage", LA], ["plan", LA], ["overview"]])
+def test_a_bad_year_is_one_line_and_exit_2(capsys, db, args):
+    code, out, err = laqs(capsys, db, *args, "--year", "banana")
+    assert code == 2 and out == ""
+    assert err == "laqs: error: 'banana' is not an academic year: give one such as 2026/27\n"
+
+
+def test_years_as_typed():
+    assert parse_year("2026/27") == parse_year("2026-27") == parse_year("2026/2027") == parse_year("2026") \
+        == "2026/27"
+    assert parse_year("2026", "01-01") == "2026"
+    for bad in ("2026/28", "26/27", "", "2026/27/28"):
+        with pytest.raises(UsageError):
+            parse_year(bad)
+
+
+def test_dashboard_cell_json(capsys, db):
+    data = laqs_json(capsys, db, "dashboard", LA, "--year", YEAR, "--cell", "1.1:P")
+    assert (data["aspect"], data["phase"], data["cell"]["rating"]) == ("1.1", "P", "G")
+    assert [(s["date"], s["source"], s["before"], s["after"]) for s in data["steps"]][:2] == [
+        ("2026-10-05", "la", None, "G"), ("2027-03-10", "headteachers", "G", "G")]
+    assert data["steps"][1]["evidence"][1]["target"] == "1.1.G.2"
+    assert data["steps"][1]["evidence"][1]["state"] == "not_met"
+
+
+def test_coverage_json_field_by_field(capsys, db):
+    data = laqs_json(capsys, db, "coverage", LA, "--year", YEAR)
+    assert (data["organisation"], data["year"], data["agenda"]) == (LA, YEAR, "la-contacts")
+    assert [v["date"] for v in data["visits"]] == ["2026-10-05", "2027-02-10", "2027-06-15"]
+    by = {a["aspect"]: a for a in data["aspects"]}
+    assert by["1.1"] == {"aspect": "1.1", "title": PACK.aspects["1.1"].title, "answers": 2, "visits": 1,
+                         "dates": ["2026-10-05"], "terms": {"autumn": 2, "spring": 0, "summer": 0},
+                         "judgements": 6, "from_schools": 4}
+    assert (by["1.4"]["answers"], by["1.4"]["terms"]["spring"], by["1.4"]["dates"]) == (1, 1, ["2027-02-10"])
+    assert (by["2.4"]["answers"], by["2.4"]["terms"]["summer"]) == (1, 1)
+    assert data["aspects_never"] == ["1.2", "1.3", "1.5", "2.1", "2.2", "2.3", "2.5"]
+    asked = {q["question"]: q for q in data["questions"] if q["times"]}
+    assert set(asked) == {"A3.1.1.1", "A3.1.1.2", "A3.1.4.1", "A3.2.4.1"}
+    assert asked["A3.1.4.1"]["dates"] == ["2027-02-10"]
+    assert "A3.1.2.1" in data["never"] and len(data["never"]) == len(data["questions"]) - 4
+
+
+def test_coverage_of_a_school_uses_the_headteachers_agenda(capsys, db):
+    data = laqs_json(capsys, db, "coverage", "Oak Primary", "--year", YEAR)
+    assert data["agenda"] == "headteachers"
+    assert [q["question"] for q in data["questions"] if q["times"]] == ["A4.1.1.1"]
+
+
+def test_plan_json_field_by_field(capsys, db):
+    data = laqs_json(capsys, db, "plan", LA, "--year", YEAR, "--as-of", TODAY)
+    assert (data["organisation"], data["agenda"]) == (LA, "la-contacts")
+    assert data["focus"] == ["1.1", "1.2", "1.3", "1.5"]  # the disagreement first, then the aspects never discussed
+    first = data["items"][0]
+    assert (first["kind"], first["aspect"], first["phase"]) == ("disagreement", "1.1", "P")
+    assert first["probes"][0].startswith("What evidence is there that: The LA: effectively communicates")
+    assert "1.1.G.2" in first["probes"][0]
+    uncovered = [i["aspect"] for i in data["items"] if i["kind"] == "uncovered"]
+    assert uncovered == ["1.2", "1.3", "1.5", "2.1", "2.2", "2.3", "2.5"]
+    below = next(i for i in data["items"] if i["kind"] == "below_ceiling")
+    assert (below["aspect"], below["phase"]) == ("1.4", "P")
+    assert below["why"].startswith("Requires some improvement now; Outstanding is still reachable")
+    assert below["questions"][0] in ("A3.1.4.1", "A3.1.4.2")
+    assert [a["text"] for a in data["overdue"]] == ["Share the consultant deployment plan with heads"]
+    assert data["overdue"][0]["overdue"] is True
+    assert data["start"] == ('laqs chat --org "Northshire" --agenda la-contacts --focus 1.1 --focus 1.2 '
+                             '--focus 1.3 --focus 1.5')
+
+
+def test_actions_json_and_filters(capsys, db):
+    every = laqs_json(capsys, db, "actions", LA, "--as-of", TODAY)
+    assert [(a["organisation"], a["text"], a["status"], a["overdue"]) for a in every] == [
+        (LA, "Share the consultant deployment plan with heads", "open", True),
+        (LA, "Publish the moderation calendar", "done", False),
+        ("Birch Primary", "Join the writing moderation cluster", "open", True)]
+    assert every[1]["status_note"] == "on the website" and every[1]["status_date"] == "2027-06-15"
+    assert [a["text"] for a in laqs_json(capsys, db, "actions", LA, "--done")] == ["Publish the moderation calendar"]
+    assert len(laqs_json(capsys, db, "actions", LA, "--open")) == 2
+    # as of the spring visit only the December action was overdue
+    assert [a["text"] for a in laqs_json(capsys, db, "actions", "--overdue", "--as-of", "2027-02-10")] == [
+        "Share the consultant deployment plan with heads"]
+    assert [a["organisation"] for a in laqs_json(capsys, db, "actions", "Birch Primary")] == ["Birch Primary"]
+    code, _, err = laqs(capsys, db, "actions", "--as-of", "someday")
+    assert code == 2 and err.startswith("laqs: error: --as-of:") and len(err.splitlines()) == 1
+
+
+def test_overview_json(capsys, db):
+    data = laqs_json(capsys, db, "overview", "--year", YEAR)
+    assert data["year"] == YEAR
+    (row,) = data["rows"]
+    assert (row["organisation"], row["visits"], row["disagreements"]) == (LA, 3, 1)
+    assert row["groups"]["P"]["1"] == {"rating": None, "rated": 2, "of": 5}
+    assert row["overall"]["1"] == {"rating": None, "rated": 2, "of": 14}
+
+
+def test_an_action_is_marked_outside_a_visit(service):
+    overdue = service.actions_across_year(LA, "overdue")
+    assert [a["organisation"] for a in overdue] == [LA, "Birch Primary"]  # an LA's list holds its schools'
+    deployment = overdue[0]
+    with pytest.raises(UsageError, match="say why action .* is dropped"):
+        service.mark_any_action(deployment["id"][:8], "dropped")
+    with pytest.raises(UsageError, match="was agreed on 2026-10-05"):
+        service.mark_any_action(deployment["id"][:8], "done", on="2026-09-01")
+    marked = service.mark_any_action(deployment["id"][:8], "carried", on="2027-07-20", due="2027-10-01",
+                                     note="after the new plan is agreed")
+    assert (marked["status"], marked["due_date"], marked["overdue"]) == ("carried", "2027-10-01", False)
+    assert [a["text"] for a in service.actions_across_year(LA, "overdue")] == ["Join the writing moderation cluster"]
