@@ -137,6 +137,13 @@ class Backend(Service):
         return self.review()
 
 
+    # --- the year view: the overview's first screenful (app/overview_head.py) ---------------------------------
+
+    def overview_head(self, year: str | None, rows: int) -> tuple[Any, int]:
+        from ..app.overview_head import overview_head
+
+        return overview_head(self, year, rows)
+
     # --- the year view: actions outside a visit ------------------------------------------------------------
 
     def year_actions(self, organisation: str | None, status: str = "all") -> ActionsView:
