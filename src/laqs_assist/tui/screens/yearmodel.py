@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from textual.content import Content
 
 from ...inert import inert
+from ...inert import short as _short
 from ..widgets.raggrid import NA, GridCell, GridModel
 
 MARKS = {"overridden": "*", "agreed": "="}
@@ -86,8 +87,8 @@ def cell_summary(pack: Any, board: Any, phase: str, aspect_id: str) -> Content:
     differs, the evidence by source and the schools heard, where the sources disagree, what would lift it."""
     aspect = pack.aspects[aspect_id]
     c = board.cells.get((phase, aspect_id))
-    lines = [Content.assemble((f"{aspect_id} ", "bold"), " ".join(aspect.title.split()),
-                              (f" — {pack.phase_name(phase)}", "bold"))]
+    lines = [Content.assemble((f"{aspect_id} {pack.phase_name(phase)} ", "bold"),
+                              _short(" ".join(aspect.title.split()), 100))]
     if c is None or not c.applies:
         lines.append(Content.styled("Does not apply to this phase.", "$text-muted"))
         return Content("\n").join(lines)
@@ -109,7 +110,8 @@ def cell_summary(pack: Any, board: Any, phase: str, aspect_id: str) -> Content:
         lines.append(Content.assemble(("! The sources disagree: ", "bold $text-error"), inert(c.disagreement)))
     for i, x in enumerate(c.lift[:2]):
         lines.append(Content.assemble(("To lift: " if i == 0 else "And: ", "bold"), x))
-    lines.append(Content.styled("Enter: this aspect and phase across the year's visits", "$text-muted"))
+    lines.append(Content.styled("Enter: this aspect and phase across the year's visits · y / ] earlier / later year",
+                                "$text-muted"))
     return Content("\n").join(lines)
 
 
