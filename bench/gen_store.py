@@ -333,10 +333,7 @@ def generate(path: Path, responses: int, seed: int = 2009, log=print) -> dict[st
     events: list[tuple] = []
 
     sql = {
-        # Named columns: a later migration's columns (a visit's summary) take their defaults.
-        "visits": "INSERT INTO visits (id, organisation_id, pack_id, agenda_id, phases, focus, date, academic_year, "
-                  "author, purpose, status, position, created_at, updated_at, ended_at, pack_version) "
-                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "visits": "INSERT INTO visits VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         "visit_people": "INSERT OR IGNORE INTO visit_people VALUES (?,?,?)",
         "visit_items": "INSERT INTO visit_items VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         "responses": "INSERT INTO responses VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -531,7 +528,7 @@ def generate(path: Path, responses: int, seed: int = 2009, log=print) -> dict[st
             events.append((_uid(rng), updated_at, vid, "visit.ended", vid, "{}"))
         buf["visits"].append((vid, org_id, pack.id, agenda.id, _dump(phases), _dump(focus), day.isoformat(), year,
                               rng.choice(advisers), "", status, position, created_at, updated_at,
-                              updated_at if ended else None, pack.version))
+                              updated_at if ended else None, pack.version, ""))
         events.append((_uid(rng), created_at, vid, "visit.start", vid,
                        _dump({"agenda": agenda.id, "phases": phases, "focus": focus, "date": day.isoformat()})))
         for pid in people_here:

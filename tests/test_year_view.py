@@ -69,6 +69,7 @@ def test_the_dashboard_cell_counts_its_evidence_by_source_and_flags_the_one_disa
     assert c.disputed == ("1.1.G.2",)
     assert c.by_source == {"la": "G", "headteachers": "NI"}
     assert (c.rating, c.standing, c.suggestion) == ("G", "suggested", "G")
+    assert c.self_evaluation == "OS"  # the LA's own view, beside ours
     assert [(d.phase, d.aspect) for d in board.disagreements] == [("P", "1.1")]
     assert (board.voices, board.schools, board.visits) == (4, 4, 3)
     assert board.cells[("P", "1.4")].evidence == {"la": 2} and board.cells[("P", "1.4")].rating == "NI"
@@ -131,9 +132,11 @@ def test_a_kept_rating_is_read_back_and_dropped_when_evidence_arrives(db, servic
 
     assert kept() == {"EY", "P", "S"}
     # the kept cells are what is read: a changed row shows (nothing else writes them)
-    cells = json.loads(conn.execute("SELECT cells FROM rating_cache WHERE organisation_id = ? AND phase = 'P'",
-                                    [la_id]).fetchone()[0])
+    cells, summary = (json.loads(x) for x in conn.execute(
+        "SELECT cells, summary FROM rating_cache WHERE organisation_id = ? AND phase = 'P'", [la_id]).fetchone())
     assert next(c for c in cells if c["aspect"] == "1.1")["evidence"] == {"la": 8, "headteachers": 6}
+    assert summary["ratings"]["1.1"] == "G" and summary["disagreements"] == 1
+    assert len(summary["heard"]) == 4  # the schools whose voices reached a Primary cell
     # a judgement at one of its schools in Primary drops the LA's Primary row only
     service.start(Service.visit_form(PACK, organisation="Oak Primary", school=True, phases=("P",),
                                      day="2027-07-02", parent=LA))
@@ -142,6 +145,12 @@ def test_a_kept_rating_is_read_back_and_dropped_when_evidence_arrives(db, servic
     service.close_visit()
     assert service.dashboard(LA, YEAR).cells[("P", "1.1")].evidence == {"la": 8, "headteachers": 7}
     assert kept() == {"EY", "P", "S"}
+    # the LA's own view changed on a rating row (as the review records it) drops that phase too
+    with conn:
+        conn.execute("UPDATE ratings SET self_evaluation = 'G' WHERE organisation_id = ? AND phase = 'P' "
+                     "AND aspect_id = '1.1'", [la_id])
+    assert kept() == {"EY", "S"}
+    assert service.dashboard(LA, YEAR).cells[("P", "1.1")].self_evaluation == "G"
     conn.close()
 
 
@@ -149,7 +158,8 @@ def test_the_overview_lists_every_la_with_its_group_ratings(service):
     ov = service.overview(YEAR)
     assert [r.organisation["name"] for r in ov.rows] == [LA]
     row = ov.rows[0]
-    assert (row.visits, row.disagreements) == (3, 1)
+    assert (row.visits, row.disagreements, row.voices) == (3, 1, 4)
+    assert service.overview(YEAR) == ov  # read back from the kept summaries, the same
     assert row.groups[("P", "1")].rating is None and (row.groups[("P", "1")].rated, row.groups[("P", "1")].of) \
         == (2, 5)
 
@@ -172,6 +182,7 @@ def test_dashboard_json_field_by_field(capsys, db):
     assert cell["disputed"] == ["1.1.G.2"]
     assert cell["by_source"] == {"la": "G", "headteachers": "NI"}
     assert (cell["suggestion"], cell["ceiling"], cell["adviser"]) == ("G", "G", None)
+    assert cell["self_evaluation"] == "OS"
     assert data["disagreements"] == [{"phase": "P", "aspect": "1.1",
                                       "line": "1.1.G.2: LA contacts met, headteachers not met"}]
     assert (data["voices"], data["schools"], data["visits"]) == (4, 4, 3)
@@ -184,7 +195,7 @@ def test_dashboard_text_is_plain_when_piped_and_says_whose_voices(capsys, db):
     assert code == 0 and "\x1b[" not in out
     assert out.startswith(f"Local authority: {LA} ({YEAR})")
     assert "Rests on 3 visits to the LA and the voices of 4 of its 4 schools this year." in out
-    assert "  1.1  Primary      Good: LA contacts 8, headteachers 6; 4 schools" in out
+    assert "  1.1  Primary      Good (the LA's own view: Outstanding): LA contacts 8, headteachers 6; 4 schools" in out
     assert "  ! 1.1 Primary: 1.1.G.2: LA contacts met, headteachers not met" in out
 
 
@@ -196,7 +207,7 @@ def test_dashboard_colours_ratings_by_rag_on_a_terminal(service):
     text = render_board(PACK, service.dashboard(LA, YEAR), _painter(PACK))
     assert click.style("G   ", fg="green") in text  # the grid's 1.1 Primary cell, padded then painted
     assert click.style("NI  ", fg="yellow") in text
-    assert click.unstyle(text).count("Good: LA contacts 8") == 1
+    assert click.unstyle(text).count("Good (the LA's own view: Outstanding): LA contacts 8") == 1
 
 
 def test_dashboard_of_a_school_is_its_page(capsys, db):
@@ -302,7 +313,7 @@ def test_overview_json(capsys, db):
     data = laqs_json(capsys, db, "overview", "--year", YEAR)
     assert data["year"] == YEAR
     (row,) = data["rows"]
-    assert (row["organisation"], row["visits"], row["disagreements"]) == (LA, 3, 1)
+    assert (row["organisation"], row["visits"], row["disagreements"], row["voices"]) == (LA, 3, 1, 4)
     assert row["groups"]["P"]["1"] == {"rating": None, "rated": 2, "of": 5}
     assert row["overall"]["1"] == {"rating": None, "rated": 2, "of": 14}
 
@@ -319,3 +330,70 @@ def test_an_action_is_marked_outside_a_visit(service):
                                      note="after the new plan is agreed")
     assert (marked["status"], marked["due_date"], marked["overdue"]) == ("carried", "2027-10-01", False)
     assert [a["text"] for a in service.actions_across_year(LA, "overdue")] == ["Join the writing moderation cluster"]
+
+
+# --- a source of evidence plugged in: joint visits' grades -------------------------------------------------------
+
+
+def test_a_joint_visit_source_plugs_in_with_its_grades_counted_and_weighed(service, monkeypatch):
+    from laqs_assist.app.yearview import JOINT, grades_as_evidence
+    from laqs_assist.year import evidence as ev
+
+    # rows shaped as the joint visits give them: the 2.4 section graded 3 (NI) at Oak Primary, 1.4 graded 1 (OS)
+    given = {"2.4": [{"aspect_id": "2.4", "phase": None, "date": "2027-05-20", "school": "Oak Primary", "grade": 3,
+                      "column": "NI", "section_id": "reports", "evidence": "reports lack next steps",
+                      "joint_visit_id": "jv1"}],
+             "1.4": [{"aspect_id": "1.4", "phase": None, "date": "2027-05-20", "school": "oak primary", "grade": 1,
+                      "column": "OS", "section_id": "support", "evidence": "", "joint_visit_id": "jv1"}]}
+    calls = []
+
+    def rows(store, pack, la, year):
+        calls.append(la["name"])
+        schools = {s["name"].lower(): s["id"] for s in store.schools_of(la["id"])}
+        return grades_as_evidence(JOINT, given, pack, schools, tuple(pack.phase_ids()))
+
+    marker = {"value": "1"}
+    monkeypatch.setitem(ev._SOURCES, JOINT, ev.Source(JOINT, "joint visits", rows, lambda st, la, y: marker["value"]))
+    board = service.dashboard(LA, YEAR)
+    p14, ey24 = board.cells[("P", "1.4")], board.cells[("EY", "2.4")]
+    assert p14.evidence == {"la": 2, "joint": 1} and p14.voices == 1
+    # the LA's own judgements suggest NI for 1.4 in Primary; the joint visit graded it Outstanding
+    assert p14.by_source == {"la": "NI"}
+    assert p14.disagreement == "joint visits point to the upper columns, LA contacts to the lower"
+    assert ey24.evidence == {"joint": 1} and not ey24.disagreement  # a grade alone rates nothing
+    assert board.cells[("EY", "1.4")].standing == "n/a"  # 1.4 does not apply in Early Years: no grade lands there
+    oak = service.school_page("Oak Primary", YEAR)
+    assert [(e.aspect, e.value, e.column) for e in oak.joint_visits] == [("2.4", 3.0, "NI"), ("1.4", 1.0, "OS")]
+    # kept until the source's marker moves
+    n = len(calls)
+    service.dashboard(LA, YEAR)
+    assert len(calls) == n
+    marker["value"] = "2"
+    service.dashboard(LA, YEAR)
+    assert len(calls) == n + 1
+
+
+@pytest.mark.parametrize("args, says", [
+    (["dashboard", LA, "--cell", "9.9:P"], "unknown aspect '9.9'"),
+    (["dashboard", LA, "--cell", "1.1:X"], "unknown phase 'X'"),
+    (["dashboard", LA, "--cell", "1.1"], "--cell needs an LA and ASPECT:PHASE"),
+    (["dashboard", "Nowhere"], "no organisation 'Nowhere' in this store"),
+    (["dashboard"], "name an organisation"),
+    (["coverage", "Nowhere"], "no organisation 'Nowhere' in this store"),
+    (["plan", LA, "--as-of", "31/02/2027"], "--as-of:"),
+])
+def test_mistakes_are_one_line_and_exit_2(capsys, db, args, says):
+    code, out, err = laqs(capsys, db, *args)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert says in err
+
+
+def test_the_plan_for_a_school_draws_on_its_own_visits(capsys, db):
+    data = laqs_json(capsys, db, "plan", "Birch Primary", "--year", YEAR, "--as-of", TODAY)
+    assert data["agenda"] == "headteachers"
+    assert {i["kind"] for i in data["items"]} == {"uncovered"}  # a school holds no ratings of its own here
+    assert "1.1" not in [i["aspect"] for i in data["items"]]  # discussed at its visit
+    assert [a["text"] for a in data["overdue"]] == ["Join the writing moderation cluster"]
+    assert data["la"] == LA
+    assert data["start"].startswith('laqs chat --org "Birch Primary" --school --la "Northshire" --agenda headteachers '
+                                    '--focus ')

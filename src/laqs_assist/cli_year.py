@@ -148,7 +148,8 @@ def render_board(pack, board, paint=None) -> str:
     plural = "s" if board.visits != 1 else ""
     if board.schools:
         voices = (f"the voices of {board.voices} of its {board.schools} school{'s' if board.schools != 1 else ''}"
-                  if board.voices else f"none of its {board.schools} schools' voices yet")
+                  if board.voices else
+                  f"none of its {board.schools} school{'s' if board.schools != 1 else ''}' voices yet")
     else:
         voices = "no school of it on record (a school visit with --la NAME adds one)"
     lines.append(f"Rests on {board.visits} visit{plural} to the LA and {voices} this year.")
@@ -159,9 +160,12 @@ def render_board(pack, board, paint=None) -> str:
             shown = _label(pack, c.rating)
             if paint and c.rating:
                 shown = paint(shown, c.rating)
-            extra = ""
+            notes = []
             if c.adviser:
-                extra = f" (the criteria suggest {_label(pack, c.suggestion)})"
+                notes.append(f"the criteria suggest {_label(pack, c.suggestion)}")
+            if c.self_evaluation and c.self_evaluation != c.rating:
+                notes.append(f"the LA's own view: {_label(pack, c.self_evaluation)}")
+            extra = f" ({'; '.join(notes)})" if notes else ""
             voices = f"; {c.voices} school{'s' if c.voices != 1 else ''}" if c.voices else ""
             lines.append(f"  {c.aspect:<4} {pack.phase_name(c.phase):<12} {shown}{extra}: "
                          f"{_evidence_words(c)}{voices}")
@@ -379,11 +383,13 @@ def plan_json(p) -> dict[str, Any]:
             "items": [{"kind": i.kind, "aspect": i.aspect, "phase": i.phase, "why": i.why,
                        "questions": list(i.questions), "probes": list(i.probes)} for i in p.items],
             "overdue": [_action_json(a) for a in p.overdue], "questions": list(p.questions),
-            "start": _start_line(p)}
+            "la": p.la, "start": _start_line(p)}
 
 
 def _start_line(p) -> str:
     school = " --school" if p.organisation["kind"] != "LA" else ""
+    if school and p.la:
+        school += f" --la \"{p.la}\""
     focus = "".join(f" --focus {a}" for a in p.focus)
     return f"laqs chat --org \"{p.organisation['name']}\"{school} --agenda {p.agenda}{focus}"
 

@@ -93,6 +93,81 @@ def parse_year(text: str, year_starts: str = "09-01") -> str:
     raise UsageError(f"'{(text or '').strip()}' is not an academic year: give one such as {example}")
 
 
+# --- sources of evidence that live in the application layer ----------------------------------------------------
+
+
+def grades_as_evidence(source: str, by_aspect: dict[str, list[dict[str, Any]]], pack, schools: dict[str, str],
+                       phases: tuple[str, ...]) -> list[Evidence]:
+    """Graded rows ({aspect: [{aspect_id, phase, date, school, grade, column, section_id, evidence, …}]}, as the
+    joint visits give them) as Evidence rows: a grade bears on the phases it names, or every phase its aspect
+    applies to; `schools` maps a school's name (lower case) to its id, so its voice is counted once."""
+    out = []
+    for aspect, rows in by_aspect.items():
+        a = pack.aspects.get(aspect)
+        if a is None:
+            continue
+        for r in rows:
+            bears = (r["phase"],) if r.get("phase") else tuple(p for p in phases if a.applies_to(p))
+            school = r.get("school") or ""
+            out.append(Evidence(source, aspect, bears, r["date"], "grade", r.get("section_id") or "", None,
+                                float(r["grade"]) if r.get("grade") is not None else None, r.get("column"),
+                                r.get("evidence") or "", "", school, schools.get(school.lower()),
+                                r.get("joint_visit_id"), r["date"]))
+    return out
+
+
+def _plug_in_sources() -> None:
+    """Register the sources kept by application modules, when this installation has them: the joint visits
+    (Appendix 5; their grades are about the LA's support as seen in its schools, and the SIP graded is never
+    named here) and the school register's facts (data)."""
+    from ..year.evidence import sources
+
+    have = {s.id for s in sources()}
+    if JOINT not in have:
+        _plug_in_joint_visits()
+    if DATA not in have:
+        _plug_in_register()
+
+
+def _plug_in_register() -> None:
+    from ..year.evidence import Source, register
+
+    try:
+        from . import register as school_register  # type: ignore[attr-defined]
+    except ImportError:
+        return
+    fetch = getattr(school_register, "register_evidence_rows", None)
+    mark = getattr(school_register, "register_marker", None)
+    if fetch is None or mark is None:
+        return
+
+    def rows(store, pack, la, year):
+        return [Evidence(**r) for r in fetch(store, la, year, tuple(pack.phase_ids()))]
+
+    register(Source(DATA, SOURCE_LABELS[DATA], rows, mark))
+
+
+def _plug_in_joint_visits() -> None:
+    from ..year.evidence import Source, register
+
+    try:
+        from . import joint  # type: ignore[attr-defined]
+    except ImportError:
+        return
+    fetch = getattr(joint, "joint_visit_evidence", None)
+    if fetch is None:
+        return
+
+    def rows(store, pack, la, year):
+        schools = {s["name"].lower(): s["id"] for s in store.schools_of(la["id"])}
+        return grades_as_evidence(JOINT, fetch(store, pack, la["id"], year), pack, schools, tuple(pack.phase_ids()))
+
+    def marker(store, la, year):
+        return store.joint_visits_marker(la["id"], year)
+
+    register(Source(JOINT, SOURCE_LABELS[JOINT], rows, marker))
+
+
 def year_of(service: "Service", year: str | None) -> str:
     if year is None:
         from datetime import date
@@ -118,12 +193,14 @@ def _la(service: "Service", name: str) -> dict[str, Any]:
 
 
 def dashboard(service: "Service", org: str, year: str | None = None) -> Board:
+    _plug_in_sources()
     from ..year.board import board
 
     return board(service.store, service.pack, _la(service, org), year_of(service, year))
 
 
 def cell(service: "Service", org: str, aspect: str, phase: str, year: str | None = None) -> CellDetail:
+    _plug_in_sources()
     from ..year.detail import cell_detail
 
     if aspect not in service.pack.aspects:
@@ -133,6 +210,7 @@ def cell(service: "Service", org: str, aspect: str, phase: str, year: str | None
 
 
 def overview(service: "Service", year: str | None = None) -> Overview:
+    _plug_in_sources()
     from ..year.page import overview as build
 
     return build(service.store, service.pack, year_of(service, year))
@@ -145,6 +223,7 @@ def coverage(service: "Service", org: str, year: str | None = None) -> Coverage:
 
 
 def plan(service: "Service", org: str, year: str | None = None) -> Plan:
+    _plug_in_sources()
     from ..year.plan import plan as build
 
     return build(service.store, service.pack, service.organisation(org), year_of(service, year), service.day())
@@ -177,6 +256,7 @@ def mark_any_action(service: "Service", ref: str, status: str, on: str | None = 
 
 
 def school_page(service: "Service", org: str, year: str | None = None) -> SchoolPage:
+    _plug_in_sources()
     from ..year.page import school_page as build
 
     found = service.organisation(org)

@@ -271,14 +271,17 @@ def rating_cache(db: Database) -> None:
 
     A row holds one phase's cells (the rating held, the suggestion, the ceiling, how it stands, the evidence
     counted by source, whether the sources disagree) as JSON, with the pack edition it was rated against
-    (`basis`) and a marker of the evidence sources that live outside these tables (`sources`). Triggers delete
+    (`basis`) and a marker of the evidence sources that live outside these tables (`sources`); `summary` holds
+    what the regional overview reads (the ratings, how many cells the sources disagree on, the schools heard),
+    so reading 150 LAs does not decode every cell. Triggers delete
     a row whenever evidence it rests on arrives: a judgement or a rating decision for the organisation (or one
     of its schools) in that year and phase, an answer for it in that year (any phase), or a school moving to
     another LA. They fire for every writer, this program, another process or rows pooled from elsewhere, so a
     row that is there is current. Nothing else reads this table: deleting every row is always safe."""
     db.execute("CREATE TABLE rating_cache (organisation_id TEXT NOT NULL, academic_year TEXT NOT NULL, "
                "phase TEXT NOT NULL, basis TEXT NOT NULL, sources TEXT NOT NULL, cells TEXT NOT NULL, "
-               "built_at TEXT NOT NULL, PRIMARY KEY (organisation_id, academic_year, phase)) WITHOUT ROWID")
+               "summary TEXT NOT NULL, built_at TEXT NOT NULL, "
+               "PRIMARY KEY (organisation_id, academic_year, phase)) WITHOUT ROWID")
     # The organisation itself and, for a school, its LA: a headteacher's voice is evidence for the LA.
     def scope(row: str) -> str:
         return (f"organisation_id IN ({row}.organisation_id, "
@@ -294,6 +297,12 @@ def rating_cache(db: Database) -> None:
                    f"DELETE FROM rating_cache WHERE {scope(row)}; END")
     db.execute("CREATE TRIGGER rating_cache_responses_flag AFTER UPDATE OF concerns_individual, aspect_id "
                "ON responses BEGIN DELETE FROM rating_cache WHERE " + scope("new") + "; END")
+    # The LA's own self-evaluation, kept on its visit's rating rows, shows beside the adviser's rating.
+    for event, row in (("INSERT", "new"), ("UPDATE OF self_evaluation", "new"), ("DELETE", "old")):
+        name = event.split()[0].lower()
+        db.execute(f"CREATE TRIGGER rating_cache_ratings_{name} AFTER {event} ON ratings BEGIN "
+                   f"DELETE FROM rating_cache WHERE organisation_id = {row}.organisation_id AND "
+                   f"academic_year = {row}.academic_year AND phase = {row}.phase; END")
     db.execute("CREATE TRIGGER rating_cache_parent AFTER UPDATE OF parent_id ON organisations BEGIN "
                "DELETE FROM rating_cache WHERE organisation_id IN (old.parent_id, new.parent_id, new.id); END")
 

@@ -74,6 +74,24 @@ class YearQueries(_Base):
             f"SELECT aspect_id, count(*) FROM responses WHERE organisation_id IN ({marks}) AND academic_year = ? "
             "GROUP BY aspect_id", [*ids, year])}
 
+    def self_evaluations(self, organisation_id: str, year: str) -> dict[tuple[str, str], str]:
+        """(phase, aspect) -> the organisation's own view of its rating, as last recorded at its visits that year
+        (the latest visit's, by date, then when it was begun)."""
+        out: dict[tuple[str, str], str] = {}
+        for phase, aspect, column in self.conn.execute(
+                "SELECT r.phase, r.aspect_id, r.self_evaluation FROM ratings r JOIN visits v ON v.id = r.visit_id "
+                "WHERE r.organisation_id = ? AND r.academic_year = ? AND r.self_evaluation IS NOT NULL "
+                "ORDER BY v.date, v.created_at, r.updated_at", [organisation_id, year]):
+            out[(phase, aspect)] = column
+        return out
+
+    def visit_counts_of(self, organisation_ids: Iterable[str], year: str) -> dict[str, int]:
+        """organisation id -> its visits in an academic year."""
+        marks, ids = _marks(organisation_ids)
+        return {r[0]: r[1] for r in self.conn.execute(
+            f"SELECT organisation_id, count(*) FROM visits WHERE organisation_id IN ({marks}) AND "
+            "academic_year = ? GROUP BY organisation_id", [*ids, year])}
+
     def actions_of(self, organisation_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
         """The actions agreed with these organisations (every organisation with None), each with its status now
         (store/actions.py) and its organisation's name and kind, by the date of its visit."""
@@ -91,24 +109,34 @@ class YearQueries(_Base):
 
     # --- the rating cache ---------------------------------------------------------------------------------------
 
-    def cached_cells(self, organisation_ids: Iterable[str], year: str) -> dict[tuple[str, str], dict[str, Any]]:
-        """(organisation id, phase) -> {basis, sources, cells (decoded)} for the rows kept for a year."""
+    def cached_cells(self, organisation_ids: Iterable[str], year: str,
+                     parts: tuple[str, ...] = ("cells", "summary")) -> dict[tuple[str, str], dict[str, Any]]:
+        """(organisation id, phase) -> {basis, sources, and each part asked for decoded (cells, summary)} for the
+        rows kept for a year."""
+        if not parts or set(parts) - {"cells", "summary"}:
+            raise ValueError(parts)
         marks, ids = _marks(organisation_ids)
         try:
             rows = self.conn.execute(
-                f"SELECT organisation_id, phase, basis, sources, cells FROM rating_cache WHERE organisation_id IN "
-                f"({marks}) AND academic_year = ?", [*ids, year]).fetchall()
+                f"SELECT organisation_id, phase, basis, sources, {', '.join(parts)} FROM rating_cache WHERE "
+                f"organisation_id IN ({marks}) AND academic_year = ?", [*ids, year]).fetchall()
         except Exception:  # noqa: BLE001 - a read-only store not yet migrated has no cache: rate afresh
             return {}
-        return {(o, p): {"basis": b, "sources": s, "cells": json.loads(c)} for o, p, b, s, c in rows}
+        return {(r[0], r[1]): {"basis": r[2], "sources": r[3], **{k: json.loads(v) for k, v in zip(parts, r[4:])}}
+                for r in rows}
 
-    def keep_cells(self, year: str, rows: Iterable[tuple[str, str, str, str, list[dict[str, Any]]]]) -> None:
-        """Keep (organisation id, phase, basis, sources, cells) rows for a year, replacing those there."""
+    def keep_cells(self, year: str, rows: Iterable[tuple[str, str, str, str, Any, Any]]) -> None:
+        """Keep (organisation id, phase, basis, sources, cells, summary) rows for a year (cells and summary as
+        JSON-able data), replacing those there."""
         stamp = now()
+
+        def dump(x: Any) -> str:
+            return json.dumps(x, separators=(",", ":"))
+
         self.conn.executemany(
             "INSERT OR REPLACE INTO rating_cache (organisation_id, academic_year, phase, basis, sources, cells, "
-            "built_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(o, year, p, b, s, json.dumps(c, separators=(",", ":")), stamp) for o, p, b, s, c in rows])
+            "summary, built_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(o, year, p, b, s, dump(c), dump(m), stamp) for o, p, b, s, c, m in rows])
 
     def forget_cells(self, organisation_id: str | None = None) -> None:
         """Drop kept ratings (one organisation's, or all): the next reading rates afresh."""

@@ -25,7 +25,7 @@ from . import evidence as ev
 from .records import HEADTEACHERS, JOINT, JUDGEMENT_KINDS, Board, Cell, Evidence, Rollup
 
 # Bumped whenever what a kept cell holds or how it is worked out changes: older rows are rated afresh.
-CACHE_FORMAT = "2"
+CACHE_FORMAT = "5"
 _BASIS: dict[int, tuple[Pack, str]] = {}
 
 
@@ -100,17 +100,26 @@ def _deciding(pack: Pack, r: Rating) -> tuple[str, ...]:
 def compute_cells(store: Store, pack: Pack, la: dict[str, Any], year: str, phases: Iterable[str] | None = None,
                   rows: list[Evidence] | None = None) -> dict[tuple[str, str], Cell]:
     """(phase, aspect) -> Cell for an LA and year, from every source's evidence (rows, if gathered already)."""
+    return _compute(store, pack, la, year, phases, rows)[0]
+
+
+def _compute(store: Store, pack: Pack, la: dict[str, Any], year: str, phases: Iterable[str] | None = None,
+             rows: list[Evidence] | None = None) -> tuple[dict[tuple[str, str], Cell], dict[str, list[str]]]:
+    """The cells, and per phase the schools whose voices reached any of its cells."""
     rows = ev.gather(store, pack, la, year) if rows is None else rows
     per_cell: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
     for e in rows:
         for p in e.phases:
             per_cell[(p, e.aspect)].append(e)
+    own = store.self_evaluations(la["id"], year)
     decided: dict[tuple[str, str], dict[str, Any]] = {}
     for d in store.rating_decisions(la["id"], year):
         decided[(d["phase"], d["aspect_id"])] = d
     out: dict[tuple[str, str], Cell] = {}
+    heard: dict[str, list[str]] = {}
     order = [s.id for s in ev.sources()]
     for phase in (list(phases) if phases is not None else pack.phase_ids()):
+        schools: set[str] = set()
         for aspect in pack.aspects:
             here = per_cell.get((phase, aspect), [])
             judged = [e for e in here if e.kind in JUDGEMENT_KINDS]
@@ -126,11 +135,15 @@ def compute_cells(store: Store, pack: Pack, la: dict[str, Any], year: str, phase
             counts = {s: counts[s] for s in order if s in counts} | counts  # the sources' order first
             judged_by = {e.source for e in judged}
             by_source: dict[str, str | None] = {}
-            if len(judged_by) > 1:
+            if len(judged_by) == 1 and any(e.source not in judged_by for e in here if e.kind == "grade"):
+                by_source = {next(iter(judged_by)): r.suggestion}  # set beside another source's grades
+            elif len(judged_by) > 1:
                 for s in judged_by:
                     by_source[s] = suggestion_of(pack, aspect, phase, [e for e in judged if e.source == s]).suggestion
             line, disputed = _disagreement(pack, here, by_source)
-            voices = len({e.school_id for e in here if e.school_id and e.source in (HEADTEACHERS, JOINT)})
+            voiced = {e.school_id for e in here if e.school_id and e.source in (HEADTEACHERS, JOINT)}
+            schools |= voiced
+            voices = len(voiced)
             adviser = held.column if held.standing in ("overridden", "agreed") and held.column != r.suggestion \
                 else None
             out[(phase, aspect)] = Cell(
@@ -139,56 +152,121 @@ def compute_cells(store: Store, pack: Pack, la: dict[str, Any], year: str, phase
                 line, voices, by_source, tuple(r.lift), _deciding(pack, r),
                 held.rests_on(), held.visit_id, held.visit_date, held.reason,
                 {"kind": held.departure.kind, "ruled_out": held.departure.ruled_out, "line": held.departure.line}
-                if held.departure is not None else None, dict(held.lapsed) if held.lapsed else None, disputed)
-    return out
+                if held.departure is not None else None, dict(held.lapsed) if held.lapsed else None, disputed,
+                own.get((phase, aspect)))
+        heard[phase] = sorted(schools)
+    return out, heard
+
+
+_CELL_FIELDS = frozenset(Cell._fields)
 
 
 def _cell_from(d: dict[str, Any]) -> Cell:
-    d = dict(d)
-    d["lift"], d["deciding"], d["disputed"] = tuple(d["lift"]), tuple(d["deciding"]), tuple(d["disputed"])
-    return Cell(**d)
+    """A kept cell back as a Cell. The row was written from a Cell of this CACHE_FORMAT (the basis says so), so its
+    fields are filled in directly: Record's checking constructor, run for every cell of 150 LAs, was most of the
+    time an overview took."""
+    if d.keys() != _CELL_FIELDS:
+        return Cell(**{k: v for k, v in d.items() if k in _CELL_FIELDS})
+    cell = object.__new__(Cell)
+    values = cell.__dict__
+    values.update(d)
+    values["lift"], values["deciding"], values["disputed"] = tuple(d["lift"]), tuple(d["deciding"]), \
+        tuple(d["disputed"])
+    return cell
 
 
-def cells(store: Store, pack: Pack, las: list[dict[str, Any]], year: str) -> dict[str, dict[tuple[str, str], Cell]]:
-    """LA id -> its cells for a year: kept ones where current, the rest rated now and kept (unless the store is
-    read-only). Rating and keeping happen in one write transaction, so no evidence can arrive in between."""
+def _current(store: Store, la: dict[str, Any], year: str, b: str,
+             rows: list[dict[str, Any] | None]) -> list[dict[str, Any]] | None:
+    """An LA's kept rows, one per phase, when every one is there and current (same pack edition and source
+    markers); else None."""
+    marks = ev.markers(store, la, year)
+    if all(r is not None and r["basis"] == b and r["sources"] == marks for r in rows):
+        return rows  # type: ignore[return-value]
+    return None
+
+
+def _summary(cells_: dict[tuple[str, str], Cell], phase: str, heard: list[str]) -> dict[str, Any]:
+    here = [c for (p, _), c in cells_.items() if p == phase]
+    return {"ratings": {c.aspect: c.rating for c in here}, "disagreements": sum(1 for c in here if c.disagreement),
+            "heard": heard}
+
+
+def kept(store: Store, pack: Pack, las: list[dict[str, Any]], year: str
+         ) -> dict[str, tuple[dict[tuple[str, str], Cell], frozenset[str]]]:
+    """LA id -> its cells for a year and the schools heard in them: kept ones where current, the rest rated now
+    and kept (unless the store is read-only). Rating and keeping happen in one write transaction, so no evidence
+    can arrive in between."""
     b = basis(pack)
     phases = pack.phase_ids()
-    out: dict[str, dict[tuple[str, str], Cell]] = {}
+    out: dict[str, tuple[dict[tuple[str, str], Cell], frozenset[str]]] = {}
 
     def from_cache() -> list[dict[str, Any]]:
-        kept = store.cached_cells([la["id"] for la in las], year)
+        found = store.cached_cells([la["id"] for la in las], year)
         stale = []
         for la in las:
-            marks = ev.markers(store, la, year)
-            rows = [kept.get((la["id"], p)) for p in phases]
-            if all(r is not None and r["basis"] == b and r["sources"] == marks for r in rows):
-                out[la["id"]] = {(c["phase"], c["aspect"]): _cell_from(c) for r in rows for c in r["cells"]}
-            else:
+            rows = _current(store, la, year, b, [found.get((la["id"], p)) for p in phases])
+            if rows is None:
                 stale.append(la)
+                continue
+            out[la["id"]] = ({(c["phase"], c["aspect"]): _cell_from(c) for r in rows for c in r["cells"]},
+                             frozenset(s for r in rows for s in r["summary"]["heard"]))
         return stale
+
+    def build(la: dict[str, Any]) -> dict[str, list[str]]:
+        got, heard = _compute(store, pack, la, year)
+        out[la["id"]] = (got, frozenset(s for p in heard.values() for s in p))
+        return heard
 
     stale = from_cache()
     if not stale:
         return out
     if store.read_only:
         for la in stale:
-            out[la["id"]] = compute_cells(store, pack, la, year)
+            build(la)
         return out
     with store.write():
         for la in from_cache():  # again, under the write lock: another process may have kept them meanwhile
-            got = compute_cells(store, pack, la, year)
-            out[la["id"]] = got
+            heard = build(la)
+            got = out[la["id"]][0]
             marks = ev.markers(store, la, year)
-            store.keep_cells(year, [(la["id"], p, b, marks,
-                                     [c.to_dict() for (ph, _), c in got.items() if ph == p]) for p in phases])
+            store.keep_cells(year, [(la["id"], p, b, marks, [c.to_dict() for (ph, _), c in got.items() if ph == p],
+                                     _summary(got, p, heard.get(p, []))) for p in phases])
     return out
 
 
-def rollups(pack: Pack, cells_: dict[tuple[str, str], Cell]) -> tuple[dict[tuple[str, str], Rollup],
-                                                                         dict[str, Rollup]]:
-    """The group roll-ups per phase and overall (rollup.py's rule) from a board's cells."""
-    d = rollup_dashboard(pack, {k: c.rating for k, c in cells_.items()})
+def cells(store: Store, pack: Pack, las: list[dict[str, Any]], year: str) -> dict[str, dict[tuple[str, str], Cell]]:
+    """LA id -> its cells for a year (see kept)."""
+    return {k: v[0] for k, v in kept(store, pack, las, year).items()}
+
+
+def summaries(store: Store, pack: Pack, las: list[dict[str, Any]], year: str
+              ) -> dict[str, tuple[dict[tuple[str, str], str | None], int, frozenset[str]]]:
+    """LA id -> (its ratings per (phase, aspect), how many cells the sources disagree on, the schools heard): what
+    the regional overview needs, read from the kept summaries without decoding every cell."""
+    b = basis(pack)
+    phases = pack.phase_ids()
+    found = store.cached_cells([la["id"] for la in las], year, parts=("summary",))
+    out: dict[str, tuple[dict[tuple[str, str], str | None], int, frozenset[str]]] = {}
+    stale = []
+    for la in las:
+        rows = _current(store, la, year, b, [found.get((la["id"], p)) for p in phases])
+        if rows is None:
+            stale.append(la)
+            continue
+        out[la["id"]] = ({(p, a): col for p, r in zip(phases, rows) for a, col in r["summary"]["ratings"].items()},
+                         sum(r["summary"]["disagreements"] for r in rows),
+                         frozenset(s for r in rows for s in r["summary"]["heard"]))
+    if stale:
+        for la_id, (got, heard) in kept(store, pack, stale, year).items():
+            out[la_id] = ({k: c.rating for k, c in got.items()}, sum(1 for c in got.values() if c.disagreement),
+                          heard)
+    return out
+
+
+def rollups(pack: Pack, cells_: dict[tuple[str, str], Cell] | dict[tuple[str, str], str | None]
+            ) -> tuple[dict[tuple[str, str], Rollup], dict[str, Rollup]]:
+    """The group roll-ups per phase and overall (rollup.py's rule) from a board's cells (or their ratings)."""
+    d = rollup_dashboard(pack, {k: c.rating if isinstance(c, Cell) else c for k, c in cells_.items()})
     groups = {(row.phase, g): Rollup(g, row.phase, row.groups[g], *row.rated[g]) for row in d.rows for g in row.groups}
     overall = {g: Rollup(g, "", d.overall[g], *d.overall_rated[g]) for g in d.overall}
     return groups, overall
@@ -196,14 +274,13 @@ def rollups(pack: Pack, cells_: dict[tuple[str, str], Cell]) -> tuple[dict[tuple
 
 def board(store: Store, pack: Pack, la: dict[str, Any], year: str) -> Board:
     """An LA's dashboard for a year."""
-    got = cells(store, pack, [la], year)[la["id"]]
+    got, heard = kept(store, pack, [la], year)[la["id"]]
     groups, overall = rollups(pack, got)
     schools = store.schools_of(la["id"])
-    school_ids = {s["id"] for s in schools}
-    heard = {v["organisation_id"] for v in store.year_visits_of(school_ids, year)} if school_ids else set()
-    sources: dict[str, int] = {}
+    sources: dict[str, int] = {s.id: 0 for s in ev.sources()}  # in the sources' order
     for c in got.values():
         for s, n in c.evidence.items():
             sources[s] = sources.get(s, 0) + n
+    sources = {s: n for s, n in sources.items() if n}
     return Board(la, year, got, groups, overall, len(heard), len(schools), store.visit_count(la["id"], year),
                  sources)

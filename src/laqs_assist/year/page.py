@@ -9,7 +9,7 @@ from ..packs.model import Pack
 from ..session.actions import STATUS_WORDS, is_overdue
 from ..store import Store
 from . import evidence as ev
-from .board import cells, rollups
+from .board import rollups, summaries
 from .records import JOINT, Overview, OverviewRow, SchoolPage
 
 ACTION_FILTERS = ("all", "open", "overdue", "done")
@@ -40,27 +40,19 @@ def school_page(store: Store, pack: Pack, school: dict[str, Any], year: str, tod
 def overview(store: Store, pack: Pack, year: str, organisations: Iterable[dict[str, Any]] | None = None) -> Overview:
     """Every LA in the store (or those given) with its group ratings per phase and overall for a year."""
     las = list(organisations) if organisations is not None else store.organisations_of_kind(_la_kind(pack))
-    got = cells(store, pack, las, year)
-    counts = _visit_counts(store, las, year)
+    got = summaries(store, pack, las, year)
+    counts = store.visit_counts_of([la["id"] for la in las], year)
     rows = []
     for la in las:
-        c = got[la["id"]]
-        groups, overall = rollups(pack, c)
-        rows.append(OverviewRow(la, groups, overall, sum(1 for x in c.values() if x.disagreement),
-                                max((x.voices for x in c.values()), default=0), counts.get(la["id"], 0)))
+        ratings, disagreements, heard = got[la["id"]]
+        groups, overall = rollups(pack, ratings)
+        rows.append(OverviewRow(la, groups, overall, disagreements, len(heard), counts.get(la["id"], 0)))
     return Overview(year, tuple(rows))
 
 
 def _la_kind(pack: Pack) -> str:
     found = pack.organisation_kind("LA")
     return found.id if found else "LA"
-
-
-def _visit_counts(store: Store, las: list[dict[str, Any]], year: str) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for v in store.year_visits_of([la["id"] for la in las], year):
-        out[v["organisation_id"]] = out.get(v["organisation_id"], 0) + 1
-    return out
 
 
 def actions_across(store: Store, organisations: list[dict[str, Any]] | None, status: str,

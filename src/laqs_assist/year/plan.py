@@ -79,4 +79,6 @@ def plan(store: Store, pack: Pack, organisation: dict[str, Any], year: str, toda
     overdue = tuple({**a, "organisation": organisation["name"], "overdue": True}
                     for a in store.organisation_actions(organisation["id"]) if is_overdue(a, today))
     questions = tuple(dict.fromkeys(q for a in focus for i in items if i.aspect == a for q in i.questions))
-    return Plan(organisation, year, agenda_id, focus, tuple(items), overdue, questions)
+    parent = store.organisation_by_id(organisation["parent_id"]) if organisation.get("parent_id") else None
+    return Plan(organisation, year, agenda_id, focus, tuple(items), overdue, questions,
+                parent["name"] if parent else None)

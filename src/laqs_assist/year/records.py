@@ -54,7 +54,8 @@ class Cell(Record):
     evidence: dict[str, int] = factory(dict)  # source -> pieces of evidence (answers, judgements, grades, figures)
     disagreement: str = ""  # "" or one line where the sources part ("1.1.G.2: LA contacts met, headteachers not met")
     voices: int = 0  # schools whose headteachers (or joint visits) gave evidence for this cell
-    by_source: dict[str, str | None] = factory(dict)  # source -> what its judgements alone suggest (2+ sources)
+    # source -> what its judgements alone suggest, where another source judged or graded the cell too
+    by_source: dict[str, str | None] = factory(dict)
     lift: tuple[str, ...] = ()  # what evidence would lift the suggestion one column
     deciding: tuple[str, ...] = ()  # criteria that decide the next column up (blocking it now)
     rests_on: str = ""  # in words: override, agreement, or suggestion from the year's evidence
@@ -64,6 +65,7 @@ class Cell(Record):
     departure: dict[str, Any] | None = None  # an override beside the criteria: kind, ruled_out, line
     lapsed: dict[str, Any] | None = None  # the latest decision, set aside by evidence recorded since
     disputed: tuple[str, ...] = ()  # the criteria the sources disagree on
+    self_evaluation: str | None = None  # the LA's own view of the rating, where it gave one
 
     @property
     def applies(self) -> bool:
@@ -112,7 +114,7 @@ class Board(Record):
     cells: dict[tuple[str, str], Cell]  # (phase, aspect) -> Cell
     groups: dict[tuple[str, str], Rollup]  # (phase, group id) -> Rollup
     overall: dict[str, Rollup]  # group id -> Rollup over every phase
-    voices: int  # schools whose headteachers or joint visits count this year
+    voices: int  # schools whose headteachers (or joint visits) gave evidence this year
     schools: int  # schools of the LA in the store
     visits: int  # the LA's own visits this year
     sources: dict[str, int] = factory(dict)  # source -> pieces of evidence over every cell
@@ -209,6 +211,7 @@ class Plan(Record):
     items: tuple[PlanItem, ...]
     overdue: tuple[dict[str, Any], ...]  # actions past their due date, still open or carried forward
     questions: tuple[str, ...]  # the agenda questions in the order proposed
+    la: str | None = None  # for a school: its LA's name, which a visit started from the plan keeps
 
 
 class SchoolPage(Record):
