@@ -99,6 +99,10 @@ def cell_summary(pack: Any, board: Any, phase: str, aspect_id: str) -> Content:
                                       ("  the criteria suggest ", "bold"), label(pack, c.suggestion)))
     elif c.suggestion and c.suggestion != c.rating:
         lines.append(Content.assemble(("The criteria suggest: ", "bold"), label(pack, c.suggestion)))
+    if c.departure and c.departure.get("line"):
+        lines.append(Content.assemble(("The criteria: ", "bold"), inert(c.departure["line"])))
+    if c.self_evaluation and c.self_evaluation != c.rating:
+        lines.append(Content.assemble(("≠ The LA's own view: ", "bold $text-warning"), label(pack, c.self_evaluation)))
     if c.ceiling and c.ceiling != NA:
         lines.append(Content.assemble(("Ceiling: ", "bold"), label(pack, c.ceiling)))
     lines.append(Content.assemble(("Evidence: ", "bold"), evidence_line(c.evidence),
