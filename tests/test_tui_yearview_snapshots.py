@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_tui_helpers import make_app, wait_for
+from test_tui_helpers import make_app, settle, wait_for
 from year_script import LA, record_year
 
 DAY = date(2027, 7, 20)
@@ -31,7 +31,9 @@ def _ready(app):
         await wait_for(pilot, lambda: type(app.screen).__name__ == "DashboardScreen" and app.screen.data is not None,
                        what="dashboard")
         app.screen.query_one(RagGrid).move_to(("aspect", "P", "1.1"))
-        await pilot.pause()
+        await wait_for(pilot, lambda: "1.1 Primary" in str(app.screen.query_one("#dash-detail").render()),
+                       what="the highlighted cell's detail")
+        await settle(pilot)
     return ready
 
 

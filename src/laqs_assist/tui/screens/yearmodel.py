@@ -79,7 +79,9 @@ def grid_model(pack: Any, board: Any) -> GridModel:
 def evidence_line(evidence: dict[str, int]) -> Content:
     if not evidence:
         return Content.styled("no evidence recorded this year", "$text-muted")
-    return Content(" · ".join(f"{SOURCE_MANY.get(s, s)} {n}" for s, n in evidence.items() if n))
+    order = list(SOURCE_MANY)
+    ranked = sorted(evidence.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+    return Content(" · ".join(f"{SOURCE_MANY.get(s, s)} {n}" for s, n in ranked if n))
 
 
 def cell_summary(pack: Any, board: Any, phase: str, aspect_id: str) -> Content:
@@ -108,8 +110,10 @@ def cell_summary(pack: Any, board: Any, phase: str, aspect_id: str) -> Content:
     lines.append(Content.assemble(("Evidence: ", "bold"), evidence_line(c.evidence),
                                   (f" · {plural(c.voices, 'school')}' voices" if c.voices else "", "$text-muted")))
     if len(c.by_source) > 1:
+        order = list(SOURCE_MANY)
+        alone = sorted(c.by_source.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
         lines.append(Content.assemble(("Each source alone: ", "bold"), " · ".join(
-            f"{SOURCE_MANY.get(s, s)} {label(pack, col) if col else 'nothing yet'}" for s, col in c.by_source.items())))
+            f"{SOURCE_MANY.get(s, s)} {label(pack, col) if col else 'nothing yet'}" for s, col in alone)))
     if c.disagreement:
         lines.append(Content.assemble(("! The sources disagree: ", "bold $text-error"), inert(c.disagreement)))
     for i, x in enumerate(c.lift[:2]):
