@@ -155,11 +155,15 @@ def test_a_kept_rating_is_read_back_and_dropped_when_evidence_arrives(db, servic
 
 
 def test_the_overview_lists_every_la_with_its_group_ratings(service):
-    ov = service.overview(YEAR)
+    ticks = []
+    ov = service.overview(YEAR, lambda done, total, la: ticks.append((done, total, la["name"])))
+    assert ticks == [(1, 1, LA)]  # rated once, then kept
     assert [r.organisation["name"] for r in ov.rows] == [LA]
     row = ov.rows[0]
     assert (row.visits, row.disagreements, row.voices) == (3, 1, 4)
-    assert service.overview(YEAR) == ov  # read back from the kept summaries, the same
+    heard = []
+    assert service.overview(YEAR, lambda done, total, la: heard.append(la["name"])) == ov  # from the kept summaries
+    assert heard == []  # nothing needed rating again
     assert row.groups[("P", "1")].rating is None and (row.groups[("P", "1")].rated, row.groups[("P", "1")].of) \
         == (2, 5)
 
@@ -397,3 +401,94 @@ def test_the_plan_for_a_school_draws_on_its_own_visits(capsys, db):
     assert data["la"] == LA
     assert data["start"].startswith('laqs chat --org "Birch Primary" --school --la "Northshire" --agenda headteachers '
                                     '--focus ')
+
+
+def test_an_answer_about_an_individual_is_counted_but_never_shown(capsys, db, service):
+    service.start(Service.visit_form(PACK, organisation="Elm Primary", school=True, phases=("P",), focus=("1.1",),
+                                     day="2027-07-05", parent=LA))
+    said = service.answer("No: the SIP, Jo Smith, never turns up on time.")
+    service.flag(said.response["id"])
+    service.close_visit()
+    assert service.dashboard(LA, YEAR).cells[("P", "1.1")].evidence == {"la": 8, "headteachers": 7}
+    step = service.cell(LA, "1.1", "P", YEAR).steps[-1]
+    assert [(e.kind, e.flagged, e.text) for e in step.evidence] == [("answer", True, "")]
+    data = laqs_json(capsys, db, "dashboard", LA, "--year", YEAR, "--cell", "1.1:P")
+    code, text, _ = laqs(capsys, db, "dashboard", LA, "--year", YEAR, "--cell", "1.1:P")
+    for shown in (json.dumps(data), text):
+        assert "Jo Smith" not in shown
+    assert "(concerns an individual: not shown)" in text
+
+
+def test_the_advisers_rating_stands_beside_the_suggestion_until_newer_evidence(service):
+    summer = next(v for v in service.visits(organisation=LA) if v["date"] == "2027-06-15")
+    service.resume(summer["id"])
+    service.override("1.4", "P", "G", "the spring support plans were seen working in three schools")
+    service.close_visit()
+    c = service.dashboard(LA, YEAR).cells[("P", "1.4")]
+    assert (c.rating, c.standing, c.suggestion, c.adviser) == ("G", "overridden", "NI", "G")
+    assert c.reason == "the spring support plans were seen working in three schools"
+    assert c.rests_on == "adviser's override at the visit of 2027-06-15"
+    # a headteacher's judgement on 1.4 recorded after it sets the override aside: the suggestion stands again
+    service.start(Service.visit_form(PACK, organisation="Ash Primary", school=True, phases=("P",), day="2027-07-08",
+                                     parent=LA))
+    service.judge("1.4.G.2", "not_met")
+    service.close_visit()
+    c = service.dashboard(LA, YEAR).cells[("P", "1.4")]
+    assert (c.rating, c.standing, c.adviser) == ("NI", "suggested", None)
+    assert c.lapsed["column_id"] == "G" and c.lapsed["kind"] == "override"
+    assert c.evidence == {"la": 2, "headteachers": 1} and c.voices == 1
+
+
+def test_the_command_colours_on_a_terminal_and_not_with_no_color(db, monkeypatch):
+    from click.testing import CliRunner
+
+    from laqs_assist.cli import cli
+
+    args = ["--store", str(db), "dashboard", LA, "--year", YEAR]
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    coloured = CliRunner().invoke(cli, args, color=True)
+    assert coloured.exit_code == 0 and "\x1b[32mG   \x1b[0m" in coloured.output
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = CliRunner().invoke(cli, args, color=True)
+    assert plain.exit_code == 0 and "\x1b[" not in plain.output
+    import click
+
+    assert plain.output == click.unstyle(coloured.output)
+
+
+def test_ratings_made_while_another_process_wrote_are_shown_but_not_kept(db, service):
+    from laqs_assist.store import Store
+    from laqs_assist.year.board import kept
+
+    la = service.organisation(LA)
+    other = Store(db)  # another connection, as another process would hold
+    try:
+        def meanwhile(done, total, rated):
+            other.forget_cells()  # any commit by another connection while the LA was being rated
+        got = kept(service.store, PACK, [la], YEAR, meanwhile)
+        assert got[la["id"]][0][("P", "1.1")].evidence == {"la": 8, "headteachers": 6}  # shown
+        assert other.cached_cells([la["id"]], YEAR) == {}  # not kept
+        kept(service.store, PACK, [la], YEAR)  # nothing written meanwhile this time
+        assert set(p for _, p in other.cached_cells([la["id"]], YEAR)) == {"EY", "P", "S"}
+    finally:
+        other.close()
+
+
+def test_the_text_of_coverage_plan_and_actions(capsys, db):
+    _, cov, _ = laqs(capsys, db, "coverage", LA, "--year", YEAR)
+    lines = cov.splitlines()
+    assert lines[0] == "Coverage of Northshire (2026/27): 3 visits, agenda la-contacts"
+    assert "1.1           2       1       2      0      0       6        4  2026-10-05" in lines
+    assert "1.2           0       0       0      0      0       0        0  never" in lines
+    assert "Questions discussed: 4 of 30" in lines and "Never discussed this year (26):" in lines
+    _, plan, _ = laqs(capsys, db, "plan", LA, "--year", YEAR, "--as-of", TODAY)
+    assert "The sources disagree:\n  1.1 Primary: the sources disagree: 1.1.G.2: LA contacts met, headteachers not " \
+           "met\n" in plan
+    assert "Overdue actions (1):" in plan and "Share the consultant deployment plan with heads" in plan
+    assert plan.rstrip().endswith('Start it: laqs chat --org "Northshire" --agenda la-contacts --focus 1.1 --focus 1.2 '
+                                  '--focus 1.3 --focus 1.5')
+    _, acts, _ = laqs(capsys, db, "actions", LA, "--overdue", "--as-of", TODAY)
+    assert acts.splitlines()[0] == "2 overdue actions for Northshire:"
+    assert "OVERDUE [Birch Primary] Join the writing moderation cluster (Head 4)" in acts
+    _, none, _ = laqs(capsys, db, "actions", "Elm Primary", "--overdue", "--as-of", TODAY)
+    assert none == "No overdue actions for Elm Primary.\n"

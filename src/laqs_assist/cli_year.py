@@ -6,6 +6,7 @@ every field for scripts. A year is checked before anything is read: a bad one is
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -297,11 +298,42 @@ def _evidence_line(e) -> str:
 # --- overview -------------------------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _rating_progress():
+    """A progress bar on stderr (a terminal's only) while LAs whose ratings are not kept are rated; it appears only
+    when there are some."""
+    import sys
+
+    state: dict[str, Any] = {}
+
+    def tick(done: int, total: int, la: dict[str, Any]) -> None:
+        if total < 5 or not sys.stderr.isatty():
+            return
+        if "bar" not in state:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            state["bar"] = Progress(TextColumn("rating"), BarColumn(), MofNCompleteColumn(),
+                                    TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
+            state["bar"].start()
+            state["task"] = state["bar"].add_task("", total=total)
+        from rich.markup import escape
+
+        state["bar"].update(state["task"], completed=done,
+                            description=escape(inert(la["name"], one_line=True)[:30]))
+
+    try:
+        yield tick
+    finally:
+        if "bar" in state:
+            state["bar"].stop()
+
+
 def overview_command(state, year: str | None, as_json: bool) -> None:
     pack = state.pack()
     year = _year(pack, year)
-    with _service(state) as service:
-        ov = service.overview(year)
+    with _service(state) as service, _rating_progress() as tick:
+        ov = service.overview(year, tick)
     groups = [g.id for g in pack.groups]
     phases = pack.phase_ids()
     if as_json:
@@ -327,6 +359,8 @@ def overview_command(state, year: str | None, as_json: bool) -> None:
         shown = " ".join(paint((c or "—").ljust(6), c) if c else "—".ljust(6) for c in cells)
         _echo(f"{_short(inert(r.organisation['name'], one_line=True), width).ljust(width)}  {shown} "
               f"{r.visits:>6}  {r.voices:>7}  {r.disagreements:>8}")
+    legend = ", ".join(f"{c.id} {c.label}" for c in pack.columns)
+    _echo(f"{legend}; — not yet rated (a group needs {pack.rollup.min_rated:.0%} of its aspects rated).")
     _echo("Open one: laqs dashboard NAME [--year YEAR]")
 
 

@@ -589,9 +589,9 @@ class Service:
         from . import yearview
         return yearview.cell(self, org, aspect, phase, year)
 
-    def overview(self, year: str | None = None):
+    def overview(self, year: str | None = None, progress=None):
         from . import yearview
-        return yearview.overview(self, year)
+        return yearview.overview(self, year, progress)
 
     def coverage(self, org: str, year: str | None = None):
         from . import yearview

@@ -14,8 +14,10 @@ plain (record.py), defined in the domain (year/records.py) and named here for th
         One aspect and phase across the year: `steps`, one per visit (or dated piece of outside evidence), each
         with its date, source, organisation, who was met, its Evidence rows (judgements, answers, grades) and the
         suggestion before and after it.
-    Service.overview(year=None) -> Overview
-        Every LA in the store with its group ratings per phase and overall (`rows`, by name).
+    Service.overview(year=None, progress=None) -> Overview
+        Every LA in the store with its group ratings per phase and overall (`rows`, by name). Ratings not kept
+        yet are rated first (the first time after an upgrade: seconds for a region): `progress(done, total, la)`
+        hears of each.
     Service.coverage(org, year=None) -> Coverage
         Which agenda questions and aspects the organisation's visits discussed, when and how often (`terms`: the
         autumn, spring and summer counts for a heat map), and which never (`never`, `aspects_never`).
@@ -179,7 +181,8 @@ def year_of(service: "Service", year: str | None) -> str:
 
 
 def is_school(org: dict[str, Any]) -> bool:
-    return org.get("kind") != "LA" and (org.get("kind") or "").lower() != "la"
+    """Any organisation but an LA: a school (or a setting) whose ratings are its LA's."""
+    return (org.get("kind") or "").lower() != "la"
 
 
 def _la(service: "Service", name: str) -> dict[str, Any]:
@@ -209,11 +212,11 @@ def cell(service: "Service", org: str, aspect: str, phase: str, year: str | None
                        year_of(service, year))
 
 
-def overview(service: "Service", year: str | None = None) -> Overview:
+def overview(service: "Service", year: str | None = None, progress=None) -> Overview:
     _plug_in_sources()
     from ..year.page import overview as build
 
-    return build(service.store, service.pack, year_of(service, year))
+    return build(service.store, service.pack, year_of(service, year), progress=progress)
 
 
 def coverage(service: "Service", org: str, year: str | None = None) -> Coverage:

@@ -138,6 +138,11 @@ class YearQueries(_Base):
             "summary, built_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [(o, year, p, b, s, dump(c), dump(m), stamp) for o, p, b, s, c, m in rows])
 
+    def data_version(self) -> int:
+        """What changes whenever another connection (another process, another thread's store) commits anything to
+        the file (SQLite's PRAGMA data_version); this connection's own commits leave it as it is."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
     def forget_cells(self, organisation_id: str | None = None) -> None:
         """Drop kept ratings (one organisation's, or all): the next reading rates afresh."""
         with self.write():

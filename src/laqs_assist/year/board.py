@@ -13,14 +13,15 @@ evidence arrives, checked against the pack's edition and the markers of sources 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections import defaultdict
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..packs.model import Pack
 from ..rating import NA, Judgements, Rating, judgements_from_rows, rate
 from ..rollup import dashboard as rollup_dashboard
 from ..session.year import _hold
-from ..store import Store
+from ..store import Store, StoreError
 from . import evidence as ev
 from .records import HEADTEACHERS, JOINT, JUDGEMENT_KINDS, Board, Cell, Evidence, Rollup
 
@@ -97,15 +98,10 @@ def _deciding(pack: Pack, r: Rating) -> tuple[str, ...]:
     return tuple(dict.fromkeys(b.criterion for b in r.blockers if b.column == up and b.criterion))
 
 
-def compute_cells(store: Store, pack: Pack, la: dict[str, Any], year: str, phases: Iterable[str] | None = None,
-                  rows: list[Evidence] | None = None) -> dict[tuple[str, str], Cell]:
-    """(phase, aspect) -> Cell for an LA and year, from every source's evidence (rows, if gathered already)."""
-    return _compute(store, pack, la, year, phases, rows)[0]
-
-
 def _compute(store: Store, pack: Pack, la: dict[str, Any], year: str, phases: Iterable[str] | None = None,
              rows: list[Evidence] | None = None) -> tuple[dict[tuple[str, str], Cell], dict[str, list[str]]]:
-    """The cells, and per phase the schools whose voices reached any of its cells."""
+    """(phase, aspect) -> Cell for an LA and year from every source's evidence (`rows`, if gathered already), and
+    per phase the schools whose voices reached any of its cells."""
     rows = ev.gather(store, pack, la, year) if rows is None else rows
     per_cell: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
     for e in rows:
@@ -191,46 +187,59 @@ def _summary(cells_: dict[tuple[str, str], Cell], phase: str, heard: list[str]) 
             "heard": heard}
 
 
-def kept(store: Store, pack: Pack, las: list[dict[str, Any]], year: str
+Progress = Callable[[int, int, dict[str, Any]], None]  # (LAs rated so far, LAs to rate, the LA just rated)
+
+
+# LAs rated between two looks at whether the store changed: few enough that an interview writing meanwhile seldom
+# costs a chunk its keeping, many enough that keeping them is one short commit, not one per LA.
+CHUNK = 10
+
+
+def kept(store: Store, pack: Pack, las: list[dict[str, Any]], year: str, progress: Progress | None = None
          ) -> dict[str, tuple[dict[tuple[str, str], Cell], frozenset[str]]]:
     """LA id -> its cells for a year and the schools heard in them: kept ones where current, the rest rated now
-    and kept (unless the store is read-only). Rating and keeping happen in one write transaction, so no evidence
-    can arrive in between."""
+    and kept (unless the store is read-only), `progress` called after each LA rated.
+
+    Rating takes no lock (another process recording an answer meanwhile is never kept waiting): a chunk of LAs
+    is rated, then kept in one short write transaction only if no other connection has committed anything since
+    the chunk began (SQLite's data_version), so nothing kept can miss evidence that arrived while it was rated.
+    A chunk that is not kept is still shown; the next view rates it again."""
     b = basis(pack)
     phases = pack.phase_ids()
     out: dict[str, tuple[dict[tuple[str, str], Cell], frozenset[str]]] = {}
-
-    def from_cache() -> list[dict[str, Any]]:
-        found = store.cached_cells([la["id"] for la in las], year)
-        stale = []
-        for la in las:
-            rows = _current(store, la, year, b, [found.get((la["id"], p)) for p in phases])
-            if rows is None:
-                stale.append(la)
-                continue
-            out[la["id"]] = ({(c["phase"], c["aspect"]): _cell_from(c) for r in rows for c in r["cells"]},
-                             frozenset(s for r in rows for s in r["summary"]["heard"]))
-        return stale
-
-    def build(la: dict[str, Any]) -> dict[str, list[str]]:
-        got, heard = _compute(store, pack, la, year)
-        out[la["id"]] = (got, frozenset(s for p in heard.values() for s in p))
-        return heard
-
-    stale = from_cache()
-    if not stale:
-        return out
-    if store.read_only:
-        for la in stale:
-            build(la)
-        return out
-    with store.write():
-        for la in from_cache():  # again, under the write lock: another process may have kept them meanwhile
-            heard = build(la)
-            got = out[la["id"]][0]
-            marks = ev.markers(store, la, year)
-            store.keep_cells(year, [(la["id"], p, b, marks, [c.to_dict() for (ph, _), c in got.items() if ph == p],
-                                     _summary(got, p, heard.get(p, []))) for p in phases])
+    found = store.cached_cells([la["id"] for la in las], year)
+    stale = []
+    for la in las:
+        rows = _current(store, la, year, b, [found.get((la["id"], p)) for p in phases])
+        if rows is None:
+            stale.append(la)
+            continue
+        out[la["id"]] = ({(c["phase"], c["aspect"]): _cell_from(c) for r in rows for c in r["cells"]},
+                         frozenset(s for r in rows for s in r["summary"]["heard"]))
+    done = 0
+    for start in range(0, len(stale), CHUNK):
+        chunk = stale[start:start + CHUNK]
+        version = store.data_version()
+        rated = []
+        for la in chunk:
+            got, heard = _compute(store, pack, la, year)
+            out[la["id"]] = (got, frozenset(s for p in heard.values() for s in p))
+            rated.append((la, got, heard, ev.markers(store, la, year)))
+            done += 1
+            if progress is not None:
+                progress(done, len(stale), la)
+        if store.read_only:
+            continue
+        try:
+            with store.write():
+                if store.data_version() != version:
+                    continue  # evidence may have arrived while these were rated: shown, not kept
+                store.keep_cells(year, [(la["id"], p, b, marks,
+                                         [c.to_dict() for (ph, _), c in got.items() if ph == p],
+                                         _summary(got, p, heard.get(p, [])))
+                                        for la, got, heard, marks in rated for p in phases])
+        except (sqlite3.Error, StoreError):
+            pass  # busy past the timeout, a full disk: the view still shows what was rated, just not kept
     return out
 
 
@@ -239,7 +248,7 @@ def cells(store: Store, pack: Pack, las: list[dict[str, Any]], year: str) -> dic
     return {k: v[0] for k, v in kept(store, pack, las, year).items()}
 
 
-def summaries(store: Store, pack: Pack, las: list[dict[str, Any]], year: str
+def summaries(store: Store, pack: Pack, las: list[dict[str, Any]], year: str, progress: Progress | None = None
               ) -> dict[str, tuple[dict[tuple[str, str], str | None], int, frozenset[str]]]:
     """LA id -> (its ratings per (phase, aspect), how many cells the sources disagree on, the schools heard): what
     the regional overview needs, read from the kept summaries without decoding every cell."""
@@ -257,7 +266,7 @@ def summaries(store: Store, pack: Pack, las: list[dict[str, Any]], year: str
                          sum(r["summary"]["disagreements"] for r in rows),
                          frozenset(s for r in rows for s in r["summary"]["heard"]))
     if stale:
-        for la_id, (got, heard) in kept(store, pack, stale, year).items():
+        for la_id, (got, heard) in kept(store, pack, stale, year, progress).items():
             out[la_id] = ({k: c.rating for k, c in got.items()}, sum(1 for c in got.values() if c.disagreement),
                           heard)
     return out

@@ -75,6 +75,17 @@ def gather(store: Store, pack: Pack, la: dict[str, Any], year: str) -> list[Evid
 # --- the sources kept in this store's visit tables ---------------------------------------------------------------
 
 
+_FIELDS = Evidence._fields
+
+
+def _row(*values: Any) -> Evidence:
+    """An Evidence row from every field in order, without Record's checking constructor: a region's first build
+    makes hundreds of thousands of them."""
+    e = object.__new__(Evidence)
+    e.__dict__.update(zip(_FIELDS, values))
+    return e
+
+
 def _visit_evidence(store: Store, pack: Pack, org_ids: list[str], year: str, source_of: Callable[[dict], str],
                     school: Callable[[dict], str | None]) -> list[Evidence]:
     visits = {v["id"]: v for v in store.year_visits_of(org_ids, year)}
@@ -83,18 +94,18 @@ def _visit_evidence(store: Store, pack: Pack, org_ids: list[str], year: str, sou
         v = visits.get(j["visit_id"])
         if v is None:
             continue
-        out.append(Evidence(source_of(v), j["aspect_id"], (j["phase"],), v["date"], j["kind"], j["target"],
-                            j["state"], j["value"], None, "", v["who"], v["organisation"], school(v), v["id"],
-                            j["created_at"]))
+        out.append(_row(source_of(v), j["aspect_id"], (j["phase"],), v["date"], j["kind"], j["target"], j["state"],
+                        j["value"], None, "", v["who"], v["organisation"], school(v), v["id"], j["created_at"],
+                        False))
     for r in store.year_answers_of(org_ids, year):
         v = visits.get(r["visit_id"])
         if v is None:
             continue
         aspect = pack.aspects.get(r["aspect_id"])
         phases = tuple(p for p in v["phases"] if aspect is None or aspect.applies_to(p))
-        out.append(Evidence(source_of(v), r["aspect_id"], phases, v["date"], "answer", r["question_id"] or "",
-                            None, None, None, r["text"], v["who"], v["organisation"], school(v), v["id"],
-                            r["created_at"], bool(r["concerns_individual"])))
+        out.append(_row(source_of(v), r["aspect_id"], phases, v["date"], "answer", r["question_id"] or "", None,
+                        None, None, r["text"], v["who"], v["organisation"], school(v), v["id"], r["created_at"],
+                        bool(r["concerns_individual"])))
     return out
 
 

@@ -9,7 +9,7 @@ from ..packs.model import Pack
 from ..session.actions import STATUS_WORDS, is_overdue
 from ..store import Store
 from . import evidence as ev
-from .board import rollups, summaries
+from .board import Progress, rollups, summaries
 from .records import JOINT, Overview, OverviewRow, SchoolPage
 
 ACTION_FILTERS = ("all", "open", "overdue", "done")
@@ -37,10 +37,12 @@ def school_page(store: Store, pack: Pack, school: dict[str, Any], year: str, tod
                       dict(sorted(aspects.items(), key=lambda kv: order.get(kv[0], len(order)))))
 
 
-def overview(store: Store, pack: Pack, year: str, organisations: Iterable[dict[str, Any]] | None = None) -> Overview:
-    """Every LA in the store (or those given) with its group ratings per phase and overall for a year."""
+def overview(store: Store, pack: Pack, year: str, organisations: Iterable[dict[str, Any]] | None = None,
+             progress: Progress | None = None) -> Overview:
+    """Every LA in the store (or those given) with its group ratings per phase and overall for a year; `progress`
+    hears of each LA whose ratings were not kept and had to be rated."""
     las = list(organisations) if organisations is not None else store.organisations_of_kind(_la_kind(pack))
-    got = summaries(store, pack, las, year)
+    got = summaries(store, pack, las, year, progress)
     counts = store.visit_counts_of([la["id"] for la in las], year)
     rows = []
     for la in las:
