@@ -337,3 +337,43 @@ async def test_the_dashboard_keeps_its_layout_from_wide_to_small(db: Path) -> No
         assert _name(app) == "TooSmallScreen"
         await pilot.resize_terminal(80, 24)
         await wait_for(pilot, lambda: _name(app) == "DashboardScreen", what="back from too small")
+
+
+def _region(db: Path, n: int) -> list[str]:
+    """n LAs, each with one visit in 2026/27 (and one rating judged), by name."""
+    from laqs_assist.app.service import Service
+    from laqs_assist.paths import default_pack_path
+
+    names = [f"Borough {i:02d}" for i in range(n)]
+    with Service.at(default_pack_path(), db) as s:
+        for i, name in enumerate(names):
+            s.start(Service.visit_form(s.default_pack, organisation=name, phases=("P",), focus=("2.4",),
+                                       day="2026-10-05"))
+            s.judge("2.4.G.1", "met" if i % 2 else "not_met")
+            s.close_visit()
+    return names
+
+
+async def test_the_overview_shows_its_first_screenful_then_the_whole_region(tmp_path: Path) -> None:
+    from textual.widgets import DataTable
+
+    from laqs_assist.app.overview_head import overview_head
+    from laqs_assist.app.service import Service
+    from laqs_assist.paths import default_pack_path
+
+    db = tmp_path / "region.db"
+    names = _region(db, 30)
+    with Service.at(default_pack_path(), db) as s:
+        head, total = overview_head(s, "2026/27", 12)
+        assert total == 30 and [r.organisation["name"] for r in head.rows] == names[:12]
+        whole = s.overview("2026/27")
+        assert [r.groups for r in whole.rows[:12]] == [r.groups for r in head.rows]  # the same rows as the whole
+    app = make_app(db, today=DAY, year_view=("overview", None, "2026/27"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: _name(app) == "OverviewScreen" and app.screen.data is not None
+                       and not app.screen.partial, what="the whole region")
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 30 and str(table.get_row_at(29)[0]) == "Borough 29"
+        assert "30 LAs" in _text(app.screen.query_one("#ov-title"))
+        await pilot.press("escape")  # opened first: Esc goes to the list of visits
+        await wait_for(pilot, lambda: _name(app) == "HomeScreen", what="the list of visits")

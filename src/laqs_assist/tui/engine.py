@@ -137,24 +137,33 @@ class Backend(Service):
         return self.review()
 
 
-    # --- the year view: actions outside a visit (app/year_actions.py) -----------------------------------------
+    # --- the year view: the overview's first screenful (app/overview_head.py) ---------------------------------
+
+    def overview_head(self, year: str | None, rows: int) -> tuple[Any, int]:
+        from ..app.overview_head import overview_head
+
+        return overview_head(self, year, rows)
+
+    # --- the year view: actions outside a visit ------------------------------------------------------------
 
     def year_actions(self, organisation: str | None, status: str = "all") -> ActionsView:
-        from ..app.year_actions import listed
-
-        return listed(self, organisation, status)
+        """The actions across the year (an LA's with its schools'; None: every organisation), filtered, as the
+        actions dialog lists them: numbered, none `earlier` (no visit is open to be earlier than)."""
+        rows = self.actions_across_year(organisation, status)
+        name = self.organisation(organisation)["name"] if organisation else "every organisation"
+        actions = tuple({**a, "position": n, "earlier": False} for n, a in enumerate(rows, 1))
+        return ActionsView(name, actions, tuple(a for a in actions if a["overdue"]))
 
     def mark_year_action(self, organisation: str | None, shown: str, action_id: str, status: str, day: str | None,
                          note: str) -> ActionsView:
         """Mark an action from the actions screen (the date is the day it happened, or for a carry forward its new
         due date); the list after it, filtered as shown."""
-        from ..app.year_actions import listed, mark
-
         if status == "carried":
-            mark(self, action_id, status, None, note, day)
+            self.mark_any_action(action_id, status, None, note, day)
         else:
-            mark(self, action_id, status, day, note)
-        return listed(self, organisation, shown)
+            self.mark_any_action(action_id, status, day, note)
+        return self.year_actions(organisation, shown)
+
 
 # --- the UI's side ----------------------------------------------------------------------------------------------
 

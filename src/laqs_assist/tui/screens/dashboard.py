@@ -109,8 +109,7 @@ class DashboardScreen(Screen):
             ("RAG dashboard ", "bold"), (inert(name, one_line=True), "bold"), f" · {self.year}",
             (f" · {ym.voices(data)}", "$text-muted"),
             (f" · {ym.plural(n, 'disagreement')} between sources" if n else "", "bold $text-error"),
-            ("\nEvidence: ", "bold"), ym.evidence_line(data.sources),
-            ("  ·  Enter opens a cell · y / ] earlier / later year", "$text-muted")))
+            ("\nEvidence: ", "bold"), ym.evidence_line(data.sources)))
         grid.show(ym.grid_model(self.app.pack, data), keep)
 
     # --- the highlighted cell ---------------------------------------------------------------------------------

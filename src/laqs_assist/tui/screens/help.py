@@ -20,6 +20,20 @@ KEYS = [
         ("Enter", "resume the highlighted visit (an ended one opens its review)"),
         ("n", "start a visit"),
         ("r", "refresh the list"),
+        ("d", "the highlighted visit's organisation: an LA's dashboard for the visit's year, a school's page"),
+        ("o", "the regional overview: every LA's group ratings per phase"),
+    ]),
+    ("Dashboard", [
+        ("arrows / Enter", "move over the cells; Enter opens an aspect and phase across the year's visits"),
+        ("c / a / n", "coverage through the year / its actions / the next visit drafted from the plan"),
+        ("y / ]", "the earlier / the later year"),
+        ("", "marks: * the adviser's rating (G/NI: Good where the criteria suggest NI), = agreed, ! the sources "
+             "disagree; a roll-up says how many aspect ratings it rests on"),
+    ]),
+    ("Overview, coverage, actions", [
+        ("/", "overview: find an LA by name (Esc clears); Enter opens its dashboard"),
+        ("t", "coverage: questions × visits, or aspects × terms"),
+        ("1 2 3 4", "actions: all, open, overdue, done; Enter marks the highlighted one (F2–F5 in the dialog)"),
     ]),
     ("Interview", [
         ("Enter", "send the answer"),

@@ -244,6 +244,10 @@ class NewVisitScreen(Screen):
         """Show the plan and take its agenda and focus as the form's (unless the adviser chose their own)."""
         self.plan = plan
         pack = self.app.pack
+        la = getattr(plan, "la", None)
+        parent = self.query_one("#f-parent", Input)
+        if la and not parent.value.strip():
+            parent.value = la  # a school's plan names its LA, which the visit keeps
         if not self._agenda_touched and plan.agenda in pack.agendas:
             self.query_one("#f-agenda", Select).value = plan.agenda
         if not self._focus_touched:

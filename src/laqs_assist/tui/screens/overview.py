@@ -5,6 +5,7 @@ visits or the list of visits.)"""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from textual import work
@@ -73,12 +74,26 @@ class OverviewScreen(Screen):
 
     @work(exclusive=True, group="overview")
     async def load(self) -> None:
+        """The first screenful of LAs at once, then the whole region as soon as it is read."""
         try:
+            if self.data is None:
+                head, total = await self.app.engine.call(Backend.overview_head, self.year,
+                                                         max(self.app.size.height - 6, 10))
+                self.partial = total > len(head.rows)
+                self.show(head)
+                if self.partial:  # the rest is read once the first rows are painted, not while they are
+                    painted = asyncio.get_running_loop().create_future()
+                    self.call_after_refresh(lambda: painted.done() or painted.set_result(None))
+                    await painted
             data = await self.app.engine.call(Backend.overview, self.year)
         except Exception as exc:  # noqa: BLE001 - one line, the screen stays
             self.app.report(exc)
+            self.app.first_screen_shown()
             return
+        self.partial = False
         self.show(data)
+
+    partial = False  # only the first screenful is shown yet
 
     def show(self, data: Any) -> None:
         self.data = data
@@ -104,8 +119,8 @@ class OverviewScreen(Screen):
                           key=r.organisation["id"])
         self.query_one("#ov-title", Static).update(Content.assemble(
             ("Regional overview ", "bold"), self.year or "",
-            (f" · {ym.plural(len(rows), 'LA')} · groups 1 and 2 per phase and overall · Enter opens a dashboard"
-             " · / finds", "$text-muted")))
+            (f" · {ym.plural(len(rows), 'LA')}" + (" so far, reading the rest…" if self.partial else "") +
+             " · groups 1 and 2 per phase and overall · Enter opens a dashboard · / finds", "$text-muted")))
         empty = self.query_one("#ov-empty", Static)
         empty.display = not self._rows
         if not rows:
@@ -144,6 +159,7 @@ class OverviewScreen(Screen):
     def action_year(self, step: int) -> None:
         if self.year:
             self.year = ym.shift_year(self.year, step)
+            self.data = None
             self.load()
 
     def action_back(self) -> None:

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from textual.content import Content
 
 from ...inert import inert
+from ...inert import short as _short
 from ..widgets.raggrid import NA, GridCell, GridModel
 
 MARKS = {"overridden": "*", "agreed": "="}
@@ -78,7 +79,9 @@ def grid_model(pack: Any, board: Any) -> GridModel:
 def evidence_line(evidence: dict[str, int]) -> Content:
     if not evidence:
         return Content.styled("no evidence recorded this year", "$text-muted")
-    return Content(" · ".join(f"{SOURCE_MANY.get(s, s)} {n}" for s, n in evidence.items() if n))
+    order = list(SOURCE_MANY)
+    ranked = sorted(evidence.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+    return Content(" · ".join(f"{SOURCE_MANY.get(s, s)} {n}" for s, n in ranked if n))
 
 
 def cell_summary(pack: Any, board: Any, phase: str, aspect_id: str) -> Content:
@@ -86,8 +89,8 @@ def cell_summary(pack: Any, board: Any, phase: str, aspect_id: str) -> Content:
     differs, the evidence by source and the schools heard, where the sources disagree, what would lift it."""
     aspect = pack.aspects[aspect_id]
     c = board.cells.get((phase, aspect_id))
-    lines = [Content.assemble((f"{aspect_id} ", "bold"), " ".join(aspect.title.split()),
-                              (f" — {pack.phase_name(phase)}", "bold"))]
+    lines = [Content.assemble((f"{aspect_id} {pack.phase_name(phase)} ", "bold"),
+                              _short(" ".join(aspect.title.split()), 100))]
     if c is None or not c.applies:
         lines.append(Content.styled("Does not apply to this phase.", "$text-muted"))
         return Content("\n").join(lines)
@@ -98,18 +101,25 @@ def cell_summary(pack: Any, board: Any, phase: str, aspect_id: str) -> Content:
                                       ("  the criteria suggest ", "bold"), label(pack, c.suggestion)))
     elif c.suggestion and c.suggestion != c.rating:
         lines.append(Content.assemble(("The criteria suggest: ", "bold"), label(pack, c.suggestion)))
+    if c.departure and c.departure.get("line"):
+        lines.append(Content.assemble(("The criteria: ", "bold"), inert(c.departure["line"])))
+    if c.self_evaluation and c.self_evaluation != c.rating:
+        lines.append(Content.assemble(("≠ The LA's own view: ", "bold $text-warning"), label(pack, c.self_evaluation)))
     if c.ceiling and c.ceiling != NA:
         lines.append(Content.assemble(("Ceiling: ", "bold"), label(pack, c.ceiling)))
     lines.append(Content.assemble(("Evidence: ", "bold"), evidence_line(c.evidence),
                                   (f" · {plural(c.voices, 'school')}' voices" if c.voices else "", "$text-muted")))
     if len(c.by_source) > 1:
+        order = list(SOURCE_MANY)
+        alone = sorted(c.by_source.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
         lines.append(Content.assemble(("Each source alone: ", "bold"), " · ".join(
-            f"{SOURCE_MANY.get(s, s)} {label(pack, col) if col else 'nothing yet'}" for s, col in c.by_source.items())))
+            f"{SOURCE_MANY.get(s, s)} {label(pack, col) if col else 'nothing yet'}" for s, col in alone)))
     if c.disagreement:
         lines.append(Content.assemble(("! The sources disagree: ", "bold $text-error"), inert(c.disagreement)))
     for i, x in enumerate(c.lift[:2]):
         lines.append(Content.assemble(("To lift: " if i == 0 else "And: ", "bold"), x))
-    lines.append(Content.styled("Enter: this aspect and phase across the year's visits", "$text-muted"))
+    lines.append(Content.styled("Enter: this aspect and phase across the year's visits · y / ] earlier / later year",
+                                "$text-muted"))
     return Content("\n").join(lines)
 
 

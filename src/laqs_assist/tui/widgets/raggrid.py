@@ -215,19 +215,30 @@ class RagGrid(Widget, can_focus=True):
         return Content.assemble(Content.styled(text.ljust(inner), RAG_STYLE.get(rag, "")), " ")
 
     def _rollup_text(self, cell: GridCell | None, width: int) -> Content:
+        """A roll-up across its group's columns: its rating (the long label where it fits) and how many aspect
+        ratings it rests on, shorter as the room shrinks; one blank column at the end."""
         if cell is None:
             return Content(" " * width)
-        counts = f" ({cell.rated[0]} of {cell.rated[1]})" if cell.rated else ""
+        room = width - 1
+        n, m = cell.rated or (0, 0)
+        counts = [f" ({n} of {m})", f" {n}/{m}", ""] if cell.rated else [""]
         col = cell.column
         if col is None or col == NA:
-            words = "not yet rated" if col is None else NA
-            return Content.styled((" " + words + counts).ljust(width)[:width], BLANK_STYLE)
+            words = ["not yet rated", "—"] if col is None else [NA]
+            for w in words:
+                for c in counts:
+                    if len(" " + w + c) <= room:
+                        return Content.styled((" " + w + c).ljust(width), BLANK_STYLE)
+            return Content.styled((" " + words[-1]).ljust(width)[:width], BLANK_STYLE)
         short, long, rag = self.columns.get(col, (col, col, ""))
-        label = long if len(long) + len(counts) + 1 <= width else short
-        body = Content.styled((" " + label).ljust(min(width, len(label) + 2)), RAG_STYLE.get(rag, ""))
-        tail = Content.styled(counts, "$text-muted")
-        pad = max(width - body.cell_length - tail.cell_length, 0)
-        return Content.assemble(body, tail, " " * pad).truncate(width)
+        for label in (long, short):
+            for c in counts:
+                if len(label) + 2 + len(c) <= room:
+                    body = Content.styled(f" {label} ", RAG_STYLE.get(rag, ""))
+                    tail = Content.styled(c, "$text-muted")
+                    return Content.assemble(body, tail, " " * (width - body.cell_length - tail.cell_length))
+        return Content.assemble(Content.styled(f" {short}"[:room], RAG_STYLE.get(rag, "")), " ").pad_right(
+            max(width - room - 1, 0))
 
     def render(self) -> Content:
         self._boxes = []
@@ -299,9 +310,11 @@ class RagGrid(Widget, can_focus=True):
             parts.append(mark(self._rollup_text(self.model.cells.get(("overall", None, gid)), span), row_no, i, x))
             x += span
         lines.append(Content.assemble(*parts))
-        lines.append(Content.styled(_fit("* the adviser's rating (beside it, the suggestion where they differ) · "
-                                         "= agreed · ! the sources disagree · — not yet rated", width - 2),
-                                    "$text-muted"))
+        legend = ("* the adviser's rating (/ the suggestion where they differ) · = agreed · ! the sources disagree · "
+                  "— not yet rated")
+        if len(legend) > width - 2:
+            legend = "* adviser's rating /suggestion · = agreed · ! sources disagree · — not rated"
+        lines.append(Content.styled(_fit(legend, width - 2), "$text-muted"))
         return Content("\n").join(lines)
 
 
