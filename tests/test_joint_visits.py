@@ -248,6 +248,26 @@ def test_evidence_rows_per_aspect_for_an_la_and_year(tmp_path):
     assert [x["column"] for x in ev["2.4"]] == ["OS", "G"]
 
 
+def test_evidence_by_id_for_a_school_and_the_marker(tmp_path):
+    with service(tmp_path / "s.db") as svc:
+        store = svc.store
+        la = store.find_la("Any Borough") or store.ensure_organisation("Any Borough", "LA")
+        before = store.joint_visits_marker(la["id"], "2026/27")
+        jid = filled(svc, day="2026-10-05")
+        after = store.joint_visits_marker(la["id"], "2026/27")
+        assert before == "0:" and after != before
+        by_id = joint_visit_evidence(store, PACK, la["id"], "2026/27")
+        assert [r["school"] for r in by_id["2.2"]] == ["Oak Primary"]
+        school = store.organisation("Oak Primary")
+        assert joint_visit_evidence(store, PACK, school["id"], "2026/27") == by_id  # a school: its own
+        svc.joint().resume(jid)
+        svc.joint().set("jv.challenge:grade", "4")
+        assert store.joint_visits_marker(la["id"], "2026/27") != after
+        svc.joint().set("header:date", "2027-09-10")  # moved to the next year
+        assert joint_visit_evidence(store, PACK, la["id"], "2026/27") == {}
+        assert store.joint_visits_marker(la["id"], "2026/27") == "0:"
+
+
 def test_sip_grades_group_by_sip_and_year(tmp_path):
     with service(tmp_path / "s.db") as svc:
         filled(svc, day="2026-10-05")

@@ -417,13 +417,15 @@ def joint_visit_evidence(store: "Store", pack: "Pack", la: str, year: str) -> di
       column         the grade read as a rating column through the form's scale (OS, G, NI, SI), or None
       section_id, section_title, evidence (the evidence written for the grade), joint_visit_id
     The SIP's name is left out: the rows say what the visits found about the LA's support, not who was graded.
-    `la` is an LA's name or id; an unknown LA is a UsageError."""
-    la_row = store.find_la(la)
-    if la_row is None:
+    `la` is an LA's name or id (a school's gives that school's joint visits alone); an unknown one is a
+    UsageError. `store.joint_visits_marker(la_id, year)` changes whenever these rows may have."""
+    org = store.find_la(la) or store.organisation(la)
+    if org is None:
         raise UsageError(f"no LA '{la}' in this store")
+    scope = {"la_id": org["id"]} if org["kind"] == _kind(pack, "LA") else {"school_id": org["id"]}
     out: dict[str, list[dict[str, Any]]] = {}
     forms: dict[str, Any] = {}
-    for r in store.joint_grades(la_id=la_row["id"], year=year):
+    for r in store.joint_grades(year=year, **scope):
         form = forms.get(r["joint_visit_id"])
         if form is None:
             form = forms[r["joint_visit_id"]] = _form_for(store, pack, r["joint_visit_id"])

@@ -166,13 +166,21 @@ class JointVisitTables(_Base):
 
     # --- grades across visits ---------------------------------------------------------------------------------
 
-    def joint_grades(self, *, la_id: str | None = None, year: str | None = None, sip: str | None = None
-                     ) -> list[dict[str, Any]]:
+    def joint_visits_marker(self, la_id: str, year: str) -> str:
+        """What changes whenever the joint visits to an LA's schools in a year change (a value given, a visit
+        started, moved to another year or ended): for a kept rating to know when to look again."""
+        row = self._row("SELECT count(*) AS n, coalesce(max(updated_at), '') AS at FROM joint_visits "
+                        "WHERE la_id = ? AND academic_year = ?", [la_id, year])
+        return f"{row['n']}:{row['at']}"
+
+    def joint_grades(self, *, la_id: str | None = None, year: str | None = None, sip: str | None = None,
+                     school_id: str | None = None) -> list[dict[str, Any]]:
         """Every section grade of the joint visits asked for: the visit's id, date, year, status, school, LA,
         SIP, the field (`SECTION:grade`), the grade as given and the section's evidence, oldest first."""
         where, params = ["e.field LIKE '%:grade'", "e.value != ''", _LATEST], []
         for sql, value in (("j.la_id = ?", la_id), ("j.academic_year = ?", year),
-                           ("j.sip_name = ? COLLATE NOCASE", " ".join(sip.split()) if sip else None)):
+                           ("j.sip_name = ? COLLATE NOCASE", " ".join(sip.split()) if sip else None),
+                           ("j.school_id = ?", school_id)):
             if value is not None:
                 where.append(sql)
                 params.append(value)
