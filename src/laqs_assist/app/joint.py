@@ -490,8 +490,8 @@ def sip_grades(store: "Store", pack: "Pack", sip: str | None = None, year: str |
 def visit_rows(store: "Store", limit: int = 50, organisation_id: str | None = None,
                status: str | None = None) -> list[dict[str, Any]]:
     """Joint visits as the visits list shows them (no grades): kind "joint visit", id, date, status,
-    organisation (the school), la, sip_name, how many fields are filled in; `organisation_id` a school's or its
-    LA's."""
+    organisation (the school) and organisation_kind, academic_year, la, sip_name, how many fields are filled in
+    (`filled`), updated_at; `organisation_id` a school's or its LA's."""
     if organisation_id is None:
         found = store.joint_visits(status=status, limit=limit)
     else:
@@ -504,7 +504,8 @@ def visit_rows(store: "Store", limit: int = 50, organisation_id: str | None = No
         entries = store.joint_entries(v["id"])
         filled = sum(1 for e in entries.values() if e["value"])
         out.append({"id": v["id"], "kind": "joint visit", "date": v["date"], "status": v["status"],
-                    "organisation": v["school"], "la": v["la"] or "", "sip_name": v["sip_name"],
+                    "organisation": v["school"], "organisation_kind": v["school_kind"],
+                    "academic_year": v["academic_year"], "la": v["la"] or "", "sip_name": v["sip_name"],
                     "filled": filled, "updated_at": v["updated_at"], "form_id": v["form_id"]})
     return out
 

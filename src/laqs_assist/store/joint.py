@@ -23,7 +23,8 @@ else:
 _LATEST = ("NOT EXISTS (SELECT 1 FROM joint_visit_entries l WHERE l.joint_visit_id = e.joint_visit_id AND "
            "l.field = e.field AND (l.created_at > e.created_at OR (l.created_at = e.created_at AND l.id > e.id)))")
 
-_LIST = ("SELECT j.*, s.name AS school, la.name AS la FROM joint_visits j JOIN organisations s ON s.id = j.school_id "
+_LIST = ("SELECT j.*, s.name AS school, s.kind AS school_kind, la.name AS la FROM joint_visits j "
+         "JOIN organisations s ON s.id = j.school_id "
          "LEFT JOIN organisations la ON la.id = j.la_id")
 
 
