@@ -96,6 +96,19 @@ def test_the_header_date_and_sip_move_the_visit(tmp_path):
         assert (row["date"], row["academic_year"], row["sip_name"]) == ("2026-09-15", "2026/27", "Pat Smith")
 
 
+def test_the_header_la_is_the_one_the_grades_count_for(tmp_path):
+    with service(tmp_path / "s.db") as svc:
+        j = svc.joint()
+        jid = j.start(school="Lone School", day="2026-10-05").visit["id"]  # a new school, no LA yet
+        j.set("jv.challenge:grade", "2")
+        assert svc.store.joint_visit(jid)["la_id"] is None
+        j.set("header:local-authority", "any  borough")
+        assert svc.store.joint_visit(jid)["la"] == "any borough"
+        assert [r["school"] for r in svc.joint_visit_evidence("Any Borough", "2026/27")["2.2"]] == ["Lone School"]
+        rows = svc.joint_visit_rows()
+        assert rows[0]["kind"] == "joint visit" and "sip_name" not in rows[0]
+
+
 def test_what_the_form_refuses(tmp_path):
     with service(tmp_path / "s.db") as svc:
         j = svc.joint()
@@ -215,6 +228,9 @@ def test_cli_lists_and_summarises_joint_visits(tmp_path):
     assert [s["aspect"] for s in data[0]["sections"]] == ["2.2", "1.5", "1.4", "2.4", None]
     text = laqs("joint-visits", "--sip", SIP, db=db).stdout
     assert f"{SIP} — 2026/27 — 2 joint visits" in text and "2 on 2026-10-05, 1 on 2027-03-10" in text
+    same = json.loads(laqs("joint-visits", "--sip", SIP, "--year", "2026-27", "--json", db=db).stdout)
+    assert same == data and json.loads(laqs("joint-visits", "--year", "2026", "--json", db=db).stdout)[0]["year"] \
+        == "2026/27"
     bad = laqs("joint-visits", "--year", "banana", db=db)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "not an academic year" in bad.stderr
     shown = laqs("joint-visits", "show", first[:8], db=db)

@@ -330,7 +330,17 @@ class JointVisits:
         value = parse_value(self.form, f, text)
         self.store.set_joint_entry(self._v()["id"], f.key, value, year_starts=self.pack.year_starts,
                                    clear_draft=True)
+        if f.key == "header:local-authority" and value.strip():
+            self._link_la(value)
         return value
+
+    def _link_la(self, name: str) -> None:
+        """The header's LA is the one the visit's grades count for: an LA of that name (made if new)."""
+        store = self.store
+        la = store.find_la(name) or store.ensure_organisation(name, _kind(self.pack, "LA"))
+        if la["id"] != self._v().get("la_id"):
+            store.set_joint_la(self._v()["id"], la["id"])
+            self.visit = store.joint_visit(self._v()["id"])
 
     def clear(self, key: str | None = None) -> Field:
         """Empty a field (its earlier value is kept in its history)."""
@@ -490,8 +500,9 @@ def sip_grades(store: "Store", pack: "Pack", sip: str | None = None, year: str |
 def visit_rows(store: "Store", limit: int = 50, organisation_id: str | None = None,
                status: str | None = None) -> list[dict[str, Any]]:
     """Joint visits as the visits list shows them (no grades): kind "joint visit", id, date, status,
-    organisation (the school) and organisation_kind, academic_year, la, sip_name, how many fields are filled in
-    (`filled`), updated_at; `organisation_id` a school's or its LA's."""
+    organisation (the school) and organisation_kind, academic_year, la, how many fields are filled in (`filled`),
+    updated_at; `organisation_id` a school's or its LA's. The SIP's name is not among them: a list is the least
+    place it needs to be."""
     if organisation_id is None:
         found = store.joint_visits(status=status, limit=limit)
     else:
@@ -505,8 +516,8 @@ def visit_rows(store: "Store", limit: int = 50, organisation_id: str | None = No
         filled = sum(1 for e in entries.values() if e["value"])
         out.append({"id": v["id"], "kind": "joint visit", "date": v["date"], "status": v["status"],
                     "organisation": v["school"], "organisation_kind": v["school_kind"],
-                    "academic_year": v["academic_year"], "la": v["la"] or "", "sip_name": v["sip_name"],
-                    "filled": filled, "updated_at": v["updated_at"], "form_id": v["form_id"]})
+                    "academic_year": v["academic_year"], "la": v["la"] or "", "filled": filled,
+                    "updated_at": v["updated_at"], "form_id": v["form_id"]})
     return out
 
 

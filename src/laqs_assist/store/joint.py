@@ -134,6 +134,12 @@ class JointVisitTables(_Base):
             self._update("joint_visits", joint_id, changes)
         return entry
 
+    def set_joint_la(self, joint_id: str, la_id: str | None) -> None:
+        """The LA whose year the visit's grades count for (the header's LA, once known)."""
+        with self.write():
+            self._update("joint_visits", joint_id, {"la_id": la_id, "updated_at": now()})
+            self.log("joint_visit.la", entity=joint_id, la=la_id)
+
     def set_joint_position(self, joint_id: str, position: int) -> None:
         with self.write():
             self._update("joint_visits", joint_id, {"position": position, "updated_at": now()})
