@@ -79,8 +79,9 @@ def test_every_value_is_committed_and_an_edit_keeps_what_it_replaces(tmp_path):
         history = store.joint_history(jid, "jv.challenge:grade")
         assert [h["value"] for h in history] == ["3", "2"]
         assert history[1]["replaces"] == history[0]["id"]
-        with pytest.raises(Exception, match="keeps every value"):
-            store.conn.execute("UPDATE joint_visit_entries SET value = '9'")
+        for sql in ("UPDATE joint_visit_entries SET value = '9'", "DELETE FROM joint_visit_entries"):
+            with pytest.raises(Exception, match="keeps every value"):
+                store.conn.execute(sql)
         assert store.joint_visit(jid)["academic_year"] == "2026/27"
         assert store.joint_visit(jid)["la"] == "Any Borough"
 
