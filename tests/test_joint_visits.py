@@ -396,3 +396,19 @@ def test_the_record_template_restyled_in_word_still_checks_and_renders(tmp_path)
     doc.save(str(broken))
     refused = laqs("templates", "check", str(broken), db=tmp_path / "unused.db")
     assert refused.returncode == 2 and "refused" in refused.stdout
+
+
+def test_a_value_given_again_changes_nothing_and_drafts_belong_to_their_field(tmp_path):
+    with service(tmp_path / "s.db") as svc:
+        j = svc.joint()
+        jid = j.start(school="Oak Primary", la="Any Borough", day="2026-10-05").visit["id"]
+        j.set("jv.challenge:grade", "2")
+        j.save_draft("half-typed evidence", "jv.challenge:evidence")
+        stamp = svc.store.joint_visit(jid)["updated_at"]
+        j.set("jv.challenge:grade", "2")  # the same value (the app says so again on opening a form)
+        assert svc.store.joint_visit(jid)["updated_at"] == stamp
+        assert len(svc.store.joint_history(jid, "jv.challenge:grade")) == 1
+        j.set("jv.targets:grade", "3")  # another field: the evidence's draft stays
+        assert j.draft()["text"] == "half-typed evidence"
+        j.set("jv.challenge:evidence", "half-typed evidence, finished")
+        assert j.draft() is None

@@ -121,17 +121,20 @@ class JointVisitTables(_Base):
                 self._insert("joint_visit_entries", entry)
                 self.log("joint_visit.set", entity=joint_id, field=field, entry=entry["id"],
                          replaces=entry["replaces"])
-            changes: dict[str, Any] = {"updated_at": stamp}
-            if field == "header:date" and value:
-                changes["date"] = value
-                changes["academic_year"] = academic_year(value, year_starts)
-            elif field == "header:sip-name":
-                changes["sip_name"] = " ".join(value.split())
+            changes: dict[str, Any] = {}
+            if entry is not None:
+                if field == "header:date" and value:
+                    changes["date"] = value
+                    changes["academic_year"] = academic_year(value, year_starts)
+                elif field == "header:sip-name":
+                    changes["sip_name"] = " ".join(value.split())
             if position is not None:
                 changes["position"] = position
-            if clear_draft:
-                self.conn.execute("DELETE FROM joint_visit_drafts WHERE joint_visit_id = ?", [joint_id])
-            self._update("joint_visits", joint_id, changes)
+            if clear_draft:  # the field's own draft: what was being typed there is now its value
+                self.conn.execute("DELETE FROM joint_visit_drafts WHERE joint_visit_id = ? AND field = ?",
+                                  [joint_id, field])
+            if changes or entry is not None:
+                self._update("joint_visits", joint_id, {**changes, "updated_at": stamp})
         return entry
 
     def set_joint_la(self, joint_id: str, la_id: str | None) -> None:
