@@ -20,6 +20,15 @@ KEYS = [
         ("Enter", "resume the highlighted visit (an ended one opens its review)"),
         ("n", "start a visit"),
         ("r", "refresh the list"),
+        ("j", "start a joint visit with a SIP or NCA (the Appendix 5 form); F7 on the new-visit form does too"),
+    ]),
+    ("Joint visit", [
+        ("Space", "tick a standard seen, or choose a grade; saved at once"),
+        ("Tab", "next field: the text of the one left is saved (what you type is the draft meanwhile)"),
+        ("Ctrl+S", "save the field you are in now"),
+        ("F2", "write the record of the visit (.docx) for the headteacher and the LA"),
+        ("F3", "end the joint visit: its values are then kept as they are"),
+        ("Esc", "back to the visits (the visit is paused)"),
     ]),
     ("Interview", [
         ("Enter", "send the answer"),
