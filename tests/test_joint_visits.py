@@ -355,6 +355,7 @@ def test_the_record_renders_the_form_as_filled_in(tmp_path):
         jid = filled(svc, school="Oak & <Infants>", day="2026-10-05")
         svc.joint().resume(jid)
         svc.joint().set("closing:strengths", "Command of the data\nClear agreed actions ✅ {{ 7*7 }}")
+        svc.joint().set("closing:development", "Bell\x07 and escape\x1b[31m characters Word cannot hold; שלום")
         path = svc.joint().record(str(tmp_path / "r.docx"))
     text = docx_text(Path(path))
     assert "Record of a joint visit" in text and "Oak & <Infants>" in text and "5 October 2026" in text
@@ -363,6 +364,7 @@ def test_the_record_renders_the_form_as_filled_in(tmp_path):
     assert "Clear agreed actions ✅ {{ 7*7 }}" in text and "49" not in text.split("Clear agreed")[1][:20]
     assert text.index("SIP's/NCA's areas for development") < text.rindex("The overall effectiveness")
     assert "For the headteacher and the LA" in text
+    assert "characters Word cannot hold; שלום" in text and "\x07" not in text
 
 
 def test_the_record_template_restyled_in_word_still_checks_and_renders(tmp_path):
