@@ -414,3 +414,34 @@ def test_a_value_given_again_changes_nothing_and_drafts_belong_to_their_field(tm
         assert j.draft()["text"] == "half-typed evidence"
         j.set("jv.challenge:evidence", "half-typed evidence, finished")
         assert j.draft() is None
+
+
+def test_a_read_only_store_of_an_older_version_lists_and_reads_without_joint_visits(tmp_path):
+    """A read-only store is read as it is, not migrated: one made before joint visits still lists its visits."""
+    import sqlite3
+
+    db = tmp_path / "old.db"
+    with Store(db) as store:
+        Session.start(store, PACK, agenda_id="la-contacts", organisation="Any Borough", phases=["P"],
+                      day="2026-10-01").pause()
+    conn = sqlite3.connect(db)
+    for table in ("joint_visit_drafts", "joint_visit_entries", "joint_visits"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0009_joint_visits'")
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    db.chmod(0o444)
+    try:
+        listed = laqs("visits", "--json", db=db)
+        assert listed.returncode == 0, listed.stderr
+        assert [r["organisation"] for r in json.loads(listed.stdout)] == ["Any Borough"]
+        assert laqs("joint-visits", "--json", db=db).stdout.strip() == "[]"
+        shown = laqs("joint-visits", "show", "last", db=db)
+        assert shown.returncode == 2 and "holds no joint visits" in shown.stderr
+        with Store(db, read_only=True) as store:
+            la = store.find_la("Any Borough")
+            assert joint_visit_evidence(store, PACK, la["id"], "2026/27") == {}
+            assert store.joint_visits_marker(la["id"], "2026/27") == "0:"
+    finally:
+        db.chmod(0o644)

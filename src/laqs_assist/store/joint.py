@@ -33,6 +33,15 @@ def _like(ref: str) -> str:
 
 
 class JointVisitTables(_Base):
+    def has_joint_visits(self) -> bool:
+        """Whether this file has the joint-visit tables: a read-only store of an older schema is read as it is (not
+        migrated), and then holds no joint visits."""
+        found = getattr(self, "_joint_tables", None)
+        if found is None:
+            found = self._joint_tables = self._row(
+                "SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = 'joint_visits'") is not None
+        return found
+
     def create_joint_visit(self, *, school_id: str, la_id: str | None, pack_id: str, pack_version: str,
                            form_id: str, day: str, author: str = "", year_starts: str = "09-01",
                            entries: dict[str, str] | None = None) -> dict[str, Any]:
@@ -55,6 +64,8 @@ class JointVisitTables(_Base):
     def find_joint_visit(self, ref: str) -> dict[str, Any]:
         """A joint visit by id, unique id prefix, or 'last' (the most recently changed)."""
         ref = ref.strip()
+        if not self.has_joint_visits():
+            raise UsageError("this store holds no joint visits (it is read-only and of an older version)")
         if ref == "last":
             found = self._row("SELECT id FROM joint_visits ORDER BY updated_at DESC LIMIT 1")
             if not found:
@@ -72,6 +83,8 @@ class JointVisitTables(_Base):
                      ) -> list[dict[str, Any]]:
         """Joint visits, newest first (by date, then last change), narrowed as asked; `sip` matches the SIP's
         name in any case."""
+        if not self.has_joint_visits():
+            return []
         where, params = [], []
         for sql, value in (("j.la_id = ?", la_id), ("j.school_id = ?", school_id), ("j.academic_year = ?", year),
                            ("j.sip_name = ? COLLATE NOCASE", " ".join(sip.split()) if sip else None),
@@ -179,6 +192,8 @@ class JointVisitTables(_Base):
     def joint_visits_marker(self, la_id: str, year: str) -> str:
         """What changes whenever the joint visits to an LA's schools in a year change (a value given, a visit
         started, moved to another year or ended): for a kept rating to know when to look again."""
+        if not self.has_joint_visits():
+            return "0:"
         row = self._row("SELECT count(*) AS n, coalesce(max(updated_at), '') AS at FROM joint_visits "
                         "WHERE la_id = ? AND academic_year = ?", [la_id, year])
         return f"{row['n']}:{row['at']}"
@@ -187,6 +202,8 @@ class JointVisitTables(_Base):
                      school_id: str | None = None) -> list[dict[str, Any]]:
         """Every section grade of the joint visits asked for: the visit's id, date, year, status, school, LA,
         SIP, the field (`SECTION:grade`), the grade as given and the section's evidence, oldest first."""
+        if not self.has_joint_visits():
+            return []
         where, params = ["e.field LIKE '%:grade'", "e.value != ''", _LATEST], []
         for sql, value in (("j.la_id = ?", la_id), ("j.academic_year = ?", year),
                            ("j.sip_name = ? COLLATE NOCASE", " ".join(sip.split()) if sip else None),
