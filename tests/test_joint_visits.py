@@ -79,8 +79,9 @@ def test_every_value_is_committed_and_an_edit_keeps_what_it_replaces(tmp_path):
         history = store.joint_history(jid, "jv.challenge:grade")
         assert [h["value"] for h in history] == ["3", "2"]
         assert history[1]["replaces"] == history[0]["id"]
-        with pytest.raises(Exception, match="keeps every value"):
-            store.conn.execute("UPDATE joint_visit_entries SET value = '9'")
+        for sql in ("UPDATE joint_visit_entries SET value = '9'", "DELETE FROM joint_visit_entries"):
+            with pytest.raises(Exception, match="keeps every value"):
+                store.conn.execute(sql)
         assert store.joint_visit(jid)["academic_year"] == "2026/27"
         assert store.joint_visit(jid)["la"] == "Any Borough"
 
@@ -94,6 +95,19 @@ def test_the_header_date_and_sip_move_the_visit(tmp_path):
         j.set("header:sip-name", "  Pat   Smith ")
         row = svc.store.joint_visit(jid)
         assert (row["date"], row["academic_year"], row["sip_name"]) == ("2026-09-15", "2026/27", "Pat Smith")
+
+
+def test_the_header_la_is_the_one_the_grades_count_for(tmp_path):
+    with service(tmp_path / "s.db") as svc:
+        j = svc.joint()
+        jid = j.start(school="Lone School", day="2026-10-05").visit["id"]  # a new school, no LA yet
+        j.set("jv.challenge:grade", "2")
+        assert svc.store.joint_visit(jid)["la_id"] is None
+        j.set("header:local-authority", "any  borough")
+        assert svc.store.joint_visit(jid)["la"] == "any borough"
+        assert [r["school"] for r in svc.joint_visit_evidence("Any Borough", "2026/27")["2.2"]] == ["Lone School"]
+        rows = svc.joint_visit_rows()
+        assert rows[0]["kind"] == "joint visit" and "sip_name" not in rows[0]
 
 
 def test_what_the_form_refuses(tmp_path):
@@ -215,6 +229,9 @@ def test_cli_lists_and_summarises_joint_visits(tmp_path):
     assert [s["aspect"] for s in data[0]["sections"]] == ["2.2", "1.5", "1.4", "2.4", None]
     text = laqs("joint-visits", "--sip", SIP, db=db).stdout
     assert f"{SIP} — 2026/27 — 2 joint visits" in text and "2 on 2026-10-05, 1 on 2027-03-10" in text
+    same = json.loads(laqs("joint-visits", "--sip", SIP, "--year", "2026-27", "--json", db=db).stdout)
+    assert same == data and json.loads(laqs("joint-visits", "--year", "2026", "--json", db=db).stdout)[0]["year"] \
+        == "2026/27"
     bad = laqs("joint-visits", "--year", "banana", db=db)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "not an academic year" in bad.stderr
     shown = laqs("joint-visits", "show", first[:8], db=db)
@@ -246,6 +263,26 @@ def test_evidence_rows_per_aspect_for_an_la_and_year(tmp_path):
     assert r["evidence"].startswith(EVIDENCE)
     assert all(SIP not in json.dumps(x) for x in ev.values())  # no name in the year view's rows
     assert [x["column"] for x in ev["2.4"]] == ["OS", "G"]
+
+
+def test_evidence_by_id_for_a_school_and_the_marker(tmp_path):
+    with service(tmp_path / "s.db") as svc:
+        store = svc.store
+        la = store.find_la("Any Borough") or store.ensure_organisation("Any Borough", "LA")
+        before = store.joint_visits_marker(la["id"], "2026/27")
+        jid = filled(svc, day="2026-10-05")
+        after = store.joint_visits_marker(la["id"], "2026/27")
+        assert before == "0:" and after != before
+        by_id = joint_visit_evidence(store, PACK, la["id"], "2026/27")
+        assert [r["school"] for r in by_id["2.2"]] == ["Oak Primary"]
+        school = store.organisation("Oak Primary")
+        assert joint_visit_evidence(store, PACK, school["id"], "2026/27") == by_id  # a school: its own
+        svc.joint().resume(jid)
+        svc.joint().set("jv.challenge:grade", "4")
+        assert store.joint_visits_marker(la["id"], "2026/27") != after
+        svc.joint().set("header:date", "2027-09-10")  # moved to the next year
+        assert joint_visit_evidence(store, PACK, la["id"], "2026/27") == {}
+        assert store.joint_visits_marker(la["id"], "2026/27") == "0:"
 
 
 def test_sip_grades_group_by_sip_and_year(tmp_path):
@@ -318,6 +355,7 @@ def test_the_record_renders_the_form_as_filled_in(tmp_path):
         jid = filled(svc, school="Oak & <Infants>", day="2026-10-05")
         svc.joint().resume(jid)
         svc.joint().set("closing:strengths", "Command of the data\nClear agreed actions ✅ {{ 7*7 }}")
+        svc.joint().set("closing:development", "Bell\x07 and escape\x1b[31m characters Word cannot hold; שלום")
         path = svc.joint().record(str(tmp_path / "r.docx"))
     text = docx_text(Path(path))
     assert "Record of a joint visit" in text and "Oak & <Infants>" in text and "5 October 2026" in text
@@ -326,6 +364,7 @@ def test_the_record_renders_the_form_as_filled_in(tmp_path):
     assert "Clear agreed actions ✅ {{ 7*7 }}" in text and "49" not in text.split("Clear agreed")[1][:20]
     assert text.index("SIP's/NCA's areas for development") < text.rindex("The overall effectiveness")
     assert "For the headteacher and the LA" in text
+    assert "characters Word cannot hold; שלום" in text and "\x07" not in text
 
 
 def test_the_record_template_restyled_in_word_still_checks_and_renders(tmp_path):
@@ -359,3 +398,50 @@ def test_the_record_template_restyled_in_word_still_checks_and_renders(tmp_path)
     doc.save(str(broken))
     refused = laqs("templates", "check", str(broken), db=tmp_path / "unused.db")
     assert refused.returncode == 2 and "refused" in refused.stdout
+
+
+def test_a_value_given_again_changes_nothing_and_drafts_belong_to_their_field(tmp_path):
+    with service(tmp_path / "s.db") as svc:
+        j = svc.joint()
+        jid = j.start(school="Oak Primary", la="Any Borough", day="2026-10-05").visit["id"]
+        j.set("jv.challenge:grade", "2")
+        j.save_draft("half-typed evidence", "jv.challenge:evidence")
+        stamp = svc.store.joint_visit(jid)["updated_at"]
+        j.set("jv.challenge:grade", "2")  # the same value (the app says so again on opening a form)
+        assert svc.store.joint_visit(jid)["updated_at"] == stamp
+        assert len(svc.store.joint_history(jid, "jv.challenge:grade")) == 1
+        j.set("jv.targets:grade", "3")  # another field: the evidence's draft stays
+        assert j.draft()["text"] == "half-typed evidence"
+        j.set("jv.challenge:evidence", "half-typed evidence, finished")
+        assert j.draft() is None
+
+
+def test_a_read_only_store_of_an_older_version_lists_and_reads_without_joint_visits(tmp_path):
+    """A read-only store is read as it is, not migrated: one made before joint visits still lists its visits."""
+    import sqlite3
+
+    db = tmp_path / "old.db"
+    with Store(db) as store:
+        Session.start(store, PACK, agenda_id="la-contacts", organisation="Any Borough", phases=["P"],
+                      day="2026-10-01").pause()
+    conn = sqlite3.connect(db)
+    for table in ("joint_visit_drafts", "joint_visit_entries", "joint_visits"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0009_joint_visits'")
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    db.chmod(0o444)
+    try:
+        listed = laqs("visits", "--json", db=db)
+        assert listed.returncode == 0, listed.stderr
+        assert [r["organisation"] for r in json.loads(listed.stdout)] == ["Any Borough"]
+        assert laqs("joint-visits", "--json", db=db).stdout.strip() == "[]"
+        shown = laqs("joint-visits", "show", "last", db=db)
+        assert shown.returncode == 2 and "holds no joint visits" in shown.stderr
+        with Store(db, read_only=True) as store:
+            la = store.find_la("Any Borough")
+            assert joint_visit_evidence(store, PACK, la["id"], "2026/27") == {}
+            assert store.joint_visits_marker(la["id"], "2026/27") == "0:"
+    finally:
+        db.chmod(0o644)

@@ -215,3 +215,70 @@ async def test_from_the_new_visit_form_and_quitting_saves_the_field(tmp_path):
     got = rows(db, "SELECT j.status, e.value FROM joint_visits j JOIN joint_visit_entries e ON "
                    "e.joint_visit_id = j.id AND e.field = 'header:ssia'")
     assert [tuple(r) for r in got] == [("paused", "Sam")]
+
+
+@pytest.mark.asyncio
+async def test_ending_the_visit_keeps_the_form_as_it_was(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "laqs.db"
+    jid = joint_store(db)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_from_list(pilot, app, jid)
+        screen = app.screen
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: "joint visit ended" in str(screen.query_one("#jv-status").render()),
+                       what="ended")
+        assert rows(db, "SELECT status FROM joint_visits")[0]["status"] == "ended"
+        from textual.widgets import Input, RadioSet, SelectionList, TextArea
+
+        assert all(w.disabled for w in screen.query("Input, TextArea, SelectionList, RadioSet"))
+        assert isinstance(screen.query_one(f"#{screen.ids['header:ssia']}"), Input)
+        assert {type(w) for w in screen.query("TextArea, SelectionList, RadioSet")} == {TextArea, SelectionList,
+                                                                                       RadioSet}
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: list((tmp_path / "notes").glob("joint-visit-*.docx")), what="record")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: _screen(app) == "HomeScreen", what="home")
+        assert rows(db, "SELECT status FROM joint_visits")[0]["status"] == "ended"  # leaving does not reopen it
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: _screen(app) == "JointVisitScreen", what="opened again")
+        assert "has ended" in str(app.screen.query_one("#jv-status").render())
+
+
+@pytest.mark.asyncio
+async def test_the_form_never_touches_sqlite_from_the_ui_thread(tmp_path):
+    import threading
+
+    from laqs_assist.store import Store as RealStore
+
+    db = tmp_path / "laqs.db"
+    jid = joint_store(db)
+    seen: set[str] = set()
+    original_rows, original_write = RealStore._rows, RealStore.write
+
+    def rows_spy(self, sql, params=()):
+        seen.add(threading.current_thread().name)
+        return original_rows(self, sql, params)
+
+    def write_spy(self):
+        seen.add(threading.current_thread().name)
+        return original_write(self)
+
+    RealStore._rows, RealStore.write = rows_spy, write_spy  # type: ignore[method-assign]
+    try:
+        app = make_app(db)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_from_list(pilot, app, jid)
+            screen = app.screen
+            from textual.widgets import SelectionList
+
+            screen.query_one(f"#{screen.ids['jv.targets:checklist']}", SelectionList).select(1)
+            await wait_for(pilot, lambda: entries(db, jid).get("jv.targets:checklist") == "[1]", what="saved")
+            await pilot.press(*"more")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: _screen(app) == "HomeScreen", what="home")
+    finally:
+        RealStore._rows, RealStore.write = original_rows, original_write  # type: ignore[method-assign]
+    assert seen and all(name.startswith("laqs-store") for name in seen), seen
+    assert entries(db, jid)["jv.challenge:evidence"].startswith("morePrepared")  # typed into the focused evidence

@@ -57,9 +57,9 @@ def joint_visits(ctx: click.Context, sip: str | None, year: str | None, as_json:
     """
     if ctx.invoked_subcommand is not None:
         return
-    if year is not None:
-        _check_year(year)
     state = ctx.obj
+    if year is not None:
+        year = _year(year, state.pack().year_starts)
     path, _ = state.checked_store_path()
     if not path.exists():
         click.echo("[]" if as_json else f"No joint visits yet in {path}. Start one with: "
@@ -95,12 +95,18 @@ def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[:n - 1] + "…"
 
 
-def _check_year(year: str) -> None:
+def _year(text: str, year_starts: str = "09-01") -> str:
+    """An academic year as typed (2026/27, 2026-27, 2026-2027, or 2026 for the year starting then) in the form the
+    store keeps (2026/27; 2026 for a pack whose year starts on 1 January); a one-line UsageError otherwise."""
     import re
 
-    m = re.fullmatch(r"(\d{4})/(\d{2})", year.strip())
-    if not (m and (int(m.group(1)) + 1) % 100 == int(m.group(2))) and not re.fullmatch(r"\d{4}", year.strip()):
-        raise UsageError(f"'{year}' is not an academic year: give it as 2026/27")
+    m = re.fullmatch(r"\s*(\d{4})(?:\s*[/-]\s*(\d{2}|\d{4}))?\s*", text)
+    if m:
+        start = int(m.group(1))
+        end = m.group(2)
+        if end is None or int(end[-2:]) == (start + 1) % 100:
+            return str(start) if year_starts == "01-01" else f"{start}/{(start + 1) % 100:02d}"
+    raise UsageError(f"'{text}' is not an academic year: give it as 2026/27")
 
 
 @joint_visits.command("show")

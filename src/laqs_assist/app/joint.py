@@ -330,7 +330,17 @@ class JointVisits:
         value = parse_value(self.form, f, text)
         self.store.set_joint_entry(self._v()["id"], f.key, value, year_starts=self.pack.year_starts,
                                    clear_draft=True)
+        if f.key == "header:local-authority" and value.strip():
+            self._link_la(value)
         return value
+
+    def _link_la(self, name: str) -> None:
+        """The header's LA is the one the visit's grades count for: an LA of that name (made if new)."""
+        store = self.store
+        la = store.find_la(name) or store.ensure_organisation(name, _kind(self.pack, "LA"))
+        if la["id"] != self._v().get("la_id"):
+            store.set_joint_la(self._v()["id"], la["id"])
+            self.visit = store.joint_visit(self._v()["id"])
 
     def clear(self, key: str | None = None) -> Field:
         """Empty a field (its earlier value is kept in its history)."""
@@ -417,13 +427,15 @@ def joint_visit_evidence(store: "Store", pack: "Pack", la: str, year: str) -> di
       column         the grade read as a rating column through the form's scale (OS, G, NI, SI), or None
       section_id, section_title, evidence (the evidence written for the grade), joint_visit_id
     The SIP's name is left out: the rows say what the visits found about the LA's support, not who was graded.
-    `la` is an LA's name or id; an unknown LA is a UsageError."""
-    la_row = store.find_la(la)
-    if la_row is None:
+    `la` is an LA's name or id (a school's gives that school's joint visits alone); an unknown one is a
+    UsageError. `store.joint_visits_marker(la_id, year)` changes whenever these rows may have."""
+    org = store.find_la(la) or store.organisation(la)
+    if org is None:
         raise UsageError(f"no LA '{la}' in this store")
+    scope = {"la_id": org["id"]} if org["kind"] == _kind(pack, "LA") else {"school_id": org["id"]}
     out: dict[str, list[dict[str, Any]]] = {}
     forms: dict[str, Any] = {}
-    for r in store.joint_grades(la_id=la_row["id"], year=year):
+    for r in store.joint_grades(year=year, **scope):
         form = forms.get(r["joint_visit_id"])
         if form is None:
             form = forms[r["joint_visit_id"]] = _form_for(store, pack, r["joint_visit_id"])
@@ -488,8 +500,9 @@ def sip_grades(store: "Store", pack: "Pack", sip: str | None = None, year: str |
 def visit_rows(store: "Store", limit: int = 50, organisation_id: str | None = None,
                status: str | None = None) -> list[dict[str, Any]]:
     """Joint visits as the visits list shows them (no grades): kind "joint visit", id, date, status,
-    organisation (the school), la, sip_name, how many fields are filled in; `organisation_id` a school's or its
-    LA's."""
+    organisation (the school) and organisation_kind, academic_year, la, how many fields are filled in (`filled`),
+    updated_at; `organisation_id` a school's or its LA's. The SIP's name is not among them: a list is the least
+    place it needs to be."""
     if organisation_id is None:
         found = store.joint_visits(status=status, limit=limit)
     else:
@@ -502,8 +515,9 @@ def visit_rows(store: "Store", limit: int = 50, organisation_id: str | None = No
         entries = store.joint_entries(v["id"])
         filled = sum(1 for e in entries.values() if e["value"])
         out.append({"id": v["id"], "kind": "joint visit", "date": v["date"], "status": v["status"],
-                    "organisation": v["school"], "la": v["la"] or "", "sip_name": v["sip_name"],
-                    "filled": filled, "updated_at": v["updated_at"], "form_id": v["form_id"]})
+                    "organisation": v["school"], "organisation_kind": v["school_kind"],
+                    "academic_year": v["academic_year"], "la": v["la"] or "", "filled": filled,
+                    "updated_at": v["updated_at"], "form_id": v["form_id"]})
     return out
 
 

@@ -23,7 +23,8 @@ else:
 _LATEST = ("NOT EXISTS (SELECT 1 FROM joint_visit_entries l WHERE l.joint_visit_id = e.joint_visit_id AND "
            "l.field = e.field AND (l.created_at > e.created_at OR (l.created_at = e.created_at AND l.id > e.id)))")
 
-_LIST = ("SELECT j.*, s.name AS school, la.name AS la FROM joint_visits j JOIN organisations s ON s.id = j.school_id "
+_LIST = ("SELECT j.*, s.name AS school, s.kind AS school_kind, la.name AS la FROM joint_visits j "
+         "JOIN organisations s ON s.id = j.school_id "
          "LEFT JOIN organisations la ON la.id = j.la_id")
 
 
@@ -32,6 +33,15 @@ def _like(ref: str) -> str:
 
 
 class JointVisitTables(_Base):
+    def has_joint_visits(self) -> bool:
+        """Whether this file has the joint-visit tables: a read-only store of an older schema is read as it is (not
+        migrated), and then holds no joint visits."""
+        found = getattr(self, "_joint_tables", None)
+        if found is None:
+            found = self._joint_tables = self._row(
+                "SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = 'joint_visits'") is not None
+        return found
+
     def create_joint_visit(self, *, school_id: str, la_id: str | None, pack_id: str, pack_version: str,
                            form_id: str, day: str, author: str = "", year_starts: str = "09-01",
                            entries: dict[str, str] | None = None) -> dict[str, Any]:
@@ -54,6 +64,8 @@ class JointVisitTables(_Base):
     def find_joint_visit(self, ref: str) -> dict[str, Any]:
         """A joint visit by id, unique id prefix, or 'last' (the most recently changed)."""
         ref = ref.strip()
+        if not self.has_joint_visits():
+            raise UsageError("this store holds no joint visits (it is read-only and of an older version)")
         if ref == "last":
             found = self._row("SELECT id FROM joint_visits ORDER BY updated_at DESC LIMIT 1")
             if not found:
@@ -71,6 +83,8 @@ class JointVisitTables(_Base):
                      ) -> list[dict[str, Any]]:
         """Joint visits, newest first (by date, then last change), narrowed as asked; `sip` matches the SIP's
         name in any case."""
+        if not self.has_joint_visits():
+            return []
         where, params = [], []
         for sql, value in (("j.la_id = ?", la_id), ("j.school_id = ?", school_id), ("j.academic_year = ?", year),
                            ("j.sip_name = ? COLLATE NOCASE", " ".join(sip.split()) if sip else None),
@@ -120,18 +134,27 @@ class JointVisitTables(_Base):
                 self._insert("joint_visit_entries", entry)
                 self.log("joint_visit.set", entity=joint_id, field=field, entry=entry["id"],
                          replaces=entry["replaces"])
-            changes: dict[str, Any] = {"updated_at": stamp}
-            if field == "header:date" and value:
-                changes["date"] = value
-                changes["academic_year"] = academic_year(value, year_starts)
-            elif field == "header:sip-name":
-                changes["sip_name"] = " ".join(value.split())
+            changes: dict[str, Any] = {}
+            if entry is not None:
+                if field == "header:date" and value:
+                    changes["date"] = value
+                    changes["academic_year"] = academic_year(value, year_starts)
+                elif field == "header:sip-name":
+                    changes["sip_name"] = " ".join(value.split())
             if position is not None:
                 changes["position"] = position
-            if clear_draft:
-                self.conn.execute("DELETE FROM joint_visit_drafts WHERE joint_visit_id = ?", [joint_id])
-            self._update("joint_visits", joint_id, changes)
+            if clear_draft:  # the field's own draft: what was being typed there is now its value
+                self.conn.execute("DELETE FROM joint_visit_drafts WHERE joint_visit_id = ? AND field = ?",
+                                  [joint_id, field])
+            if changes or entry is not None:
+                self._update("joint_visits", joint_id, {**changes, "updated_at": stamp})
         return entry
+
+    def set_joint_la(self, joint_id: str, la_id: str | None) -> None:
+        """The LA whose year the visit's grades count for (the header's LA, once known)."""
+        with self.write():
+            self._update("joint_visits", joint_id, {"la_id": la_id, "updated_at": now()})
+            self.log("joint_visit.la", entity=joint_id, la=la_id)
 
     def set_joint_position(self, joint_id: str, position: int) -> None:
         with self.write():
@@ -166,13 +189,25 @@ class JointVisitTables(_Base):
 
     # --- grades across visits ---------------------------------------------------------------------------------
 
-    def joint_grades(self, *, la_id: str | None = None, year: str | None = None, sip: str | None = None
-                     ) -> list[dict[str, Any]]:
+    def joint_visits_marker(self, la_id: str, year: str) -> str:
+        """What changes whenever the joint visits to an LA's schools in a year change (a value given, a visit
+        started, moved to another year or ended): for a kept rating to know when to look again."""
+        if not self.has_joint_visits():
+            return "0:"
+        row = self._row("SELECT count(*) AS n, coalesce(max(updated_at), '') AS at FROM joint_visits "
+                        "WHERE la_id = ? AND academic_year = ?", [la_id, year])
+        return f"{row['n']}:{row['at']}"
+
+    def joint_grades(self, *, la_id: str | None = None, year: str | None = None, sip: str | None = None,
+                     school_id: str | None = None) -> list[dict[str, Any]]:
         """Every section grade of the joint visits asked for: the visit's id, date, year, status, school, LA,
         SIP, the field (`SECTION:grade`), the grade as given and the section's evidence, oldest first."""
+        if not self.has_joint_visits():
+            return []
         where, params = ["e.field LIKE '%:grade'", "e.value != ''", _LATEST], []
         for sql, value in (("j.la_id = ?", la_id), ("j.academic_year = ?", year),
-                           ("j.sip_name = ? COLLATE NOCASE", " ".join(sip.split()) if sip else None)):
+                           ("j.sip_name = ? COLLATE NOCASE", " ".join(sip.split()) if sip else None),
+                           ("j.school_id = ?", school_id)):
             if value is not None:
                 where.append(sql)
                 params.append(value)

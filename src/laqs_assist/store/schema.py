@@ -292,8 +292,9 @@ def joint_visits(db: Database) -> None:
         foreign_keys=[("joint_visit_id", "joint_visits", "id")])
     db.execute("CREATE INDEX idx_joint_visit_entries_field ON joint_visit_entries "
                "(joint_visit_id, field, created_at, id)")
-    db.execute("CREATE TRIGGER joint_visit_entries_no_update BEFORE UPDATE ON joint_visit_entries "
-               "BEGIN SELECT RAISE(ABORT, 'a joint visit keeps every value: add an entry instead'); END")
+    for event in ("UPDATE", "DELETE"):
+        db.execute(f"CREATE TRIGGER joint_visit_entries_no_{event.lower()} BEFORE {event} ON joint_visit_entries "
+                   "BEGIN SELECT RAISE(ABORT, 'a joint visit keeps every value: add an entry instead'); END")
     db.execute("CREATE TABLE joint_visit_drafts (joint_visit_id TEXT PRIMARY KEY REFERENCES joint_visits(id), "
                "field TEXT NOT NULL, text TEXT NOT NULL, updated_at TEXT NOT NULL)")
 

@@ -22,6 +22,7 @@ KEYS = [
         ("r", "refresh the list"),
         ("d", "the highlighted visit's organisation: an LA's dashboard for the visit's year, a school's page"),
         ("o", "the regional overview: every LA's group ratings per phase"),
+        ("j", "start a joint visit with a SIP or NCA (the Appendix 5 form); F7 on the new-visit form does too"),
     ]),
     ("Dashboard", [
         ("arrows / Enter", "move over the cells; Enter opens an aspect and phase across the year's visits"),
@@ -34,6 +35,14 @@ KEYS = [
         ("/", "overview: find an LA by name (Esc clears); Enter opens its dashboard"),
         ("t", "coverage: questions × visits, or aspects × terms"),
         ("1 2 3 4", "actions: all, open, overdue, done; Enter marks the highlighted one (F2–F5 in the dialog)"),
+    ]),
+    ("Joint visit", [
+        ("Space", "tick a standard seen, or choose a grade; saved at once"),
+        ("Tab", "next field: the text of the one left is saved (what you type is the draft meanwhile)"),
+        ("Ctrl+S", "save the field you are in now"),
+        ("F2", "write the record of the visit (.docx) for the headteacher and the LA"),
+        ("F3", "end the joint visit: its values are then kept as they are"),
+        ("Esc", "back to the visits (the visit is paused)"),
     ]),
     ("Interview", [
         ("Enter", "send the answer"),
