@@ -1,4 +1,5 @@
-"""Build the shipped Word templates: note-of-visit.docx, briefing.docx and team-report.docx.
+"""Build the shipped Word templates: note-of-visit.docx, briefing.docx, team-report.docx and
+joint-visit-record.docx.
 
     python templates/build_templates.py [--out FOLDER]
 
@@ -682,13 +683,102 @@ def team_report() -> Document:
     return doc
 
 
+# --- the record of a joint visit ------------------------------------------------------------------------------------
+
+
+def paragraphs_of(doc, var: str, empty: str) -> None:
+    """The adviser's paragraphs (`var`, each with parts and rtl), or an italic line when there are none."""
+    tag(doc, f"{{%p for e in {var} %}}")
+    user_text(doc, "e")
+    tag(doc, "{%p endfor %}")
+    tag(doc, f"{{%p if not {var} %}}")
+    para(doc, empty, italic=True, color=MUTED)
+    tag(doc, "{%p endif %}")
+
+
+def checklist(doc, var: str) -> None:
+    """A section's standards, each marked seen (✓) or not (–)."""
+    tag(doc, f"{{%p for x in {var} %}}")
+    p = para(doc, ("{{ x.mark }}", {"bold": True}), "  {{ x.text }}")
+    p.paragraph_format.left_indent = Cm(0.6)
+    p.paragraph_format.first_line_indent = Cm(-0.5)
+    p.paragraph_format.space_after = Pt(1)
+    tag(doc, "{%p endfor %}")
+
+
+def graded_section(doc, var: str = "s") -> None:
+    heading(doc, f"{{{{ {var}.heading }}}}", "Heading 2")
+    tag(doc, f"{{%p if {var}.has_standards %}}")
+    kept(para(doc, f"{{{{ {var}.lead }}}} ", (f"({{{{ {var}.seen_count }}}} of {{{{ {var}.of }}}} standards seen: "
+                                              "✓ seen, – not seen)", {"color": MUTED, "size": 9})))
+    checklist(doc, f"{var}.main")
+    tag(doc, f"{{%p if {var}.additional %}}")
+    kept(para(doc, f"{{{{ {var}.additional_lead }}}}"))
+    checklist(doc, f"{var}.additional")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endif %}")
+    kept(para(doc, ("Grade: ", {"bold": True}), f"{{{{ {var}.grade_line }}}}"))
+    kept(para(doc, ("Evidence", {"bold": True})))
+    paragraphs_of(doc, f"{var}.evidence", "No evidence written.")
+
+
+def joint_visit_record() -> Document:
+    doc = base_document("Record of a joint visit", "Joint visit: {{ school }}, {{ visit_date }}")
+    emoji_style(doc)
+    for name in ("Heading 1", "Heading 2"):
+        doc.styles[name].paragraph_format.space_before = Pt(10 if name == "Heading 1" else 8)
+        doc.styles[name].paragraph_format.space_after = Pt(2)
+    doc.styles["Normal"].paragraph_format.space_after = Pt(3)
+    header_footer(doc, "Joint visit · {{ school }} · {{ visit_date }}", "{{ audience }}")
+
+    para(doc, "{{ title }}", style="Title")
+    para(doc, "{{ form_title }}", size=13, color=ACCENT)
+    para(doc, "{{ purpose }}")
+    para(doc, "{{ source }} · {{ status }}, {{ complete }}", size=9, color=MUTED)
+    table = doc.add_table(rows=3, cols=2)
+    table.style = "Table Grid"
+    for i, text in ((0, "{%tr for h in header %}"), (2, "{%tr endfor %}")):
+        merged = table.rows[i].cells[0].merge(table.rows[i].cells[1])
+        cell_text(merged, text)
+    shade(table.rows[1].cells[0], KEY_FILL)
+    cell_text(table.rows[1].cells[0], "{{ h.label }}", bold=True)
+    cell_text(table.rows[1].cells[1], "{{ h.value }}")
+    widths(table, [5.2, 11.8])
+    para(doc, "{{ intro }}", size=9, color=MUTED)
+
+    heading(doc, "Grades")
+    tag(doc, "{%p if grades %}")
+    grid_table(doc, ["Heading", "Grade", "What the grade means"], "{%tr for g in grades %}",
+               [["{{ g.heading }}"], ["{{ g.grade }}"], ["{{ g.meaning }}"]], [7.2, 2.0, 7.8])
+    tag(doc, "{%p else %}")
+    para(doc, "No heading has been graded yet.", italic=True)
+    tag(doc, "{%p endif %}")
+
+    tag(doc, "{%p for s in sections %}")
+    graded_section(doc, "s")
+    tag(doc, "{%p endfor %}")
+
+    tag(doc, "{%p for c in closing %}")
+    heading(doc, "{{ c.label }}", "Heading 2")
+    paragraphs_of(doc, "c.paragraphs", "Nothing written.")
+    tag(doc, "{%p endfor %}")
+
+    tag(doc, "{%p for s in overall %}")
+    graded_section(doc, "s")
+    tag(doc, "{%p endfor %}")
+
+    para(doc, ("Grade scores: ", {"bold": True}), "{{ scale_line }}.", size=9)
+    para(doc, "Prepared {{ generated }} with {{ tool }}.", size=9, color=MUTED)
+    return doc
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=HERE, help="folder to write into (default: templates/)")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for name, build in (("note-of-visit.docx", note_of_visit), ("briefing.docx", briefing),
-                        ("team-report.docx", team_report)):
+                        ("team-report.docx", team_report), ("joint-visit-record.docx", joint_visit_record)):
         build().save(args.out / name)
         print(f"wrote {args.out / name}")
 

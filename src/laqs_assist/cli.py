@@ -345,13 +345,25 @@ def render_rating(pack, r) -> str:
 @click.option("--author", default="", help="Who records the visit (default: the name in `laqs settings`).")
 @click.option("--purpose", default="", help="The purpose of the visit, for the note.")
 @click.option("--resume", default=None, help="Resume a visit by id, id prefix, or 'last'.")
+@click.option("--form", "form_id", default=None,
+              help="Fill in a form instead of an interview: joint-visit (a joint visit with a SIP, to --org SCHOOL).")
+@click.option("--sip", default="", help="With --form joint-visit: the SIP's or NCA's name.")
 @click.pass_obj
 def chat(state: _State, agenda, organisation, school, parent, phases, focus, people, day, author, purpose,
-         resume) -> None:
+         resume, form_id, sip) -> None:
     """Run an interview in plain line mode (also reads answers and /commands from a pipe or file)."""
     from .app.service import Service
     from .line import run
 
+    if form_id:
+        from .cli_joint import chat_form
+
+        code = chat_form(state, form_id=form_id, organisation=organisation, parent=parent, day=day, author=author,
+                         sip=sip, resume=resume, unused={"agenda": agenda, "phase": phases, "focus": focus,
+                                                         "person": people, "purpose": purpose})
+        if code:
+            raise click.exceptions.Exit(code)
+        return
     form = None
     if not resume:
         pack = state.pack()
@@ -403,6 +415,9 @@ def visits(ctx: click.Context, status, organisation, limit, as_json) -> None:
 
     with Service.open(state) as service:
         rows = service.visits(status, organisation, limit)
+        joint = service.joint_visit_rows(status, organisation, limit)
+    if joint:  # joint visits with a SIP among the interviews, the latest changed first (no grades shown here)
+        rows = sorted(rows + joint, key=lambda r: r["updated_at"], reverse=True)[:limit]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -410,6 +425,10 @@ def visits(ctx: click.Context, status, organisation, limit, as_json) -> None:
         click.echo(none_yet if not (status or organisation) else "No visits match.")
         return
     for r in rows:
+        if r.get("kind") == "joint visit":
+            click.echo(f"{r['id'][:8]}  {r['date']}  {r['status']:<11}  {inert(r['organisation'], one_line=True):<28}  "
+                       f"{'joint visit':<13} {'':<8} {r['filled']} fields  (laqs joint-visits show {r['id'][:8]})")
+            continue
         overdue = f"  {r['overdue']} overdue action{'s' if r['overdue'] != 1 else ''}" if r["overdue"] else ""
         click.echo(f"{r['id'][:8]}  {r['date']}  {r['status']:<11}  {inert(r['organisation'], one_line=True):<28}  "
                    f"{r['agenda_id']:<13} {','.join(r['phases']):<8} {r['responses']} answers{overdue}")
@@ -734,6 +753,7 @@ def settings_unset(key: str) -> None:
 COMMAND_MODULES = (
     "laqs_assist.notes.commands",      # note, brief, export, report, templates
     "laqs_assist.pool_cli",            # pool (export, merge, conflicts, resolve, policy, key, aliases), serve
+    "laqs_assist.cli_joint",           # joint-visits
 )
 
 

@@ -579,6 +579,31 @@ class Service:
         return NoteView(str(Path(result.path).resolve()), tuple(check_line(c) for c in result.checks or ()),
                         earlier)
 
+    # --- joint visits (app/joint.py) ----------------------------------------------------------------------------
+
+    def joint(self) -> "Any":
+        """The joint-visit part of the service (app/joint.JointVisits), made when first asked for."""
+        part = getattr(self, "_joint_part", None)
+        if part is None:
+            from .joint import JointVisits
+
+            part = self._joint_part = JointVisits(self)
+        return part
+
+    def joint_visit_evidence(self, la: str, year: str) -> dict[str, list[dict[str, Any]]]:
+        """The year view's "joint visits" source: see app/joint.joint_visit_evidence."""
+        from .joint import joint_visit_evidence
+
+        return joint_visit_evidence(self.store, self.default_pack, la, year)
+
+    def joint_visit_rows(self, status: str | None = None, organisation: str | None = None,
+                         limit: int = 50) -> list[dict[str, Any]]:
+        """Joint visits as the visits list shows them (app/joint.visit_rows)."""
+        from .joint import visit_rows
+
+        org_id = self.organisation(organisation)["id"] if organisation else None
+        return visit_rows(self.store, limit, org_id, status)
+
 
 def _numbered(first: Path, n: int) -> Path:
     """The n-th draft of a note beside the first: oak-primary-2026-11-20-1a2b3c4d-2.docx."""

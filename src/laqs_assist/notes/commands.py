@@ -223,7 +223,7 @@ def templates() -> None:
 
 @templates.command("check")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--kind", type=click.Choice(["note", "briefing", "team-report"]), default=None,
+@click.option("--kind", type=click.Choice(["note", "briefing", "team-report", "joint-visit"]), default=None,
               help="What the template is for (default: guessed from its name and tags).")
 @click.pass_obj
 def templates_check(state, files: tuple[Path, ...], kind: str | None) -> None:
@@ -259,7 +259,8 @@ def templates_check(state, files: tuple[Path, ...], kind: str | None) -> None:
 
 
 @templates.command("vars")
-@click.option("--kind", type=click.Choice(["note", "briefing", "team-report"]), default="note", show_default=True)
+@click.option("--kind", type=click.Choice(["note", "briefing", "team-report", "joint-visit"]), default="note",
+              show_default=True)
 @click.pass_obj
 def templates_vars(state, kind: str) -> None:
     """List the variables a note (or briefing) template can use, with the fields of each list's items.
@@ -274,6 +275,10 @@ def templates_vars(state, kind: str) -> None:
     _, pack_of = _helpers()
     pack = pack_of(state)
     with tempfile.TemporaryDirectory(prefix="laqs-sample-") as tmp:
-        sample = sample_contexts_cached(pack, Path(tmp))[kind]
+        sample = sample_contexts_cached(pack, Path(tmp)).get(kind)
+    if sample is None:
+        from ..errors import UsageError
+
+        raise UsageError(f"pack '{pack.id}' has no joint-visit form: no '{kind}' template to describe")
     for line in describe_variables(sample, CORE[kind]):
         click.echo(line)

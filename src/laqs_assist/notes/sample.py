@@ -73,8 +73,37 @@ def build_sample(store: Store, pack: Pack, *, day: date | None = None, school: s
             "flagged_text": flagged["text"], "aspects": aspects, "phase": phase}
 
 
+def build_sample_joint_visit(store: Store, pack: Pack, school: str = "Sample Primary School",
+                             la: str = "Sample Borough") -> str | None:
+    """A joint visit to `school` with every field of the pack's joint-visit form filled in (None when the pack
+    ships no such form): every standard ticked but the last, every grade 2, every text written."""
+    from ..app.joint import FORM_ID, fields, standards_of
+
+    form = pack.forms.get(FORM_ID)
+    if form is None:
+        return None
+    org = store.organisation(school) or store.ensure_organisation(school, "school")
+    la_row = store.find_la(la)
+    day = date.today().isoformat()
+    visit = store.create_joint_visit(school_id=org["id"], la_id=la_row["id"] if la_row else None, pack_id=pack.id,
+                                     pack_version=pack.version, form_id=form.id, day=day, author="Sam Adviser",
+                                     year_starts=pack.year_starts)
+    known = {"header:school": school, "header:local-authority": la, "header:date": day,
+             "header:sip-name": "Sample SIP"}
+    for f in fields(form):
+        if f.kind == "checklist":
+            value = str(list(range(1, len(standards_of(f.section)))))
+        elif f.kind == "grade":
+            value = str(form.scale[1].grade if len(form.scale) > 1 else form.scale[0].grade)
+        else:
+            value = known.get(f.key, f"{f.label}: what was seen and said.\nA second paragraph.")
+        store.set_joint_entry(visit["id"], f.key, value, year_starts=pack.year_starts)
+    return visit["id"]
+
+
 def sample_contexts(pack: Pack, folder: Path) -> dict[str, dict[str, Any]]:
-    """A note, a briefing and a team report context from a fresh sample store in `folder`."""
+    """A note, a briefing, a team report and (when the pack has the form) a joint visit's record context from a
+    fresh sample store in `folder`."""
     from .briefing import briefing_context
     from .context import note_context
     from .team import team_context
@@ -82,7 +111,13 @@ def sample_contexts(pack: Pack, folder: Path) -> dict[str, dict[str, Any]]:
     with Store(folder / "sample.db") as store:
         info = build_sample(store, pack)
         today = date.today()
-        return {"note": note_context(store, pack, info["visit_id"]),
-                "briefing": briefing_context(store, pack, info["organisation"]),
-                "team-report": team_context(store, pack, (today - timedelta(days=90)).isoformat(),
-                                            today.isoformat())}
+        out = {"note": note_context(store, pack, info["visit_id"]),
+               "briefing": briefing_context(store, pack, info["organisation"]),
+               "team-report": team_context(store, pack, (today - timedelta(days=90)).isoformat(),
+                                           today.isoformat())}
+        joint = build_sample_joint_visit(store, pack, info["organisation"], info["la"])
+        if joint is not None:
+            from .joint import joint_record_context
+
+            out["joint-visit"] = joint_record_context(store, pack, joint)
+        return out

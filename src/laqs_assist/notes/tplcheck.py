@@ -22,12 +22,13 @@ from jinja2.exceptions import SecurityError, TemplateError
 from ..packs.model import Pack
 from . import briefing as _briefing
 from . import context as _context
+from . import joint as _joint
 from . import team as _team
 from .clean import clean_context
 from .render import bounded, make_env, read_source, refusals
 
-KINDS = ("note", "briefing", "team-report")
-CORE = {"note": _context.CORE, "briefing": _briefing.CORE, "team-report": _team.CORE}
+KINDS = ("note", "briefing", "team-report", "joint-visit")
+CORE = {"note": _context.CORE, "briefing": _briefing.CORE, "team-report": _team.CORE, "joint-visit": _joint.CORE}
 
 
 @dataclass
@@ -103,15 +104,20 @@ def check_template(path: str | Path, pack: Pack, kind: str | None = None,
     used -= set(env.globals) | {"loop"}
 
     if kind is None:
-        if "brief" in path.stem.lower():
+        if "joint" in path.stem.lower() and "joint-visit" in samples:
+            kind = "joint-visit"
+        elif "brief" in path.stem.lower():
             kind = "briefing"
         elif "team" in path.stem.lower() or "report" in path.stem.lower():
             kind = "team-report"
         else:
-            kind = min(KINDS, key=lambda k: (len(used - set(samples[k])), KINDS.index(k)))
-    if kind not in KINDS:
+            kind = min((k for k in KINDS if k in samples),
+                       key=lambda k: (len(used - set(samples[k])), KINDS.index(k)))
+    if kind not in KINDS or kind not in samples:
         from ..errors import UsageError
 
+        if kind in KINDS:
+            raise UsageError(f"pack '{pack.id}' has no joint-visit form to check a '{kind}' template against")
         raise UsageError(f"unknown template kind '{kind}' (use {', '.join(KINDS)})")
     ctx = clean_context(samples[kind])
     unknown = sorted(used - set(ctx))

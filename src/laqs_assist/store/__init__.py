@@ -20,6 +20,7 @@ from ..calendar import academic_year
 from .actions import ActionTables
 from .db import StoreError, _translate, connect, is_read_only
 from .events import EventTables
+from .joint import JointVisitTables
 from .judgements import JudgementTables
 from .organisations import OrganisationTables
 from .ratings import RatingTables
@@ -33,7 +34,7 @@ __all__ = ["Store", "StoreError", "academic_year", "new_id", "now"]
 
 
 class Store(OrganisationTables, VisitTables, ResponseTables, SearchTables, JudgementTables, ActionTables,
-            RatingTables, EventTables, ReportQueries):
+            RatingTables, EventTables, ReportQueries, JointVisitTables):
     CHECKPOINT_PAGES = 250
 
     def __init__(self, path: str | Path, *, create: bool = True, read_only: bool | None = False,

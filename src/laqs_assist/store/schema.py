@@ -264,6 +264,40 @@ def visit_summary(db: Database) -> None:
     db.execute("ALTER TABLE visits ADD COLUMN summary TEXT NOT NULL DEFAULT ''")
 
 
+@migrations(name="0009_joint_visits")
+def joint_visits(db: Database) -> None:
+    """Joint (paired) visits with a SIP or NCA to a school, filled in on a form a pack ships (the 2009 pack's
+    Appendix 5): the header, each section's standards as a checklist, a grade with its evidence, and the closing
+    fields. A joint visit grades a named SIP, so it lives in tables of its own, which no note, briefing, report
+    or export reads.
+
+    `joint_visits` holds what lists and finds a visit (its school, the school's LA, the day, the year, the SIP
+    named in the header, where the form stands); `joint_visit_entries` holds every value ever given to a field,
+    appended, never changed: the latest by (created_at, id) is the field's value and each later entry names the
+    one it replaces. `joint_visit_drafts` keeps the one field's half-typed text, so a kill loses nothing."""
+    db["joint_visits"].create({
+        "id": str, "school_id": str, "la_id": str, "pack_id": str, "pack_version": str, "form_id": str,
+        "date": str, "academic_year": str, "sip_name": str, "author": str, "status": str, "position": int,
+        "created_at": str, "updated_at": str, "ended_at": str,
+    }, pk="id", not_null={"school_id", "pack_id", "pack_version", "form_id", "date", "academic_year", "sip_name",
+                          "author", "status", "position", "created_at", "updated_at"},
+        foreign_keys=[("school_id", "organisations", "id"), ("la_id", "organisations", "id")])
+    db.execute("CREATE INDEX idx_joint_visits_la_year ON joint_visits (la_id, academic_year, date)")
+    db.execute("CREATE INDEX idx_joint_visits_school ON joint_visits (school_id, date)")
+    db.execute("CREATE INDEX idx_joint_visits_sip ON joint_visits (sip_name COLLATE NOCASE, academic_year)")
+    db.execute("CREATE INDEX idx_joint_visits_updated ON joint_visits (updated_at)")
+    db["joint_visit_entries"].create({
+        "id": str, "joint_visit_id": str, "field": str, "value": str, "replaces": str, "created_at": str,
+    }, pk="id", not_null={"joint_visit_id", "field", "value", "created_at"},
+        foreign_keys=[("joint_visit_id", "joint_visits", "id")])
+    db.execute("CREATE INDEX idx_joint_visit_entries_field ON joint_visit_entries "
+               "(joint_visit_id, field, created_at, id)")
+    db.execute("CREATE TRIGGER joint_visit_entries_no_update BEFORE UPDATE ON joint_visit_entries "
+               "BEGIN SELECT RAISE(ABORT, 'a joint visit keeps every value: add an entry instead'); END")
+    db.execute("CREATE TABLE joint_visit_drafts (joint_visit_id TEXT PRIMARY KEY REFERENCES joint_visits(id), "
+               "field TEXT NOT NULL, text TEXT NOT NULL, updated_at TEXT NOT NULL)")
+
+
 @migrations(name="0011_pooling")
 def pooling(db: Database) -> None:
     """Pooling advisers' stores into a team store (store/pooling.py). Every store gets these tables; an adviser's
@@ -303,7 +337,6 @@ def pooling(db: Database) -> None:
                "o.kind AS organisation_kind, v.date, r.academic_year, r.aspect_id, r.question_id, r.text, r.value, "
                "v.author, r.visit_id FROM responses r JOIN visits v ON v.id = r.visit_id "
                "JOIN organisations o ON o.id = r.organisation_id WHERE r.concerns_individual = 0")
-
 
 def _microsecond_after(stamp: str) -> str | None:
     try:

@@ -50,7 +50,19 @@ class LaqsCommands(Provider):
             yield "Back", "leave the review", screen.action_back
         elif isinstance(screen, HomeScreen):
             yield "New visit", "start a visit with the short form", screen.action_new_visit
+            yield ("New joint visit", "a joint visit with a SIP or NCA to a school: the Appendix 5 form (j)",
+                   screen.action_new_joint_visit)
             yield "Resume the highlighted visit", "carry on where it stopped", screen.action_resume
+        from .screens.joint_visit import JointVisitScreen
+        from .screens.new_visit import NewVisitScreen
+
+        if isinstance(screen, NewVisitScreen):
+            yield ("Joint visit with a SIP instead", "the Appendix 5 form, for the school typed here (F7)",
+                   screen.action_joint_visit)
+        if isinstance(screen, JointVisitScreen):
+            yield "Write the record of the visit", "a .docx for the headteacher and the LA", screen.action_record
+            yield "End the joint visit", "its values are then kept as they are", screen.action_end
+            yield "Back to the visits", "the form is saved and paused", screen.action_leave
         yield "Help", "keys and typed commands", app.action_help
 
     async def discover(self) -> Hits:

@@ -24,6 +24,7 @@ class HomeScreen(Screen):
         Binding("n", "new_visit", "New visit"),
         Binding("enter", "resume", "Resume", show=True),
         Binding("r", "refresh", "Refresh"),
+        Binding("j", "new_joint_visit", "New joint visit", show=False),
         Binding("f1", "app.help", "Help"),
         Binding("ctrl+q", "app.quit", "Quit"),
     ]
@@ -31,6 +32,7 @@ class HomeScreen(Screen):
     def __init__(self) -> None:
         super().__init__(id="home")
         self.data: HomeView | None = None
+        self.rows: list[dict] = []  # the visits and joint visits listed, in the table's order
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -71,7 +73,12 @@ class HomeScreen(Screen):
         except Exception as exc:  # noqa: BLE001 - shown as one line
             self.app.report(exc)
             return
+        try:  # joint visits with a SIP (Appendix 5) list among the interviews
+            joint = await self.app.engine.call(Backend.joint_visit_rows, None, None, 200)
+        except Exception:  # noqa: BLE001 - the interviews still list
+            joint = []
         self.data = data
+        self.rows = sorted(list(data.visits) + joint, key=lambda r: r["updated_at"], reverse=True)
         self._fill(data)
 
     def _fill(self, data: HomeView) -> None:
@@ -79,7 +86,13 @@ class HomeScreen(Screen):
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
-        for v in data.visits:
+        for v in self.rows:
+            if v.get("kind") == "joint visit":
+                label, style = STATUS.get(v["status"], (v["status"], ""))
+                table.add_row(v["date"], Content(inert(v["organisation"], one_line=True)), "school",
+                              "joint visit with a SIP", "", Content.styled(label, style), f"{v['filled']} fields", "",
+                              key=f"joint:{v['id']}")
+                continue
             label, style = STATUS.get(v["status"], (v["status"], ""))
             agenda = pack.agendas[v["agenda_id"]].title if v["agenda_id"] in pack.agendas else v["agenda_id"]
             agenda = agenda.replace("Agendas for discussion with ", "")
@@ -89,14 +102,14 @@ class HomeScreen(Screen):
                           Content.styled(f"{v['overdue']} overdue", "bold $text-error") if v.get("overdue") else "",
                           key=v["id"])
         empty = self.query_one("#home-empty", Static)
-        if not data.visits:
+        if not self.rows:
             empty.update(Content.styled(f"No visits yet in {inert(data.store_path, one_line=True)}. Press n to start "
                                         "one.", "$text-muted"))
-        empty.display = not data.visits
-        table.display = bool(data.visits)
-        self.query_one("#resume", Button).disabled = not data.visits
-        if data.visits:
-            table.move_cursor(row=min(keep, len(data.visits) - 1))
+        empty.display = not self.rows
+        table.display = bool(self.rows)
+        self.query_one("#resume", Button).disabled = not self.rows
+        if self.rows:
+            table.move_cursor(row=min(keep, len(self.rows) - 1))
             table.focus()
         else:
             self.query_one("#new", Button).focus()
@@ -109,22 +122,36 @@ class HomeScreen(Screen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.app.open_visit(str(event.row_key.value))
+        self._open(str(event.row_key.value))
+
+    def _open(self, key: str) -> None:
+        if key.startswith("joint:"):
+            from .joint_visit import open_joint_visit
+
+            open_joint_visit(self.app, key.split(":", 1)[1])
+        else:
+            self.app.open_visit(key)
 
     def action_resume(self) -> None:
         table = self.query_one(DataTable)
-        if not self.data or not self.data.visits:
+        if not self.data or not self.rows:
             self.app.notify("No visits to resume yet: press n to start one.")
             return
         row = table.cursor_row
-        if 0 <= row < len(self.data.visits):
-            self.app.open_visit(self.data.visits[row]["id"])
+        if 0 <= row < len(self.rows):
+            r = self.rows[row]
+            self._open(f"joint:{r['id']}" if r.get("kind") == "joint visit" else r["id"])
 
     def action_new_visit(self) -> None:
         from .new_visit import NewVisitScreen
 
         orgs = list(self.data.organisations) if self.data else []
         self.app.push_screen(NewVisitScreen(orgs))
+
+    def action_new_joint_visit(self) -> None:
+        from .joint_visit import new_joint_visit
+
+        new_joint_visit(self.app)
 
     def action_refresh(self) -> None:
         self.load()

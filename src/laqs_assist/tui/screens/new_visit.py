@@ -47,6 +47,7 @@ class NewVisitScreen(Screen):
         Binding("ctrl+s", "start", "Start the visit"),
         Binding("escape", "cancel", "Cancel"),
         Binding("f1", "app.help", "Help"),
+        Binding("f7", "joint_visit", "Joint visit instead", show=False),
     ]
 
     def __init__(self, organisations: list[dict[str, Any]]) -> None:
@@ -223,6 +224,16 @@ class NewVisitScreen(Screen):
         finally:
             if button.is_mounted:
                 button.disabled = False
+
+
+    def action_joint_visit(self) -> None:
+        """A joint visit with a SIP instead (Appendix 5): its own short form, with the school and LA typed here."""
+        from .joint_visit import new_joint_visit
+
+        org = self.query_one("#f-org", Input).value.strip()
+        parent = self.query_one("#f-parent", Input).value.strip()
+        self.app.pop_screen()
+        new_joint_visit(self.app, org, parent)
 
 
 class _FieldError(LaqsError):
