@@ -281,3 +281,29 @@ def test_a_joint_visit_travels_without_the_sips_name_unless_the_policy_says_so(t
     # the same joint visit, merged in either order with the other bundle: the same team store
     merged(tmp_path / "other.db", plain, named)
     assert content(tmp_path / "other.db") == content(team)
+
+
+def test_notes_and_the_team_report_are_written_from_a_team_store(two, tmp_path):
+    from docx import Document
+
+    a, b = two
+    team = tmp_path / "team.db"
+    st = Store(team)
+    set_policy(st, "share_flagged", True)  # the flagged answer is in the team store: no document may carry it
+    merge_bundles(st, [bundle(tmp_path / "a.db", tmp_path / "a-shared.bundle", share_flagged=True), b])
+    visit_id = st.conn.execute("SELECT v.id FROM visits v JOIN organisations o ON o.id = v.organisation_id "
+                               "WHERE o.name = 'North Borough'").fetchone()[0]
+    st.close()
+    out = tmp_path / "team-report.docx"
+    r = run_laqs("report", "--from", "2026-09-01", "--to", "2026-12-31", "--out", str(out), store=team)
+    assert r.returncode == 0, r.stderr
+    text = "\n".join(p.text for p in Document(out).paragraphs)
+    cells = "\n".join(c.text for t in Document(out).tables for row in t.rows for c in row.cells)
+    assert "North Borough" in text + cells and "South Borough" in text + cells
+    note = tmp_path / "note.docx"
+    r = run_laqs("note", visit_id[:8], "--out", str(note), store=team)
+    assert r.returncode == 0, r.stderr
+    doc = Document(note)
+    body = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
+        c.text for t in doc.tables for row in t.rows for c in row.cells)
+    assert "yes, reports are timely" in body and "PRIVATE" not in body and "Mr Brown" not in body

@@ -53,6 +53,14 @@ def export_range(date_from: str | None, date_to: str | None, refs: tuple[str, ..
     return date_from or "0000-01-01", date_to or "9999-12-31"
 
 
+def joint_visits_in(store, dates: tuple[str, str] | None) -> int:
+    """How many ended joint visits an export by these dates carries (none without the table, or without dates)."""
+    if dates is None or not _columns(store.conn, "main", "joint_visits"):
+        return 0
+    return store.conn.execute("SELECT count(*) FROM joint_visits WHERE status = 'ended' AND date BETWEEN ? AND ?",
+                              list(dates)).fetchone()[0]
+
+
 def choose_visits(store, *, date_from: str | None, date_to: str | None, refs: tuple[str, ...]) -> list[str]:
     """The finalised visits to export: those named, or those dated in the range (every one when no range)."""
     if refs:
@@ -159,6 +167,8 @@ def _fill(conn: sqlite3.Connection, visit_ids: list[str], policy: dict[str, bool
     _versions(conn)
     conn.execute("INSERT INTO bundle.pool_withdrawn SELECT id FROM pool_left_out")
     visits = conn.execute("SELECT count(*) FROM bundle.visits").fetchone()[0]
+    joint = conn.execute("SELECT count(*) FROM bundle.joint_visits").fetchone()[0] if \
+        _columns(conn, "bundle", "joint_visits") else 0
     answers = conn.execute("SELECT count(*) FROM bundle.responses").fetchone()[0]
     left_out = conn.execute("SELECT count(*) FROM pool_left_out").fetchone()[0]
     bundle_id = new_id()
@@ -171,7 +181,7 @@ def _fill(conn: sqlite3.Connection, visit_ids: list[str], policy: dict[str, bool
                                                int(policy["share_flagged"])])
     for name, allowed in policy.items():
         conn.execute("INSERT INTO bundle.pool_policy (name, value) VALUES (?, ?)", [name, "yes" if allowed else "no"])
-    return {"id": bundle_id, "visits": visits, "answers": answers, "left_out": left_out,
+    return {"id": bundle_id, "visits": visits, "joint_visits": joint, "answers": answers, "left_out": left_out,
             "organisations": conn.execute("SELECT count(*) FROM bundle.organisations").fetchone()[0]}
 
 
