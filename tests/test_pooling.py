@@ -239,3 +239,71 @@ def test_an_unfinished_visit_named_is_refused(tmp_path):
     st.close()
     r = run_laqs("pool", "export", s.id[:8], "--out", str(tmp_path / "x.bundle"), store=tmp_path / "a.db")
     assert "has not ended" in assert_one_line_failure(r, 2)
+
+
+def _joint(path: Path, *, sip: str = "Pat Partner") -> None:
+    st = Store(path)
+    la = st.ensure_organisation("North Borough", "LA")
+    school = st.ensure_organisation("Elm Primary", "school", la["id"])
+    jv = st.create_joint_visit(school_id=school["id"], la_id=la["id"], pack_id="ns2009", pack_version="1",
+                               form_id="joint-visit", day="2026-10-12", author="Ann",
+                               entries={"header:sip-name": sip, "header:school": "Elm Primary"})
+    st.set_joint_entry(jv["id"], "challenge:grade", "2")
+    st.set_joint_entry(jv["id"], "challenge:evidence", "the targets were challenged with the data")
+    st.set_joint_status(jv["id"], "ended")
+    st.close()
+
+
+def test_a_joint_visit_travels_without_the_sips_name_unless_the_policy_says_so(tmp_path):
+    home = adviser(tmp_path / "a.db", "Ann", "North Borough", "2026-10-05")
+    _joint(home)
+    plain = bundle(home, tmp_path / "plain.bundle")
+    assert rows(plain, "SELECT sip_name FROM joint_visits") == [("",)]
+    assert sorted(r[0] for r in rows(plain, "SELECT field FROM joint_visit_entries")) == [
+        "challenge:evidence", "challenge:grade", "header:school"]
+    assert b"Pat Partner" not in plain.read_bytes()
+    named = bundle(home, tmp_path / "named.bundle", share_sip_names=True)
+    assert rows(named, "SELECT sip_name FROM joint_visits") == [("Pat Partner",)]
+    # a team store whose policy does not share names keeps the grades, not the name, whatever the bundle carries
+    team = tmp_path / "team.db"
+    merged(team, named, plain)
+    assert rows(team, "SELECT j.sip_name, s.name, l.name FROM joint_visits j JOIN organisations s ON "
+                      "s.id = j.school_id JOIN organisations l ON l.id = j.la_id") == [("", "Elm Primary",
+                                                                                      "North Borough")]
+    assert rows(team, "SELECT value FROM joint_visit_entries WHERE field = 'challenge:grade'") == [("2",)]
+    assert "Pat Partner" not in "\n".join(sqlite3.connect(str(team)).iterdump())
+    sharing = tmp_path / "sharing.db"
+    st = Store(sharing)
+    set_policy(st, "share_sip_names", True)
+    merge_bundles(st, [named])
+    assert st.conn.execute("SELECT sip_name FROM joint_visits").fetchone() == ("Pat Partner",)
+    st.close()
+    # the same joint visit, merged in either order with the other bundle: the same team store
+    merged(tmp_path / "other.db", plain, named)
+    assert content(tmp_path / "other.db") == content(team)
+
+
+def test_notes_and_the_team_report_are_written_from_a_team_store(two, tmp_path):
+    from docx import Document
+
+    a, b = two
+    team = tmp_path / "team.db"
+    st = Store(team)
+    set_policy(st, "share_flagged", True)  # the flagged answer is in the team store: no document may carry it
+    merge_bundles(st, [bundle(tmp_path / "a.db", tmp_path / "a-shared.bundle", share_flagged=True), b])
+    visit_id = st.conn.execute("SELECT v.id FROM visits v JOIN organisations o ON o.id = v.organisation_id "
+                               "WHERE o.name = 'North Borough'").fetchone()[0]
+    st.close()
+    out = tmp_path / "team-report.docx"
+    r = run_laqs("report", "--from", "2026-09-01", "--to", "2026-12-31", "--out", str(out), store=team)
+    assert r.returncode == 0, r.stderr
+    text = "\n".join(p.text for p in Document(out).paragraphs)
+    cells = "\n".join(c.text for t in Document(out).tables for row in t.rows for c in row.cells)
+    assert "North Borough" in text + cells and "South Borough" in text + cells
+    note = tmp_path / "note.docx"
+    r = run_laqs("note", visit_id[:8], "--out", str(note), store=team)
+    assert r.returncode == 0, r.stderr
+    doc = Document(note)
+    body = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
+        c.text for t in doc.tables for row in t.rows for c in row.cells)
+    assert "yes, reports are timely" in body and "PRIVATE" not in body and "Mr Brown" not in body

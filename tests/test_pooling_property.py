@@ -8,6 +8,7 @@ a re-export after an edit, and an answer flagged after it was first pooled (with
 from __future__ import annotations
 
 import functools
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -82,12 +83,16 @@ def interleavings(draw):
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(interleavings())
 def test_any_interleaving_of_merges_gives_the_same_team_store(runs):
-    team = Path(tempfile.mkdtemp(prefix="laqs-pool-run-")) / "team.db"
-    for run in runs:
-        st = Store(team)
-        merge_bundles(st, [bundles()[i] for i in run])
-        st.close()
-    assert content(team) == reference()
+    folder = Path(tempfile.mkdtemp(prefix="laqs-pool-run-"))
+    try:
+        team = folder / "team.db"
+        for run in runs:
+            st = Store(team)
+            merge_bundles(st, [bundles()[i] for i in run])
+            st.close()
+        assert content(team) == reference()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_the_reference_holds_what_the_bundles_say():

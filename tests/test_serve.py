@@ -25,7 +25,12 @@ from pool_helpers import PRIVATE, adviser, bundle, visit
 from laqs_assist.store import Store
 from laqs_assist.store.pooling import merge_bundles, set_policy
 
-pytest.importorskip("datasette")
+try:
+    import datasette  # noqa: F401
+except ImportError:  # a developer's machine without the test extras; CI installs them and must run these
+    if os.environ.get("CI") == "true":
+        raise
+    pytest.skip("Datasette is not installed (pip install -e '.[test]')", allow_module_level=True)
 
 
 def free_port() -> int:
@@ -178,3 +183,13 @@ def test_off_loopback_a_password_is_required(team):
         assert status == 200 and json.loads(body)
     finally:
         served.stop()
+
+
+def test_metadata_titles_and_describes_what_is_open(served):
+    status, page = served.get("/team/ratings")
+    assert status == 200
+    assert "Each visit&#39;s rating per phase and aspect" in page or "Each visit's rating per phase and aspect" in page
+    assert "the highest column the criteria allow" in page
+    status, page = served.get("/team")
+    assert "Dashboard: an organisation" in page and "Overdue actions" in page
+    assert "responses" not in [t["name"] for t in served.json("/team.json")["tables"] if not t["hidden"]]

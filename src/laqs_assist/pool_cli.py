@@ -58,7 +58,8 @@ def pool_export(state, visits, date_from, date_to, out, team, as_json) -> None:
         click.echo(json.dumps({"bundle": str(out), **r}, indent=2))
         return
     left = f"; {r['left_out']} answer(s) flagged as concerning an individual left out" if r["left_out"] else ""
-    click.echo(f"Wrote {out}: {r['visits']} visit(s), {r['answers']} answer(s), {r['organisations']} "
+    joint = f", {r['joint_visits']} joint visit(s)" if r.get("joint_visits") else ""
+    click.echo(f"Wrote {out}: {r['visits']} visit(s){joint}, {r['answers']} answer(s), {r['organisations']} "
                f"organisation(s){left}.")
 
 

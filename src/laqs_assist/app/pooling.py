@@ -34,7 +34,7 @@ def export(context: Context, out: Path, *, date_from: str | None = None, date_to
            refs: tuple[str, ...] = (), team: str | None = None) -> dict[str, Any]:
     """Write the store's finalised visits (those named, or those in the range) to a bundle at `out`. What may
     travel beyond the default is the team's policy, read from the team store when one is named."""
-    from ..store.bundle import choose_visits, export_bundle
+    from ..store.bundle import choose_visits, export_bundle, export_range, joint_visits_in
 
     if refs and (date_from or date_to):
         raise UsageError("give either visits or --from/--to, not both")
@@ -51,12 +51,14 @@ def export(context: Context, out: Path, *, date_from: str | None = None, date_to
         if store.path.resolve() == out.resolve():
             raise UsageError("the bundle would overwrite the store: give another --out")
         visits = choose_visits(store, date_from=date_from, date_to=date_to, refs=refs)
-        if not visits:
+        dates = export_range(date_from, date_to, refs)
+        if not visits and not joint_visits_in(store, dates):
             raise UsageError("no finalised visits to export" + (" in that range" if date_from or date_to else
                                                                  " (a visit is exported once it has ended)"))
         return export_bundle(store, visits, out, share_flagged=policy.get("share_flagged") == "yes",
                              share_sip_names=policy.get("share_sip_names") == "yes",
-                             author=context.settings.name if context.settings.name else "")
+                             author=context.settings.name if context.settings.name else "",
+                             dates=dates)
     finally:
         store.close()
 

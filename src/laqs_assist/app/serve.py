@@ -37,7 +37,7 @@ def is_loopback(host: str) -> bool:
 def metadata(path: Path, *, password: bool) -> dict[str, Any]:
     """Datasette's metadata for the store at `path`: titles, descriptions, closed tables, canned queries, search."""
     from ..store.db import connect_read_only
-    from ..store.served import CANNED, OPEN_TABLES, VIEWS, table_names
+    from ..store.served import CANNED, COLUMNS, OPEN_TABLES, VIEWS, table_names
 
     conn = connect_read_only(path)
     try:
@@ -48,7 +48,9 @@ def metadata(path: Path, *, password: bool) -> dict[str, Any]:
     table_meta: dict[str, Any] = {}
     for t in tables:
         if t in OPEN_TABLES:
-            table_meta[t] = {"description": OPEN_TABLES[t]}
+            table_meta[t] = {"title": t.replace("_", " ").capitalize(), "description": OPEN_TABLES[t]}
+            if t in COLUMNS:
+                table_meta[t]["columns"] = COLUMNS[t]
         else:
             table_meta[t] = {"allow": False, "hidden": True}
     for view, text in VIEWS.items():

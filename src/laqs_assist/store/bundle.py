@@ -46,6 +46,21 @@ def _columns(conn: sqlite3.Connection, schema: str, table: str) -> list[str]:
     return [r[1] for r in conn.execute(f"PRAGMA {schema}.table_info({table})")]
 
 
+def export_range(date_from: str | None, date_to: str | None, refs: tuple[str, ...]) -> tuple[str, str] | None:
+    """The dates an export covers, for what travels by date rather than with a visit (joint visits)."""
+    if refs:
+        return None
+    return date_from or "0000-01-01", date_to or "9999-12-31"
+
+
+def joint_visits_in(store, dates: tuple[str, str] | None) -> int:
+    """How many ended joint visits an export by these dates carries (none without the table, or without dates)."""
+    if dates is None or not _columns(store.conn, "main", "joint_visits"):
+        return 0
+    return store.conn.execute("SELECT count(*) FROM joint_visits WHERE status = 'ended' AND date BETWEEN ? AND ?",
+                              list(dates)).fetchone()[0]
+
+
 def choose_visits(store, *, date_from: str | None, date_to: str | None, refs: tuple[str, ...]) -> list[str]:
     """The finalised visits to export: those named, or those dated in the range (every one when no range)."""
     if refs:
@@ -68,7 +83,8 @@ def choose_visits(store, *, date_from: str | None, date_to: str | None, refs: tu
 
 
 def export_bundle(store, visit_ids: list[str], out: Path, *, share_flagged: bool = False,
-                  share_sip_names: bool = False, author: str = "") -> dict[str, Any]:
+                  share_sip_names: bool = False, author: str = "",
+                  dates: tuple[str, str] | None = ("0000-01-01", "9999-12-31")) -> dict[str, Any]:
     """Write the visits to a new bundle at `out` (replaced whole, never half-written); what it holds."""
     from . import Store
 
@@ -84,7 +100,7 @@ def export_bundle(store, visit_ids: list[str], out: Path, *, share_flagged: bool
     try:
         conn.execute("ATTACH DATABASE ? AS bundle", [str(tmp)])
         try:
-            counts = _fill(conn, visit_ids, policy, author)
+            counts = _fill(conn, visit_ids, policy, author, dates)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -104,13 +120,26 @@ def export_bundle(store, visit_ids: list[str], out: Path, *, share_flagged: bool
     return counts
 
 
-def _fill(conn: sqlite3.Connection, visit_ids: list[str], policy: dict[str, bool], author: str) -> dict[str, Any]:
+def _fill(conn: sqlite3.Connection, visit_ids: list[str], policy: dict[str, bool], author: str,
+          dates: tuple[str, str] | None) -> dict[str, Any]:
     conn.execute("BEGIN")
     conn.execute("CREATE TEMP TABLE pool_visits (id TEXT PRIMARY KEY)")
     conn.executemany("INSERT OR IGNORE INTO pool_visits VALUES (?)", [(v,) for v in visit_ids])
+    conn.execute("CREATE TEMP TABLE pool_range (date_from TEXT, date_to TEXT)")
+    conn.execute("INSERT INTO pool_range VALUES (?, ?)", list(dates) if dates else [None, None])
     conn.execute("CREATE TEMP TABLE pool_orgs (id TEXT PRIMARY KEY)")
     conn.execute("INSERT OR IGNORE INTO pool_orgs SELECT organisation_id FROM visits WHERE id IN "
                  "(SELECT id FROM pool_visits)")
+    for b in BUNDLED:
+        if not _columns(conn, "main", b.table):
+            continue
+        if b.remember:
+            conn.execute(f"CREATE TEMP TABLE picked_{b.table} (id TEXT PRIMARY KEY)")
+            conn.execute(f"INSERT INTO picked_{b.table} SELECT t.id FROM main.{b.table} t WHERE {b.pick}")
+        if b.adds_orgs:
+            for col in b.orgs:
+                conn.execute(f"INSERT OR IGNORE INTO pool_orgs SELECT t.{col} FROM main.{b.table} t WHERE {b.pick} "
+                             f"AND t.{col} IS NOT NULL")
     conn.execute("INSERT OR IGNORE INTO pool_orgs SELECT parent_id FROM organisations WHERE parent_id IS NOT NULL "
                  "AND id IN (SELECT id FROM pool_orgs)")
     flagged = "0" if policy["share_flagged"] else "concerns_individual"
@@ -129,13 +158,17 @@ def _fill(conn: sqlite3.Connection, visit_ids: list[str], policy: dict[str, bool
         for c in cols:
             expr = b.rewrite.get(c, f"t.{c}")
             if c in b.private and not policy.get(b.private[c], False):
-                expr = "NULL"
+                expr = "''"
             exprs.append(expr)
+        where = b.pick + "".join(f" AND NOT ({cond})" for name, cond in b.private_rows.items()
+                                 if not policy.get(name, False))
         conn.execute(f"INSERT INTO bundle.{b.table} ({', '.join(cols)}) SELECT {', '.join(exprs)} "
-                     f"FROM main.{b.table} t WHERE {b.pick}")
+                     f"FROM main.{b.table} t WHERE {where}")
     _versions(conn)
     conn.execute("INSERT INTO bundle.pool_withdrawn SELECT id FROM pool_left_out")
     visits = conn.execute("SELECT count(*) FROM bundle.visits").fetchone()[0]
+    joint = conn.execute("SELECT count(*) FROM bundle.joint_visits").fetchone()[0] if \
+        _columns(conn, "bundle", "joint_visits") else 0
     answers = conn.execute("SELECT count(*) FROM bundle.responses").fetchone()[0]
     left_out = conn.execute("SELECT count(*) FROM pool_left_out").fetchone()[0]
     bundle_id = new_id()
@@ -148,7 +181,7 @@ def _fill(conn: sqlite3.Connection, visit_ids: list[str], policy: dict[str, bool
                                                int(policy["share_flagged"])])
     for name, allowed in policy.items():
         conn.execute("INSERT INTO bundle.pool_policy (name, value) VALUES (?, ?)", [name, "yes" if allowed else "no"])
-    return {"id": bundle_id, "visits": visits, "answers": answers, "left_out": left_out,
+    return {"id": bundle_id, "visits": visits, "joint_visits": joint, "answers": answers, "left_out": left_out,
             "organisations": conn.execute("SELECT count(*) FROM bundle.organisations").fetchone()[0]}
 
 
@@ -179,7 +212,8 @@ def _versions(conn: sqlite3.Connection) -> None:
 
 
 def _drop_temp(conn: sqlite3.Connection) -> None:
-    for name in ("pool_visits", "pool_orgs", "pool_keep", "pool_left_out"):
+    picked = [f"picked_{b.table}" for b in BUNDLED if b.remember]
+    for name in ("pool_visits", "pool_orgs", "pool_keep", "pool_left_out", "pool_range", *picked):
         conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 

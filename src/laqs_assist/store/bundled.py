@@ -7,8 +7,10 @@ copied in this order, so foreign keys hold).
 
 In the `pick` and `rewrite` SQL, `t` is the adviser's row and these temporary tables hold what the export chose:
 `pool_visits` (the finalised visits), `pool_orgs` (their organisations and the LAs above them), `pool_keep` (the
-answers that travel), `pool_left_out` (the answers left out as concerning an individual). A column in `private` is
-cleared unless the team's policy named beside it allows it to travel (individual performance information).
+answers that travel), `pool_left_out` (the answers left out as concerning an individual), `pool_range` (the export's
+dates, none when visits were named one by one) and `picked_TABLE` for an entry that remembers its rows. A column in
+`private` is cleared (to '') unless the team's policy named beside it allows it to travel (individual performance
+information), in the bundle and again when a team store whose policy does not allow it merges one.
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ class Bundled(NamedTuple):
     private: dict[str, str] = {}
     merged: bool = True  # False: carried for readers of the bundle; the team store derives it itself
     key: str = "id"
+    # Rows that are individual performance information as a whole: policy name → SQL condition over `t`; such rows
+    # travel, and are kept by a team store, only where that policy allows.
+    private_rows: dict[str, str] = {}
+    remember: bool = False  # keep the ids picked in a temporary table picked_TABLE, for the entries after it
+    adds_orgs: bool = False  # its organisation columns name organisations the visits do not (bundle them too)
 
 
 _IN_VISITS = "t.visit_id IN (SELECT id FROM pool_visits)"
@@ -56,6 +63,13 @@ BUNDLED: tuple[Bundled, ...] = (
             rewrite={"visit_id": "CASE WHEN t.visit_id IN (SELECT id FROM pool_visits) THEN t.visit_id END"}),
     Bundled("ratings", _IN_VISITS, orgs=("organisation_id",), on_conflict="newer"),
     Bundled("rating_decisions", _IN_VISITS, orgs=("organisation_id",)),
+    # A joint visit grades a named SIP: its grades and evidence travel, the SIP's name only where the policy says.
+    # Joint visits travel with an export by dates (or of every visit), not with visits named one by one.
+    Bundled("joint_visits", "t.status = 'ended' AND t.date BETWEEN (SELECT date_from FROM pool_range) AND "
+            "(SELECT date_to FROM pool_range)", orgs=("school_id", "la_id"), on_conflict="newer",
+            private={"sip_name": "share_sip_names"}, remember=True, adds_orgs=True),
+    Bundled("joint_visit_entries", "t.joint_visit_id IN (SELECT id FROM picked_joint_visits)",
+            private_rows={"share_sip_names": "t.field = 'header:sip-name'"}),
     Bundled("events", _IN_VISITS + " AND (t.entity IS NULL OR t.entity NOT IN (SELECT id FROM pool_left_out))",
             rewrite={"payload": "pool_payload(t.kind, t.payload)", "seq": "NULL"}),
 )

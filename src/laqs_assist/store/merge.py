@@ -93,6 +93,9 @@ def merge_rows(db: Engine, policy: dict[str, str]) -> dict[str, int]:
         if b.table == "judgements":
             cols = [c for c in cols if c != "seq"]
         exprs = [_mapped(c, src) if c in b.orgs else f"t.{c}" for c in cols]
+        for i, c in enumerate(cols):
+            if c in b.private and policy.get(b.private[c]) != "yes":
+                exprs[i] = "''"  # not the team's policy to keep it, whatever the bundle carries
         if b.table == "judgements":
             # seq counts rows in the order this file received them: a local number, not pooled data.
             cols.append("seq")
@@ -101,6 +104,9 @@ def merge_rows(db: Engine, policy: dict[str, str]) -> dict[str, int]:
         where = "true"
         if b.table == "responses":
             where = "t.id NOT IN (SELECT response_id FROM pool_withdrawn)"
+        for name, cond in b.private_rows.items():
+            if policy.get(name) != "yes":
+                where += f" AND NOT ({cond})"
         if b.table == "judgements":
             # an answer withdrawn or not pooled is not pointed at
             exprs[cols.index("response_id")] = ("CASE WHEN t.response_id IN (SELECT id FROM responses) "

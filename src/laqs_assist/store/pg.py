@@ -318,11 +318,16 @@ def extract(url: str, organisation: str, path: Path) -> dict[str, int]:
                 "response_versions": "response_id IN (SELECT id FROM responses WHERE organisation_id = ANY(%(orgs)s))",
                 "pool_versions": "response_id IN (SELECT id FROM responses WHERE organisation_id = ANY(%(orgs)s))",
                 "organisation_aliases": "organisation_id = ANY(%(orgs)s)",
+                "joint_visit_entries": "joint_visit_id IN (SELECT id FROM joint_visits WHERE school_id = "
+                                       "ANY(%(orgs)s) OR la_id = ANY(%(orgs)s))",
             }
+            orgs_of = {b.table: b.orgs for b in BUNDLED}
             for table in [b.table for b in BUNDLED] + ["pool_versions", "organisation_aliases", "pool_policy"]:
                 mine = [r[1] for r in out.execute(f"PRAGMA table_info({table})")]
-                where = filters.get(table, "organisation_id = ANY(%(orgs)s)" if "organisation_id" in mine
-                                    else "true")
+                if not mine or PgEngine(conn).columns(table) == []:
+                    continue  # a table this version's store or the team store lacks
+                by_org = " OR ".join(f"{c} = ANY(%(orgs)s)" for c in orgs_of.get(table, ()) if c != "parent_id")
+                where = filters.get(table, by_org or "true")
                 cur = conn.execute(f"SELECT * FROM {table} WHERE {where}", {"orgs": orgs})
                 cols = [d.name for d in cur.description if d.name in mine]
                 idx = [i for i, d in enumerate(cur.description) if d.name in mine]

@@ -22,6 +22,23 @@ OPEN_TABLES = {
     "pool_bundles": "The bundles merged into this store: who exported each, when, and how much it held.",
     "pool_policy": "What this team agreed may be pooled beyond the default.",
 }
+# What the less obvious columns hold, shown beside them.
+COLUMNS = {
+    "organisations": {"kind": "LA or school", "parent_id": "for a school, its LA",
+                      "code": "the LA code, or the school's URN, by which advisers' stores are matched"},
+    "visits": {"phases": "the phases discussed (EY early years, P primary, S secondary), as JSON",
+               "focus": "the aspects asked about first, as JSON", "academic_year": "e.g. 2026/27",
+               "status": "ended for a finalised visit", "summary": "the adviser's own summary of the visit",
+               "pack_version": "the edition of the framework the visit was recorded against"},
+    "judgements": {"target": "a criterion, a counted set, an indicator or the aspect (impact)",
+                   "state": "met, partly, not_met or unknown for a criterion; the level for impact",
+                   "value": "a count or an indicator's value", "created_at": "when judged: the latest counts"},
+    "ratings": {"suggestion": "the highest column the criteria allow", "ceiling": "the highest column in reach",
+                "override": "the adviser's rating where it differs", "self_evaluation": "the LA's own view",
+                "accepted": "1 when the adviser agreed the suggestion"},
+    "actions": {"due_date": "the date agreed (a carry forward sets a new one in action_updates)"},
+    "action_updates": {"status": "done, dropped, carried or open", "on_date": "the day it happened"},
+}
 VIEWS = {
     "shared_answers": "Answers recorded at visits, searchable; answers flagged as concerning an individual are "
                       "never here.",
