@@ -86,7 +86,8 @@ def test_the_readmes_review_examples_run_as_written(tmp_path: Path) -> None:
 
     root = Path(__file__).resolve().parent.parent
     readme = (root / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## School reviews"):readme.index("## Performance")]
+    start = readme.index("## School reviews")
+    section = readme[start:readme.index("\n## ", start + 1)]
     (tmp_path / ".venv").symlink_to(Path(sys.executable).parent.parent)
     shutil.copytree(root / "interviews", tmp_path / "interviews")
     shutil.copytree(root / "templates", tmp_path / "templates")

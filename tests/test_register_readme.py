@@ -9,7 +9,8 @@ from test_readme import README, checkout, shell_blocks, without_comment  # noqa:
 
 
 def section_commands() -> list[str]:
-    text = README[README.index("## The school register"):README.index("## Performance")]
+    start = README.index("## The school register")
+    text = README[start:README.index("\n## ", start + 1)]
     out = []
     for block in shell_blocks(text):
         for line in block.replace("\\\n", " ").splitlines():

@@ -243,39 +243,19 @@ def test_a_termly_register_is_reviewed_by_term(staffs):
     assert len(f["lines"]) == 3 and f["board_terms"] == []  # the strategy names no board
 
 
-def test_wiring_into_the_year_view(reg, monkeypatch):
-    """The year view's source interface (year/evidence.py: register(Source(id, label, rows, marker)), Evidence
-    records built from keyword fields) stood in for, to show the register joins it as the "data" source."""
-    import sys
-    import types
+def test_the_register_is_the_year_views_data_source(reg):
+    """The year view reads the register's facts as its "data" source of evidence for 2.3 and 2.4, and its marker
+    moves when the register does (so a kept rating is read again)."""
+    from laqs_assist.app.yearview import _plug_in_sources
+    from laqs_assist.year.evidence import sources
+    from laqs_assist.year.records import DATA
 
-    from laqs_assist.app.register import wire_year_view
-
-    assert wire_year_view() is False  # no year view installed: nothing to wire
-    registered = {}
-
-    class Source:
-        def __init__(self, id, label, rows, marker=None):  # noqa: A002 - the year view's own field name
-            self.id, self.label, self.rows, self.marker = id, label, rows, marker
-
-    class Evidence:
-        def __init__(self, **fields):
-            self.__dict__.update(fields)
-
-    evidence = types.ModuleType("laqs_assist.year.evidence")
-    evidence.Source = Source
-    evidence.register = lambda source: registered.setdefault(source.id, source)
-    records = types.ModuleType("laqs_assist.year.records")
-    records.DATA, records.SOURCE_LABELS, records.Evidence = "data", {"data": "performance data"}, Evidence
-    year = types.ModuleType("laqs_assist.year")
-    year.evidence, year.records = evidence, records
-    monkeypatch.setitem(sys.modules, "laqs_assist.year", year)
-    monkeypatch.setitem(sys.modules, "laqs_assist.year.evidence", evidence)
-    monkeypatch.setitem(sys.modules, "laqs_assist.year.records", records)
-    assert wire_year_view() is True
-    source = registered["data"]
+    _plug_in_sources()
+    source = next(s for s in sources() if s.id == DATA)
+    la = reg.store.find_la("Any Borough") or reg.store.ensure_organisation("Any Borough")
+    before = source.marker(reg.store, la, "2026/27")
     reg.set_level("Any Borough", "Ash School", "low", ["data"], "september", on="2026-09-02")
     la = reg.store.find_la("Any Borough")
     rows = source.rows(reg.store, NS2009, la, "2026/27")
     assert {r.aspect for r in rows} == {"2.3", "2.4"} and rows[0].phases == tuple(NS2009.phase_ids())
-    assert source.marker(reg.store, la, "2026/27") != "0"
+    assert source.marker(reg.store, la, "2026/27") != before

@@ -807,22 +807,3 @@ def register_marker(store: "Store", la: dict[str, Any], year: str) -> str:
     from ..store.register import RegisterTables
 
     return str(RegisterTables(store).last_seq(la["id"]))
-
-
-def wire_year_view() -> bool:
-    """Make the register's facts the year view's "data" source of evidence for 2.3 and 2.4, where the year view
-    (year/evidence.py, year/records.py) is installed: one call, from the module that builds the year view, before
-    it gathers evidence. True when it was wired; False when there is no year view to wire into."""
-    try:
-        from ..year import evidence as year_evidence
-        from ..year.records import DATA, SOURCE_LABELS, Evidence
-    except ImportError:
-        return False
-
-    def rows(store: "Store", pack: Any, la: dict[str, Any], year: str) -> list[Any]:
-        phases = pack.phase_ids() if hasattr(pack, "phase_ids") else ()
-        return [Evidence(**row) for row in register_evidence_rows(store, la, year, phases)]
-
-    year_evidence.register(year_evidence.Source(DATA, SOURCE_LABELS.get(DATA, "register data"), rows,
-                                                register_marker))
-    return True

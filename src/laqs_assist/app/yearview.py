@@ -119,55 +119,31 @@ def grades_as_evidence(source: str, by_aspect: dict[str, list[dict[str, Any]]], 
 
 
 def _plug_in_sources() -> None:
-    """Register the sources kept by application modules, when this installation has them: the joint visits
-    (Appendix 5; their grades are about the LA's support as seen in its schools, and the SIP graded is never
-    named here) and the school register's facts (data)."""
-    from ..year.evidence import sources
+    """Register the sources kept by application modules: the joint visits (Appendix 5; their grades are about the
+    LA's support as seen in its schools, and the SIP graded is never named here) and the school register's facts
+    (data, for 2.3 and 2.4). Once per process; the built-in sources live in year/evidence.py."""
+    from ..year.evidence import Source, register, sources
 
     have = {s.id for s in sources()}
     if JOINT not in have:
-        _plug_in_joint_visits()
+        from .joint import joint_visit_evidence
+
+        def joint_rows(store, pack, la, year):
+            schools = {s["name"].lower(): s["id"] for s in store.schools_of(la["id"])}
+            return grades_as_evidence(JOINT, joint_visit_evidence(store, pack, la["id"], year), pack, schools,
+                                      tuple(pack.phase_ids()))
+
+        def joint_marker(store, la, year):
+            return store.joint_visits_marker(la["id"], year)
+
+        register(Source(JOINT, SOURCE_LABELS[JOINT], joint_rows, joint_marker))
     if DATA not in have:
-        _plug_in_register()
+        from .register import register_evidence_rows, register_marker
 
+        def data_rows(store, pack, la, year):
+            return [Evidence(**r) for r in register_evidence_rows(store, la, year, tuple(pack.phase_ids()))]
 
-def _plug_in_register() -> None:
-    from ..year.evidence import Source, register
-
-    try:
-        from . import register as school_register  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    fetch = getattr(school_register, "register_evidence_rows", None)
-    mark = getattr(school_register, "register_marker", None)
-    if fetch is None or mark is None:
-        return
-
-    def rows(store, pack, la, year):
-        return [Evidence(**r) for r in fetch(store, la, year, tuple(pack.phase_ids()))]
-
-    register(Source(DATA, SOURCE_LABELS[DATA], rows, mark))
-
-
-def _plug_in_joint_visits() -> None:
-    from ..year.evidence import Source, register
-
-    try:
-        from . import joint  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    fetch = getattr(joint, "joint_visit_evidence", None)
-    if fetch is None:
-        return
-
-    def rows(store, pack, la, year):
-        schools = {s["name"].lower(): s["id"] for s in store.schools_of(la["id"])}
-        return grades_as_evidence(JOINT, fetch(store, pack, la["id"], year), pack, schools, tuple(pack.phase_ids()))
-
-    def marker(store, la, year):
-        return store.joint_visits_marker(la["id"], year)
-
-    register(Source(JOINT, SOURCE_LABELS[JOINT], rows, marker))
+        register(Source(DATA, SOURCE_LABELS[DATA], data_rows, register_marker))
 
 
 def year_of(service: "Service", year: str | None) -> str:
