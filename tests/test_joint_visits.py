@@ -236,6 +236,8 @@ def test_cli_lists_and_summarises_joint_visits(tmp_path):
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "not an academic year" in bad.stderr
     shown = laqs("joint-visits", "show", first[:8], db=db)
     assert "The quality of target setting — grade: 3 — Satisfactory practice" in shown.stdout
+    agenda = laqs("chat", "--agenda", "joint-visit", "--org", "Oak Primary", db=db)
+    assert agenda.returncode == 2 and "is a form, not an agenda: laqs chat --form joint-visit" in agenda.stderr
     wrong = laqs("chat", "--form", "joint-visit", "--org", "Oak Primary", "--focus", "2.2", db=db)
     assert wrong.returncode == 2 and "--focus belongs to an interview" in wrong.stderr
 

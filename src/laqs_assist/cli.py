@@ -405,6 +405,8 @@ def chat(state: _State, agenda, organisation, school, parent, phases, focus, peo
         if code:
             raise click.exceptions.Exit(code)
         return
+    if agenda and agenda not in state.pack().agendas and agenda in state.pack().forms:
+        raise UsageError(f"'{agenda}' is a form, not an agenda: laqs chat --form {agenda} --org SCHOOL")
     form = None
     if not resume:
         pack = state.pack()
