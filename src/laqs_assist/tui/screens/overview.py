@@ -11,10 +11,10 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 
 from ...inert import inert
 from ..engine import Backend
@@ -29,6 +29,9 @@ class OverviewScreen(Screen):
     #ov-filter { margin: 1 0 0 0; width: 40; }
     #ov-table { height: 1fr; margin-top: 1; }
     #ov-empty { height: auto; margin-top: 1; }
+    #ov-progress { height: 1; margin-top: 1; }
+    #ov-bar { width: auto; margin-right: 2; }
+    #ov-progress-label { width: 1fr; }
     """
 
     BINDINGS = [
@@ -52,6 +55,9 @@ class OverviewScreen(Screen):
         yield TitleBar()
         with Vertical(id="ov-body"):
             yield Static(Content.styled("loading the region…", "$text-muted"), id="ov-title")
+            with Horizontal(id="ov-progress"):
+                yield ProgressBar(id="ov-bar", show_eta=False)
+                yield Static("", id="ov-progress-label")
             yield Input(placeholder="/ finds an organisation by name", id="ov-filter", compact=True)
             yield DataTable(id="ov-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="ov-empty")
@@ -69,6 +75,7 @@ class OverviewScreen(Screen):
         table.add_column("Disagree", key="disagree", width=8)
         self.query_one("#ov-empty").display = False
         self.query_one("#ov-filter").display = False
+        self.query_one("#ov-progress").display = False
         table.focus()
         self.load()
 
@@ -85,15 +92,32 @@ class OverviewScreen(Screen):
                     painted = asyncio.get_running_loop().create_future()
                     self.call_after_refresh(lambda: painted.done() or painted.set_result(None))
                     await painted
-            data = await self.app.engine.call(Backend.overview, self.year)
+            loop = asyncio.get_running_loop()
+
+            def rated(done: int, total: int, la: dict) -> None:  # on the engine thread: hand it to the UI's loop
+                loop.call_soon_threadsafe(self._rating, done, total, la.get("name", ""))
+
+            data = await self.app.engine.call(Backend.overview, self.year, rated)
         except Exception as exc:  # noqa: BLE001 - one line, the screen stays
             self.app.report(exc)
             self.app.first_screen_shown()
             return
         self.partial = False
+        self.query_one("#ov-progress").display = False
         self.show(data)
 
     partial = False  # only the first screenful is shown yet
+
+    def _rating(self, done: int, total: int, name: str) -> None:
+        """The region's ratings not kept yet (the first reading of a year) are rated LA by LA: say how far."""
+        if not self.is_mounted:
+            return
+        self.query_one("#ov-progress").display = True
+        bar = self.query_one("#ov-bar", ProgressBar)
+        bar.update(total=total, progress=done)
+        self.query_one("#ov-progress-label", Static).update(Content.styled(
+            f"rating {inert(name, one_line=True)} ({done} of {total} LAs whose ratings are not kept yet)",
+            "$text-muted"))
 
     def show(self, data: Any) -> None:
         self.data = data
