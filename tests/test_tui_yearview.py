@@ -407,3 +407,25 @@ async def test_the_overview_shows_progress_while_it_rates_what_is_not_kept(tmp_p
     # The first screenful rated its own LAs; the rest were rated one by one for the whole overview, and said so.
     assert seen and seen[-1][0] == seen[-1][1] and seen[-1][1] < 30, seen
     assert "Borough 29" in seen[-1][2] and "LAs whose ratings are not kept yet" in seen[-1][2]
+
+
+async def test_the_dashboard_steps_through_the_years_and_names_a_mistake_in_one_line(db: Path) -> None:
+    from laqs_assist.tui.widgets.raggrid import RagGrid
+
+    app = make_app(db, today=DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await _dashboard(pilot)
+        screen = app.screen
+        await pilot.press("y")  # the year before: nothing recorded
+        await wait_for(pilot, lambda: screen.data.year == "2025/26", what="the earlier year")
+        cells = screen.query_one(RagGrid).model.cells
+        assert all(c.column in (None, "N/A") for c in cells.values())
+        assert "no evidence recorded this year" in _text(screen.query_one("#dash-title"))
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: screen.data.year == "2026/27", what="back to the year")
+        assert screen.query_one(RagGrid).model.cells[("aspect", "P", "1.1")].column == "G"
+        app.open_dashboard("Nowhere Borough")
+        await wait_for(pilot, lambda: _name(app) == "DashboardScreen" and app.screen is not screen
+                       and "No dashboard for Nowhere Borough" in _text(app.screen.query_one("#dash-title")),
+                       what="the refusal")
+        assert any("no organisation 'Nowhere Borough'" in n.message for n in app._notifications)

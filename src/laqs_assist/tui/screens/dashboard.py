@@ -46,7 +46,7 @@ class DashboardScreen(Screen):
     ]
 
     def __init__(self, organisation: str, year: str | None = None) -> None:
-        super().__init__(id="dashboard")
+        super().__init__()
         self.organisation = organisation  # an id or a name, as the service takes it
         self.year = year
         self.data: Any = None

@@ -46,7 +46,7 @@ class OverviewScreen(Screen):
     ]
 
     def __init__(self, year: str | None = None) -> None:
-        super().__init__(id="overview")
+        super().__init__()
         self.year = year
         self.data: Any = None
         self._rows: list[Any] = []
