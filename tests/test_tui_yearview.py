@@ -380,20 +380,19 @@ async def test_the_overview_shows_its_first_screenful_then_the_whole_region(tmp_
 
 
 async def test_the_overview_shows_progress_while_it_rates_what_is_not_kept(tmp_path: Path, monkeypatch) -> None:
-    from textual.widgets import DataTable, ProgressBar
+    from textual.widgets import DataTable
 
     from laqs_assist.tui.screens.overview import OverviewScreen
 
     db = tmp_path / "region.db"
     _region(db, 30)
     app = make_app(db, today=DAY)
-    seen: list[tuple[float, float | None, str]] = []
+    seen: list[tuple[int, int, str]] = []
     original = OverviewScreen._rating
 
     def spy(self, done: int, total: int, name: str) -> None:
         original(self, done, total, name)
-        bar = self.query_one("#ov-bar", ProgressBar)
-        seen.append((bar.progress, bar.total, str(self.query_one("#ov-progress-label").render())))
+        seen.append((*self.progress, str(self.query_one("#ov-progress").render())))
 
     monkeypatch.setattr(OverviewScreen, "_rating", spy)
     async with app.run_test(size=(80, 24)) as pilot:  # a first screenful of 18 LAs

@@ -11,10 +11,10 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from ...inert import inert
 from ..engine import Backend
@@ -30,8 +30,6 @@ class OverviewScreen(Screen):
     #ov-table { height: 1fr; margin-top: 1; }
     #ov-empty { height: auto; margin-top: 1; }
     #ov-progress { height: 1; margin-top: 1; }
-    #ov-bar { width: auto; margin-right: 2; }
-    #ov-progress-label { width: 1fr; }
     """
 
     BINDINGS = [
@@ -55,9 +53,7 @@ class OverviewScreen(Screen):
         yield TitleBar()
         with Vertical(id="ov-body"):
             yield Static(Content.styled("loading the region…", "$text-muted"), id="ov-title")
-            with Horizontal(id="ov-progress"):
-                yield ProgressBar(id="ov-bar", show_eta=False)
-                yield Static("", id="ov-progress-label")
+            yield Static("", id="ov-progress")
             yield Input(placeholder="/ finds an organisation by name", id="ov-filter", compact=True)
             yield DataTable(id="ov-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="ov-empty")
@@ -92,6 +88,7 @@ class OverviewScreen(Screen):
                     painted = asyncio.get_running_loop().create_future()
                     self.call_after_refresh(lambda: painted.done() or painted.set_result(None))
                     await painted
+                    await asyncio.sleep(0.1)  # the first rows reach the terminal before the region's read starts
             loop = asyncio.get_running_loop()
 
             def rated(done: int, total: int, la: dict) -> None:  # on the engine thread: hand it to the UI's loop
@@ -107,17 +104,21 @@ class OverviewScreen(Screen):
         self.show(data)
 
     partial = False  # only the first screenful is shown yet
+    progress: tuple[int, int] | None = None  # LAs rated so far, of those not kept, while the region is read
 
     def _rating(self, done: int, total: int, name: str) -> None:
         """The region's ratings not kept yet (the first reading of a year) are rated LA by LA: say how far."""
         if not self.is_mounted:
             return
-        self.query_one("#ov-progress").display = True
-        bar = self.query_one("#ov-bar", ProgressBar)
-        bar.update(total=total, progress=done)
-        self.query_one("#ov-progress-label", Static).update(Content.styled(
-            f"rating {inert(name, one_line=True)} ({done} of {total} LAs whose ratings are not kept yet)",
-            "$text-muted"))
+        # A bar of text, not a ProgressBar: no animation timer redrawing the screen while the region is read.
+        box = self.query_one("#ov-progress", Static)
+        box.display = True
+        width = 20
+        filled = width * done // max(total, 1)
+        self.progress = (done, total)
+        box.update(Content.assemble(("█" * filled, "$accent"), ("░" * (width - filled), "$text-muted"),
+                                    (f" rating {inert(name, one_line=True)} ({done} of {total} LAs whose ratings are "
+                                     "not kept yet)", "$text-muted")))
 
     def show(self, data: Any) -> None:
         self.data = data
