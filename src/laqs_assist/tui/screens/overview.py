@@ -43,8 +43,10 @@ class OverviewScreen(Screen):
         Binding("ctrl+q", "app.quit", "Quit", show=False),
     ]
 
-    def __init__(self, year: str | None = None) -> None:
+    def __init__(self, year: str | None = None, prefetched: Any = None) -> None:
+        """`prefetched`: the engine's Backend.overview_head(year, rows) already submitted (a Future)."""
         super().__init__()
+        self.prefetched = prefetched
         self.year = year
         self.data: Any = None
         self._rows: list[Any] = []
@@ -80,8 +82,12 @@ class OverviewScreen(Screen):
         """The first screenful of LAs at once, then the whole region as soon as it is read."""
         try:
             if self.data is None:
-                head, total = await self.app.engine.call(Backend.overview_head, self.year,
-                                                         max(self.app.size.height - 6, 10))
+                if self.prefetched is not None:
+                    future, self.prefetched = self.prefetched, None
+                    head, total = await asyncio.wrap_future(future)
+                else:
+                    head, total = await self.app.engine.call(Backend.overview_head, self.year,
+                                                             max(self.app.size.height - 6, 10))
                 self.partial = total > len(head.rows)
                 self.show(head)
                 if self.partial:  # the rest is read once the first rows are painted, not while they are
