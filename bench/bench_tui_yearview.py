@@ -4,7 +4,7 @@
 
 (D) An LA's dashboard: `python -m laqs_assist.tui --store regional.db --dashboard LA --year Y`, timed from just
     before `tmux new-session` until the grid is on screen with its ratings and the overall row's counts
-    ("Overall … (14 of 14)") in `tmux capture-pane`.
+    ("Overall … (14 of 14)", or "14/14" where the label is long) in `tmux capture-pane`.
 (O) The regional overview: `python -m laqs_assist.tui --store regional.db --overview --year Y`, until the title and
     the first LA's row with its ratings are on screen.
 Floor: an empty Textual app (one Static) timed the same way to its marker (bench_tui.py's). Runs interleaved,
@@ -52,7 +52,7 @@ def first_paint(command: str, ready) -> float:
 
 def dashboard_ready(la: str):
     def ready(text: str) -> bool:
-        return f"RAG dashboard {la}" in text and "Overall" in text and " of 14)" in text
+        return f"RAG dashboard {la}" in text and "Overall" in text and (" of 14)" in text or "/14 " in text)
     return ready
 
 

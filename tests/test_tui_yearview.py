@@ -377,3 +377,54 @@ async def test_the_overview_shows_its_first_screenful_then_the_whole_region(tmp_
         assert "30 LAs" in _text(app.screen.query_one("#ov-title"))
         await pilot.press("escape")  # opened first: Esc goes to the list of visits
         await wait_for(pilot, lambda: _name(app) == "HomeScreen", what="the list of visits")
+
+
+async def test_the_overview_shows_progress_while_it_rates_what_is_not_kept(tmp_path: Path, monkeypatch) -> None:
+    from textual.widgets import DataTable
+
+    from laqs_assist.tui.screens.overview import OverviewScreen
+
+    db = tmp_path / "region.db"
+    _region(db, 30)
+    app = make_app(db, today=DAY)
+    seen: list[tuple[int, int, str]] = []
+    original = OverviewScreen._rating
+
+    def spy(self, done: int, total: int, name: str) -> None:
+        original(self, done, total, name)
+        seen.append((*self.progress, str(self.query_one("#ov-progress").render())))
+
+    monkeypatch.setattr(OverviewScreen, "_rating", spy)
+    async with app.run_test(size=(80, 24)) as pilot:  # a first screenful of 18 LAs
+        await _home(pilot)
+        app.open_overview("2026/27")
+        await wait_for(pilot, lambda: _name(app) == "OverviewScreen", what="overview")
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.data is not None and not screen.partial, what="the whole region")
+        assert screen.query_one(DataTable).row_count == 30
+        assert not screen.query_one("#ov-progress").display  # gone once the region is read
+    # The first screenful rated its own LAs; the rest were rated one by one for the whole overview, and said so.
+    assert seen and seen[-1][0] == seen[-1][1] and seen[-1][1] < 30, seen
+    assert "Borough 29" in seen[-1][2] and "LAs whose ratings are not kept yet" in seen[-1][2]
+
+
+async def test_the_dashboard_steps_through_the_years_and_names_a_mistake_in_one_line(db: Path) -> None:
+    from laqs_assist.tui.widgets.raggrid import RagGrid
+
+    app = make_app(db, today=DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await _dashboard(pilot)
+        screen = app.screen
+        await pilot.press("y")  # the year before: nothing recorded
+        await wait_for(pilot, lambda: screen.data.year == "2025/26", what="the earlier year")
+        cells = screen.query_one(RagGrid).model.cells
+        assert all(c.column in (None, "N/A") for c in cells.values())
+        assert "no evidence recorded this year" in _text(screen.query_one("#dash-title"))
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: screen.data.year == "2026/27", what="back to the year")
+        assert screen.query_one(RagGrid).model.cells[("aspect", "P", "1.1")].column == "G"
+        app.open_dashboard("Nowhere Borough")
+        await wait_for(pilot, lambda: _name(app) == "DashboardScreen" and app.screen is not screen
+                       and "No dashboard for Nowhere Borough" in _text(app.screen.query_one("#dash-title")),
+                       what="the refusal")
+        assert any("no organisation 'Nowhere Borough'" in n.message for n in app._notifications)

@@ -53,6 +53,10 @@ def _run(state: Any, resume: str | None, year_view: tuple | None = None) -> int:
     engine = Engine(pack_path, store_path)
     # With --resume the visit is opened on that thread too, so it is ready when the first screen is built.
     opening = engine.submit(Backend.open, resume) if resume else None
+    if year_view and not resume:  # likewise the year view's first reading
+        from .yearnav import prefetch
+
+        opening = prefetch(engine, year_view)
     try:
         from .app import LaqsApp
     except BaseException:

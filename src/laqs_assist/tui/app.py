@@ -70,6 +70,10 @@ class LaqsApp(YearViewNav, App):
             self.engine.submit(_set_today, today.isoformat())
         # The visit to resume is opened on the engine thread at once, while the UI starts.
         self._opening = opening or (self.engine.submit(Backend.open, resume) if resume else None)
+        if self._opening is None and year_view:
+            from .yearnav import prefetch
+
+            self._opening = prefetch(self.engine, year_view)
 
     def today(self) -> date:
         return self._today or date.today()
@@ -114,7 +118,8 @@ class LaqsApp(YearViewNav, App):
             self.exit(return_code=getattr(exc, "exit_code", 1))
             return
         if self.year_view:
-            await self.open_year_view_first(*self.year_view)
+            await self.open_year_view_first(*self.year_view, self._opening)
+            self._opening = None
         elif self.resume_ref:
             # Straight into the visit: the list of visits is built only when the adviser goes back to it.
             self.open_visit(self.resume_ref, self._opening)

@@ -11,16 +11,17 @@ from typing import Any, Callable, Iterator
 class YearViewNav:
     """Methods of the app (LaqsApp mixes this in): each opens a year-view screen over the one in front."""
 
-    async def open_year_view_first(self: Any, which: str, organisation: str | None, year: str | None) -> None:
+    async def open_year_view_first(self: Any, which: str, organisation: str | None, year: str | None,
+                                   prefetched: Any = None) -> None:
         """Start on the year view (`python -m laqs_assist.tui --dashboard ORG` or `--overview`); Esc then goes
-        to the list of visits."""
+        to the list of visits. `prefetched`: the engine's reading of it, submitted at start-up (prefetch())."""
         from .screens.dashboard import DashboardScreen
         from .screens.overview import OverviewScreen
 
         if which == "overview":
-            await self.push_screen(OverviewScreen(year))
+            await self.push_screen(OverviewScreen(year, prefetched))
         else:
-            await self.push_screen(DashboardScreen(organisation or "", year))
+            await self.push_screen(DashboardScreen(organisation or "", year, prefetched))
 
     def open_dashboard(self: Any, organisation: str, year: str | None = None, kind: str = "LA") -> None:
         """An LA's dashboard, or for a school its page (a school's ratings belong to its LA)."""
@@ -71,6 +72,19 @@ class YearViewNav:
         self.push_screen(NewVisitScreen([], plan_for=organisation))
 
 
+def prefetch(engine: Any, year_view: tuple) -> Any:
+    """Submit the first screen's reading to the engine at start-up, so the store is read while Textual loads (as
+    --resume opens its visit): an LA's board, or the overview's first screenful for the terminal's height."""
+    import shutil
+
+    from .engine import Backend
+
+    which, organisation, year = year_view
+    if which == "overview":
+        return engine.submit(Backend.overview_head, year, max(shutil.get_terminal_size((120, 40)).lines - 6, 10))
+    return engine.submit(Backend.dashboard, organisation or "", year)
+
+
 Command = tuple[str, str, Callable[[], object]]
 
 
@@ -94,4 +108,4 @@ def palette(app: Any, screen: Any) -> Iterator[Command]:
         partial(app.open_year_actions, None)
 
 
-__all__ = ["YearViewNav", "palette"]
+__all__ = ["YearViewNav", "palette", "prefetch"]

@@ -51,7 +51,7 @@ class CoverageScreen(Screen):
     ]
 
     def __init__(self, organisation: str, year: str | None = None) -> None:
-        super().__init__(id="coverage")
+        super().__init__()
         self.organisation = organisation
         self.year = year
         self.data: Any = None

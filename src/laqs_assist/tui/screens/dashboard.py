@@ -5,6 +5,7 @@ cell: that aspect and phase across the year's visits."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from textual import work
@@ -45,8 +46,10 @@ class DashboardScreen(Screen):
         Binding("ctrl+q", "app.quit", "Quit", show=False),
     ]
 
-    def __init__(self, organisation: str, year: str | None = None) -> None:
-        super().__init__(id="dashboard")
+    def __init__(self, organisation: str, year: str | None = None, prefetched: Any = None) -> None:
+        """`prefetched`: the engine's Backend.dashboard(organisation, year) already submitted (a Future)."""
+        super().__init__()
+        self.prefetched = prefetched
         self.organisation = organisation  # an id or a name, as the service takes it
         self.year = year
         self.data: Any = None
@@ -74,7 +77,11 @@ class DashboardScreen(Screen):
     @work(exclusive=True, group="dashboard")
     async def load(self) -> None:
         try:
-            data = await self.app.engine.call(Backend.dashboard, self.organisation, self.year)
+            if self.prefetched is not None:
+                future, self.prefetched = self.prefetched, None
+                data = await asyncio.wrap_future(future)
+            else:
+                data = await self.app.engine.call(Backend.dashboard, self.organisation, self.year)
         except Exception as exc:  # noqa: BLE001 - one line, the screen stays
             if await self._is_school():
                 from .school import SchoolScreen

@@ -29,6 +29,7 @@ class OverviewScreen(Screen):
     #ov-filter { margin: 1 0 0 0; width: 40; }
     #ov-table { height: 1fr; margin-top: 1; }
     #ov-empty { height: auto; margin-top: 1; }
+    #ov-progress { height: 1; margin-top: 1; }
     """
 
     BINDINGS = [
@@ -42,8 +43,10 @@ class OverviewScreen(Screen):
         Binding("ctrl+q", "app.quit", "Quit", show=False),
     ]
 
-    def __init__(self, year: str | None = None) -> None:
-        super().__init__(id="overview")
+    def __init__(self, year: str | None = None, prefetched: Any = None) -> None:
+        """`prefetched`: the engine's Backend.overview_head(year, rows) already submitted (a Future)."""
+        super().__init__()
+        self.prefetched = prefetched
         self.year = year
         self.data: Any = None
         self._rows: list[Any] = []
@@ -52,6 +55,7 @@ class OverviewScreen(Screen):
         yield TitleBar()
         with Vertical(id="ov-body"):
             yield Static(Content.styled("loading the region…", "$text-muted"), id="ov-title")
+            yield Static("", id="ov-progress")
             yield Input(placeholder="/ finds an organisation by name", id="ov-filter", compact=True)
             yield DataTable(id="ov-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="ov-empty")
@@ -69,6 +73,7 @@ class OverviewScreen(Screen):
         table.add_column("Disagree", key="disagree", width=8)
         self.query_one("#ov-empty").display = False
         self.query_one("#ov-filter").display = False
+        self.query_one("#ov-progress").display = False
         table.focus()
         self.load()
 
@@ -77,23 +82,49 @@ class OverviewScreen(Screen):
         """The first screenful of LAs at once, then the whole region as soon as it is read."""
         try:
             if self.data is None:
-                head, total = await self.app.engine.call(Backend.overview_head, self.year,
-                                                         max(self.app.size.height - 6, 10))
+                if self.prefetched is not None:
+                    future, self.prefetched = self.prefetched, None
+                    head, total = await asyncio.wrap_future(future)
+                else:
+                    head, total = await self.app.engine.call(Backend.overview_head, self.year,
+                                                             max(self.app.size.height - 6, 10))
                 self.partial = total > len(head.rows)
                 self.show(head)
                 if self.partial:  # the rest is read once the first rows are painted, not while they are
                     painted = asyncio.get_running_loop().create_future()
                     self.call_after_refresh(lambda: painted.done() or painted.set_result(None))
                     await painted
-            data = await self.app.engine.call(Backend.overview, self.year)
+                    await asyncio.sleep(0.1)  # the first rows reach the terminal before the region's read starts
+            loop = asyncio.get_running_loop()
+
+            def rated(done: int, total: int, la: dict) -> None:  # on the engine thread: hand it to the UI's loop
+                loop.call_soon_threadsafe(self._rating, done, total, la.get("name", ""))
+
+            data = await self.app.engine.call(Backend.overview, self.year, rated)
         except Exception as exc:  # noqa: BLE001 - one line, the screen stays
             self.app.report(exc)
             self.app.first_screen_shown()
             return
         self.partial = False
+        self.query_one("#ov-progress").display = False
         self.show(data)
 
     partial = False  # only the first screenful is shown yet
+    progress: tuple[int, int] | None = None  # LAs rated so far, of those not kept, while the region is read
+
+    def _rating(self, done: int, total: int, name: str) -> None:
+        """The region's ratings not kept yet (the first reading of a year) are rated LA by LA: say how far."""
+        if not self.is_mounted:
+            return
+        # A bar of text, not a ProgressBar: no animation timer redrawing the screen while the region is read.
+        box = self.query_one("#ov-progress", Static)
+        box.display = True
+        width = 20
+        filled = width * done // max(total, 1)
+        self.progress = (done, total)
+        box.update(Content.assemble(("█" * filled, "$accent"), ("░" * (width - filled), "$text-muted"),
+                                    (f" rating {inert(name, one_line=True)} ({done} of {total} LAs whose ratings are "
+                                     "not kept yet)", "$text-muted")))
 
     def show(self, data: Any) -> None:
         self.data = data

@@ -44,7 +44,7 @@ class SchoolScreen(Screen):
     ]
 
     def __init__(self, organisation: str) -> None:
-        super().__init__(id="school")
+        super().__init__()
         self.organisation = organisation
         self.data: Any = None
 

@@ -67,7 +67,7 @@ class YearActionsScreen(Screen):
     ]
 
     def __init__(self, organisation: str | None = None, shown: str = "all") -> None:
-        super().__init__(id="year-actions")
+        super().__init__()
         self.organisation = organisation
         self.shown = shown
         self.view: Any = None

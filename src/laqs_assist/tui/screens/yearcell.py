@@ -39,7 +39,7 @@ class YearCellScreen(Screen):
     ]
 
     def __init__(self, organisation: str, aspect_id: str, phase: str, year: str | None) -> None:
-        super().__init__(id="year-cell")
+        super().__init__()
         self.organisation = organisation
         self.aspect_id = aspect_id
         self.phase = phase
