@@ -196,6 +196,10 @@ def _map_organisations(db: Engine) -> None:
     touched: set[str] = set()
     for sid, name, kind, _parent, code, created in incoming:
         code = (code or "").strip() or None
+        earlier = db.rows("SELECT organisation_id, code FROM pool_sources WHERE source_id = ?", [sid])
+        if earlier and earlier[0][1] is not None:
+            touched.add(earlier[0][0])  # matched by its key before: it stays so
+            continue
         tid = None
         if not code:
             known = db.rows("SELECT s.organisation_id FROM pool_sources s WHERE s.source_id = ?", [sid])
@@ -204,7 +208,6 @@ def _map_organisations(db: Engine) -> None:
         if not db.rows("SELECT 1 FROM organisations WHERE id = ?", [tid]):
             db.x("INSERT INTO organisations (id, name, kind, parent_id, created_at, code) VALUES (?, ?, ?, NULL, ?, ?)",
                  [tid, f"{name} [{tid}]", kind, created, code])  # named properly by _settle_names
-        earlier = db.rows("SELECT organisation_id, code FROM pool_sources WHERE source_id = ?", [sid])
         db.x("INSERT INTO pool_sources (source_id, organisation_id, kind, name, code, parent_source_id, created_at) "
              "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET "
              "organisation_id = excluded.organisation_id, code = coalesce(excluded.code, pool_sources.code), "
