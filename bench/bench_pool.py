@@ -297,54 +297,64 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--big", type=int, default=None, help="answers in the larger store searched (default 3M)")
     ap.add_argument("--no-pg", action="store_true")
     ap.add_argument("--no-serve", action="store_true")
+    ap.add_argument("--steps", default="merge,pg,serve,bytes,search,big",
+                    help="which parts to run (merge,pg,serve,bytes,search,big); without merge, the team store and "
+                         "bundles of an earlier run are reused")
     args = ap.parse_args(argv)
+    steps = set(args.steps.split(","))
 
     import gen_store
 
     n = args.responses or (gen_store.QUICK_RESPONSES if args.quick else gen_store.DEFAULT_RESPONSES)
     big = args.big if args.big is not None else (3 * n if args.quick else 3_000_000)
-    src = gen_store.ensure_store(n)
     folder = C.OUT / f"pool-{n}"
-    bundles = make_bundles(src, folder / "bundles")
+    team, floor_store = folder / "team.db", folder / "floor.db"
+    if "merge" in steps or not team.exists():
+        steps.add("merge")
+        bundles = make_bundles(gen_store.ensure_store(n), folder / "bundles")
+    else:
+        bundles = sorted((folder / "bundles").glob("bundle-*.db"))
+        print(f"reusing {team} and the bundles beside it")
     total = sum(sqlite3.connect(str(b)).execute("SELECT count(*) FROM responses").fetchone()[0] for b in bundles)
     print(f"{len(bundles)} bundles, {total:,} answers, {sum(b.stat().st_size for b in bundles) / 1e6:,.0f} MB")
 
     # 1. merge vs floor (subject and floor alternate; the quick run repeats them for medians)
-    reps = 3 if args.quick else 1
+    reps = (3 if args.quick else 1) if "merge" in steps else 0
     subj, flo = [], []
-    team, floor_store = folder / "team.db", folder / "floor.db"
     for _ in range(reps):
         s, merged = merge_subject(bundles, team)
         f, floored = merge_floor(bundles, floor_store)
         assert merged == floored == total, (merged, floored, total)
         subj.append(s)
         flo.append(f)
-    r = C.ratio(median(subj), median(flo))
-    print(f"merge {N_BUNDLES} bundles: {median(subj):.1f} s ({total / median(subj):,.0f} answers/s); floor "
-          f"{median(flo):.1f} s; ratio {r:.2f}×")
-    C.emit("pool", f"merge {N_BUNDLES} bundles, {total:,} answers, into a new team store", f"{median(subj):.1f} s",
-           floor=f"{median(flo):.1f} s (ATTACH + INSERT OR IGNORE)", ratio_=r, target="≤ 2×", ok=r <= 2)
-
-    # 2. merging again adds nothing
     from laqs_assist.store import Store
     from laqs_assist.store.pooling import merge_bundles
 
-    st = Store(team)
-    try:
-        t = clock()
-        again = merge_bundles(st, bundles)
-        secs = clock() - t
-        still = st.conn.execute("SELECT count(*) FROM responses").fetchone()[0]
-    finally:
-        st.close()
-    added = sum(x["answers"] for x in again)
-    print(f"merge the {N_BUNDLES} bundles again: {secs * 1e3:.0f} ms, {added} answers added, {still:,} held")
-    C.emit("pool", "merge the same bundles again", f"{C.fmt_ms(secs)}, {added} added",
-           floor=f"{median(flo):.1f} s (first floor merge)", ratio_=C.ratio(secs, median(flo)), target="< 1 s, 0 added",
-           ok=secs < 1 and added == 0 and still == total)
+    if reps:
+        r = C.ratio(median(subj), median(flo))
+        print(f"merge {N_BUNDLES} bundles: {median(subj):.1f} s ({total / median(subj):,.0f} answers/s); floor "
+              f"{median(flo):.1f} s; ratio {r:.2f}×")
+        C.emit("pool", f"merge {N_BUNDLES} bundles, {total:,} answers, into a new team store",
+               f"{median(subj):.1f} s", floor=f"{median(flo):.1f} s (ATTACH + INSERT OR IGNORE)", ratio_=r,
+               target="≤ 2×", ok=r <= 2)
+
+        # 2. merging again adds nothing
+        st = Store(team)
+        try:
+            t = clock()
+            again = merge_bundles(st, bundles)
+            secs = clock() - t
+            still = st.conn.execute("SELECT count(*) FROM responses").fetchone()[0]
+        finally:
+            st.close()
+        added = sum(x["answers"] for x in again)
+        print(f"merge the {N_BUNDLES} bundles again: {secs * 1e3:.0f} ms, {added} answers added, {still:,} held")
+        C.emit("pool", "merge the same bundles again", f"{C.fmt_ms(secs)}, {added} added",
+               floor=f"{median(flo):.1f} s (first floor merge)", ratio_=C.ratio(secs, median(flo)),
+               target="< 1 s, 0 added", ok=secs < 1 and added == 0 and still == total)
 
     # 3. PostgreSQL
-    if not args.no_pg:
+    if not args.no_pg and "pg" in steps:
         got = postgres(bundles, total)
         if got:
             s, f = got
@@ -354,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
                    floor=f"{total / f:,.0f} answers/s (plain COPY)", ratio_=C.ratio(s, f), target="answers/s")
 
     # 4. Datasette's dashboard canned query
-    if not args.no_serve:
+    if not args.no_serve and "serve" in steps:
         got = datasette_dashboard(team)
         if got:
             s, f = got
@@ -363,6 +373,19 @@ def main(argv: list[str] | None = None) -> int:
                    floor=f"{C.fmt_ms(f)} (the SQL on sqlite3)", ratio_=C.ratio(s, f), target="< 100 ms", ok=s < 0.1)
 
     # 5. bytes per answer
+    if "bytes" in steps:
+        bytes_per_answer(team, folder, total)
+    floor_store.unlink(missing_ok=True)
+
+    # 6. search p99 and its growth
+    if "search" in steps or "big" in steps:
+        search_growth(team, total, big if "big" in steps else 0, 2 if args.quick else 5)
+    return 0
+
+
+def bytes_per_answer(team: Path, folder: Path, total: int) -> None:
+    from laqs_assist.store import Store
+
     st = Store(team)
     st.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     st.close()
@@ -374,10 +397,11 @@ def main(argv: list[str] | None = None) -> int:
     C.emit("pool", "team store bytes per answer", f"{team_bytes / total:,.0f} B",
            floor=f"{plain_bytes / total:,.0f} B (plain tables + plain FTS5)", ratio_=r, target="≤ 1.5×", ok=r <= 1.5)
     (folder / "plain.db").unlink(missing_ok=True)
-    floor_store.unlink(missing_ok=True)
 
-    # 6. search p99 and its growth
-    rounds = 2 if args.quick else 5
+
+def search_growth(team: Path, total: int, big: int, rounds: int) -> None:
+    import gen_store
+
     q1, m1, f1 = search_p99(team, rounds)
     print(f"search on the merged team store ({total:,}): p99 {C.fmt_ms(q1)}, median {C.fmt_ms(m1)}, "
           f"floor median {C.fmt_ms(f1)}")
@@ -394,7 +418,6 @@ def main(argv: list[str] | None = None) -> int:
               f"(p99 ∝ N^{k:.2f}); read off at 10M: {C.fmt_ms(at10m)}; {_size(path) / big:,.0f} bytes per answer")
         C.emit("pool", f"search p99, store of {big:,}", f"{C.fmt_ms(q3)} (N^{k:.2f}; 10M ≈ {C.fmt_ms(at10m)})",
                floor=f"{C.fmt_ms(f3)} (count MATCH median)", ratio_=C.ratio(m3, f3), target="< 50 ms", ok=q3 < 0.05)
-    return 0
 
 
 if __name__ == "__main__":

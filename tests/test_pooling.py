@@ -307,3 +307,19 @@ def test_notes_and_the_team_report_are_written_from_a_team_store(two, tmp_path):
     body = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
         c.text for t in doc.tables for row in t.rows for c in row.cells)
     assert "yes, reports are timely" in body and "PRIVATE" not in body and "Mr Brown" not in body
+
+
+def test_an_organisation_keyed_after_it_was_pooled_stays_one_organisation(tmp_path):
+    home = adviser(tmp_path / "a.db", "Ann", "North Borough", "2026-10-05")
+    before = bundle(home, tmp_path / "before.bundle")
+    st = Store(home)
+    set_code(st, "North Borough", "812")
+    visit(st, "North Borough", "2026-11-05", author="Ann")
+    st.close()
+    after = bundle(home, tmp_path / "after.bundle")
+    merged(tmp_path / "one.db", before, after)
+    merged(tmp_path / "two.db", after, before)
+    for team in (tmp_path / "one.db", tmp_path / "two.db"):
+        assert rows(team, "SELECT name, code FROM organisations") == [("North Borough", "812")]
+        assert rows(team, "SELECT count(*), count(DISTINCT organisation_id) FROM visits") == [(2, 1)]
+    assert content(tmp_path / "one.db") == content(tmp_path / "two.db")

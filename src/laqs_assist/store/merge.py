@@ -104,6 +104,10 @@ def merge_rows(db: Engine, policy: dict[str, str]) -> dict[str, int]:
         where = "true"
         if b.table == "responses":
             where = "t.id NOT IN (SELECT response_id FROM pool_withdrawn)"
+        if b.table == "events":
+            # An event merged before is found among its visit's few, through the index every store has; an index
+            # of event ids would add about 135 bytes per answer to a team store.
+            where = "NOT EXISTS (SELECT 1 FROM events e WHERE e.visit_id = t.visit_id AND e.id = t.id)"
         for name, cond in b.private_rows.items():
             if policy.get(name) != "yes":
                 where += f" AND NOT ({cond})"
@@ -196,6 +200,10 @@ def _map_organisations(db: Engine) -> None:
     touched: set[str] = set()
     for sid, name, kind, _parent, code, created in incoming:
         code = (code or "").strip() or None
+        earlier = db.rows("SELECT organisation_id, code FROM pool_sources WHERE source_id = ?", [sid])
+        if earlier and earlier[0][1] is not None:
+            touched.add(earlier[0][0])  # matched by its key before: it stays so
+            continue
         tid = None
         if not code:
             known = db.rows("SELECT s.organisation_id FROM pool_sources s WHERE s.source_id = ?", [sid])
@@ -204,7 +212,6 @@ def _map_organisations(db: Engine) -> None:
         if not db.rows("SELECT 1 FROM organisations WHERE id = ?", [tid]):
             db.x("INSERT INTO organisations (id, name, kind, parent_id, created_at, code) VALUES (?, ?, ?, NULL, ?, ?)",
                  [tid, f"{name} [{tid}]", kind, created, code])  # named properly by _settle_names
-        earlier = db.rows("SELECT organisation_id, code FROM pool_sources WHERE source_id = ?", [sid])
         db.x("INSERT INTO pool_sources (source_id, organisation_id, kind, name, code, parent_source_id, created_at) "
              "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET "
              "organisation_id = excluded.organisation_id, code = coalesce(excluded.code, pool_sources.code), "

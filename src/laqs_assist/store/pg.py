@@ -216,6 +216,8 @@ def _merge_one(conn, path: Path) -> dict[str, Any]:
 def _stage(conn, src: sqlite3.Connection, table: str) -> None:
     """The bundle's rows of one table, copied into a temporary table (dropped at commit) with COPY."""
     have = [r[1] for r in src.execute(f"PRAGMA table_info({table})")]
+    if not have:
+        return  # a bundle from an older version without this table: nothing of it to merge
     conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS incoming_{table} (LIKE {table} INCLUDING DEFAULTS) "
                  "ON COMMIT DROP")
     theirs = [d.name for d in conn.execute(f"SELECT * FROM incoming_{table} LIMIT 0").description]

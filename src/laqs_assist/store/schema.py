@@ -355,7 +355,6 @@ def pooling(db: Database) -> None:
     - pool_sources: which organisation of the team store each adviser's organisation (by its own id) became.
     - pool_bundles: the bundles merged; pool_withdrawn: answers flagged since they were pooled (never brought back
       by an older bundle); pool_policy: what the team agrees may be pooled; pool_resolutions: conflicts settled.
-    - events ids become unique, so the same event merged twice is kept once.
     - shared_answers: the answers a shared reader may see (none flagged), for browsing the store read-only.
     """
     db.execute("ALTER TABLE organisations ADD COLUMN code TEXT")
@@ -376,7 +375,6 @@ def pooling(db: Database) -> None:
     db.execute("CREATE TABLE pool_policy (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
     db.execute("CREATE TABLE pool_resolutions (response_id TEXT PRIMARY KEY, version_id TEXT NOT NULL, "
                "versions_seen INTEGER NOT NULL, resolved_at TEXT NOT NULL, note TEXT NOT NULL DEFAULT '')")
-    db.execute("CREATE UNIQUE INDEX idx_events_id ON events (id)")
     db.execute("CREATE VIEW shared_answers AS SELECT r.rowid AS answer_rowid, r.id, o.name AS organisation, "
                "o.kind AS organisation_kind, v.date, r.academic_year, r.aspect_id, r.question_id, r.text, r.value, "
                "v.author, r.visit_id FROM responses r JOIN visits v ON v.id = r.visit_id "
