@@ -492,3 +492,26 @@ def test_the_text_of_coverage_plan_and_actions(capsys, db):
     assert "OVERDUE [Birch Primary] Join the writing moderation cluster (Head 4)" in acts
     _, none, _ = laqs(capsys, db, "actions", "Elm Primary", "--overdue", "--as-of", TODAY)
     assert none == "No overdue actions for Elm Primary.\n"
+
+
+def test_the_note_and_the_briefing_read_the_same_triangulated_rating_as_the_dashboard(service, db, tmp_path):
+    """The headteachers' voices count wherever the LA's rating is read: the dashboard, a briefing for the LA and
+    the rule every note reads (session/year.py) give the same rating for every cell."""
+    from laqs_assist import notes
+    from laqs_assist.session.year import year_rating_details
+
+    form = Service.visit_form(PACK, organisation=SCHOOLS[2], school=True, phases=("P",), day="2027-07-01",
+                              parent=LA)
+    service.start(form)
+    service.judge("1.1.G.3", "not_met")
+    service.judge("1.1.G.4", "not_met")
+    service.close_visit()
+    board = service.dashboard(LA, YEAR)
+    la = service.organisation(LA)
+    held = year_rating_details(service.store, PACK, la["id"], YEAR)
+    for (phase, aspect), cell in board.cells.items():
+        if cell.rating != "n/a":
+            assert held[(phase, aspect)].column == cell.rating, (phase, aspect)
+    assert held[("P", "1.1")].column == "NI"  # moved by the third headteacher, as on the dashboard
+    ctx = notes.briefing_context(service.store, PACK, LA, day="2027-07-02")
+    assert any(r["aspect_id"] == "1.1" and r["phase_id"] == "P" and r["column"] == "NI" for r in ctx["ratings"])

@@ -83,11 +83,14 @@ class JudgementTables(_Base):
     def year_judgement_rows(self, organisation_id: str, year: str, *, visit: dict[str, Any] | None = None,
                             day: str | None = None) -> list[dict[str, Any]]:
         """The organisation's judgements in an academic year from the visits a reading rests on (visits_as_of),
-        oldest first by (created_at, id)."""
+        oldest first by (created_at, id). An LA's include those made at its schools' visits: what headteachers
+        say of the LA is evidence for its rating (triangulation), read by the same rule as the year view's."""
         cond, params = visits_as_of(visit, day)
         return self._rows(
-            "SELECT j.* FROM judgements j JOIN visits v ON v.id = j.visit_id WHERE j.organisation_id = ? "
-            f"AND j.academic_year = ? AND {cond} ORDER BY j.created_at, j.id", [organisation_id, year, *params])
+            "SELECT j.* FROM judgements j JOIN visits v ON v.id = j.visit_id WHERE (j.organisation_id = ? OR "
+            "j.organisation_id IN (SELECT id FROM organisations WHERE parent_id = ?)) "
+            f"AND j.academic_year = ? AND {cond} ORDER BY j.created_at, j.id",
+            [organisation_id, organisation_id, year, *params])
 
     def judgements_until(self, organisation_id: str, year: str, day: str) -> list[dict[str, Any]]:
         """The organisation's judgements in an academic year from visits dated on or before `day`, oldest first."""
