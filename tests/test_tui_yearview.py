@@ -428,3 +428,21 @@ async def test_the_dashboard_steps_through_the_years_and_names_a_mistake_in_one_
                        and "No dashboard for Nowhere Borough" in _text(app.screen.query_one("#dash-title")),
                        what="the refusal")
         assert any("no organisation 'Nowhere Borough'" in n.message for n in app._notifications)
+
+
+async def test_the_dashboard_lists_its_schools_and_opens_one(db: Path) -> None:
+    from textual.widgets import OptionList
+
+    app = make_app(db, today=DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await _dashboard(pilot)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: _name(app) == "SchoolsDialog", what="the schools")
+        options = app.screen.query_one(OptionList)
+        names = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert names == ["Ash Primary", "Birch Primary", "Elm Primary", "Oak Primary"]
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: _name(app) == "SchoolScreen" and app.screen.data is not None, what="the page")
+        assert app.screen.data.school["name"] == "Birch Primary"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: _name(app) == "DashboardScreen", what="back to the dashboard")
