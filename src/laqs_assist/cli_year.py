@@ -19,7 +19,6 @@ from .inert import inert
 from .inert import short as _short
 
 _RAG = {"G": "green", "A": "yellow", "R": "red"}
-_SOURCE_ORDER = ("la", "headteachers", "joint", "data")
 
 
 def _color() -> bool | None:

@@ -5,11 +5,12 @@ The service's methods (app/service.py, at the end of `Service`) return these rec
 plain (record.py), defined in the domain (year/records.py) and named here for the front ends:
 
     Service.dashboard(org, year=None) -> Board
-        An LA's dashboard: `cells[(phase, aspect)]` is a Cell (the rating held, the suggestion, the adviser's
-        rating where it differs, its standing, N/A, evidence counted by source, a disagreement line, the schools
-        heard); `groups[(phase, group)]` and `overall[group]` are Rollups with how many aspect ratings they rest
-        on (`rated` of `of`); `voices` schools heard this year of `schools` on record. A school is refused with a
-        UsageError naming its LA: use school_page() (is_school() says which).
+        An LA's dashboard: `cells[(phase, aspect)]` is a Cell (the rating held, the suggestion and ceiling, the
+        adviser's rating where it differs, the LA's own view, its standing and what it rests on, N/A, evidence
+        counted by source, what each source alone suggests, a disagreement line and the criteria disputed, the
+        schools heard, what would lift it); `groups[(phase, group)]` and `overall[group]` are Rollups with how
+        many aspect ratings they rest on (`rated` of `of`); `voices` schools heard this year of `schools` on
+        record. A school is refused with a UsageError naming its LA: use school_page() (is_school() says which).
     Service.cell(org, aspect, phase, year=None) -> CellDetail
         One aspect and phase across the year: `steps`, one per visit (or dated piece of outside evidence), each
         with its date, source, organisation, who was met, its Evidence rows (judgements, answers, grades) and the
@@ -22,8 +23,9 @@ plain (record.py), defined in the domain (year/records.py) and named here for th
         Which agenda questions and aspects the organisation's visits discussed, when and how often (`terms`: the
         autumn, spring and summer counts for a heat map), and which never (`never`, `aspects_never`).
     Service.plan(org) -> Plan
-        The next visit: `focus` aspects (the new-visit form's default), `items` (uncovered, below_ceiling,
-        disagreement, each with the questions and probes that would decide it), `overdue` actions, `questions`.
+        The next visit: `focus` aspects (the new-visit form's default), `items` (disagreement, uncovered,
+        below_ceiling, each with the questions and probes that would decide it), `overdue` actions, `questions`,
+        and for a school `la`, its LA.
     Service.actions_across_year(org=None, status="all") -> tuple[dict, ...]
         Actions of an organisation (an LA's with its schools'; None: every organisation), each with its status
         now, `overdue`, `organisation`; status all, open, overdue or done.
