@@ -69,6 +69,13 @@ class DashboardScreen(Screen):
         self.title = "Dashboard"
         self.sub_title = self.organisation
         self.query_one(RagGrid).focus()
+        future = self.prefetched
+        if future is not None and future.done() and future.exception() is None:
+            # Read while Textual loaded: drawn in the very first frame, with no worker round trip.
+            self.prefetched = None
+            self.show(future.result())
+            self.app.first_screen_shown()
+            return
         self.load()
 
     def on_screen_resume(self) -> None:

@@ -75,12 +75,21 @@ class OverviewScreen(Screen):
         self.query_one("#ov-filter").display = False
         self.query_one("#ov-progress").display = False
         table.focus()
+        future = self.prefetched
+        if future is not None and future.done() and future.exception() is None:
+            # The first screenful, read while Textual loaded: drawn in the very first frame; the rest follows.
+            self.prefetched = None
+            head, total = future.result()
+            self.partial = total > len(head.rows)
+            self.show(head)
         self.load()
 
     @work(exclusive=True, group="overview")
     async def load(self) -> None:
         """The first screenful of LAs at once, then the whole region as soon as it is read."""
         try:
+            if self.data is not None and self.partial:  # the first screenful is up: let it reach the terminal
+                await self._after_paint()
             if self.data is None:
                 if self.prefetched is not None:
                     future, self.prefetched = self.prefetched, None
@@ -91,10 +100,7 @@ class OverviewScreen(Screen):
                 self.partial = total > len(head.rows)
                 self.show(head)
                 if self.partial:  # the rest is read once the first rows are painted, not while they are
-                    painted = asyncio.get_running_loop().create_future()
-                    self.call_after_refresh(lambda: painted.done() or painted.set_result(None))
-                    await painted
-                    await asyncio.sleep(0.1)  # the first rows reach the terminal before the region's read starts
+                    await self._after_paint()
             loop = asyncio.get_running_loop()
 
             def rated(done: int, total: int, la: dict) -> None:  # on the engine thread: hand it to the UI's loop
@@ -108,6 +114,14 @@ class OverviewScreen(Screen):
         self.partial = False
         self.query_one("#ov-progress").display = False
         self.show(data)
+
+    async def _after_paint(self) -> None:
+        """Once the screen is drawn, and a moment more for the first rows to reach the terminal before the region's
+        read (on the engine thread) competes with the drawing."""
+        painted = asyncio.get_running_loop().create_future()
+        self.call_after_refresh(lambda: painted.done() or painted.set_result(None))
+        await painted
+        await asyncio.sleep(0.1)
 
     partial = False  # only the first screenful is shown yet
     progress: tuple[int, int] | None = None  # LAs rated so far, of those not kept, while the region is read
