@@ -137,7 +137,7 @@ async def test_a_cell_opens_its_year_visit_by_visit(db: Path) -> None:
 
 
 async def test_the_regional_overview_from_the_palette_opens_a_dashboard(db: Path) -> None:
-    from textual.widgets import DataTable
+    from laqs_assist.tui.widgets.rowlist import RowList
 
     app = make_app(db, today=DAY)
     async with app.run_test(size=SIZE) as pilot:
@@ -148,10 +148,13 @@ async def test_the_regional_overview_from_the_palette_opens_a_dashboard(db: Path
         await settle(pilot)
         await pilot.press("enter")
         await wait_for(pilot, lambda: _name(app) == "OverviewScreen" and app.screen.data is not None, what="overview")
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one(RowList)
         assert table.row_count == 1
-        row = [str(c) for c in table.get_row_at(0)]
+        row = table.row_text(0)
         assert row[0] == LA and row[-3:] == ["3", "4", "1 !"]  # visits, schools heard, disagreements
+        assert row[1:9] == ["—"] * 8  # no group has enough of its aspects rated yet
+        head = _text(app.screen.query_one("#ov-head")).split()
+        assert head[:3] == ["Organisation", "EY", "1"] and head[-3:] == ["Visits", "Heard", "Disagree"]
         assert "1 LA" in _text(app.screen.query_one("#ov-title"))
         await pilot.press("slash", *"zzz")
         await settle(pilot)
@@ -355,11 +358,10 @@ def _region(db: Path, n: int) -> list[str]:
 
 
 async def test_the_overview_shows_its_first_screenful_then_the_whole_region(tmp_path: Path) -> None:
-    from textual.widgets import DataTable
-
     from laqs_assist.app.overview_head import overview_head
     from laqs_assist.app.service import Service
     from laqs_assist.paths import default_pack_path
+    from laqs_assist.tui.widgets.rowlist import RowList
 
     db = tmp_path / "region.db"
     names = _region(db, 30)
@@ -372,17 +374,18 @@ async def test_the_overview_shows_its_first_screenful_then_the_whole_region(tmp_
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: _name(app) == "OverviewScreen" and app.screen.data is not None
                        and not app.screen.partial, what="the whole region")
-        table = app.screen.query_one(DataTable)
-        assert table.row_count == 30 and str(table.get_row_at(29)[0]) == "Borough 29"
+        table = app.screen.query_one(RowList)
+        assert table.row_count == 30 and table.row_text(29)[0] == "Borough 29"
+        await pilot.press("end")
+        assert table.cursor_row == 29 and table.parent.scroll_offset.y > 0  # the last row scrolled into view
         assert "30 LAs" in _text(app.screen.query_one("#ov-title"))
         await pilot.press("escape")  # opened first: Esc goes to the list of visits
         await wait_for(pilot, lambda: _name(app) == "HomeScreen", what="the list of visits")
 
 
 async def test_the_overview_shows_progress_while_it_rates_what_is_not_kept(tmp_path: Path, monkeypatch) -> None:
-    from textual.widgets import DataTable
-
     from laqs_assist.tui.screens.overview import OverviewScreen
+    from laqs_assist.tui.widgets.rowlist import RowList
 
     db = tmp_path / "region.db"
     _region(db, 30)
@@ -401,7 +404,7 @@ async def test_the_overview_shows_progress_while_it_rates_what_is_not_kept(tmp_p
         await wait_for(pilot, lambda: _name(app) == "OverviewScreen", what="overview")
         screen = app.screen
         await wait_for(pilot, lambda: screen.data is not None and not screen.partial, what="the whole region")
-        assert screen.query_one(DataTable).row_count == 30
+        assert screen.query_one(RowList).row_count == 30
         assert not screen.query_one("#ov-progress").display  # gone once the region is read
     # The first screenful rated its own LAs; the rest were rated one by one for the whole overview, and said so.
     assert seen and seen[-1][0] == seen[-1][1] and seen[-1][1] < 30, seen
