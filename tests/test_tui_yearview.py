@@ -449,3 +449,21 @@ async def test_the_dashboard_lists_its_schools_and_opens_one(db: Path) -> None:
         assert app.screen.data.school["name"] == "Birch Primary"
         await pilot.press("escape")
         await wait_for(pilot, lambda: _name(app) == "DashboardScreen", what="back to the dashboard")
+
+
+async def test_the_overview_narrows_its_columns_with_the_window(tmp_path: Path) -> None:
+    from laqs_assist.tui.widgets.rowlist import RowList
+
+    db = tmp_path / "region.db"
+    _region(db, 3)
+    app = make_app(db, today=DAY, year_view=("overview", None, "2026/27"))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: _name(app) == "OverviewScreen" and app.screen.data is not None, what="overview")
+        for width, height, last in ((160, 50, "Disagree"), (80, 24, "Heard"), (60, 20, "Visits")):
+            await pilot.resize_terminal(width, height)
+            await settle(pilot)
+            table = app.screen.query_one(RowList)
+            head = _text(app.screen.query_one("#ov-head"))
+            assert head.split()[-1] == last, (width, head)
+            assert sum(table.widths) <= width - 2 and len(head.rstrip()) <= width - 2
+            assert table.row_text(0)[0] == "Borough 00"

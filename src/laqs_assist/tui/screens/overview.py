@@ -150,10 +150,12 @@ class OverviewScreen(Screen):
         pack = self.app.pack
         ratings = [(f"{pid} {gid}" if pid else f"All {gid}", 6) for pid, gid in ym.overview_columns(pack)]
         tail = [("Visits", 7), ("Heard", 6), ("Disagree", 9)]
-        room = max(self.size.width - 2, 40)
-        while tail and sum(w for _, w in ratings + tail) + 14 > room and len(tail) > 1:
+        room = max(self.size.width - 3, 40)  # the body's padding and the scroll bar
+        while sum(w for _, w in ratings + tail) + 14 > room and len(tail) > 1:
             tail.pop()
-        name = min(max(room - sum(w for _, w in ratings + tail), 12), 32)
+        if sum(w for _, w in ratings + tail) + 12 > room:  # narrower still: the ratings close up
+            ratings = [(label.replace("All ", "A"), 5) for label, _ in ratings]
+        name = min(max(room - sum(w for _, w in ratings + tail), 10), 32)
         return [("Organisation", name), *ratings, *tail]
 
     def on_resize(self) -> None:
