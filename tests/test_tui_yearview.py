@@ -467,3 +467,27 @@ async def test_the_overview_narrows_its_columns_with_the_window(tmp_path: Path) 
             assert head.split()[-1] == last, (width, head)
             assert sum(table.widths) <= width - 2 and len(head.rstrip()) <= width - 2
             assert table.row_text(0)[0] == "Borough 00"
+
+
+async def test_a_flagged_answer_is_counted_in_a_cells_year_but_its_words_never_shown(db: Path) -> None:
+    from laqs_assist.app.service import Service
+    from laqs_assist.paths import default_pack_path
+    from laqs_assist.tui.widgets.raggrid import RagGrid
+
+    [first] = rows(db, "SELECT v.id FROM visits v JOIN organisations o ON o.id = v.organisation_id "
+                       "WHERE o.name = ? AND v.date = '2026-10-05'", [LA])
+    with Service.at(default_pack_path(), db) as s:
+        s.resume(first["id"])
+        s.flag("A3.1.1.1")  # "Yes: national priorities are shared with every head at the termly briefings."
+        s.close_visit(pause=False)
+    app = make_app(db, today=DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await _dashboard(pilot)
+        app.screen.query_one(RagGrid).move_to(("aspect", "P", "1.1"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: _name(app) == "YearCellScreen" and app.screen.data is not None, what="cell")
+        await settle(pilot)
+        first_visit = _text(app.screen.query(".cell-visit").first())
+        assert "an answer about an individual, counted but not shown" in first_visit
+        assert "national priorities are shared" not in first_visit
+        assert "consultants are deployed where the data show most need" in first_visit  # the other answer stays
