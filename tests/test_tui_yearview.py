@@ -491,3 +491,19 @@ async def test_a_flagged_answer_is_counted_in_a_cells_year_but_its_words_never_s
         assert "an answer about an individual, counted but not shown" in first_visit
         assert "national priorities are shared" not in first_visit
         assert "consultants are deployed where the data show most need" in first_visit  # the other answer stays
+
+
+async def test_started_on_a_schools_dashboard_the_app_shows_its_page(db: Path) -> None:
+    app = make_app(db, today=DAY, year_view=("dashboard", "Oak Primary", "2026/27"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: _name(app) == "SchoolScreen" and app.screen.data is not None, what="the page")
+        assert app.screen.data.school["name"] == "Oak Primary" and app.screen.data.la["name"] == LA
+
+
+async def test_the_overview_of_an_empty_store_says_how_to_begin(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "empty.db", today=DAY, year_view=("overview", None, None))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: _name(app) == "OverviewScreen" and app.screen.data is not None, what="overview")
+        await settle(pilot)
+        assert "No LAs in this store yet" in _text(app.screen.query_one("#ov-empty"))
+        assert "2026/27" in _text(app.screen.query_one("#ov-title"))  # the year the app's day falls in
