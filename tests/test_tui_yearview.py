@@ -409,6 +409,8 @@ async def test_the_overview_shows_progress_while_it_rates_what_is_not_kept(tmp_p
     # The first screenful rated its own LAs; the rest were rated one by one for the whole overview, and said so.
     assert seen and seen[-1][0] == seen[-1][1] and seen[-1][1] < 30, seen
     assert "Borough 29" in seen[-1][2] and "LAs whose ratings are not kept yet" in seen[-1][2]
+    # Before that, the first screenful's own LAs were rated, and said so too.
+    assert seen[0][:2] == (1, 18) and "Borough 00" in seen[0][2]
 
 
 async def test_the_dashboard_steps_through_the_years_and_names_a_mistake_in_one_line(db: Path) -> None:

@@ -84,6 +84,11 @@ class OverviewScreen(Screen):
     @work(exclusive=True, group="overview")
     async def load(self) -> None:
         """The first screenful of LAs at once, then the whole region as soon as it is read."""
+        loop = asyncio.get_running_loop()
+
+        def rated(done: int, total: int, la: dict) -> None:  # on the engine thread: hand it to the UI's loop
+            loop.call_soon_threadsafe(self._rating, done, total, la.get("name", ""))
+
         try:
             if self.data is not None and self.partial:  # the first screenful is up: let it reach the terminal
                 await self._after_paint()
@@ -93,16 +98,11 @@ class OverviewScreen(Screen):
                     head, total = await asyncio.wrap_future(future)
                 else:
                     head, total = await self.app.engine.call(Backend.overview_head, self.year,
-                                                             max(self.app.size.height - 6, 10))
+                                                             max(self.app.size.height - 6, 10), rated)
                 self.partial = total > len(head.rows)
                 self.show(head)
                 if self.partial:  # the rest is read once the first rows are painted, not while they are
                     await self._after_paint()
-            loop = asyncio.get_running_loop()
-
-            def rated(done: int, total: int, la: dict) -> None:  # on the engine thread: hand it to the UI's loop
-                loop.call_soon_threadsafe(self._rating, done, total, la.get("name", ""))
-
             data = await self.app.engine.call(Backend.overview, self.year, rated)
         except Exception as exc:  # noqa: BLE001 - one line, the screen stays
             self.app.report(exc)
