@@ -88,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     db = gen_store.ensure_store(20_000 if args.quick else 1_000_000)
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     year = args.year or conn.execute("SELECT max(academic_year) FROM visits").fetchone()[0]
+    kept = conn.execute("SELECT count(DISTINCT organisation_id) FROM rating_cache WHERE academic_year = ?",
+                        [year]).fetchone()[0]
     conn.close()
     names = las(db, year)
     if not names:
@@ -110,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         over.append(first_paint(over_cmd, overview_ready(names[0], year)))
     f, d, o = median(floor), median(dash), median(over)
     rd, ro = C.ratio(d, f), C.ratio(o, f)
-    print(f"store {db.name} ({db.stat().st_size / 1e9:.1f} GB), year {year}, {len(names)} LAs; the dashboard of {la}")
+    print(f"store {db.name} ({db.stat().st_size / 1e9:.1f} GB), year {year}, {len(names)} LAs; the dashboard of {la}; "
+          f"ratings kept before the first reading: {kept} organisations" + (" (so the first reading was not cold)"
+                                                                           if kept else ""))
     print(f"dashboard first paint (median of {repeats}): {C.fmt_ms(d)}; empty Textual app {C.fmt_ms(f)}; "
           f"ratio {rd:.2f} (target ≤ 1.5); the first reading, rating it: {C.fmt_ms(cold_dash)}")
     print(f"regional overview first paint (median of {repeats}): {C.fmt_ms(o)}; ratio {ro:.2f} (target ≤ 1.5); "

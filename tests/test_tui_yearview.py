@@ -137,7 +137,7 @@ async def test_a_cell_opens_its_year_visit_by_visit(db: Path) -> None:
 
 
 async def test_the_regional_overview_from_the_palette_opens_a_dashboard(db: Path) -> None:
-    from textual.widgets import DataTable
+    from laqs_assist.tui.widgets.rowlist import RowList
 
     app = make_app(db, today=DAY)
     async with app.run_test(size=SIZE) as pilot:
@@ -148,10 +148,13 @@ async def test_the_regional_overview_from_the_palette_opens_a_dashboard(db: Path
         await settle(pilot)
         await pilot.press("enter")
         await wait_for(pilot, lambda: _name(app) == "OverviewScreen" and app.screen.data is not None, what="overview")
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one(RowList)
         assert table.row_count == 1
-        row = [str(c) for c in table.get_row_at(0)]
+        row = table.row_text(0)
         assert row[0] == LA and row[-3:] == ["3", "4", "1 !"]  # visits, schools heard, disagreements
+        assert row[1:9] == ["—"] * 8  # no group has enough of its aspects rated yet
+        head = _text(app.screen.query_one("#ov-head")).split()
+        assert head[:3] == ["Organisation", "EY", "1"] and head[-3:] == ["Visits", "Heard", "Disagree"]
         assert "1 LA" in _text(app.screen.query_one("#ov-title"))
         await pilot.press("slash", *"zzz")
         await settle(pilot)
@@ -355,11 +358,10 @@ def _region(db: Path, n: int) -> list[str]:
 
 
 async def test_the_overview_shows_its_first_screenful_then_the_whole_region(tmp_path: Path) -> None:
-    from textual.widgets import DataTable
-
     from laqs_assist.app.overview_head import overview_head
     from laqs_assist.app.service import Service
     from laqs_assist.paths import default_pack_path
+    from laqs_assist.tui.widgets.rowlist import RowList
 
     db = tmp_path / "region.db"
     names = _region(db, 30)
@@ -372,17 +374,18 @@ async def test_the_overview_shows_its_first_screenful_then_the_whole_region(tmp_
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: _name(app) == "OverviewScreen" and app.screen.data is not None
                        and not app.screen.partial, what="the whole region")
-        table = app.screen.query_one(DataTable)
-        assert table.row_count == 30 and str(table.get_row_at(29)[0]) == "Borough 29"
+        table = app.screen.query_one(RowList)
+        assert table.row_count == 30 and table.row_text(29)[0] == "Borough 29"
+        await pilot.press("end")
+        assert table.cursor_row == 29 and table.parent.scroll_offset.y > 0  # the last row scrolled into view
         assert "30 LAs" in _text(app.screen.query_one("#ov-title"))
         await pilot.press("escape")  # opened first: Esc goes to the list of visits
         await wait_for(pilot, lambda: _name(app) == "HomeScreen", what="the list of visits")
 
 
 async def test_the_overview_shows_progress_while_it_rates_what_is_not_kept(tmp_path: Path, monkeypatch) -> None:
-    from textual.widgets import DataTable
-
     from laqs_assist.tui.screens.overview import OverviewScreen
+    from laqs_assist.tui.widgets.rowlist import RowList
 
     db = tmp_path / "region.db"
     _region(db, 30)
@@ -401,11 +404,13 @@ async def test_the_overview_shows_progress_while_it_rates_what_is_not_kept(tmp_p
         await wait_for(pilot, lambda: _name(app) == "OverviewScreen", what="overview")
         screen = app.screen
         await wait_for(pilot, lambda: screen.data is not None and not screen.partial, what="the whole region")
-        assert screen.query_one(DataTable).row_count == 30
+        assert screen.query_one(RowList).row_count == 30
         assert not screen.query_one("#ov-progress").display  # gone once the region is read
     # The first screenful rated its own LAs; the rest were rated one by one for the whole overview, and said so.
     assert seen and seen[-1][0] == seen[-1][1] and seen[-1][1] < 30, seen
     assert "Borough 29" in seen[-1][2] and "LAs whose ratings are not kept yet" in seen[-1][2]
+    # Before that, the first screenful's own LAs were rated, and said so too.
+    assert seen[0][:2] == (1, 18) and "Borough 00" in seen[0][2]
 
 
 async def test_the_dashboard_steps_through_the_years_and_names_a_mistake_in_one_line(db: Path) -> None:
@@ -428,3 +433,79 @@ async def test_the_dashboard_steps_through_the_years_and_names_a_mistake_in_one_
                        and "No dashboard for Nowhere Borough" in _text(app.screen.query_one("#dash-title")),
                        what="the refusal")
         assert any("no organisation 'Nowhere Borough'" in n.message for n in app._notifications)
+
+
+async def test_the_dashboard_lists_its_schools_and_opens_one(db: Path) -> None:
+    from textual.widgets import OptionList
+
+    app = make_app(db, today=DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await _dashboard(pilot)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: _name(app) == "SchoolsDialog", what="the schools")
+        options = app.screen.query_one(OptionList)
+        names = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert names == ["Ash Primary", "Birch Primary", "Elm Primary", "Oak Primary"]
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: _name(app) == "SchoolScreen" and app.screen.data is not None, what="the page")
+        assert app.screen.data.school["name"] == "Birch Primary"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: _name(app) == "DashboardScreen", what="back to the dashboard")
+
+
+async def test_the_overview_narrows_its_columns_with_the_window(tmp_path: Path) -> None:
+    from laqs_assist.tui.widgets.rowlist import RowList
+
+    db = tmp_path / "region.db"
+    _region(db, 3)
+    app = make_app(db, today=DAY, year_view=("overview", None, "2026/27"))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: _name(app) == "OverviewScreen" and app.screen.data is not None, what="overview")
+        for width, height, last in ((160, 50, "Disagree"), (80, 24, "Heard"), (60, 20, "Visits")):
+            await pilot.resize_terminal(width, height)
+            await settle(pilot)
+            table = app.screen.query_one(RowList)
+            head = _text(app.screen.query_one("#ov-head"))
+            assert head.split()[-1] == last, (width, head)
+            assert sum(table.widths) <= width - 2 and len(head.rstrip()) <= width - 2
+            assert table.row_text(0)[0] == "Borough 00"
+
+
+async def test_a_flagged_answer_is_counted_in_a_cells_year_but_its_words_never_shown(db: Path) -> None:
+    from laqs_assist.app.service import Service
+    from laqs_assist.paths import default_pack_path
+    from laqs_assist.tui.widgets.raggrid import RagGrid
+
+    [first] = rows(db, "SELECT v.id FROM visits v JOIN organisations o ON o.id = v.organisation_id "
+                       "WHERE o.name = ? AND v.date = '2026-10-05'", [LA])
+    with Service.at(default_pack_path(), db) as s:
+        s.resume(first["id"])
+        s.flag("A3.1.1.1")  # "Yes: national priorities are shared with every head at the termly briefings."
+        s.close_visit(pause=False)
+    app = make_app(db, today=DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await _dashboard(pilot)
+        app.screen.query_one(RagGrid).move_to(("aspect", "P", "1.1"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: _name(app) == "YearCellScreen" and app.screen.data is not None, what="cell")
+        await settle(pilot)
+        first_visit = _text(app.screen.query(".cell-visit").first())
+        assert "an answer about an individual, counted but not shown" in first_visit
+        assert "national priorities are shared" not in first_visit
+        assert "consultants are deployed where the data show most need" in first_visit  # the other answer stays
+
+
+async def test_started_on_a_schools_dashboard_the_app_shows_its_page(db: Path) -> None:
+    app = make_app(db, today=DAY, year_view=("dashboard", "Oak Primary", "2026/27"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: _name(app) == "SchoolScreen" and app.screen.data is not None, what="the page")
+        assert app.screen.data.school["name"] == "Oak Primary" and app.screen.data.la["name"] == LA
+
+
+async def test_the_overview_of_an_empty_store_says_how_to_begin(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "empty.db", today=DAY, year_view=("overview", None, None))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: _name(app) == "OverviewScreen" and app.screen.data is not None, what="overview")
+        await settle(pilot)
+        assert "No LAs in this store yet" in _text(app.screen.query_one("#ov-empty"))
+        assert "2026/27" in _text(app.screen.query_one("#ov-title"))  # the year the app's day falls in

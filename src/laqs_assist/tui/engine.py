@@ -139,10 +139,10 @@ class Backend(Service):
 
     # --- the year view: the overview's first screenful (app/overview_head.py) ---------------------------------
 
-    def overview_head(self, year: str | None, rows: int) -> tuple[Any, int]:
+    def overview_head(self, year: str | None, rows: int, progress: Any = None) -> tuple[Any, int]:
         from ..app.overview_head import overview_head
 
-        return overview_head(self, year, rows)
+        return overview_head(self, year, rows, progress)
 
     # --- the year view: actions outside a visit ------------------------------------------------------------
 

@@ -101,6 +101,8 @@ def palette(app: Any, screen: Any) -> Iterator[Command]:
         yield "Coverage through the year", "which questions and aspects were discussed, when", screen.action_coverage
         yield "Actions of this organisation", "review and update them across the year", screen.action_actions
         yield "Plan the next visit", "a new visit with its agenda drafted from the gaps", screen.action_plan
+        yield "Schools of this LA", "open a school's page: its visits, actions and joint visits", \
+            screen.action_schools
         yield "Earlier year", "the dashboard of the year before", partial(screen.action_year, -1)
         yield "Later year", "the dashboard of the year after", partial(screen.action_year, 1)
     yield "Regional overview", "every organisation's group ratings per phase", partial(app.open_overview, None)

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalScroll, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
 from ...inert import inert
@@ -37,6 +37,7 @@ class DashboardScreen(Screen):
         Binding("c", "coverage", "Coverage"),
         Binding("a", "actions", "Actions"),
         Binding("n", "plan", "Next visit"),
+        Binding("s", "schools", "Schools", show=False),
         Binding("left_square_bracket", "year(-1)", "Year -", show=False),
         Binding("right_square_bracket", "year(1)", "Year +", show=False),
         Binding("y", "year(-1)", "Earlier year"),
@@ -68,6 +69,13 @@ class DashboardScreen(Screen):
         self.title = "Dashboard"
         self.sub_title = self.organisation
         self.query_one(RagGrid).focus()
+        future = self.prefetched
+        if future is not None and future.done() and future.exception() is None:
+            # Read while Textual loaded: drawn in the very first frame, with no worker round trip.
+            self.prefetched = None
+            self.show(future.result())
+            self.app.first_screen_shown()
+            return
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -181,8 +189,61 @@ class DashboardScreen(Screen):
         if self.data is not None:
             self.app.new_visit_from_plan(self.data.organisation["id"])
 
+    @work(exclusive=True, group="schools")
+    async def action_schools(self) -> None:
+        """The LA's schools in the store: choose one to open its page."""
+        if self.data is None:
+            return
+        la = self.data.organisation
+        try:
+            home = await self.app.engine.call(Backend.home)
+        except Exception as exc:  # noqa: BLE001 - one line, the screen stays
+            self.app.report(exc)
+            return
+        schools = [o for o in home.organisations if o.get("parent_id") == la["id"]]
+        if not schools:
+            self.notify(f"No schools of {la['name']} are in this store yet.", timeout=4)
+            return
+
+        def chosen(org_id: str | None) -> None:
+            if org_id:
+                self.app.open_school(org_id)
+
+        self.app.push_screen(SchoolsDialog(la["name"], schools), chosen)
+
     def action_overview(self) -> None:
         self.app.open_overview(self.year)
 
     def action_back(self) -> None:
         self.app.year_back()
+
+
+class SchoolsDialog(ModalScreen):
+    """The schools of an LA on record: Enter opens the chosen one's page; Esc closes."""
+
+    DEFAULT_CSS = """
+    #schools-list { height: auto; max-height: 16; margin-bottom: 1; }
+    """
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
+
+    def __init__(self, la: str, schools: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.la = la
+        self.schools = schools
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import OptionList
+        from textual.widgets.option_list import Option
+
+        with Vertical(classes="dialog", id="schools-dialog") as box:
+            box.border_title = f"Schools of {inert(self.la, one_line=True)}"
+            yield OptionList(*[Option(inert(o["name"], one_line=True), id=o["id"]) for o in self.schools],
+                             id="schools-list")
+            yield Static(Content.styled("Enter opens the school's page · Esc closes", "$text-muted"))
+
+    def on_mount(self) -> None:
+        self.query_one("#schools-list").focus()
+
+    def on_option_list_option_selected(self, event: Any) -> None:
+        self.dismiss(event.option.id)

@@ -27,6 +27,7 @@ KEYS = [
     ("Dashboard", [
         ("arrows / Enter", "move over the cells; Enter opens an aspect and phase across the year's visits"),
         ("c / a / n", "coverage through the year / its actions / the next visit drafted from the plan"),
+        ("s", "the LA's schools: open one's page (its visits, actions and joint visits)"),
         ("y / ]", "the earlier / the later year"),
         ("", "marks: * the adviser's rating (G/NI: Good where the criteria suggest NI), = agreed, ! the sources "
              "disagree; a roll-up says how many aspect ratings it rests on"),

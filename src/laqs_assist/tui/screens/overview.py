@@ -11,13 +11,14 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from ...inert import inert
 from ..engine import Backend
+from ..widgets.rowlist import RowList
 from ..widgets.titlebar import TitleBar
 from . import yearmodel as ym
 
@@ -27,7 +28,8 @@ class OverviewScreen(Screen):
     #ov-body { padding: 0 1; }
     #ov-title { height: auto; margin: 1 0 0 0; }
     #ov-filter { margin: 1 0 0 0; width: 40; }
-    #ov-table { height: 1fr; margin-top: 1; }
+    #ov-head { height: 1; margin-top: 1; background: $panel; }
+    #ov-scroll { height: 1fr; }
     #ov-empty { height: auto; margin-top: 1; }
     #ov-progress { height: 1; margin-top: 1; }
     """
@@ -57,49 +59,50 @@ class OverviewScreen(Screen):
             yield Static(Content.styled("loading the region…", "$text-muted"), id="ov-title")
             yield Static("", id="ov-progress")
             yield Input(placeholder="/ finds an organisation by name", id="ov-filter", compact=True)
-            yield DataTable(id="ov-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="ov-head")
+            with VerticalScroll(id="ov-scroll"):
+                yield RowList([28], id="ov-table")
             yield Static("", id="ov-empty")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = "Regional overview"
-        table = self.query_one(DataTable)
-        pack = self.app.pack
-        table.add_column("Organisation", key="org", width=28)
-        for pid, gid in ym.overview_columns(pack):
-            table.add_column(f"{pid} {gid}" if pid else f"All {gid}", key=f"{pid or 'all'}|{gid}", width=6)
-        table.add_column("Visits", key="visits", width=6)
-        table.add_column("Schools heard", key="voices", width=13)
-        table.add_column("Disagree", key="disagree", width=8)
+        table = self.query_one(RowList)
         self.query_one("#ov-empty").display = False
         self.query_one("#ov-filter").display = False
         self.query_one("#ov-progress").display = False
         table.focus()
+        future = self.prefetched
+        if future is not None and future.done() and future.exception() is None:
+            # The first screenful, read while Textual loaded: drawn in the very first frame; the rest follows.
+            self.prefetched = None
+            head, total = future.result()
+            self.partial = total > len(head.rows)
+            self.show(head)
         self.load()
 
     @work(exclusive=True, group="overview")
     async def load(self) -> None:
         """The first screenful of LAs at once, then the whole region as soon as it is read."""
+        loop = asyncio.get_running_loop()
+
+        def rated(done: int, total: int, la: dict) -> None:  # on the engine thread: hand it to the UI's loop
+            loop.call_soon_threadsafe(self._rating, done, total, la.get("name", ""))
+
         try:
+            if self.data is not None and self.partial:  # the first screenful is up: let it reach the terminal
+                await self._after_paint()
             if self.data is None:
                 if self.prefetched is not None:
                     future, self.prefetched = self.prefetched, None
                     head, total = await asyncio.wrap_future(future)
                 else:
                     head, total = await self.app.engine.call(Backend.overview_head, self.year,
-                                                             max(self.app.size.height - 6, 10))
+                                                             max(self.app.size.height - 6, 10), rated)
                 self.partial = total > len(head.rows)
                 self.show(head)
                 if self.partial:  # the rest is read once the first rows are painted, not while they are
-                    painted = asyncio.get_running_loop().create_future()
-                    self.call_after_refresh(lambda: painted.done() or painted.set_result(None))
-                    await painted
-                    await asyncio.sleep(0.1)  # the first rows reach the terminal before the region's read starts
-            loop = asyncio.get_running_loop()
-
-            def rated(done: int, total: int, la: dict) -> None:  # on the engine thread: hand it to the UI's loop
-                loop.call_soon_threadsafe(self._rating, done, total, la.get("name", ""))
-
+                    await self._after_paint()
             data = await self.app.engine.call(Backend.overview, self.year, rated)
         except Exception as exc:  # noqa: BLE001 - one line, the screen stays
             self.app.report(exc)
@@ -108,6 +111,14 @@ class OverviewScreen(Screen):
         self.partial = False
         self.query_one("#ov-progress").display = False
         self.show(data)
+
+    async def _after_paint(self) -> None:
+        """Once the screen is drawn, and a moment more for the first rows to reach the terminal before the region's
+        read (on the engine thread) competes with the drawing."""
+        painted = asyncio.get_running_loop().create_future()
+        self.call_after_refresh(lambda: painted.done() or painted.set_result(None))
+        await painted
+        await asyncio.sleep(0.1)
 
     partial = False  # only the first screenful is shown yet
     progress: tuple[int, int] | None = None  # LAs rated so far, of those not kept, while the region is read
@@ -133,21 +144,42 @@ class OverviewScreen(Screen):
         self._fill()
         self.app.first_screen_shown()
 
+    def _columns(self) -> list[tuple[str, int]]:
+        """(heading, width) of each column for the width the screen has: the organisation's name takes what the
+        ratings leave (the schools heard and the disagreements go first when there is too little)."""
+        pack = self.app.pack
+        ratings = [(f"{pid} {gid}" if pid else f"All {gid}", 6) for pid, gid in ym.overview_columns(pack)]
+        tail = [("Visits", 7), ("Heard", 6), ("Disagree", 9)]
+        room = max(self.size.width - 3, 40)  # the body's padding and the scroll bar
+        while sum(w for _, w in ratings + tail) + 14 > room and len(tail) > 1:
+            tail.pop()
+        if sum(w for _, w in ratings + tail) + 12 > room:  # narrower still: the ratings close up
+            ratings = [(label.replace("All ", "A"), 5) for label, _ in ratings]
+        name = min(max(room - sum(w for _, w in ratings + tail), 10), 32)
+        return [("Organisation", name), *ratings, *tail]
+
+    def on_resize(self) -> None:
+        if self.data is not None:
+            self._fill()
+
     def _fill(self) -> None:
         pack = self.app.pack
-        table = self.query_one(DataTable)
-        keep = table.cursor_row
-        table.clear()
+        table = self.query_one(RowList)
+        columns = self._columns()
+        table.widths = [w for _, w in columns]
+        self.query_one("#ov-head", Static).update(table.header([label for label, _ in columns]))
         words = self.query_one("#ov-filter", Input).value.strip().lower()
         rows = self.data.rows
         self._rows = [r for r in rows if words in r.organisation["name"].lower()] if words else list(rows)
         cols = ym.column_labels(pack)
+        lines = []
         for r in self._rows:
             cells = [_cell(cols, x.rating if x is not None else None) for x in ym.overview_cells(r, pack)]
-            table.add_row(Content(inert(r.organisation["name"], one_line=True)), *cells, str(r.visits),
-                          str(r.voices) if r.voices else "",
-                          Content.styled(f"{r.disagreements} !", "bold $text-error") if r.disagreements else "",
-                          key=r.organisation["id"])
+            tail = [Content(f" {r.visits}"), Content(f" {r.voices}" if r.voices else ""),
+                    Content.styled(f" {r.disagreements} !", "bold $text-error") if r.disagreements else Content("")]
+            lines.append([Content(inert(r.organisation["name"], one_line=True)), *cells,
+                          *tail[:len(columns) - 1 - len(cells)]])
+        table.set_rows(lines)
         self.query_one("#ov-title", Static).update(Content.assemble(
             ("Regional overview ", "bold"), self.year or "",
             (f" · {ym.plural(len(rows), 'LA')}" + (" so far, reading the rest…" if self.partial else "") +
@@ -160,8 +192,6 @@ class OverviewScreen(Screen):
         elif not self._rows:
             empty.update(Content.styled(f"No organisation's name holds '{inert(words, one_line=True)}'.",
                                         "$text-muted"))
-        if self._rows:
-            table.move_cursor(row=min(max(keep, 0), len(self._rows) - 1))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if self.data is not None:
@@ -169,14 +199,14 @@ class OverviewScreen(Screen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.query_one(DataTable).focus()
+        self.query_one(RowList).focus()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_row_list_selected(self, event: RowList.Selected) -> None:
         event.stop()
         self.action_open()
 
     def action_open(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(RowList)
         if not self._rows:
             return
         r = self._rows[min(max(table.cursor_row, 0), len(self._rows) - 1)]
@@ -198,7 +228,7 @@ class OverviewScreen(Screen):
         if box.has_focus or box.value:
             box.value = ""
             box.display = False
-            self.query_one(DataTable).focus()
+            self.query_one(RowList).focus()
             return
         self.app.year_back()
 
@@ -211,4 +241,4 @@ def _cell(cols: dict[str, tuple[str, str, str]], column: str | None) -> Content:
     if column == NA:
         return Content.styled(" N/A", "$text-muted")
     short, _, rag = cols.get(column, (column, column, ""))
-    return Content.styled(f" {short} ".ljust(4), RAG_STYLE.get(rag, ""))
+    return Content.assemble(Content.styled(f" {short} ".ljust(4), RAG_STYLE.get(rag, "")), " ")

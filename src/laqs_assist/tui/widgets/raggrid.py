@@ -231,12 +231,12 @@ class RagGrid(Widget, can_focus=True):
                         return Content.styled((" " + w + c).ljust(width), BLANK_STYLE)
             return Content.styled((" " + words[-1]).ljust(width)[:width], BLANK_STYLE)
         short, long, rag = self.columns.get(col, (col, col, ""))
-        for label in (long, short):
-            for c in counts:
-                if len(label) + 2 + len(c) <= room:
-                    body = Content.styled(f" {label} ", RAG_STYLE.get(rag, ""))
-                    tail = Content.styled(c, "$text-muted")
-                    return Content.assemble(body, tail, " " * (width - body.cell_length - tail.cell_length))
+        # The long label with the counts, else the short one (every roll-up of a width reads alike), counts shorter.
+        for label, c in [(long, counts[0])] + [(short, c) for c in counts]:
+            if len(label) + 2 + len(c) <= room:
+                body = Content.styled(f" {label} ", RAG_STYLE.get(rag, ""))
+                tail = Content.styled(c, "$text-muted")
+                return Content.assemble(body, tail, " " * (width - body.cell_length - tail.cell_length))
         return Content.assemble(Content.styled(f" {short}"[:room], RAG_STYLE.get(rag, "")), " ").pad_right(
             max(width - room - 1, 0))
 
@@ -312,8 +312,12 @@ class RagGrid(Widget, can_focus=True):
         lines.append(Content.assemble(*parts))
         legend = ("* the adviser's rating (/ the suggestion where they differ) · = agreed · ! the sources disagree · "
                   "— not yet rated")
-        if len(legend) > width - 2:
-            legend = "* adviser's rating /suggestion · = agreed · ! sources disagree · — not rated"
+        for shorter in ("* adviser's rating /suggestion · = agreed · ! sources disagree · — not rated",
+                        "* adviser's rating · = agreed · ! sources disagree · — not rated",
+                        "* adviser · = agreed · ! disagree · — none"):
+            if len(legend) <= width - 2:
+                break
+            legend = shorter
         lines.append(Content.styled(_fit(legend, width - 2), "$text-muted"))
         return Content("\n").join(lines)
 
