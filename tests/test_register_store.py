@@ -246,11 +246,11 @@ def test_a_termly_register_is_reviewed_by_term(staffs):
 def test_the_register_is_the_year_views_data_source(reg):
     """The year view reads the register's facts as its "data" source of evidence for 2.3 and 2.4, and its marker
     moves when the register does (so a kept rating is read again)."""
-    from laqs_assist.app.yearview import _plug_in_sources
+    from laqs_assist.app.yearview import plug_in_sources
     from laqs_assist.year.evidence import sources
     from laqs_assist.year.records import DATA
 
-    _plug_in_sources()
+    plug_in_sources()
     source = next(s for s in sources() if s.id == DATA)
     la = reg.store.find_la("Any Borough") or reg.store.ensure_organisation("Any Borough")
     before = source.marker(reg.store, la, "2026/27")

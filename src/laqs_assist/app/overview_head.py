@@ -16,9 +16,9 @@ def overview_head(service: "Service", year: str | None, rows: int, progress=None
     """The overview of the first `rows` LAs (in the overview's own order, by name) and how many LAs there are;
     `progress` hears of each LA whose ratings were not kept and had to be rated (as Service.overview's)."""
     from ..year.page import overview
-    from .yearview import _plug_in_sources
+    from .yearview import plug_in_sources
 
-    _plug_in_sources()  # the same sources of evidence as the whole overview reads, or the rows would differ
+    plug_in_sources()  # the same sources of evidence as the whole overview reads, or the rows would differ
     kind = service.pack.organisation_kind("LA")
     las = service.store.organisations_of_kind(kind.id if kind else "LA")
     return overview(service.store, service.pack, service.year_of(year), las[:max(rows, 0)], progress), len(las)

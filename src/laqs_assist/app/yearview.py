@@ -120,7 +120,7 @@ def grades_as_evidence(source: str, by_aspect: dict[str, list[dict[str, Any]]], 
     return out
 
 
-def _plug_in_sources() -> None:
+def plug_in_sources() -> None:
     """Register the sources kept by application modules: the joint visits (Appendix 5; their grades are about the
     LA's support as seen in its schools, and the SIP graded is never named here) and the school register's facts
     (data, for 2.3 and 2.4). Once per process; the built-in sources live in year/evidence.py."""
@@ -174,14 +174,14 @@ def _la(service: "Service", name: str) -> dict[str, Any]:
 
 
 def dashboard(service: "Service", org: str, year: str | None = None) -> Board:
-    _plug_in_sources()
+    plug_in_sources()
     from ..year.board import board
 
     return board(service.store, service.pack, _la(service, org), year_of(service, year))
 
 
 def cell(service: "Service", org: str, aspect: str, phase: str, year: str | None = None) -> CellDetail:
-    _plug_in_sources()
+    plug_in_sources()
     from ..year.detail import cell_detail
 
     if aspect not in service.pack.aspects:
@@ -191,7 +191,7 @@ def cell(service: "Service", org: str, aspect: str, phase: str, year: str | None
 
 
 def overview(service: "Service", year: str | None = None, progress=None) -> Overview:
-    _plug_in_sources()
+    plug_in_sources()
     from ..year.page import overview as build
 
     return build(service.store, service.pack, year_of(service, year), progress=progress)
@@ -204,7 +204,7 @@ def coverage(service: "Service", org: str, year: str | None = None) -> Coverage:
 
 
 def plan(service: "Service", org: str, year: str | None = None) -> Plan:
-    _plug_in_sources()
+    plug_in_sources()
     from ..year.plan import plan as build
 
     return build(service.store, service.pack, service.organisation(org), year_of(service, year), service.day())
@@ -237,7 +237,7 @@ def mark_any_action(service: "Service", ref: str, status: str, on: str | None = 
 
 
 def school_page(service: "Service", org: str, year: str | None = None) -> SchoolPage:
-    _plug_in_sources()
+    plug_in_sources()
     from ..year.page import school_page as build
 
     found = service.organisation(org)
