@@ -262,6 +262,10 @@ def _fold(db: Engine, old: str, new: str) -> None:
             db.x(f"UPDATE {table} SET {col} = ? WHERE {col} = ?", [new, old])
     db.x("DELETE FROM organisation_aliases WHERE organisation_id = ?", [old])
     db.x("DELETE FROM organisations WHERE id = ?", [old])
+    # Derived data about either (a store's cache of ratings) is built again from the rows now theirs: moving rows
+    # from one organisation to another is neither an insert nor a delete that would tell a cache so.
+    if db.columns("rating_cache"):
+        db.x("DELETE FROM rating_cache WHERE organisation_id IN (?, ?)", [old, new])
 
 
 def _settle_names(db: Engine, touched: set[str]) -> None:
