@@ -300,6 +300,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--steps", default="merge,pg,serve,bytes,search,big",
                     help="which parts to run (merge,pg,serve,bytes,search,big); without merge, the team store and "
                          "bundles of an earlier run are reused")
+    ap.add_argument("--reuse-bundles", action="store_true",
+                    help="merge the bundles of an earlier run as they are, without checking the source store")
+    ap.add_argument("--big-store", type=Path, default=None, help="search this store as the larger one")
     args = ap.parse_args(argv)
     steps = set(args.steps.split(","))
 
@@ -309,7 +312,11 @@ def main(argv: list[str] | None = None) -> int:
     big = args.big if args.big is not None else (3 * n if args.quick else 3_000_000)
     folder = C.OUT / f"pool-{n}"
     team, floor_store = folder / "team.db", folder / "floor.db"
-    if "merge" in steps or not team.exists():
+    kept = sorted((folder / "bundles").glob("bundle-*.db"))
+    if args.reuse_bundles and len(kept) == N_BUNDLES:
+        bundles = kept
+        print(f"reusing the bundles in {folder / 'bundles'}")
+    elif "merge" in steps or not team.exists():
         steps.add("merge")
         bundles = make_bundles(gen_store.ensure_store(n), folder / "bundles")
     else:
@@ -379,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # 6. search p99 and its growth
     if "search" in steps or "big" in steps:
-        search_growth(team, total, big if "big" in steps else 0, 2 if args.quick else 5)
+        search_growth(team, total, big if "big" in steps else 0, 2 if args.quick else 5, args.big_store)
     return 0
 
 
@@ -399,7 +406,7 @@ def bytes_per_answer(team: Path, folder: Path, total: int) -> None:
     (folder / "plain.db").unlink(missing_ok=True)
 
 
-def search_growth(team: Path, total: int, big: int, rounds: int) -> None:
+def search_growth(team: Path, total: int, big: int, rounds: int, big_store: Path | None = None) -> None:
     import gen_store
 
     q1, m1, f1 = search_p99(team, rounds)
@@ -409,7 +416,8 @@ def search_growth(team: Path, total: int, big: int, rounds: int) -> None:
            ratio_=C.ratio(m1, f1), target="< 50 ms", ok=q1 < 0.05)
     if big:
         t = clock()
-        path = gen_store.ensure_store(big)
+        path = big_store or gen_store.ensure_store(big)
+        big = sqlite3.connect(str(path)).execute("SELECT count(*) FROM responses").fetchone()[0]
         print(f"store of {big:,} answers ready in {clock() - t:.0f} s")
         q3, m3, f3 = search_p99(path, rounds)
         k = math.log(q3 / q1) / math.log(big / total)

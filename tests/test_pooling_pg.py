@@ -14,6 +14,7 @@ from pool_helpers import PRIVATE, adviser, bundle, copy_store, visit
 
 from laqs_assist.store import Store
 from laqs_assist.store.pooling import merge_bundles
+from laqs_assist.store.versions import MIGRATIONS
 
 TABLES = ("organisations", "organisation_aliases", "people", "visits", "visit_people", "visit_items", "responses",
           "response_versions", "judgements", "actions", "action_updates", "ratings", "rating_decisions",
@@ -79,7 +80,7 @@ def test_merge_into_postgresql_is_idempotent_and_order_independent(bundles, pg_s
     with psycopg.connect(url) as conn:
         assert sorted(r[0] for r in conn.execute("SELECT text FROM responses")) == texts
         assert conn.execute("SELECT name FROM laqs_migrations ORDER BY name DESC LIMIT 1").fetchone()[0] == \
-            "0011_pooling"
+            MIGRATIONS[-1]
 
 
 def test_conflicts_are_kept_and_listed_in_postgresql(bundles, pg_url):  # noqa: F811

@@ -77,11 +77,10 @@ def merge_rows(db: Engine, policy: dict[str, str]) -> dict[str, int]:
     before = _counts(db)
     _map_organisations(db)
     # Answers already withdrawn stay out; unless the policy shares them, flagged answers are withdrawn now.
-    db.x(f"INSERT INTO pool_withdrawn (response_id) SELECT response_id FROM {src}pool_withdrawn WHERE true "
-         "ON CONFLICT DO NOTHING")
+    withdrawn = [r[0] for r in db.rows(f"SELECT response_id FROM {src}pool_withdrawn")]
     if not share_flagged:
-        db.x(f"INSERT INTO pool_withdrawn (response_id) SELECT id FROM {src}responses WHERE concerns_individual = 1 "
-             "ON CONFLICT DO NOTHING")
+        withdrawn += [r[0] for r in db.rows(f"SELECT id FROM {src}responses WHERE concerns_individual = 1")]
+    db.many("INSERT INTO pool_withdrawn (response_id) VALUES (?) ON CONFLICT DO NOTHING", [(w,) for w in withdrawn])
     for b in BUNDLED:
         if not b.merged:
             continue
@@ -103,7 +102,7 @@ def merge_rows(db: Engine, policy: dict[str, str]) -> dict[str, int]:
                          "(ORDER BY t.created_at, t.id)")
         where = "true"
         if b.table == "responses":
-            where = "t.id NOT IN (SELECT response_id FROM pool_withdrawn)"
+            where = "NOT EXISTS (SELECT 1 FROM pool_withdrawn w WHERE w.response_id = t.id)"
         if b.table == "events":
             # An event merged before is found among its visit's few, through the index every store has; an index
             # of event ids would add about 135 bytes per answer to a team store.
@@ -113,7 +112,8 @@ def merge_rows(db: Engine, policy: dict[str, str]) -> dict[str, int]:
                 where += f" AND NOT ({cond})"
         if b.table == "judgements":
             # an answer withdrawn or not pooled is not pointed at
-            exprs[cols.index("response_id")] = ("CASE WHEN t.response_id IN (SELECT id FROM responses) "
+            exprs[cols.index("response_id")] = ("CASE WHEN EXISTS (SELECT 1 FROM responses r WHERE "
+                                                "r.id = t.response_id) "
                                                 "THEN t.response_id END")
         db.x(f"INSERT INTO {b.table} ({', '.join(cols)}) SELECT {', '.join(exprs)} FROM {src}{b.table} t "
              f"WHERE {where} {_conflict(b, cols)}")
@@ -121,8 +121,9 @@ def merge_rows(db: Engine, policy: dict[str, str]) -> dict[str, int]:
     db.x(f"INSERT INTO pool_versions (id, response_id, replaces, text, value, started_at) "
          f"SELECT v.id, v.response_id, v.replaces, CASE WHEN EXISTS (SELECT 1 FROM {src}pool_versions w WHERE "
          f"w.response_id = v.response_id AND w.id != v.id) THEN v.text END, v.value, v.started_at "
-         f"FROM {src}pool_versions v WHERE v.response_id IN (SELECT id FROM responses) ON CONFLICT DO NOTHING")
-    _purge_withdrawn(db)
+         f"FROM {src}pool_versions v WHERE EXISTS (SELECT 1 FROM responses r WHERE r.id = v.response_id) "
+         "ON CONFLICT DO NOTHING")
+    _purge_withdrawn(db, withdrawn)
     several = [r[0] for r in db.rows(
         f"SELECT response_id FROM pool_versions WHERE response_id IN (SELECT response_id FROM {src}pool_versions) "
         "GROUP BY response_id HAVING count(*) > 1")]
@@ -173,13 +174,17 @@ def _fill_words(db: Engine, response_ids: list[str]) -> None:
              f"WHERE text IS NULL AND response_id IN ({marks})", chunk)
 
 
-def _purge_withdrawn(db: Engine) -> None:
-    gone = "(SELECT response_id FROM pool_withdrawn)"
-    db.x(f"UPDATE judgements SET response_id = NULL WHERE response_id IN {gone}")
-    db.x(f"DELETE FROM response_versions WHERE response_id IN {gone}")
-    db.x(f"DELETE FROM pool_versions WHERE response_id IN {gone}")
-    db.x(f"DELETE FROM pool_resolutions WHERE response_id IN {gone}")
-    db.x(f"DELETE FROM responses WHERE id IN {gone}")
+def _purge_withdrawn(db: Engine, withdrawn: list[str]) -> None:
+    """Remove what this bundle withdraws (those withdrawn before are gone already, and never inserted again)."""
+    for i in range(0, len(withdrawn), 500):
+        chunk = withdrawn[i:i + 500]
+        gone = "(" + ", ".join("?" for _ in chunk) + ")"
+        # judgements are reached through their visits (indexed), not by scanning every judgement's response
+        db.x(f"UPDATE judgements SET response_id = NULL WHERE visit_id IN (SELECT visit_id FROM responses WHERE "
+             f"id IN {gone}) AND response_id IN {gone}", chunk * 2)
+        for table, col in (("response_versions", "response_id"), ("pool_versions", "response_id"),
+                           ("pool_resolutions", "response_id"), ("responses", "id")):
+            db.x(f"DELETE FROM {table} WHERE {col} IN {gone}", chunk)
 
 
 # --- organisations ------------------------------------------------------------------------------------------------
@@ -257,6 +262,10 @@ def _fold(db: Engine, old: str, new: str) -> None:
             db.x(f"UPDATE {table} SET {col} = ? WHERE {col} = ?", [new, old])
     db.x("DELETE FROM organisation_aliases WHERE organisation_id = ?", [old])
     db.x("DELETE FROM organisations WHERE id = ?", [old])
+    # Derived data about either (a store's cache of ratings) is built again from the rows now theirs: moving rows
+    # from one organisation to another is neither an insert nor a delete that would tell a cache so.
+    if db.columns("rating_cache"):
+        db.x("DELETE FROM rating_cache WHERE organisation_id IN (?, ?)", [old, new])
 
 
 def _settle_names(db: Engine, touched: set[str]) -> None:

@@ -44,8 +44,11 @@ VIEWS = {
                       "never here.",
 }
 
-_ORG = ("(o.name = :organisation COLLATE NOCASE OR o.code = :organisation OR o.id IN "
-        "(SELECT organisation_id FROM organisation_aliases WHERE name = :organisation COLLATE NOCASE))")
+# The organisation a query names, found first (by name, LA code or URN, or an alias), so that its rows are read
+# through their organisation's index rather than by testing every row against the name.
+_ORG = ("r.organisation_id IN (SELECT id FROM organisations WHERE name = :organisation COLLATE NOCASE UNION "
+        "SELECT id FROM organisations WHERE code = :organisation UNION SELECT organisation_id FROM "
+        "organisation_aliases WHERE name = :organisation COLLATE NOCASE)")
 
 CANNED = {
     "dashboard": {
@@ -55,7 +58,9 @@ CANNED = {
                        "Organisation: a name, alias, LA code or URN; year: e.g. 2026/27.",
         "sql": "SELECT r.phase, r.aspect_id AS aspect, coalesce(r.override, r.suggestion) AS rating, "
                "r.suggestion, r.override, r.ceiling, v.date AS as_of, v.author FROM ratings r "
-               "JOIN visits v ON v.id = r.visit_id JOIN organisations o ON o.id = r.organisation_id "
+               # CROSS JOIN keeps the organisation's ratings the outer loop (SQLite's rule for it), never every
+               # ended visit's
+               "CROSS JOIN visits v ON v.id = r.visit_id JOIN organisations o ON o.id = r.organisation_id "
                f"WHERE {_ORG} AND r.academic_year = :year AND v.status = 'ended' AND NOT EXISTS ("
                "SELECT 1 FROM ratings r2 JOIN visits v2 ON v2.id = r2.visit_id WHERE "
                "r2.organisation_id = r.organisation_id AND r2.academic_year = r.academic_year AND "
