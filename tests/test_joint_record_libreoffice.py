@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from test_notes_libreoffice import SOFFICE, to_pdf
 
-from laqs_assist.app.joint import fields, form_of
 from laqs_assist.app.service import Service
 from laqs_assist.packs import load_pack
+from laqs_assist.packs.forms import fields, form_of
 from laqs_assist.paths import default_pack_path
 
 PACK = load_pack(default_pack_path())

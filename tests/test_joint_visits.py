@@ -17,11 +17,12 @@ import pytest
 from docx2python import docx2python
 
 from laqs_assist import notes
-from laqs_assist.app.joint import fields, form_of, joint_visit_evidence, parse_checklist, sip_grades
+from laqs_assist.app.joint import joint_visit_evidence, sip_grades
 from laqs_assist.app.service import Service
 from laqs_assist.errors import UsageError
-from laqs_assist.line_joint import run
+from laqs_assist.line.joint import run
 from laqs_assist.packs import load_pack
+from laqs_assist.packs.forms import fields, form_of, parse_checklist
 from laqs_assist.paths import default_pack_path
 from laqs_assist.session import Session
 from laqs_assist.store import Store

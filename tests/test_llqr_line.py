@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from laqs_assist.app.reviews import ReviewDesk, open_review_pack
-from laqs_assist.review_line import run_evidence, run_interviews
+from laqs_assist.line.review import run_evidence, run_interviews
 from laqs_assist.store import Store
 
 

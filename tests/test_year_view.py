@@ -206,7 +206,7 @@ def test_dashboard_text_is_plain_when_piped_and_says_whose_voices(capsys, db):
 def test_dashboard_colours_ratings_by_rag_on_a_terminal(service):
     import click
 
-    from laqs_assist.cli_year import _painter, render_board
+    from laqs_assist.cli.year import _painter, render_board
 
     text = render_board(PACK, service.dashboard(LA, YEAR), _painter(PACK))
     assert click.style("G   ", fg="green") in text  # the grid's 1.1 Primary cell, padded then painted

@@ -12,8 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..app.joint import fields, form_of, grade_point, standards_of, ticked
 from ..errors import UsageError
+from ..packs.forms import fields, form_of, grade_point, standards_of, ticked
 from ..packs.model import Pack
 from .context import is_rtl, long_date, runs
 

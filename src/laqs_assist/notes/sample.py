@@ -77,7 +77,7 @@ def build_sample_joint_visit(store: Store, pack: Pack, school: str = "Sample Pri
                              la: str = "Sample Borough") -> str | None:
     """A joint visit to `school` with every field of the pack's joint-visit form filled in (None when the pack
     ships no such form): every standard ticked but the last, every grade 2, every text written."""
-    from ..app.joint import FORM_ID, fields, standards_of
+    from ..packs.forms import FORM_ID, fields, standards_of
 
     form = pack.forms.get(FORM_ID)
     if form is None:

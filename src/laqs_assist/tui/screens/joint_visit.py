@@ -21,8 +21,9 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, SelectionList, Static, TextArea
 
-from ...app.joint import JointView, standards_of, ticked
+from ...app.joint import JointView
 from ...errors import LaqsError
+from ...packs.forms import standards_of, ticked
 from ..widgets.titlebar import TitleBar
 
 DRAFT_DELAY = 0.5

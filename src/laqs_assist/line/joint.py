@@ -12,10 +12,11 @@ import sys
 import textwrap
 from typing import Any, Callable, TextIO
 
-from .app.joint import JointVisits, scale_line, shown, standards_of, ticked
-from .errors import LaqsError, UsageError
-from .inert import inert
-from .line import _DraftKeeper, _isatty, _script, _tolerant
+from ..app.joint import JointVisits
+from ..errors import LaqsError, UsageError
+from ..inert import inert
+from ..packs.forms import scale_line, shown, standards_of, ticked
+from . import _DraftKeeper, _isatty, _script, _tolerant
 
 HELP = """Answer the field shown, or type a command:
   /help            this list

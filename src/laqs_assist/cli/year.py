@@ -14,9 +14,9 @@ from typing import Any
 
 import click
 
-from .errors import UsageError
-from .inert import inert
-from .inert import short as _short
+from ..errors import UsageError
+from ..inert import inert
+from ..inert import short as _short
 
 _RAG = {"G": "green", "A": "yellow", "R": "red"}
 
@@ -44,7 +44,7 @@ def _painter(pack):
 
 
 def _label(pack, column: str | None) -> str:
-    from .rating import NA
+    from ..rating import NA
 
     if column is None:
         return "not rated"
@@ -62,7 +62,7 @@ def _dump(data: Any) -> None:
 
 
 def _service(state, as_of: str | None = None):
-    from .app.service import Service
+    from ..app.service import Service
 
     service = Service.open(state)
     service.today = as_of
@@ -73,7 +73,7 @@ def _day(text: str | None) -> str | None:
     """A date as typed (--as-of), checked: None for today."""
     if text is None:
         return None
-    from .answers import AnswerInvalid, parse_answer
+    from ..answers import AnswerInvalid, parse_answer
 
     try:
         return parse_answer("date", text)
@@ -85,7 +85,7 @@ def _year(pack, year: str | None) -> str | None:
     """The year as typed, checked before the store is opened (None: the current year, worked out later)."""
     if year is None:
         return None
-    from .app.yearview import parse_year
+    from ..app.yearview import parse_year
 
     return parse_year(year, pack.year_starts)
 
@@ -115,7 +115,7 @@ def board_json(pack, board) -> dict[str, Any]:
     """An LA's dashboard for scripts: the roll-up rows as before (aspects, groups, rated, standings per phase), the
     overall row, and the year view's own: every applicable cell with its evidence by source, the disagreements,
     the schools heard."""
-    from .rollup import dashboard as build
+    from ..rollup import dashboard as build
 
     name = board.organisation["name"]
     out: dict[str, Any] = {"title": f"{name} ({board.year})", "organisation": name,
@@ -131,7 +131,7 @@ def board_json(pack, board) -> dict[str, Any]:
 
 
 def _evidence_words(c) -> str:
-    from .app.yearview import SOURCE_LABELS
+    from ..app.yearview import SOURCE_LABELS
 
     return ", ".join(f"{SOURCE_LABELS.get(s, s)} {n}" for s, n in c.evidence.items())
 
@@ -139,7 +139,7 @@ def _evidence_words(c) -> str:
 def render_board(pack, board, paint=None) -> str:
     """The dashboard as text: the grid (cli.render_dashboard), then whose voices it rests on, each cell's evidence
     by source and where the sources disagree."""
-    from .cli import render_dashboard
+    from . import render_dashboard
 
     name = inert(board.organisation["name"], one_line=True)
     grid = render_dashboard(pack, _rollup(pack, board), f"{name} ({board.year})",
@@ -177,7 +177,7 @@ def render_board(pack, board, paint=None) -> str:
 
 
 def _rollup(pack, board):
-    from .rollup import dashboard as build
+    from ..rollup import dashboard as build
 
     return build(pack, {k: c.rating for k, c in board.cells.items()})
 
@@ -216,8 +216,8 @@ def render_page(pack, page) -> str:
 
 def dashboard_command(state, organisation: str | None, year: str | None, ratings_file: Path | None,
                       as_json: bool) -> None:
-    from .cli import _ratings_from_file, render_dashboard
-    from .rollup import dashboard as build
+    from ..rollup import dashboard as build
+    from . import _ratings_from_file, render_dashboard
 
     pack = state.pack()
     year = _year(pack, year)
@@ -230,7 +230,7 @@ def dashboard_command(state, organisation: str | None, year: str | None, ratings
         return
     if not organisation:
         raise UsageError("name an organisation (or give --ratings FILE)")
-    from .app.yearview import is_school
+    from ..app.yearview import is_school
 
     with _service(state) as service:
         org = service.organisation(organisation)
@@ -249,7 +249,7 @@ def dashboard_command(state, organisation: str | None, year: str | None, ratings
 
 
 def cell_command(state, organisation: str, aspect: str, phase: str, year: str | None, as_json: bool) -> None:
-    from .app.yearview import SOURCE_LABELS
+    from ..app.yearview import SOURCE_LABELS
 
     pack = state.pack()
     year = _year(pack, year)
@@ -469,7 +469,7 @@ def _action_json(a: dict[str, Any]) -> dict[str, Any]:
 
 
 def _action_line(a: dict[str, Any]) -> str:
-    from .app.yearview import STATUS_WORDS
+    from ..app.yearview import STATUS_WORDS
 
     due = f" due {a['due_date']}" if a.get("due_date") else ""
     flag = " OVERDUE" if a.get("overdue") else ""
@@ -523,7 +523,7 @@ def register(cli: click.Group) -> None:
         if store_at is not None and store_at.startswith(("postgresql://", "postgres://")):
             if not organisation:
                 raise UsageError("name an organisation (an LA of the region)")
-            from .app.pooling import postgres_store
+            from ..app.pooling import postgres_store
 
             # the organisation's rows, read from PostgreSQL into a private store removed when the command ends
             state.store = click.get_current_context().with_resource(postgres_store(store_at, organisation))

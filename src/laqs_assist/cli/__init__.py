@@ -13,12 +13,12 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .app.context import DEFAULT_STORE, Context
-from .errors import JudgementError, LaqsError, UsageError
-from .inert import inert
-from .inert import short as _short
-from .paths import default_pack_path
+from .. import __version__
+from ..app.context import DEFAULT_STORE, Context
+from ..errors import JudgementError, LaqsError, UsageError
+from ..inert import inert
+from ..inert import short as _short
+from ..paths import default_pack_path
 
 _State = Context  # the object every command receives (click's ctx.obj)
 
@@ -52,7 +52,7 @@ def cli(ctx: click.Context, pack_path: Path | None, store: Path | None, debug: b
                              "`laqs chat` (see laqs --help)")
         path, _ = state.checked_store_path(make_default_folder=True)  # the app opens (or creates) its store at once
         state.store = path
-        from .tui import run as run_tui
+        from ..tui import run as run_tui
 
         code = run_tui(state, resume=resume_ref)
         if code:
@@ -74,16 +74,16 @@ def packs() -> None:
 @click.pass_obj
 def packs_list(state: _State, as_json: bool) -> None:
     """The installed packs: every folder under interviews/ and under $LAQS_PACKS, by id."""
-    from .app.register import open_register_pack, register_packs
-    from .packs import open_pack
-    from .packs.registry import installed
-    from .packs.review_loader import declared_kind
+    from ..app.register import open_register_pack, register_packs
+    from ..packs import open_pack
+    from ..packs.registry import installed
+    from ..packs.review_loader import declared_kind
 
     registers = register_packs()
     rows = []
     for pid, folder in installed().items():
         if declared_kind(folder) == "review":
-            from .packs.loader import load_any
+            from ..packs.loader import load_any
 
             review = load_any(folder)
             rows.append({"id": pid, "title": review.title, "folder": str(folder), "kind": "review",
@@ -117,7 +117,7 @@ def packs_list(state: _State, as_json: bool) -> None:
 @click.pass_obj
 def packs_check(state: _State, path: Path | None) -> None:
     """Validate a pack folder (default: the shipped pack). Faults print as file:line and exit 2."""
-    from .packs.loader import load_any
+    from ..packs.loader import load_any
 
     pack = load_any(path or state.pack_path)
     if getattr(pack, "kind", "") == "register":  # a school register pack (packs/register_model.py)
@@ -130,7 +130,7 @@ def packs_check(state: _State, path: Path | None) -> None:
                    f"({sessions} sessions for {pack.timetable_reviewers} reviewers), {len(pack.costs)} costs; "
                    f"version {pack.version or 'not given'}")
         return
-    from .notes.quality import CHECKS, unknown_checks
+    from ..notes.quality import CHECKS, unknown_checks
 
     unknown = unknown_checks(pack.note_checks)
     if unknown:
@@ -247,7 +247,7 @@ def packs_show(state: _State, aspect_id: str | None, agendas: bool, as_json: boo
 
 def read_judgements_file(path: Path) -> tuple[dict, object]:
     """A YAML or JSON file: {impact: LEVEL, judgements: {id: state|count|value}} or the ids at the top level."""
-    from .packs.yamlsrc import load_yaml
+    from ..packs.yamlsrc import load_yaml
 
     if not path.exists():
         raise UsageError(f"no such file: {path}")
@@ -266,7 +266,7 @@ def read_judgements_file(path: Path) -> tuple[dict, object]:
     data.pop("phase", None)
     entries = data.pop("judgements", None)
     if entries is None:
-        from .packs.yamlsrc import LDict
+        from ..packs.yamlsrc import LDict
 
         entries = LDict(data)  # keep the line of each id for error messages
         entries.line, entries.key_lines = getattr(raw, "line", 1), getattr(raw, "key_lines", {})
@@ -295,8 +295,8 @@ def rate(state: _State, aspect: str, phase: str, judgements_file: Path, as_json:
         1.5.targets-in-line: 87     # an indicator's value
     `laqs packs show --aspect ASPECT` lists the ids.
     """
-    from .rating import judgements_for
-    from .rating import rate as rate_aspect
+    from ..rating import judgements_for
+    from ..rating import rate as rate_aspect
 
     pack = state.pack()
     if aspect not in pack.aspects:
@@ -316,8 +316,8 @@ def rate(state: _State, aspect: str, phase: str, judgements_file: Path, as_json:
 
 def _entry_where(pack, aspect: str, path: Path, entries: dict) -> str:
     """file:line of the first entry that does not fit the pack (file alone when it is the impact level)."""
-    from .packs.yamlsrc import line_of
-    from .rating import judgements_for
+    from ..packs.yamlsrc import line_of
+    from ..rating import judgements_for
 
     for key, value in entries.items():
         try:
@@ -329,7 +329,7 @@ def _entry_where(pack, aspect: str, path: Path, entries: dict) -> str:
 
 def render_rating(pack, r) -> str:
     """A rating as plain text: suggestion, ceiling, why, what blocks each higher column, what would lift it."""
-    from .rating import NA
+    from ..rating import NA
 
     aspect = pack.aspects[r.aspect]
     lines = [f"{aspect.id} {_short(aspect.title, 90)} — {pack.phase_name(r.phase)}"]
@@ -393,11 +393,11 @@ def render_rating(pack, r) -> str:
 def chat(state: _State, agenda, organisation, school, parent, phases, focus, people, day, author, purpose,
          resume, form_id, sip) -> None:
     """Run an interview in plain line mode (also reads answers and /commands from a pipe or file)."""
-    from .app.service import Service
-    from .line import run
+    from ..app.service import Service
+    from ..line import run
 
     if form_id:
-        from .cli_joint import chat_form
+        from .joint import chat_form
 
         code = chat_form(state, form_id=form_id, organisation=organisation, parent=parent, day=day, author=author,
                          sip=sip, resume=resume, unused={"agenda": agenda, "phase": phases, "focus": focus,
@@ -426,7 +426,7 @@ def chat(state: _State, agenda, organisation, school, parent, phases, focus, peo
 
 def _settings_phases(pack, state: _State) -> tuple[str, ...]:
     """The phases the settings name (a visit's default), each checked against the pack."""
-    from .settings import settings_path
+    from ..settings import settings_path
 
     chosen = tuple(state.settings.phases)
     for p in chosen:
@@ -454,7 +454,7 @@ def visits(ctx: click.Context, status, organisation, limit, as_json) -> None:
     if not path.exists():
         click.echo("[]" if as_json else none_yet)
         return
-    from .app.service import Service
+    from ..app.service import Service
 
     with Service.open(state) as service:
         rows = service.visits(status, organisation, limit)
@@ -483,7 +483,7 @@ def visits(ctx: click.Context, status, organisation, limit, as_json) -> None:
 @click.pass_obj
 def visits_show(state: _State, ref: str, as_json: bool) -> None:
     """Print one visit with its responses, judgements, actions and ratings."""
-    from .app.service import Service
+    from ..app.service import Service
 
     with Service.open(state) as service:
         data = service.visit_record(ref).to_dict()
@@ -540,7 +540,7 @@ def visits_show(state: _State, ref: str, as_json: bool) -> None:
 @click.pass_obj
 def search(state: _State, query: str, limit: int, as_json: bool) -> None:
     """Full-text search over every recorded response."""
-    from .app.service import Service
+    from ..app.service import Service
 
     with Service.open(state) as service:
         rows = service.search(query, limit)
@@ -558,8 +558,8 @@ def search(state: _State, query: str, limit: int, as_json: bool) -> None:
 
 
 def _ratings_from_file(pack, path: Path) -> dict:
-    from .packs.yamlsrc import load_yaml
-    from .rating import NA
+    from ..packs.yamlsrc import load_yaml
+    from ..rating import NA
 
     if not path.exists():
         raise UsageError(f"no such file: {path}")
@@ -590,7 +590,7 @@ def render_dashboard(pack, board, title: str, standings: dict | None = None, pai
     """The dashboard as plain text. With `standings` ((phase, aspect) -> how the rating stands) each rated cell is
     marked as an override or an agreed rating and a legend follows the table; without (a ratings file) no marks.
     `paint(text, column)` styles each rating cell once it is padded (the year view's RAG colours on a terminal)."""
-    from .rating import NA
+    from ..rating import NA
 
     # One character after the rating, so the columns stay aligned; a plain rating is the engine's suggestion.
     marks = {"overridden": "*", "agreed": "="}
@@ -662,7 +662,7 @@ def settings_group(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from . import settings
+    from .. import settings
 
     path = settings.settings_path()
     current = settings.load()
@@ -678,7 +678,7 @@ def settings_group(ctx: click.Context) -> None:
 
 
 def _setting_key(key: str) -> str:
-    from .settings import KEYS
+    from ..settings import KEYS
 
     if key not in KEYS:
         raise UsageError(f"unknown setting '{key}' (known: {', '.join(KEYS)})")
@@ -691,7 +691,7 @@ def _setting_key(key: str) -> str:
 @click.pass_obj
 def settings_set(state: _State, key: str, value: str) -> None:
     """Set KEY (name, store, phases, theme) to VALUE; phases are comma-separated ids, e.g. P,S."""
-    from . import settings
+    from .. import settings
 
     key = _setting_key(key)
     value = value.strip()
@@ -704,7 +704,7 @@ def settings_set(state: _State, key: str, value: str) -> None:
             raise UsageError("give phase ids separated by commas, e.g. laqs settings set phases P,S")
         new = list(dict.fromkeys(ids))
     elif key == "store":
-        from .app.context import store_file
+        from ..app.context import store_file
 
         new = str(store_file(value))
     else:
@@ -732,7 +732,7 @@ def _check_theme(name: str) -> None:
 @click.argument("key")
 def settings_unset(key: str) -> None:
     """Remove KEY from the settings (its default applies again)."""
-    from . import settings
+    from .. import settings
 
     key = _setting_key(key)
     settings.save(**{key: None})
@@ -742,12 +742,12 @@ def settings_unset(key: str) -> None:
 # Command groups that live in modules of their own; each module has `register(cli)`. Add a group with one line.
 COMMAND_MODULES = (
     "laqs_assist.notes.commands",      # note, brief, export, report, templates
-    "laqs_assist.cli_year",            # dashboard, overview, coverage, plan, actions
-    "laqs_assist.cli_joint",           # joint-visits
-    "laqs_assist.pool_cli",            # pool (export, merge, conflicts, resolve, policy, key, aliases), serve
-    "laqs_assist.cli_register",        # register: the school register
-    "laqs_assist.sheet_commands",      # packs import, packs export (frameworks in a spreadsheet)
-    "laqs_assist.review_commands",     # review (school reviews: the LLQR)
+    "laqs_assist.cli.year",            # dashboard, overview, coverage, plan, actions
+    "laqs_assist.cli.joint",           # joint-visits
+    "laqs_assist.cli.pool",            # pool (export, merge, conflicts, resolve, policy, key, aliases), serve
+    "laqs_assist.cli.register",        # register: the school register
+    "laqs_assist.cli.sheets",          # packs import, packs export (frameworks in a spreadsheet)
+    "laqs_assist.cli.review",          # review (school reviews: the LLQR)
 )
 
 

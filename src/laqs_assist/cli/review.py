@@ -9,12 +9,12 @@ from pathlib import Path
 
 import click
 
-from .errors import UsageError
-from .inert import inert
+from ..errors import UsageError
+from ..inert import inert
 
 
 def _desk(state, create: bool = False):
-    from .app.reviews import ReviewDesk
+    from ..app.reviews import ReviewDesk
 
     return ReviewDesk(state.open_store(create=create, read_only=None if not create else False))
 
@@ -177,7 +177,7 @@ def review_stages(state, ref, stages) -> None:
 @click.pass_obj
 def review_cost(state, ref, stages, team) -> None:
     """The cost in days of the stages chosen, part by part, with the source's words."""
-    from .app.reviews import DEFAULT_REVIEW_PACK, open_review_pack
+    from ..app.reviews import DEFAULT_REVIEW_PACK, open_review_pack
 
     chosen = _stages(stages)
     if ref:
@@ -284,7 +284,7 @@ def review_interview(state, ref, reviewer, areas, answer, interviewees, individu
         return
     if individual:
         raise UsageError("--individual goes with --answer (one interview about an individual)")
-    from .review_line import run_interviews
+    from ..line.review import run_interviews
 
     raise SystemExit(run_interviews(desk, ref, reviewer, list(areas), script))
 
@@ -354,7 +354,7 @@ def review_evidence(state, ref, entry, reviewer, kind, day, session, individual,
         row = desk.evidence(ref, code, kind, reviewer, extent, words, day, session, individual)
         click.echo(f"{row['code']}: {row['extent']} ({row['kind']}, reviewer {row['reviewer']})")
         return
-    from .review_line import run_evidence
+    from ..line.review import run_evidence
 
     raise SystemExit(run_evidence(desk, ref, reviewer, kind, day, session, script))
 

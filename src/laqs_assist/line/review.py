@@ -16,8 +16,8 @@ from __future__ import annotations
 import sys
 from typing import Any, Callable, Iterator, TextIO
 
-from .errors import LaqsError
-from .inert import inert
+from ..errors import LaqsError
+from ..inert import inert
 
 INTERVIEW_HELP = ("One standard a line; '>' starts a remark that is not a standard; an empty line records the "
                   "interview; /skip leaves this one; /quit stops.")

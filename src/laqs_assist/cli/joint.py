@@ -13,15 +13,15 @@ from typing import Any
 
 import click
 
-from .errors import UsageError
-from .inert import inert
+from ..errors import UsageError
+from ..inert import inert
 
 
 def chat_form(state: Any, *, form_id: str, organisation: str | None, parent: str | None, day: str | None,
               author: str, sip: str, resume: str | None, unused: dict[str, Any]) -> int:
     """`laqs chat --form FORM`: start or resume a joint visit and walk its form in line mode."""
-    from .app.service import Service
-    from .line_joint import run
+    from ..app.service import Service
+    from ..line.joint import run
 
     given = [f"--{name}" for name, value in unused.items() if value]
     if given:
@@ -65,8 +65,8 @@ def joint_visits(ctx: click.Context, sip: str | None, year: str | None, as_json:
         click.echo("[]" if as_json else f"No joint visits yet in {path}. Start one with: "
                    "laqs chat --form joint-visit --org SCHOOL")
         return
-    from .app.joint import sip_grades
-    from .app.service import Service
+    from ..app.joint import sip_grades
+    from ..app.service import Service
 
     with Service.open(state) as service:
         rows = sip_grades(service.store, service.default_pack, sip, year)
@@ -115,8 +115,8 @@ def _year(text: str, year_starts: str = "09-01") -> str:
 @click.pass_obj
 def show(state: Any, ref: str, as_json: bool) -> None:
     """Print one joint visit's form as filled in (an id, an id prefix, or 'last')."""
-    from .app.joint import shown, standards_of, ticked
-    from .app.service import Service
+    from ..app.service import Service
+    from ..packs.forms import shown, standards_of, ticked
 
     with Service.open(state) as service:
         joint = service.joint()
@@ -148,7 +148,7 @@ def show(state: Any, ref: str, as_json: bool) -> None:
 @click.pass_obj
 def record(state: Any, ref: str, out_path: str | None, force: bool) -> None:
     """Write a joint visit's record (.docx): the written summary for the headteacher and the LA."""
-    from .app.service import Service
+    from ..app.service import Service
 
     with Service.open(state) as service:
         joint = service.joint()

@@ -13,9 +13,9 @@ from typing import Any
 
 import click
 
-from .errors import UsageError
-from .inert import inert
-from .inert import short as _short
+from ..errors import UsageError
+from ..inert import inert
+from ..inert import short as _short
 
 
 def register(cli: click.Group) -> None:
@@ -23,7 +23,7 @@ def register(cli: click.Group) -> None:
 
 
 def _open(state, write: bool = False):
-    from .app.register import Register
+    from ..app.register import Register
 
     store = state.open_store(create=write, read_only=None if not write else False)
     return Register(store, author=_author(state))
@@ -152,14 +152,14 @@ def show(state, la, year, on, level, phase, kind, overdue, as_json) -> None:
 @click.pass_obj
 def school(state, la, school, on, as_json) -> None:
     """One school in full: what its level allows, escalation, strands, support days and charge, its history."""
-    from .app.register import evidence_json
+    from ..app.register import evidence_json
 
     with _open(state) as reg:
         info = reg.school_view(la, school, on=on)
     r, rp = info["row"], info["pack"]
     if as_json:
         out = {k: v for k, v in info.items() if k not in ("row", "pack", "charge")}
-        from .app.register import _row_json
+        from ..app.register import _row_json
 
         out["school"] = _row_json(r)
         if "charge" in info:
@@ -463,7 +463,7 @@ def _progress_bar(total_hint: str):
 @click.pass_obj
 def letters(state, la, out_dir, template, signed, force, on) -> None:
     """The September letter to every school on LA's register (Word), with progress."""
-    from .notes.register_docs import write_letters
+    from ..notes.register_docs import write_letters
 
     with _open(state, write=True) as reg:
         with _progress_bar("letters") as bar:
@@ -492,7 +492,7 @@ def letters(state, la, out_dir, template, signed, force, on) -> None:
 def letter(state, la, school, out_path, template, signed, force, on) -> None:
     """A letter for a change during the year, whichever came last: SCHOOL's change of level (from what, to what,
     why), or its designation as causing concern (why, and the level of concern)."""
-    from .notes.register_docs import write_change_letter
+    from ..notes.register_docs import write_change_letter
 
     with _open(state, write=True) as reg:
         path = write_change_letter(reg, la, school, on=on, out_path=out_path, template=template, overwrite=force,
@@ -510,7 +510,7 @@ def letter(state, la, school, out_path, template, signed, force, on) -> None:
 @click.pass_obj
 def board(state, la, out_path, since, template, force, on) -> None:
     """The register as a Word report for the board (counts per level, every school, changes, alerts)."""
-    from .notes.register_docs import write_board_report
+    from ..notes.register_docs import write_board_report
 
     with _open(state) as reg:  # recorded as presented unless the store is read-only
         path = write_board_report(reg, la, on=on, since=since, out_path=out_path, template=template,
@@ -527,7 +527,7 @@ def board(state, la, out_path, since, template, force, on) -> None:
 @click.pass_obj
 def csv_(state, la, out_path, force, on) -> None:
     """The register as CSV, a school a row."""
-    from .notes.register_docs import register_csv, write_csv
+    from ..notes.register_docs import register_csv, write_csv
 
     with _open(state) as reg:
         if out_path is None:
@@ -544,7 +544,7 @@ def csv_(state, la, out_path, force, on) -> None:
 @click.pass_obj
 def facts(state, la, year, as_json) -> None:
     """What LA's register says as evidence for 2.3 and 2.4: schools per level, how current, reviews."""
-    from . import register_rules
+    from .. import register_rules
 
     with _open(state) as reg:
         _, rp = reg.la(la)

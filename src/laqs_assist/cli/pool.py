@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from .errors import UsageError
-from .inert import inert
+from ..errors import UsageError
+from ..inert import inert
 
 
 def register(cli: click.Group) -> None:
@@ -50,7 +50,7 @@ def pool() -> None:
 def pool_export(state, visits, date_from, date_to, out, team, as_json) -> None:
     """Write finalised visits (VISIT… by id or prefix, or those dated --from/--to, else every one) to a bundle:
     a self-contained SQLite file to hand to whoever keeps the team store."""
-    from .app.pooling import export
+    from ..app.pooling import export
 
     r = export(state, out, date_from=date_from, date_to=date_to, refs=tuple(visits),
                team=_target(team) if team else None)
@@ -69,7 +69,7 @@ def pool_export(state, visits, date_from, date_to, out, team, as_json) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def pool_merge(bundles, into, as_json) -> None:
     """Merge bundles into a team store. Merging a bundle again adds nothing; bundles may come in any order."""
-    from .app.pooling import merge
+    from ..app.pooling import merge
 
     def progress(r) -> None:
         if not as_json:
@@ -97,7 +97,7 @@ def _merged_line(r) -> str:
 def pool_conflicts(team, as_json) -> None:
     """List edits made to an answer's wording after another edit had replaced it: kept, never dropped, to resolve
     with `laqs pool resolve TEAM VERSION`."""
-    from .app.pooling import conflicts
+    from ..app.pooling import conflicts
 
     found = conflicts(_target(team))
     if as_json:
@@ -121,7 +121,7 @@ def pool_conflicts(team, as_json) -> None:
 @click.option("--note", default="", help="Why this wording was kept.")
 def pool_resolve(team, version, note) -> None:
     """Keep VERSION (an id or prefix from `laqs pool conflicts`) as its answer's wording."""
-    from .app.pooling import resolve
+    from ..app.pooling import resolve
 
     r = resolve(_target(team), version, note)
     click.echo(f"Answer {r['response_id'][:8]} now reads as version {r['version'][:8]}.")
@@ -133,7 +133,7 @@ def pool_resolve(team, version, note) -> None:
 @click.argument("value", required=False, type=click.Choice(["yes", "no"]))
 def pool_policy(team, name, value) -> None:
     """Show the team store's policy, or set NAME to yes or no (share_flagged, share_sip_names)."""
-    from .app.pooling import POLICIES, set_policy, team_policy
+    from ..app.pooling import POLICIES, set_policy, team_policy
 
     if name is not None:
         if value is None:
@@ -154,7 +154,7 @@ def pool_policy(team, name, value) -> None:
 def pool_key(state, organisation, code, school) -> None:
     """Give an organisation in your store its stable key (the LA code, or a school's URN), by which the team store
     matches it whatever it is called."""
-    from .app.pooling import set_code
+    from ..app.pooling import set_code
 
     org = set_code(state, organisation, code, school)
     click.echo(f"{inert(org['name'], one_line=True)} ({org['kind']}) has the key {code}.")
@@ -164,7 +164,7 @@ def pool_key(state, organisation, code, school) -> None:
 @click.argument("team")
 def pool_aliases(team) -> None:
     """The other names the team store's organisations are known by in advisers' stores."""
-    from .app.pooling import aliases
+    from ..app.pooling import aliases
 
     rows = aliases(_target(team))
     if not rows:
@@ -182,7 +182,7 @@ def pool_aliases(team) -> None:
 def serve(store, host, port) -> None:
     """Browse a store (a team store, or your own, live) with Datasette, read-only: ratings, actions, answers that
     are not flagged, canned queries for the dashboard, coverage and overdue actions, and full-text search."""
-    from .app.serve import serve as run
+    from ..app.serve import serve as run
 
     code = run(store, host=host, port=port, password=os.environ.get("LAQS_SERVE_PASSWORD") or None,
                notice=lambda line: click.echo(line, err=True))

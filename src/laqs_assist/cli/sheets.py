@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .errors import UsageError
+from ..errors import UsageError
 
 
 def register(cli: click.Group) -> None:
@@ -29,7 +29,7 @@ def packs_import(workbook: Path, out: Path, force: bool) -> None:
     """Make a pack folder from a workbook (.xlsx) with one sheet per part: pack, phases, columns, groups,
     aspects, criteria, agendas, sections, questions, forms … (see `laqs packs export` for one to start from).
     A fault prints as one line: the workbook, the sheet, the cell and what is wrong (exit 2)."""
-    from .packs.spreadsheet import import_pack
+    from ..packs.spreadsheet import import_pack
 
     pack = import_pack(workbook, out, force=force, refuse=lambda p: _refused(p, out))
     if hasattr(pack, "aspects") and hasattr(pack, "terms"):
@@ -44,9 +44,9 @@ def _refused(pack, out: Path) -> tuple[str, str, str] | None:
     of another installed pack when `out` is where packs are installed (two packs of one id stop every command)."""
     import os
 
-    from .notes.quality import CHECKS, unknown_checks
-    from .packs.registry import installed
-    from .paths import interviews_dir
+    from ..notes.quality import CHECKS, unknown_checks
+    from ..packs.registry import installed
+    from ..paths import interviews_dir
 
     unknown = unknown_checks(getattr(pack, "note_checks", ()))
     if unknown:
@@ -68,8 +68,8 @@ def _refused(pack, out: Path) -> tuple[str, str, str] | None:
 def packs_export(name: str, out: Path) -> None:
     """Write a pack (an installed pack's id, or a pack folder) as a workbook, one sheet per part; importing the
     workbook again gives the same pack."""
-    from .packs.registry import declared_id, folder_of
-    from .packs.spreadsheet import export_folder, pack_kind
+    from ..packs.registry import declared_id, folder_of
+    from ..packs.spreadsheet import export_folder, pack_kind
 
     folder = Path(name)
     if not (folder / "pack.yaml").is_file():
@@ -79,7 +79,7 @@ def packs_export(name: str, out: Path) -> None:
     export_folder(folder, out)
     kind = pack_kind(folder)
     if kind == "framework":
-        from .packs import open_pack
+        from ..packs import open_pack
 
         pack = open_pack(folder)
         click.echo(f"wrote {out}: {pack.id}, {len(pack.aspects)} {pack.terms.aspects}")

@@ -15,13 +15,13 @@ import textwrap
 from datetime import datetime
 from typing import Any, Callable, Iterator, TextIO
 
-from . import answers
-from .app import slash
-from .app.service import Service
-from .errors import LaqsError
-from .inert import inert
-from .inert import short as _short
-from .rating import NA
+from .. import answers
+from ..app import slash
+from ..app.service import Service
+from ..errors import LaqsError
+from ..inert import inert
+from ..inert import short as _short
+from ..rating import NA
 
 # The slash-command language is app/slash.py's, shared with the app's answer box.
 HELP = slash.HELP
