@@ -147,7 +147,8 @@ class JointVisits:
 
     @property
     def ended(self) -> bool:
-        return self._v()["status"] == "ended"
+        # read from the store: another window, or this one's end(), may have ended it since it was opened
+        return self.store.joint_visit(self._v()["id"])["status"] == "ended"
 
     # --- walking the form -------------------------------------------------------------------------------------
 
@@ -256,6 +257,7 @@ class JointVisits:
 
     def end(self) -> None:
         self.store.set_joint_status(self._v()["id"], "ended")
+        self.visit = self.store.joint_visit(self._v()["id"])
 
     # --- the Word record --------------------------------------------------------------------------------------
 
