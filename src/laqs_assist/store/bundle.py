@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -61,18 +62,34 @@ def joint_visits_in(store, dates: tuple[str, str] | None) -> int:
                               list(dates)).fetchone()[0]
 
 
-def choose_visits(store, *, date_from: str | None, date_to: str | None, refs: tuple[str, ...]) -> list[str]:
-    """The finalised visits to export: those named, or those dated in the range (every one when no range)."""
+# A school review (a visit with status 'review') has no end of its own: it is pooled once its last day has been
+# held; a later export carries what was added since (the report's words, findings, priorities).
+_REVIEW_HELD = ("v.status = 'review' AND EXISTS (SELECT 1 FROM reviews r WHERE r.visit_id = v.id AND "
+                "(SELECT max(d.value) FROM json_each(r.days) d) <= ?)")
+
+
+def choose_visits(store, *, date_from: str | None, date_to: str | None, refs: tuple[str, ...],
+                  today: str | None = None) -> list[str]:
+    """The finalised visits to export: those named, or those dated in the range (every one when no range). A school
+    review counts once its days are over (by `today`, and by the range's end when there is one)."""
+    today = today or date.today().isoformat()
+    held = _REVIEW_HELD if _columns(store.conn, "main", "reviews") else "0"
     if refs:
         ids = []
         for ref in refs:
             v = store.find_visit(ref)
-            if v["status"] != "ended":
+            over = held != "0" and store.conn.execute(f"SELECT 1 FROM visits v WHERE v.id = ? AND {held}",
+                                                      [v["id"], today]).fetchone()
+            if v["status"] == "review" and not over:
+                raise UsageError(f"review {v['id'][:8]} ({v['organisation']}, {v['date']}) is not over: a review is "
+                                 "pooled once its last day has been held")
+            if v["status"] != "ended" and not over:
                 raise UsageError(f"visit {v['id'][:8]} ({v['organisation']}, {v['date']}) has not ended: only "
                                  "finalised visits are pooled (end it first)")
             ids.append(v["id"])
         return list(dict.fromkeys(ids))
-    sql, params = "SELECT id FROM visits WHERE status = 'ended'", []
+    last = min(today, date_to) if date_to else today
+    sql, params = f"SELECT id FROM visits v WHERE (v.status = 'ended' OR ({held}))", [last] if held != "0" else []
     if date_from:
         sql += " AND date >= ?"
         params.append(date_from)
@@ -140,6 +157,11 @@ def _fill(conn: sqlite3.Connection, visit_ids: list[str], policy: dict[str, bool
             for col in b.orgs:
                 conn.execute(f"INSERT OR IGNORE INTO pool_orgs SELECT t.{col} FROM main.{b.table} t WHERE {b.pick} "
                              f"AND t.{col} IS NOT NULL")
+    conn.execute("CREATE TEMP TABLE pool_private (id TEXT PRIMARY KEY)")
+    for b in BUNDLED:
+        if b.never and _columns(conn, "main", b.table):
+            conn.execute(f"INSERT OR IGNORE INTO pool_private SELECT t.{b.key} FROM main.{b.table} t "
+                         f"WHERE ({b.pick}) AND ({b.never})")
     conn.execute("INSERT OR IGNORE INTO pool_orgs SELECT parent_id FROM organisations WHERE parent_id IS NOT NULL "
                  "AND id IN (SELECT id FROM pool_orgs)")
     flagged = "0" if policy["share_flagged"] else "concerns_individual"
@@ -162,6 +184,8 @@ def _fill(conn: sqlite3.Connection, visit_ids: list[str], policy: dict[str, bool
             exprs.append(expr)
         where = b.pick + "".join(f" AND NOT ({cond})" for name, cond in b.private_rows.items()
                                  if not policy.get(name, False))
+        if b.never:
+            where += f" AND NOT ({b.never})"
         conn.execute(f"INSERT INTO bundle.{b.table} ({', '.join(cols)}) SELECT {', '.join(exprs)} "
                      f"FROM main.{b.table} t WHERE {where}")
     _versions(conn)
@@ -213,7 +237,7 @@ def _versions(conn: sqlite3.Connection) -> None:
 
 def _drop_temp(conn: sqlite3.Connection) -> None:
     picked = [f"picked_{b.table}" for b in BUNDLED if b.remember]
-    for name in ("pool_visits", "pool_orgs", "pool_keep", "pool_left_out", "pool_range", *picked):
+    for name in ("pool_visits", "pool_orgs", "pool_keep", "pool_left_out", "pool_private", "pool_range", *picked):
         conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 

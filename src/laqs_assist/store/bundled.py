@@ -34,6 +34,10 @@ class Bundled(NamedTuple):
     private_rows: dict[str, str] = {}
     remember: bool = False  # keep the ids picked in a temporary table picked_TABLE, for the entries after it
     adds_orgs: bool = False  # its organisation columns name organisations the visits do not (bundle them too)
+    # Rows that never leave the adviser's store, whatever the policy (a document not marked shared, a review's
+    # interview or evidence flagged as concerning an individual): SQL over `t`. Their ids are kept in the temporary
+    # table pool_private so that no event about them travels either; a team store refuses them too.
+    never: str = ""
 
 
 _IN_VISITS = "t.visit_id IN (SELECT id FROM pool_visits)"
@@ -70,7 +74,29 @@ BUNDLED: tuple[Bundled, ...] = (
             private={"sip_name": "share_sip_names"}, remember=True, adds_orgs=True),
     Bundled("joint_visit_entries", "t.joint_visit_id IN (SELECT id FROM picked_joint_visits)",
             private_rows={"share_sip_names": "t.field = 'header:sip-name'"}),
-    Bundled("events", _IN_VISITS + " AND (t.entity IS NULL OR t.entity NOT IN (SELECT id FROM pool_left_out))",
+    # Documents kept as evidence travel with their visit only when the adviser marked them shared; a private one
+    # (its bytes, title and hash alike) never leaves the store.
+    Bundled("documents", _IN_VISITS, orgs=("organisation_id",), never="t.shared != 1"),
+    # A school review is a visit (status 'review') that travels once its days are over (store/bundle.py): the
+    # review, the school's standards in every version, the collations, the evidence and findings, the report's words
+    # and the rich priorities. The day plan is the team's working timetable, rewritten whole when the team changes,
+    # and stays with the adviser. Interviews and evidence flagged as concerning an individual never travel; a
+    # standard given by a flagged interview travels without naming it.
+    Bundled("reviews", _IN_VISITS, on_conflict="newer", key="visit_id"),
+    Bundled("review_interviews", _IN_VISITS, never="t.concerns_individual != 0"),
+    Bundled("review_standards", _IN_VISITS,
+            rewrite={"interview_id": "CASE WHEN t.interview_id IN (SELECT id FROM review_interviews WHERE "
+                                     "concerns_individual = 0) THEN t.interview_id END"}),
+    Bundled("review_collations", _IN_VISITS),
+    # Evidence joins a collation after it was recorded: the collation it joined is kept, once known.
+    Bundled("review_evidence", _IN_VISITS, never="t.concerns_individual != 0",
+            on_conflict="DO UPDATE SET collation_id = excluded.collation_id "
+                        "WHERE review_evidence.collation_id IS NULL AND excluded.collation_id IS NOT NULL"),
+    Bundled("review_findings", _IN_VISITS),
+    Bundled("review_notes", _IN_VISITS),
+    Bundled("review_priorities", _IN_VISITS, key="action_id"),
+    Bundled("events", _IN_VISITS + " AND (t.entity IS NULL OR (t.entity NOT IN (SELECT id FROM pool_left_out) "
+            "AND t.entity NOT IN (SELECT id FROM pool_private)))",
             rewrite={"payload": "pool_payload(t.kind, t.payload)", "seq": "NULL"}),
 )
 

@@ -110,6 +110,8 @@ def merge_rows(db: Engine, policy: dict[str, str]) -> dict[str, int]:
         for name, cond in b.private_rows.items():
             if policy.get(name) != "yes":
                 where += f" AND NOT ({cond})"
+        if b.never:
+            where += f" AND NOT ({b.never})"  # whatever a bundle carries, the team store never keeps these
         if b.table == "judgements":
             # an answer withdrawn or not pooled is not pointed at
             exprs[cols.index("response_id")] = ("CASE WHEN EXISTS (SELECT 1 FROM responses r WHERE "

@@ -24,7 +24,8 @@ from .merge import resolve as _resolve
 from .values import now
 from .versions import MIGRATIONS
 
-_TYPES = {"TEXT": "text", "INTEGER": "bigint", "FLOAT": "double precision", "REAL": "double precision", "": "text"}
+_TYPES = {"TEXT": "text", "INTEGER": "bigint", "BLOB": "bytea", "FLOAT": "double precision",
+          "REAL": "double precision", "": "text"}
 # Indexes the merge and the readings lean on; the unique ones are what ON CONFLICT names.
 _INDEXES = (
     "CREATE UNIQUE INDEX IF NOT EXISTS idx_events_id ON events (id)",

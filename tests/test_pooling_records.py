@@ -1,0 +1,141 @@
+"""Documents kept as evidence and school reviews pool with their visits: only documents marked shared travel (a
+private one's bytes, title and hash never leave the store), a review travels once its days are over with its
+flagged interviews and evidence left behind, and merging stays idempotent and order-independent."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+from pool_helpers import FLAGGED_REVIEW, PRIVATE_DOC, SHARED_DOC, adviser, bundle, content, with_documents, with_review
+
+from laqs_assist.errors import UsageError
+from laqs_assist.store import Store
+from laqs_assist.store.bundle import choose_visits
+from laqs_assist.store.pooling import merge_bundles
+
+SECRETS = (PRIVATE_DOC, b"PRIVATETITLE", b"staffing.txt", hashlib.sha256(PRIVATE_DOC).hexdigest().encode(),
+           FLAGGED_REVIEW.encode())
+
+
+def rows(path: Path, sql: str, params=()) -> list[tuple]:
+    conn = sqlite3.connect(str(path))
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def merged(team: Path, *bundles: Path) -> list[dict]:
+    st = Store(team)
+    try:
+        return merge_bundles(st, list(bundles))
+    finally:
+        st.close()
+
+
+@pytest.fixture(scope="module")
+def bundles(tmp_path_factory):
+    d = tmp_path_factory.mktemp("records")
+    a = with_documents(d / "a.db", "North Borough", "2026-10-05")
+    with_review(a, "Elm Primary", ("2026-11-10", "2026-11-11"))
+    with_review(a, "Oak Primary", ("2999-01-05", "2999-01-06"))  # not held yet: stays behind
+    b = adviser(d / "b.db", "Bob", "South Borough", "2026-10-06", answers=("moderation is timely",))
+    with_review(b, "Ash Academy", ("2026-11-20", "2026-11-21"), team=("Bob", "Bea"))
+    return bundle(a, d / "a.bundle"), bundle(b, d / "b.bundle")
+
+
+def test_the_bundle_carries_shared_documents_and_held_reviews_only(bundles):
+    a, _ = bundles
+    raw = a.read_bytes()
+    for secret in SECRETS:
+        assert secret not in raw, secret  # not in a row, an event, or a freed page
+    assert rows(a, "SELECT title, shared, content FROM documents") == [("Summer school case study", 1, SHARED_DOC)]
+    assert rows(a, "SELECT o.name FROM reviews r JOIN visits v ON v.id = r.visit_id JOIN organisations o "
+                   "ON o.id = v.organisation_id") == [("Elm Primary",)]
+    assert rows(a, "SELECT count(*), sum(concerns_individual) FROM review_interviews") == [(1, 0)]
+    assert rows(a, "SELECT count(*), sum(concerns_individual) FROM review_evidence") == [(1, 0)]
+    # the standard the flagged interview gave is the school's and travels, without naming that interview
+    assert sorted(rows(a, "SELECT text, interview_id IS NULL FROM review_standards")) == [
+        ("Leaders check marking", 1), ("Moderation is termly", 0), ("Work is marked weekly", 0)]
+    assert rows(a, "SELECT count(*) FROM review_slots") == [(0,)]  # the day plan stays with the team
+    assert rows(a, "SELECT a.text, p.support FROM review_priorities p JOIN actions a ON a.id = p.action_id") == [
+        ("Moderate writing across the trust", "LA English adviser, two days")]
+    assert rows(a, "SELECT count(*) FROM review_evidence WHERE collation_id IS NOT NULL") == [(1,)]
+
+
+def test_documents_and_reviews_merge_idempotently_in_either_order(bundles, tmp_path):
+    a, b = bundles
+    first = merged(tmp_path / "ab.db", a, b)
+    assert [r["visits"] for r in first] == [2, 2]
+    before = content(tmp_path / "ab.db")
+    again = merged(tmp_path / "ab.db", a, b)
+    assert all(r["already"] for r in again)
+    assert content(tmp_path / "ab.db") == before
+    merged(tmp_path / "ba.db", b, a)
+    assert content(tmp_path / "ba.db") == before
+    team = tmp_path / "ab.db"
+    assert rows(team, "SELECT count(*) FROM reviews") == [(2,)]
+    assert rows(team, "SELECT count(*) FROM documents") == [(1,)]
+    assert rows(team, "SELECT count(*) FROM review_interviews WHERE concerns_individual = 1") == [(0,)]
+    assert rows(team, "SELECT count(*) FROM review_evidence WHERE concerns_individual = 1") == [(0,)]
+    raw = team.read_bytes() + (Path(f"{team}-wal").read_bytes() if Path(f"{team}-wal").exists() else b"")
+    for secret in SECRETS:
+        assert secret not in raw, secret
+    # the team store reads a pooled review as the adviser's store does
+    st = Store(team)
+    try:
+        vid = rows(team, "SELECT r.visit_id FROM reviews r JOIN visits v ON v.id = r.visit_id JOIN organisations o "
+                         "ON o.id = v.organisation_id WHERE o.name = 'Elm Primary'")[0][0]
+        assert [s["text"] for s in st.standards(vid)] == ["Work is marked weekly", "Moderation is termly",
+                                                          "Leaders check marking"]
+        assert [p["support"] for p in st.priorities(vid)] == ["LA English adviser, two days"]
+        assert st.document_content(st.documents(visit_id=rows(team, "SELECT visit_id FROM documents")[0][0])[0][
+            "id"]) == SHARED_DOC
+    finally:
+        st.close()
+
+
+def test_a_later_export_brings_a_review_up_to_date_and_a_store_never_keeps_a_flagged_row(bundles, tmp_path):
+    d = tmp_path
+    a = with_documents(d / "a.db", "North Borough", "2026-10-05")
+    vid = with_review(a, "Elm Primary", ("2026-11-10", "2026-11-11"))
+    early = bundle(a, d / "early.bundle")
+    st = Store(a)
+    st.add_review_note(vid, "question", "How is marking checked in the early years?")
+    st.add_evidence(vid, "assessment.1", "data", 1, "evident", "Data drops are termly")
+    st.collate(vid, None, None, [])
+    st.close()
+    late = bundle(a, d / "late.bundle")
+    merged(d / "one.db", early, late)
+    merged(d / "two.db", late, early)
+    assert content(d / "one.db") == content(d / "two.db")
+    assert rows(d / "one.db", "SELECT count(*) FROM review_notes") == [(2,)]
+    assert rows(d / "one.db", "SELECT count(*) FROM review_evidence WHERE collation_id IS NULL") == [(0,)]
+    # a bundle that carries a flagged row or a private document all the same is refused them by the team store
+    forged = d / "forged.bundle"
+    forged.write_bytes(late.read_bytes())
+    conn = sqlite3.connect(str(forged))
+    conn.execute("UPDATE review_notes SET text = text")  # a write, to show the file is ours to change
+    conn.execute("UPDATE review_evidence SET concerns_individual = 1")
+    conn.execute("UPDATE documents SET shared = 0")
+    conn.execute("UPDATE pool_bundles SET id = 'forged'")
+    conn.commit()
+    conn.close()
+    merged(d / "three.db", forged)
+    assert rows(d / "three.db", "SELECT count(*) FROM review_evidence") == [(0,)]
+    assert rows(d / "three.db", "SELECT count(*) FROM documents") == [(0,)]
+
+
+def test_a_review_named_before_its_days_are_over_is_refused(tmp_path):
+    vid = with_review(tmp_path / "a.db", "Oak Primary", ("2999-01-05", "2999-01-06"))
+    st = Store(tmp_path / "a.db")
+    try:
+        with pytest.raises(UsageError, match="is not over"):
+            choose_visits(st, date_from=None, date_to=None, refs=(vid[:8],))
+        assert choose_visits(st, date_from=None, date_to=None, refs=(vid[:8],), today="2999-01-06") == [vid]
+        assert choose_visits(st, date_from=None, date_to="2999-01-05", refs=(), today="3000-01-01") == []
+    finally:
+        st.close()
