@@ -56,7 +56,7 @@ def bundle(store_path: Path, out: Path, **kw) -> Path:
 
 
 # Columns that are the file's own counters, not pooled data.
-LOCAL = {"events": {"seq"}, "judgements": {"seq"}, "search_state": {"indexed_to"}}
+LOCAL = {"events": {"seq"}, "judgements": {"seq"}, "search_state": {"indexed_to"}, "register_entries": {"seq"}}
 SKIP = {"_sqlite_migrations", "search_state", "drafts", "sqlite_sequence"}
 
 
@@ -140,3 +140,27 @@ def with_review(path: Path, school: str, days: tuple[str, ...], *, team=("Rae Re
     return vid
 
 
+
+
+FLAGGED_ENTRY = "FLAGGEDENTRY the headteacher's own performance"
+
+
+def with_register(path: Path, la: str, schools: tuple[tuple[str, str], ...], entries: tuple[tuple, ...]) -> None:
+    """An LA's register: its schools as (name, URN) and entries as (URN, kind, value, day, flagged)."""
+    from laqs_assist.store.register import RegisterTables
+
+    st = Store(path)
+    try:
+        t = RegisterTables(st)
+        la_id = st.ensure_organisation(la, "LA")["id"]
+        t.set_la_pack(la_id, "staffordshire")
+        ids = {}
+        for name, urn in schools:
+            org = st.ensure_organisation(name, "school", la_id)
+            ids[urn] = t.add_school(la_id, org["id"], name, urn, "P", "community", None)["id"]
+        t.add_entries([{"la_id": la_id, "school_id": ids[urn], "kind": kind, "value": value, "on_date": day,
+                        "academic_year": "2026/27", "concerns_individual": flagged,
+                        "reason": FLAGGED_ENTRY if flagged else "termly review"}
+                       for urn, kind, value, day, flagged in entries])
+    finally:
+        st.close()

@@ -1,6 +1,7 @@
-"""Documents kept as evidence and school reviews pool with their visits: only documents marked shared travel (a
+"""Documents kept as evidence, school reviews and the school register pool with their visits: only documents marked shared travel (a
 private one's bytes, title and hash never leave the store), a review travels once its days are over with its
-flagged interviews and evidence left behind, and merging stays idempotent and order-independent."""
+flagged interviews and evidence left behind, an LA's register travels with its visits without flagged entries, and
+merging stays idempotent and order-independent."""
 
 from __future__ import annotations
 
@@ -9,7 +10,18 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from pool_helpers import FLAGGED_REVIEW, PRIVATE_DOC, SHARED_DOC, adviser, bundle, content, with_documents, with_review
+from pool_helpers import (
+    FLAGGED_ENTRY,
+    FLAGGED_REVIEW,
+    PRIVATE_DOC,
+    SHARED_DOC,
+    adviser,
+    bundle,
+    content,
+    with_documents,
+    with_register,
+    with_review,
+)
 
 from laqs_assist.errors import UsageError
 from laqs_assist.store import Store
@@ -137,5 +149,101 @@ def test_a_review_named_before_its_days_are_over_is_refused(tmp_path):
             choose_visits(st, date_from=None, date_to=None, refs=(vid[:8],))
         assert choose_visits(st, date_from=None, date_to=None, refs=(vid[:8],), today="2999-01-06") == [vid]
         assert choose_visits(st, date_from=None, date_to="2999-01-05", refs=(), today="3000-01-01") == []
+    finally:
+        st.close()
+
+
+def _registers(d: Path) -> tuple[Path, Path]:
+    """Two advisers keeping North Borough's register: the same school under two names (one URN), one flagged
+    escalation each, and an entry after the export's last day."""
+    a = adviser(d / "a.db", "Ann", "North Borough", "2026-10-05")
+    with_register(a, "North Borough", (("Elm Primary", "100001"), ("Ash Infants", "100002")),
+                  (("100001", "level", "2", "2026-09-10", False), ("100002", "stage", "1", "2026-09-12", False),
+                   ("100001", "escalation", "v", "2026-10-01", True), ("100002", "level", "3", "2027-01-10", False)))
+    b = adviser(d / "b.db", "Bob", "North Borough", "2026-10-20")
+    with_register(b, "North Borough", (("Elm Primary School", "100001"),),
+                  (("100001", "review", "", "2026-10-20", False), ("100001", "escalation", "v", "2026-10-21", True)))
+    return a, b
+
+
+def test_an_las_register_travels_with_its_visits_without_flagged_entries(tmp_path):
+    a, b = _registers(tmp_path)
+    st = Store(a)
+    try:
+        out = tmp_path / "a.bundle"
+        from laqs_assist.store.bundle import export_bundle, export_range
+
+        export_bundle(st, choose_visits(st, date_from=None, date_to="2026-12-31", refs=()), out,
+                      dates=export_range(None, "2026-12-31", ()))
+    finally:
+        st.close()
+    assert FLAGGED_ENTRY.encode() not in out.read_bytes()
+    assert sorted(rows(out, "SELECT kind, value, on_date FROM register_entries")) == [
+        ("level", "2", "2026-09-10"), ("stage", "1", "2026-09-12")]  # nothing after the export's last day
+    assert rows(out, "SELECT pack_id FROM register_las") == [("staffordshire",)]
+    # the register's schools travel as organisations keyed by their URN
+    assert sorted(rows(out, "SELECT name, code FROM organisations WHERE kind = 'school'")) == [
+        ("Ash Infants", "100002"), ("Elm Primary", "100001")]
+    # a visit elsewhere carries no register of North Borough
+    c = adviser(tmp_path / "c.db", "Cy", "South Borough", "2026-10-05")
+    with_register(c, "North Borough", (("Elm Primary", "100001"),), (("100001", "level", "1", "2026-09-01", False),))
+    assert rows(bundle(c, tmp_path / "c.bundle"), "SELECT count(*) FROM register_entries") == [(0,)]
+
+
+def test_registers_merge_by_urn_idempotently_in_either_order(tmp_path):
+    a, b = _registers(tmp_path)
+    ab, ba = bundle(a, tmp_path / "a.bundle"), bundle(b, tmp_path / "b.bundle")
+    merged(tmp_path / "ab.db", ab, ba)
+    before = content(tmp_path / "ab.db")
+    merged(tmp_path / "ab.db", ab, ba)
+    assert content(tmp_path / "ab.db") == before
+    merged(tmp_path / "ba.db", ba, ab)
+    assert content(tmp_path / "ba.db") == before
+    team = tmp_path / "ab.db"
+    assert FLAGGED_ENTRY.encode() not in team.read_bytes()
+    assert rows(team, "SELECT count(*) FROM register_entries WHERE concerns_individual = 1") == [(0,)]
+    # one school Elm Primary (matched by its URN, its other name an alias), one register row, both advisers' entries
+    assert rows(team, "SELECT name FROM organisations WHERE code = '100001'") == [("Elm Primary",)]
+    assert rows(team, "SELECT a.name FROM organisation_aliases a JOIN organisations o ON o.id = a.organisation_id "
+                      "WHERE o.code = '100001'") == [("Elm Primary School",)]
+    assert rows(team, "SELECT count(*) FROM register_schools WHERE urn = '100001'") == [(1,)]
+    assert sorted(rows(team, "SELECT o.name, e.kind, e.on_date FROM register_entries e JOIN register_schools s "
+                             "ON s.id = e.school_id JOIN organisations o ON o.id = s.organisation_id")) == [
+        ("Ash Infants", "level", "2027-01-10"), ("Ash Infants", "stage", "2026-09-12"),
+        ("Elm Primary", "level", "2026-09-10"), ("Elm Primary", "review", "2026-10-20")]
+    # the team store reads the register as the adviser's does
+    from laqs_assist.store.register import RegisterTables
+
+    st = Store(team)
+    try:
+        la = st.conn.execute("SELECT id FROM organisations WHERE kind = 'LA'").fetchone()[0]
+        latest = RegisterTables(st).latest(la)
+        assert sorted((k[1], v["value"]) for k, v in latest.items()) == [("level", "2"), ("level", "3"),
+                                                                        ("stage", "1")]
+    finally:
+        st.close()
+
+
+def test_an_la_keyed_after_its_register_was_pooled_keeps_one_register(tmp_path):
+    from laqs_assist.store.pooling import set_code
+
+    a, _ = _registers(tmp_path)
+    early = bundle(a, tmp_path / "early.bundle")
+    st = Store(a)
+    set_code(st, "North Borough", "881")
+    st.close()
+    late = bundle(a, tmp_path / "late.bundle")
+    merged(tmp_path / "one.db", early, late)
+    merged(tmp_path / "two.db", late, early)
+    assert content(tmp_path / "one.db") == content(tmp_path / "two.db")
+    team = tmp_path / "one.db"
+    assert rows(team, "SELECT code FROM organisations WHERE kind = 'LA'") == [("881",)]
+    assert rows(team, "SELECT count(DISTINCT e.la_id), count(*) FROM register_entries e JOIN organisations o "
+                      "ON o.id = e.la_id") == [(1, 3)]
+    assert rows(team, "SELECT count(*) FROM register_las") == [(1,)]
+    st = Store(team)  # the register's history is still guarded
+    try:
+        with pytest.raises(Exception, match="never changed"):
+            st.conn.execute("UPDATE register_entries SET value = 'x'")
     finally:
         st.close()

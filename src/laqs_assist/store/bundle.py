@@ -29,6 +29,16 @@ def version_id(response_id: str, started_at: str) -> str:
     return str(uuid.uuid5(VERSION_NS, f"{response_id}|{started_at}"))
 
 
+REGISTER_NS = uuid.UUID("0f7b6a1e-93c4-4d2a-8e6b-52a9c1d3e7f4")
+
+
+def register_id(urn: str | None, school_id: str) -> str:
+    """A register's school as every store names it in a bundle: by its URN (a school's own, in England), so two
+    advisers' registers of one LA hold one school; by the store's id where there is no URN."""
+    urn = (urn or "").strip()
+    return str(uuid.uuid5(REGISTER_NS, urn)) if urn else school_id
+
+
 def clean_payload(kind: str, payload: str | None) -> str | None:
     """An event's payload without an answer's words (they travel with the answer, when it travels at all)."""
     if not payload or not kind.startswith("response."):
@@ -114,6 +124,7 @@ def export_bundle(store, visit_ids: list[str], out: Path, *, share_flagged: bool
     policy = {"share_flagged": share_flagged, "share_sip_names": share_sip_names}
     conn.create_function("pool_payload", 2, clean_payload, deterministic=True)
     conn.create_function("pool_version_id", 2, version_id, deterministic=True)
+    conn.create_function("pool_register_id", 2, register_id, deterministic=True)
     try:
         conn.execute("ATTACH DATABASE ? AS bundle", [str(tmp)])
         try:
@@ -147,6 +158,7 @@ def _fill(conn: sqlite3.Connection, visit_ids: list[str], policy: dict[str, bool
     conn.execute("CREATE TEMP TABLE pool_orgs (id TEXT PRIMARY KEY)")
     conn.execute("INSERT OR IGNORE INTO pool_orgs SELECT organisation_id FROM visits WHERE id IN "
                  "(SELECT id FROM pool_visits)")
+    _with_their_las(conn)
     for b in BUNDLED:
         if not _columns(conn, "main", b.table):
             continue
@@ -162,8 +174,7 @@ def _fill(conn: sqlite3.Connection, visit_ids: list[str], policy: dict[str, bool
         if b.never and _columns(conn, "main", b.table):
             conn.execute(f"INSERT OR IGNORE INTO pool_private SELECT t.{b.key} FROM main.{b.table} t "
                          f"WHERE ({b.pick}) AND ({b.never})")
-    conn.execute("INSERT OR IGNORE INTO pool_orgs SELECT parent_id FROM organisations WHERE parent_id IS NOT NULL "
-                 "AND id IN (SELECT id FROM pool_orgs)")
+    _with_their_las(conn)
     flagged = "0" if policy["share_flagged"] else "concerns_individual"
     conn.execute("CREATE TEMP TABLE pool_keep (id TEXT PRIMARY KEY)")
     conn.execute(f"INSERT INTO pool_keep SELECT id FROM responses WHERE visit_id IN (SELECT id FROM pool_visits) "
@@ -207,6 +218,12 @@ def _fill(conn: sqlite3.Connection, visit_ids: list[str], policy: dict[str, bool
         conn.execute("INSERT INTO bundle.pool_policy (name, value) VALUES (?, ?)", [name, "yes" if allowed else "no"])
     return {"id": bundle_id, "visits": visits, "joint_visits": joint, "answers": answers, "left_out": left_out,
             "organisations": conn.execute("SELECT count(*) FROM bundle.organisations").fetchone()[0]}
+
+
+def _with_their_las(conn: sqlite3.Connection) -> None:
+    """The LA above each organisation chosen (before the tables that follow an LA, such as its register, choose)."""
+    conn.execute("INSERT OR IGNORE INTO pool_orgs SELECT parent_id FROM organisations WHERE parent_id IS NOT NULL "
+                 "AND id IN (SELECT id FROM pool_orgs)")
 
 
 def _versions(conn: sqlite3.Connection) -> None:

@@ -38,12 +38,17 @@ class Bundled(NamedTuple):
     # interview or evidence flagged as concerning an individual): SQL over `t`. Their ids are kept in the temporary
     # table pool_private so that no event about them travels either; a team store refuses them too.
     never: str = ""
+    local: tuple[str, ...] = ()  # the file's own counters: each store numbers its rows itself
 
 
 _IN_VISITS = "t.visit_id IN (SELECT id FROM pool_visits)"
 
 BUNDLED: tuple[Bundled, ...] = (
-    Bundled("organisations", "t.id IN (SELECT id FROM pool_orgs)", orgs=("parent_id",), merged=False),
+    # A school on an LA's register is matched by its URN, where the store knows no other key for it.
+    Bundled("organisations", "t.id IN (SELECT id FROM pool_orgs)", orgs=("parent_id",), merged=False,
+            rewrite={"code": "coalesce(t.code, (SELECT r.urn FROM register_schools r WHERE r.organisation_id = t.id "
+                             "AND t.kind = 'school' AND NOT EXISTS (SELECT 1 FROM organisations o WHERE "
+                             "o.kind = 'school' AND o.code = r.urn)))"}),
     Bundled("people", "t.id IN (SELECT person_id FROM visit_people WHERE visit_id IN (SELECT id FROM pool_visits))",
             orgs=("organisation_id",),
             rewrite={"organisation_id": "CASE WHEN t.organisation_id IN (SELECT id FROM pool_orgs) "
@@ -95,6 +100,21 @@ BUNDLED: tuple[Bundled, ...] = (
     Bundled("review_findings", _IN_VISITS),
     Bundled("review_notes", _IN_VISITS),
     Bundled("review_priorities", _IN_VISITS, key="action_id"),
+    # The school register of each LA the visits are in (or whose schools they are): the LA's register pack, its
+    # schools (keyed by URN, unique to a school in England, so every adviser's register names a school alike) and
+    # the entries recorded on or before the export's last day. Entries are append-only and keyed by their ids; an
+    # entry flagged as concerning an individual (an escalation about a headteacher's performance) never travels.
+    # An LA kept by two advisers' registers keeps the register pack chosen first (whichever bundle comes first).
+    Bundled("register_las", "t.la_id IN (SELECT id FROM pool_orgs)", orgs=("la_id",), key="la_id",
+            on_conflict="DO UPDATE SET pack_id = excluded.pack_id, created_at = excluded.created_at WHERE "
+                        "(excluded.created_at, excluded.pack_id) < (register_las.created_at, register_las.pack_id)"),
+    Bundled("register_schools", "t.la_id IN (SELECT id FROM pool_orgs)", orgs=("la_id", "organisation_id"),
+            on_conflict="newer", adds_orgs=True, rewrite={"id": "pool_register_id(t.urn, t.id)"}),
+    Bundled("register_entries", "t.la_id IN (SELECT id FROM pool_orgs) AND t.on_date <= "
+            "coalesce((SELECT date_to FROM pool_range), '9999-12-31')", orgs=("la_id",),
+            never="t.concerns_individual != 0", local=("seq",),
+            rewrite={"school_id": "(SELECT pool_register_id(s.urn, s.id) FROM register_schools s "
+                                  "WHERE s.id = t.school_id)"}),
     Bundled("events", _IN_VISITS + " AND (t.entity IS NULL OR (t.entity NOT IN (SELECT id FROM pool_left_out) "
             "AND t.entity NOT IN (SELECT id FROM pool_private)))",
             rewrite={"payload": "pool_payload(t.kind, t.payload)", "seq": "NULL"}),

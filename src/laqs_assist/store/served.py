@@ -19,6 +19,8 @@ OPEN_TABLES = {
     "rating_decisions": "An adviser's decisions on a rating (override or agreement), with when and why.",
     "actions": "Actions agreed at visits.",
     "action_updates": "What became of each action: done, dropped, carried forward or opened again.",
+    "register_las": "The LAs whose school register is kept here, with the register pack each is kept by.",
+    "register_schools": "The schools on each LA's register, with their URN, phase and kind.",
     "reviews": "School reviews: the team, the days, the stages chosen and the focus the stage 1 discussion agreed.",
     "review_standards": "Each school's own quality standards, as the review's interviews gave them: every version, "
                         "each naming the one it replaces.",
@@ -109,6 +111,20 @@ CANNED = {
                "r.sha256, r.shared_at FROM documents r JOIN visits v ON v.id = r.visit_id JOIN organisations o ON "
                f"o.id = r.organisation_id WHERE r.shared = 1 AND (:organisation = '' OR {_ORG}) "
                "ORDER BY o.name, v.date, r.created_at",
+    },
+    "register": {
+        "title": "School register: entries",
+        "description": "Each school's history on its LA's register (levels, stages of concern, escalation steps, "
+                       "strands, visits, reports, support days, reviews), as the entries recorded it; an entry "
+                       "flagged as concerning an individual is never shown. Organisation: the LA or the school "
+                       "(name, alias, LA code or URN), or blank for every one.",
+        "sql": "SELECT la.name AS la, o.name AS school, s.urn, e.kind, e.value, e.days, e.on_date, e.academic_year, "
+               "e.reason, e.by_whom, e.rule FROM register_entries e JOIN organisations la ON la.id = e.la_id "
+               "LEFT JOIN register_schools s ON s.id = e.school_id LEFT JOIN organisations o ON "
+               "o.id = s.organisation_id WHERE e.concerns_individual = 0 AND (:organisation = '' OR "
+               f"{_ORG.replace('r.organisation_id', 'e.la_id')} OR "
+               f"{_ORG.replace('r.organisation_id', 's.organisation_id')}) "
+               "ORDER BY la.name, o.name, e.on_date, e.seq",
     },
     "review_interviews": {
         "title": "School reviews: interviews",
