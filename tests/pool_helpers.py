@@ -97,11 +97,12 @@ SHARED_DOC = b"SHAREDDOC mini case study: a cluster's able pupils' summer school
 FLAGGED_REVIEW = "FLAGGEDREVIEW the deputy head's own performance"
 
 
-def with_documents(path: Path, org: str, day: str, *, author: str = "Dee Adviser") -> Path:
+def with_documents(path: Path, org: str, day: str, *, author: str = "Dee Adviser",
+                   answers: tuple[str, ...] = ("yes, reports are timely",)) -> Path:
     """A finalised visit keeping two documents as evidence: one marked shared, one private."""
     st = Store(path)
     try:
-        s = visit(st, org, day, author=author, end=False)
+        s = visit(st, org, day, author=author, answers=answers, end=False)
         v = st.visit(s.visit["id"])
         shared, _ = st.add_document(v, aspect_id="2.4", kind="case-study", title="Summer school case study",
                                     filename="summer.txt", content=SHARED_DOC, media_type="text/plain")

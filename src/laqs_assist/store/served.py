@@ -102,7 +102,7 @@ CANNED = {
                "action_updates u WHERE u.action_id = a.id ORDER BY u.created_at DESC, u.id DESC LIMIT 1), 'open') "
                f"IN ('open', 'carried') AND {DUE_NOW} < :today ORDER BY due, o.name",
     },
-    "documents": {
+    "shared_documents": {
         "title": "Documents kept as evidence",
         "description": "Documents advisers marked shared, with their kind, size and SHA-256 (the file itself stays "
                        "with the adviser who holds it). Organisation: a name, alias, LA code or URN, or blank for "
@@ -126,7 +126,7 @@ CANNED = {
                f"{_ORG.replace('r.organisation_id', 's.organisation_id')}) "
                "ORDER BY la.name, o.name, e.on_date, e.seq",
     },
-    "review_interviews": {
+    "shared_interviews": {
         "title": "School reviews: interviews",
         "description": "What leaders said in each review's interviews about their school's quality standards; "
                        "interviews flagged as concerning an individual are never shown.",
@@ -134,7 +134,7 @@ CANNED = {
                "FROM review_interviews i JOIN visits v ON v.id = i.visit_id JOIN organisations o ON "
                "o.id = v.organisation_id WHERE i.concerns_individual = 0 ORDER BY v.date, o.name, i.created_at",
     },
-    "review_evidence": {
+    "shared_evidence": {
         "title": "School reviews: evidence",
         "description": "Evidence each review recorded against the school's standards (observations, work samples, "
                        "data, pupils' and teachers' views); evidence flagged as concerning an individual is never "
