@@ -191,3 +191,21 @@ def test_documents_reviews_and_registers_pool_into_postgresql(pg_server, tmp_pat
         cols = [c[1] for c in conn.execute(f"PRAGMA table_info({t})") if c[1] != "seq"]
         assert sorted(conn.execute(f"SELECT {', '.join(cols)} FROM {t}").fetchall(), key=repr) == once[t], t
     conn.close()
+
+
+def test_a_team_store_made_before_a_table_joined_the_bundle_gains_it(pg_url, tmp_path):  # noqa: F811
+    import psycopg
+    from pool_helpers import SHARED_DOC, with_documents
+
+    from laqs_assist.store import pg
+
+    conn = pg.connect(pg_url)
+    pg.migrate(conn)
+    conn.execute("DROP TABLE documents")  # as a team store made before documents were pooled has it
+    conn.commit()
+    conn.close()
+    a = with_documents(tmp_path / "a.db", "North Borough", "2026-10-05")
+    r = run_laqs("pool", "merge", str(bundle(a, tmp_path / "a.bundle")), "--into", pg_url)
+    assert r.returncode == 0, r.stderr
+    with psycopg.connect(pg_url) as c:
+        assert [bytes(x[0]) for x in c.execute("SELECT content FROM documents")] == [SHARED_DOC]

@@ -247,3 +247,20 @@ def test_an_la_keyed_after_its_register_was_pooled_keeps_one_register(tmp_path):
             st.conn.execute("UPDATE register_entries SET value = 'x'")
     finally:
         st.close()
+
+
+def test_a_document_made_private_again_is_withdrawn_and_never_comes_back(tmp_path):
+    a = with_documents(tmp_path / "a.db", "North Borough", "2026-10-05")
+    shared = bundle(a, tmp_path / "shared.bundle")
+    st = Store(a)
+    doc = st.conn.execute("SELECT id FROM documents WHERE shared = 1").fetchone()[0]
+    st.share_document(doc, False)
+    st.close()
+    private = bundle(a, tmp_path / "private.bundle")
+    assert SHARED_DOC not in private.read_bytes()
+    assert rows(private, "SELECT response_id FROM pool_withdrawn") == [(doc,)]
+    merged(tmp_path / "one.db", shared, private)
+    merged(tmp_path / "two.db", private, shared)
+    for team in (tmp_path / "one.db", tmp_path / "two.db"):
+        assert rows(team, "SELECT count(*) FROM documents") == [(0,)]
+    assert content(tmp_path / "one.db") == content(tmp_path / "two.db")

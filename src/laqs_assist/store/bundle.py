@@ -201,6 +201,10 @@ def _fill(conn: sqlite3.Connection, visit_ids: list[str], policy: dict[str, bool
                      f"FROM main.{b.table} t WHERE {where}")
     _versions(conn)
     conn.execute("INSERT INTO bundle.pool_withdrawn SELECT id FROM pool_left_out")
+    for b in BUNDLED:
+        if b.withdraws and _columns(conn, "main", b.table):
+            conn.execute(f"INSERT OR IGNORE INTO bundle.pool_withdrawn SELECT t.{b.key} FROM main.{b.table} t "
+                         f"WHERE ({b.pick}) AND ({b.withdraws})")
     visits = conn.execute("SELECT count(*) FROM bundle.visits").fetchone()[0]
     joint = conn.execute("SELECT count(*) FROM bundle.joint_visits").fetchone()[0] if \
         _columns(conn, "bundle", "joint_visits") else 0

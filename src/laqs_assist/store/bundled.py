@@ -39,6 +39,9 @@ class Bundled(NamedTuple):
     # table pool_private so that no event about them travels either; a team store refuses them too.
     never: str = ""
     local: tuple[str, ...] = ()  # the file's own counters: each store numbers its rows itself
+    # Rows that travelled once and must not stay pooled (a document shared, then made private again): SQL over `t`.
+    # A bundle lists their ids in pool_withdrawn; a team store removes them and never takes them back.
+    withdraws: str = ""
 
 
 _IN_VISITS = "t.visit_id IN (SELECT id FROM pool_visits)"
@@ -80,8 +83,11 @@ BUNDLED: tuple[Bundled, ...] = (
     Bundled("joint_visit_entries", "t.joint_visit_id IN (SELECT id FROM picked_joint_visits)",
             private_rows={"share_sip_names": "t.field = 'header:sip-name'"}),
     # Documents kept as evidence travel with their visit only when the adviser marked them shared; a private one
-    # (its bytes, title and hash alike) never leaves the store.
-    Bundled("documents", _IN_VISITS, orgs=("organisation_id",), never="t.shared != 1"),
+    # (its bytes, title and hash alike) never leaves the store. One shared and then made private again is withdrawn
+    # from a team store by the next bundle of its visit (by its id alone).
+    Bundled("documents", _IN_VISITS, orgs=("organisation_id",), never="t.shared != 1",
+            withdraws="t.shared != 1 AND EXISTS (SELECT 1 FROM events e WHERE e.kind = 'document.share' AND "
+                      "e.entity = t.id)"),
     # A school review is a visit (status 'review') that travels once its days are over (store/bundle.py): the
     # review, the school's standards in every version, the collations, the evidence and findings, the report's words
     # and the rich priorities. The day plan is the team's working timetable, rewritten whole when the team changes,

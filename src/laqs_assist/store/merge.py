@@ -113,6 +113,8 @@ def merge_rows(db: Engine, policy: dict[str, str]) -> dict[str, int]:
                 where += f" AND NOT ({cond})"
         if b.never:
             where += f" AND NOT ({b.never})"  # whatever a bundle carries, the team store never keeps these
+        if b.withdraws:
+            where += f" AND NOT EXISTS (SELECT 1 FROM pool_withdrawn w WHERE w.response_id = t.{b.key})"
         if b.table == "judgements":
             # an answer withdrawn or not pooled is not pointed at
             exprs[cols.index("response_id")] = ("CASE WHEN EXISTS (SELECT 1 FROM responses r WHERE "
@@ -188,6 +190,9 @@ def _purge_withdrawn(db: Engine, withdrawn: list[str]) -> None:
         for table, col in (("response_versions", "response_id"), ("pool_versions", "response_id"),
                            ("pool_resolutions", "response_id"), ("responses", "id")):
             db.x(f"DELETE FROM {table} WHERE {col} IN {gone}", chunk)
+        for b in BUNDLED:
+            if b.withdraws and db.columns(b.table):
+                db.x(f"DELETE FROM {b.table} WHERE {b.key} IN {gone}", chunk)
 
 
 # --- organisations ------------------------------------------------------------------------------------------------

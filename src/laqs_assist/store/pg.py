@@ -135,8 +135,11 @@ def migrate(conn) -> None:
         if unknown:
             raise UsageError(f"the PostgreSQL team store was written by a newer laqs-assist (schema {unknown[-1]}); "
                              "upgrade laqs-assist to use it")
-        if applied >= set(MIGRATIONS):
-            return
+        pooled = [b.table for b in BUNDLED] + list(POOL_TABLES)
+        if applied >= set(MIGRATIONS) and conn.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND "
+                "table_name = ANY(%s)", [pooled]).fetchone()[0] == len(pooled):
+            return  # every pooled table is there (a table that joined the bundle later is created below)
         for table, cols in _reference_schema().items():
             exists = conn.execute("SELECT to_regclass(%s)", [table]).fetchone()[0] is not None
             have = set()
