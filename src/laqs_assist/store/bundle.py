@@ -1,8 +1,12 @@
 """A bundle to share: an adviser's finalised visits written as a self-contained SQLite file (a laqs store holding
 only those visits, with every wording of each answer in pool_versions), closed cleanly so any SQLite tool opens it.
+With the visits go their shared documents, the school reviews whose days are over, and the register of each LA the
+visits are in (store/bundled.py says what travels).
 
 Answers flagged as concerning an individual stay behind unless the team's policy says otherwise; their ids are
-listed in pool_withdrawn, so a team store that pooled one before it was flagged drops it.
+listed in pool_withdrawn, so a team store that pooled one before it was flagged drops it. Private documents, and
+review interviews, review evidence and register entries flagged as concerning an individual, stay behind whatever
+the policy, with every event about them.
 """
 
 from __future__ import annotations
@@ -220,8 +224,13 @@ def _fill(conn: sqlite3.Connection, visit_ids: list[str], policy: dict[str, bool
                                                int(policy["share_flagged"])])
     for name, allowed in policy.items():
         conn.execute("INSERT INTO bundle.pool_policy (name, value) VALUES (?, ?)", [name, "yes" if allowed else "no"])
+    carried = {t: conn.execute(f"SELECT count(*) FROM bundle.{t}").fetchone()[0] if _columns(conn, "bundle", t)
+               else 0 for t in ("documents", "reviews", "register_entries")}
+    # rows that stay with the adviser whatever the policy: private documents, flagged review and register rows
+    kept_private = conn.execute("SELECT count(*) FROM pool_private").fetchone()[0]
     return {"id": bundle_id, "visits": visits, "joint_visits": joint, "answers": answers, "left_out": left_out,
-            "organisations": conn.execute("SELECT count(*) FROM bundle.organisations").fetchone()[0]}
+            "organisations": conn.execute("SELECT count(*) FROM bundle.organisations").fetchone()[0],
+            **carried, "kept_private": kept_private}
 
 
 def _with_their_las(conn: sqlite3.Connection) -> None:

@@ -8,7 +8,8 @@ copied in this order, so foreign keys hold).
 In the `pick` and `rewrite` SQL, `t` is the adviser's row and these temporary tables hold what the export chose:
 `pool_visits` (the finalised visits), `pool_orgs` (their organisations and the LAs above them), `pool_keep` (the
 answers that travel), `pool_left_out` (the answers left out as concerning an individual), `pool_range` (the export's
-dates, none when visits were named one by one) and `picked_TABLE` for an entry that remembers its rows. A column in
+dates, none when visits were named one by one), `pool_private` (the ids of rows an entry's `never` keeps behind)
+and `picked_TABLE` for an entry that remembers its rows. A column in
 `private` is cleared (to '') unless the team's policy named beside it allows it to travel (individual performance
 information), in the bundle and again when a team store whose policy does not allow it merges one.
 """
