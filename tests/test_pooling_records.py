@@ -261,6 +261,11 @@ def test_a_document_made_private_again_is_withdrawn_and_never_comes_back(tmp_pat
     assert rows(private, "SELECT response_id FROM pool_withdrawn") == [(doc,)]
     merged(tmp_path / "one.db", shared, private)
     merged(tmp_path / "two.db", private, shared)
+    digest = hashlib.sha256(SHARED_DOC).hexdigest()
     for team in (tmp_path / "one.db", tmp_path / "two.db"):
         assert rows(team, "SELECT count(*) FROM documents") == [(0,)]
+        # the log keeps that it was kept, never its hash
+        assert rows(team, "SELECT count(*) FROM events WHERE entity = ?", [doc]) == [(1,)]
+        assert rows(team, "SELECT count(*) FROM events WHERE payload LIKE ?", [f"%{digest}%"]) == [(0,)]
+    assert digest.encode() not in private.read_bytes()
     assert content(tmp_path / "one.db") == content(tmp_path / "two.db")

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from .bundled import ANSWER_KEYS, BUNDLED
+from .bundled import ANSWER_KEYS, BUNDLED, DOCUMENT_KEYS
 from .db import _translate
 from .values import new_id, now
 
@@ -44,16 +44,18 @@ def register_id(urn: str | None, school_id: str) -> str:
 
 
 def clean_payload(kind: str, payload: str | None) -> str | None:
-    """An event's payload without an answer's words (they travel with the answer, when it travels at all)."""
-    if not payload or not kind.startswith("response."):
+    """An event's payload without an answer's words (they travel with the answer, when it travels at all) or a
+    document's hash (it travels with the document, while the document is shared)."""
+    if not payload or not kind.startswith(("response.", "document.")):
         return payload
+    drop = ANSWER_KEYS if kind.startswith("response.") else DOCUMENT_KEYS
     try:
         data = json.loads(payload)
     except ValueError:
         return None
     if not isinstance(data, dict):
         return payload
-    return json.dumps({k: v for k, v in data.items() if k not in ANSWER_KEYS}, ensure_ascii=False,
+    return json.dumps({k: v for k, v in data.items() if k not in drop}, ensure_ascii=False,
                       separators=(",", ":"))
 
 

@@ -141,6 +141,9 @@ POLICIES = {
 # Keys of an event's payload that repeat an answer's words: the answer travels (or not) on its own, so an event
 # never carries them.
 ANSWER_KEYS = frozenset({"text", "old", "new"})
+# Keys of a document's events that would name its file (its hash): the document's row carries them while it is
+# shared, and goes from a team store when it is made private again; an event, which stays, never carries them.
+DOCUMENT_KEYS = frozenset({"sha256"})
 
 
 def organisation_columns() -> list[tuple[str, str]]:
