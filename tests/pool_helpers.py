@@ -56,7 +56,7 @@ def bundle(store_path: Path, out: Path, **kw) -> Path:
 
 
 # Columns that are the file's own counters, not pooled data.
-LOCAL = {"events": {"seq"}, "judgements": {"seq"}, "search_state": {"indexed_to"}}
+LOCAL = {"events": {"seq"}, "judgements": {"seq"}, "search_state": {"indexed_to"}, "register_entries": {"seq"}}
 SKIP = {"_sqlite_migrations", "search_state", "drafts", "sqlite_sequence"}
 
 
@@ -89,3 +89,79 @@ def copy_store(src: Path, dst: Path) -> Path:
     """A copy of a closed store (as an adviser copies it to a second laptop)."""
     shutil.copyfile(src, dst)
     return dst
+
+
+# A document's bytes and title, and review rows, that must never leave an adviser's store.
+PRIVATE_DOC = b"PRIVATEDOC the LA's unpublished staffing plan"
+SHARED_DOC = b"SHAREDDOC mini case study: a cluster's able pupils' summer school"
+FLAGGED_REVIEW = "FLAGGEDREVIEW the deputy head's own performance"
+
+
+def with_documents(path: Path, org: str, day: str, *, author: str = "Dee Adviser",
+                   answers: tuple[str, ...] = ("yes, reports are timely",)) -> Path:
+    """A finalised visit keeping two documents as evidence: one marked shared, one private."""
+    st = Store(path)
+    try:
+        s = visit(st, org, day, author=author, answers=answers, end=False)
+        v = st.visit(s.visit["id"])
+        shared, _ = st.add_document(v, aspect_id="2.4", kind="case-study", title="Summer school case study",
+                                    filename="summer.txt", content=SHARED_DOC, media_type="text/plain")
+        st.add_document(v, aspect_id="2.4", kind="la-plan", title="Secret staffing plan PRIVATETITLE",
+                        filename="staffing.txt", content=PRIVATE_DOC, media_type="text/plain")
+        st.share_document(shared["id"], True)
+        s.end()
+    finally:
+        st.close()
+    return path
+
+
+def with_review(path: Path, school: str, days: tuple[str, ...], *, team=("Rae Reviewer", "Ros Reviewer")) -> str:
+    """A school review held on `days`: interviews (one flagged) giving standards, evidence (one flagged), a
+    collation, a report note and a rich priority. Its visit's id."""
+    st = Store(path)
+    try:
+        r = st.create_review(school=school, pack_id="llqr", pack_version="1", title="LLQR", team=list(team),
+                             days=list(days), day_starts="08:30", stages=["1", "2", "3"], areas=["assessment"],
+                             subjects=[])
+        vid = r["id"]
+        st.add_interview(vid, "assessment", 1, "deputy head", "Marking is weekly and moderated termly", day=1,
+                         session="am", standards=["Work is marked weekly", "Moderation is termly"])
+        st.add_interview(vid, "assessment", 2, "deputy head", FLAGGED_REVIEW, day=1, session="am",
+                         concerns_individual=True, standards=["Leaders check marking"])
+        st.add_evidence(vid, "assessment.1", "work-sample", 1, "evident", "Books marked within the week", day=1)
+        st.add_evidence(vid, "assessment.2", "observation", 2, "partly", FLAGGED_REVIEW + " evidence", day=2,
+                        concerns_individual=True)
+        st.collate(vid, 2, "pm", [{"code": "assessment.1", "extent": "evident", "suggested": "evident",
+                                   "evidence": 1, "note": "consistent across year groups"}])
+        st.add_review_note(vid, "recommendation", "Share the marking policy with parents")
+        st.add_priority(vid, "Moderate writing across the trust", "Head of school", "2027-03-31", "assessment",
+                        support="LA English adviser, two days")
+    finally:
+        st.close()
+    return vid
+
+
+
+
+FLAGGED_ENTRY = "FLAGGEDENTRY the headteacher's own performance"
+
+
+def with_register(path: Path, la: str, schools: tuple[tuple[str, str], ...], entries: tuple[tuple, ...]) -> None:
+    """An LA's register: its schools as (name, URN) and entries as (URN, kind, value, day, flagged)."""
+    from laqs_assist.store.register import RegisterTables
+
+    st = Store(path)
+    try:
+        t = RegisterTables(st)
+        la_id = st.ensure_organisation(la, "LA")["id"]
+        t.set_la_pack(la_id, "staffordshire")
+        ids = {}
+        for name, urn in schools:
+            org = st.ensure_organisation(name, "school", la_id)
+            ids[urn] = t.add_school(la_id, org["id"], name, urn, "P", "community", None)["id"]
+        t.add_entries([{"la_id": la_id, "school_id": ids[urn], "kind": kind, "value": value, "on_date": day,
+                        "academic_year": "2026/27", "concerns_individual": flagged,
+                        "reason": FLAGGED_ENTRY if flagged else "termly review"}
+                       for urn, kind, value, day, flagged in entries])
+    finally:
+        st.close()

@@ -123,3 +123,89 @@ def test_an_unreachable_server_is_one_line(tmp_path):
                  f"postgresql://nobody@/none?host={tmp_path}&port=1")
     line = assert_one_line_failure(r, 1)
     assert "cannot reach the PostgreSQL team store" in line
+
+
+RECORDS = ("documents", "reviews", "review_interviews", "review_standards", "review_collations", "review_evidence",
+           "review_findings", "review_notes", "review_priorities", "register_las", "register_schools",
+           "register_entries", "organisations")
+
+
+def pg_records(url: str) -> dict[str, list]:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        out = {}
+        for t in RECORDS:
+            cur = conn.execute(f"SELECT * FROM {t}")
+            names = [d.name for d in cur.description]
+            keep = [i for i, n in enumerate(names) if n != "seq"]
+            out[t] = sorted((tuple(bytes(r[i]) if isinstance(r[i], memoryview) else r[i] for i in keep)
+                             for r in cur), key=repr)
+        return out
+
+
+def test_documents_reviews_and_registers_pool_into_postgresql(pg_server, tmp_path):  # noqa: F811
+    from pool_helpers import (
+        FLAGGED_ENTRY,
+        FLAGGED_REVIEW,
+        PRIVATE_DOC,
+        SHARED_DOC,
+        with_documents,
+        with_register,
+        with_review,
+    )
+
+    a = with_documents(tmp_path / "a.db", "North Borough", "2026-10-05")
+    with_review(a, "Elm Primary", ("2026-11-10", "2026-11-11"))
+    with_register(a, "North Borough", (("Elm Primary", "100001"),),
+                  (("100001", "level", "2", "2026-09-10", False), ("100001", "escalation", "v", "2026-10-01", True)))
+    b = adviser(tmp_path / "b.db", "Bob", "North Borough", "2026-10-20")
+    with_register(b, "North Borough", (("Elm Primary School", "100001"),),
+                  (("100001", "review", "", "2026-10-20", False),))
+    bundles = [bundle(a, tmp_path / "a.bundle"), bundle(b, tmp_path / "b.bundle")]
+    url = pg_server.create_db("records_ab")
+    for _ in range(2):
+        r = run_laqs("pool", "merge", *map(str, bundles), "--into", url)
+        assert r.returncode == 0, r.stderr
+    once = pg_records(url)
+    other = pg_server.create_db("records_ba")
+    for b in reversed(bundles):
+        assert run_laqs("pool", "merge", str(b), "--into", other).returncode == 0
+    assert pg_records(other) == once
+    assert [(d[6], d[11]) for d in once["documents"]] == [("Summer school case study", SHARED_DOC)]
+    assert len(once["reviews"]) == 1 and len(once["review_interviews"]) == 1 and len(once["review_evidence"]) == 1
+    assert len(once["register_schools"]) == 1
+    assert sorted(e[3] for e in once["register_entries"]) == ["level", "review"]
+    text = repr(once)
+    for secret in (PRIVATE_DOC.decode(), "PRIVATETITLE", FLAGGED_REVIEW, FLAGGED_ENTRY):
+        assert secret not in text
+    # the same rows as a SQLite team store made from the same bundles
+    team = tmp_path / "team.db"
+    st = Store(team)
+    merge_bundles(st, bundles)
+    st.close()
+    import sqlite3
+
+    conn = sqlite3.connect(str(team))
+    for t in ("documents", "review_standards", "register_entries"):
+        cols = [c[1] for c in conn.execute(f"PRAGMA table_info({t})") if c[1] != "seq"]
+        assert sorted(conn.execute(f"SELECT {', '.join(cols)} FROM {t}").fetchall(), key=repr) == once[t], t
+    conn.close()
+
+
+def test_a_team_store_made_before_a_table_joined_the_bundle_gains_it(pg_url, tmp_path):  # noqa: F811
+    import psycopg
+    from pool_helpers import SHARED_DOC, with_documents
+
+    from laqs_assist.store import pg
+
+    conn = pg.connect(pg_url)
+    pg.migrate(conn)
+    conn.execute("DROP TABLE documents")  # as a team store made before documents were pooled has it
+    conn.commit()
+    conn.close()
+    a = with_documents(tmp_path / "a.db", "North Borough", "2026-10-05")
+    r = run_laqs("pool", "merge", str(bundle(a, tmp_path / "a.bundle")), "--into", pg_url)
+    assert r.returncode == 0, r.stderr
+    with psycopg.connect(pg_url) as c:
+        assert [bytes(x[0]) for x in c.execute("SELECT content FROM documents")] == [SHARED_DOC]

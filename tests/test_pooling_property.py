@@ -3,7 +3,9 @@ some bundles merged more than once) gives the same team store, row for row (loca
 
 The bundles cover what makes order matter if anything does: two advisers, one LA under three names (two stores
 give its LA code, one only its name), a school under an LA, an answer edited on two copies of a store (a conflict),
-a re-export after an edit, and an answer flagged after it was first pooled (withdrawn)."""
+a re-export after an edit, an answer flagged after it was first pooled (withdrawn), a school review, documents
+(one private), and an LA's register kept by the store that knows the LA only by name (its entries relabelled when
+the LA is matched to its code) naming the school by URN."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pool_helpers import adviser, bundle, content, copy_store, visit
+from pool_helpers import adviser, bundle, content, copy_store, visit, with_documents, with_register, with_review
 
 from laqs_assist.store import Store
 from laqs_assist.store.pooling import merge_bundles, set_code
@@ -47,11 +49,16 @@ def bundles() -> tuple[Path, ...]:
     st = Store(b)
     set_code(st, "Barnsley MBC", "370")
     st.close()
-    out.append(bundle(b, d / "b.bundle"))
     c = adviser(d / "c.db", "Cat", "barnsley", "2026-11-03", answers=("timely reports",))
     st = Store(c)
     visit(st, "South Borough", "2026-11-04", author="Cat", answers=("timely enough",))
     st.close()
+    with_documents(c, "barnsley", "2026-11-05", author="Cat", answers=())
+    with_register(c, "barnsley", (("Elm Primary", "106001"), ("Ash Infants", "106002")),
+                  (("106001", "level", "2", "2026-09-10", False), ("106002", "stage", "1", "2026-09-12", False),
+                   ("106001", "escalation", "v", "2026-10-01", True)))
+    with_review(b, "Elm Primary", ("2026-11-10", "2026-11-11"), team=("Bob", "Bea"))
+    out.append(bundle(b, d / "b.bundle"))
     out.append(bundle(c, d / "c.bundle"))
     return tuple(out)
 
@@ -98,8 +105,12 @@ def test_any_interleaving_of_merges_gives_the_same_team_store(runs):
 def test_the_reference_holds_what_the_bundles_say():
     ref = reference()
     orgs = sorted((r[1], r[2]) for r in ref["organisations"])
-    assert orgs == [("Barnsley", "LA"), ("Elm Primary", "school"), ("South Borough", "LA")]
+    assert orgs == [("Ash Infants", "school"), ("Barnsley", "LA"), ("Elm Primary", "school"), ("South Borough", "LA")]
     texts = sorted(r for r in (row for row in ref["responses"]))
     assert not any("Mr Brown" in str(r) for r in texts)  # withdrawn, whichever bundle came last
     # the edited answer's three wordings (two of them rival edits), four answers never edited
     assert len(ref["pool_versions"]) == 3 + 4
+    assert len(ref["documents"]) == 1 and len(ref["reviews"]) == 1 and len(ref["register_schools"]) == 2
+    assert len(ref["register_entries"]) == 2 and len(ref["register_las"]) == 1
+    assert not any("FLAGGED" in str(r) for t in ("register_entries", "review_interviews", "review_evidence")
+                   for r in ref[t])

@@ -5,6 +5,7 @@ loopback, and no flagged answer on any page (the team store here holds one, its 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
@@ -20,7 +21,18 @@ from pathlib import Path
 
 import pytest
 from conftest_store import assert_one_line_failure, run_laqs
-from pool_helpers import PRIVATE, adviser, bundle, visit
+from pool_helpers import (
+    FLAGGED_ENTRY,
+    FLAGGED_REVIEW,
+    PRIVATE,
+    PRIVATE_DOC,
+    adviser,
+    bundle,
+    visit,
+    with_documents,
+    with_register,
+    with_review,
+)
 
 from laqs_assist.store import Store
 from laqs_assist.store.pooling import merge_bundles, set_policy
@@ -94,8 +106,29 @@ def team(tmp_path_factory) -> Path:
     path = d / "team.db"
     st = Store(path)
     set_policy(st, "share_flagged", True)  # the flagged answer is in the team store: no page may show it
-    merge_bundles(st, [bundle(a, d / "a.bundle", share_flagged=True), bundle(b, d / "b.bundle")])
+    c = with_documents(d / "c.db", "North Borough", "2026-09-30", author="Cat",
+                       answers=("the gifted and talented lead keeps case studies",))
+    with_review(c, "Elm Primary", ("2026-11-10", "2026-11-11"))
+    with_register(c, "North Borough", (("Elm Primary", "100001"),),
+                  (("100001", "level", "2", "2026-09-10", False), ("100001", "escalation", "v", "2026-10-01", True)))
+    merge_bundles(st, [bundle(a, d / "a.bundle", share_flagged=True), bundle(b, d / "b.bundle"),
+                       bundle(c, d / "c.bundle")])
     assert st.conn.execute("SELECT count(*) FROM responses WHERE text = ?", [PRIVATE]).fetchone()[0] == 1
+    # A store holding what never travels (a personal store, served to look at it) shows none of it either: the
+    # private document, the flagged review rows and the flagged register entry are put here as an adviser has them.
+    v = st.conn.execute("SELECT id, organisation_id, academic_year FROM visits WHERE author = 'Cat'").fetchone()
+    doc, _ = st.add_document({"id": v[0], "organisation_id": v[1], "academic_year": v[2]}, aspect_id="2.4",
+                             kind="la-plan", title="Secret staffing plan PRIVATETITLE", filename="staffing.txt",
+                             content=PRIVATE_DOC)
+    rid = st.conn.execute("SELECT visit_id FROM reviews").fetchone()[0]
+    st.add_interview(rid, "assessment", 2, "deputy head", FLAGGED_REVIEW, concerns_individual=True)
+    st.add_evidence(rid, "assessment.1", "observation", 2, "partly", FLAGGED_REVIEW, concerns_individual=True)
+    from laqs_assist.store.register import RegisterTables
+
+    la, school = st.conn.execute("SELECT la_id, id FROM register_schools").fetchone()
+    RegisterTables(st).add_entry({"la_id": la, "school_id": school, "kind": "escalation", "value": "v",
+                                  "on_date": "2026-10-02", "academic_year": "2026/27", "reason": FLAGGED_ENTRY,
+                                  "concerns_individual": True})
     st.close()
     return path
 
@@ -128,6 +161,29 @@ def test_full_text_search(served):
     assert served.json("/team/shared_answers.json?_search=Brown&_shape=array") == []
 
 
+HIDDEN = ("PRIVATE", "Mr Brown", FLAGGED_REVIEW, FLAGGED_ENTRY, "FLAGGEDREVIEW", "FLAGGEDENTRY", "staffing.txt",
+          hashlib.sha256(PRIVATE_DOC).hexdigest())
+
+
+def test_shared_documents_reviews_and_the_register_are_browsed_without_what_is_private(served):
+    docs = served.json("/team/shared_documents.json?organisation=&_shape=array")
+    assert [(r["organisation"], r["title"]) for r in docs] == [("North Borough", "Summer school case study")]
+    assert "content" not in docs[0]
+    for path in ("/team/documents", "/team/documents.json", "/team/review_interviews",
+                 "/team/review_evidence", "/team/register_entries", "/team/review_slots"):
+        status, body = served.get(path)
+        assert status in (400, 403, 404), path
+    interviews = served.json("/team/shared_interviews.json?_shape=array")
+    assert [r["text"] for r in interviews] == ["Marking is weekly and moderated termly"]
+    evidence = served.json("/team/shared_evidence.json?_shape=array")
+    assert [r["text"] for r in evidence] == ["Books marked within the week"]
+    entries = served.json("/team/register.json?organisation=100001&_shape=array")
+    assert [(r["school"], r["kind"], r["value"]) for r in entries] == [("Elm Primary", "level", "2")]
+    assert served.json("/team/review_standards.json?_shape=array")
+    status, page = served.get("/team/register_schools")
+    assert status == 200 and "100001" in page
+
+
 def test_no_page_shows_a_flagged_answer(served):
     # the tables that hold an answer's words are closed, and so is arbitrary SQL
     for path in ("/team/responses", "/team/responses.json", "/team/response_versions", "/team/pool_versions",
@@ -137,14 +193,16 @@ def test_no_page_shows_a_flagged_answer(served):
         assert status in (400, 403, 404), path
         assert "PRIVATE" not in body and "Mr Brown" not in body
     # and every page a reader can reach by following links (bounded) is free of it
-    seen, queue = set(), ["/", "/team", "/team/shared_answers", "/team/shared_answers?_search=Brown"]
-    while queue and len(seen) < 120:
+    seen, queue = set(), ["/", "/team", "/team/shared_answers", "/team/shared_answers?_search=Brown",
+                          "/team/shared_documents?organisation=", "/team/register?organisation=",
+                          "/team/shared_interviews", "/team/shared_evidence"]
+    while queue and len(seen) < 200:
         path = queue.pop(0)
         if path in seen:
             continue
         seen.add(path)
         status, body = served.get(path)
-        assert "PRIVATE" not in body and "Mr Brown" not in body, path
+        assert not [h for h in HIDDEN if h in body], path
         for link in re.findall(r'href="(/[^"#]*)"', body):
             link = link.replace("&amp;", "&")
             if link.startswith("/-/static") or link in seen:

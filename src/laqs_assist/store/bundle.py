@@ -1,8 +1,12 @@
 """A bundle to share: an adviser's finalised visits written as a self-contained SQLite file (a laqs store holding
 only those visits, with every wording of each answer in pool_versions), closed cleanly so any SQLite tool opens it.
+With the visits go their shared documents, the school reviews whose days are over, and the register of each LA the
+visits are in (store/bundled.py says what travels).
 
 Answers flagged as concerning an individual stay behind unless the team's policy says otherwise; their ids are
-listed in pool_withdrawn, so a team store that pooled one before it was flagged drops it.
+listed in pool_withdrawn, so a team store that pooled one before it was flagged drops it. Private documents, and
+review interviews, review evidence and register entries flagged as concerning an individual, stay behind whatever
+the policy, with every event about them.
 """
 
 from __future__ import annotations
@@ -11,11 +15,12 @@ import json
 import os
 import sqlite3
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from .bundled import ANSWER_KEYS, BUNDLED
+from .bundled import ANSWER_KEYS, BUNDLED, DOCUMENT_KEYS
 from .db import _translate
 from .values import new_id, now
 
@@ -28,17 +33,29 @@ def version_id(response_id: str, started_at: str) -> str:
     return str(uuid.uuid5(VERSION_NS, f"{response_id}|{started_at}"))
 
 
+REGISTER_NS = uuid.UUID("0f7b6a1e-93c4-4d2a-8e6b-52a9c1d3e7f4")
+
+
+def register_id(urn: str | None, school_id: str) -> str:
+    """A register's school as every store names it in a bundle: by its URN (a school's own, in England), so two
+    advisers' registers of one LA hold one school; by the store's id where there is no URN."""
+    urn = (urn or "").strip()
+    return str(uuid.uuid5(REGISTER_NS, urn)) if urn else school_id
+
+
 def clean_payload(kind: str, payload: str | None) -> str | None:
-    """An event's payload without an answer's words (they travel with the answer, when it travels at all)."""
-    if not payload or not kind.startswith("response."):
+    """An event's payload without an answer's words (they travel with the answer, when it travels at all) or a
+    document's hash (it travels with the document, while the document is shared)."""
+    if not payload or not kind.startswith(("response.", "document.")):
         return payload
+    drop = ANSWER_KEYS if kind.startswith("response.") else DOCUMENT_KEYS
     try:
         data = json.loads(payload)
     except ValueError:
         return None
     if not isinstance(data, dict):
         return payload
-    return json.dumps({k: v for k, v in data.items() if k not in ANSWER_KEYS}, ensure_ascii=False,
+    return json.dumps({k: v for k, v in data.items() if k not in drop}, ensure_ascii=False,
                       separators=(",", ":"))
 
 
@@ -61,18 +78,34 @@ def joint_visits_in(store, dates: tuple[str, str] | None) -> int:
                               list(dates)).fetchone()[0]
 
 
-def choose_visits(store, *, date_from: str | None, date_to: str | None, refs: tuple[str, ...]) -> list[str]:
-    """The finalised visits to export: those named, or those dated in the range (every one when no range)."""
+# A school review (a visit with status 'review') has no end of its own: it is pooled once its last day has been
+# held; a later export carries what was added since (the report's words, findings, priorities).
+_REVIEW_HELD = ("v.status = 'review' AND EXISTS (SELECT 1 FROM reviews r WHERE r.visit_id = v.id AND "
+                "(SELECT max(d.value) FROM json_each(r.days) d) <= ?)")
+
+
+def choose_visits(store, *, date_from: str | None, date_to: str | None, refs: tuple[str, ...],
+                  today: str | None = None) -> list[str]:
+    """The finalised visits to export: those named, or those dated in the range (every one when no range). A school
+    review counts once its days are over (by `today`, and by the range's end when there is one)."""
+    today = today or date.today().isoformat()
+    held = _REVIEW_HELD if _columns(store.conn, "main", "reviews") else "0"
     if refs:
         ids = []
         for ref in refs:
             v = store.find_visit(ref)
-            if v["status"] != "ended":
+            over = held != "0" and store.conn.execute(f"SELECT 1 FROM visits v WHERE v.id = ? AND {held}",
+                                                      [v["id"], today]).fetchone()
+            if v["status"] == "review" and not over:
+                raise UsageError(f"review {v['id'][:8]} ({v['organisation']}, {v['date']}) is not over: a review is "
+                                 "pooled once its last day has been held")
+            if v["status"] != "ended" and not over:
                 raise UsageError(f"visit {v['id'][:8]} ({v['organisation']}, {v['date']}) has not ended: only "
                                  "finalised visits are pooled (end it first)")
             ids.append(v["id"])
         return list(dict.fromkeys(ids))
-    sql, params = "SELECT id FROM visits WHERE status = 'ended'", []
+    last = min(today, date_to) if date_to else today
+    sql, params = f"SELECT id FROM visits v WHERE (v.status = 'ended' OR ({held}))", [last] if held != "0" else []
     if date_from:
         sql += " AND date >= ?"
         params.append(date_from)
@@ -97,6 +130,7 @@ def export_bundle(store, visit_ids: list[str], out: Path, *, share_flagged: bool
     policy = {"share_flagged": share_flagged, "share_sip_names": share_sip_names}
     conn.create_function("pool_payload", 2, clean_payload, deterministic=True)
     conn.create_function("pool_version_id", 2, version_id, deterministic=True)
+    conn.create_function("pool_register_id", 2, register_id, deterministic=True)
     try:
         conn.execute("ATTACH DATABASE ? AS bundle", [str(tmp)])
         try:
@@ -130,6 +164,7 @@ def _fill(conn: sqlite3.Connection, visit_ids: list[str], policy: dict[str, bool
     conn.execute("CREATE TEMP TABLE pool_orgs (id TEXT PRIMARY KEY)")
     conn.execute("INSERT OR IGNORE INTO pool_orgs SELECT organisation_id FROM visits WHERE id IN "
                  "(SELECT id FROM pool_visits)")
+    _with_their_las(conn)
     for b in BUNDLED:
         if not _columns(conn, "main", b.table):
             continue
@@ -140,8 +175,12 @@ def _fill(conn: sqlite3.Connection, visit_ids: list[str], policy: dict[str, bool
             for col in b.orgs:
                 conn.execute(f"INSERT OR IGNORE INTO pool_orgs SELECT t.{col} FROM main.{b.table} t WHERE {b.pick} "
                              f"AND t.{col} IS NOT NULL")
-    conn.execute("INSERT OR IGNORE INTO pool_orgs SELECT parent_id FROM organisations WHERE parent_id IS NOT NULL "
-                 "AND id IN (SELECT id FROM pool_orgs)")
+    conn.execute("CREATE TEMP TABLE pool_private (id TEXT PRIMARY KEY)")
+    for b in BUNDLED:
+        if b.never and _columns(conn, "main", b.table):
+            conn.execute(f"INSERT OR IGNORE INTO pool_private SELECT t.{b.key} FROM main.{b.table} t "
+                         f"WHERE ({b.pick}) AND ({b.never})")
+    _with_their_las(conn)
     flagged = "0" if policy["share_flagged"] else "concerns_individual"
     conn.execute("CREATE TEMP TABLE pool_keep (id TEXT PRIMARY KEY)")
     conn.execute(f"INSERT INTO pool_keep SELECT id FROM responses WHERE visit_id IN (SELECT id FROM pool_visits) "
@@ -162,10 +201,16 @@ def _fill(conn: sqlite3.Connection, visit_ids: list[str], policy: dict[str, bool
             exprs.append(expr)
         where = b.pick + "".join(f" AND NOT ({cond})" for name, cond in b.private_rows.items()
                                  if not policy.get(name, False))
+        if b.never:
+            where += f" AND NOT ({b.never})"
         conn.execute(f"INSERT INTO bundle.{b.table} ({', '.join(cols)}) SELECT {', '.join(exprs)} "
                      f"FROM main.{b.table} t WHERE {where}")
     _versions(conn)
     conn.execute("INSERT INTO bundle.pool_withdrawn SELECT id FROM pool_left_out")
+    for b in BUNDLED:
+        if b.withdraws and _columns(conn, "main", b.table):
+            conn.execute(f"INSERT OR IGNORE INTO bundle.pool_withdrawn SELECT t.{b.key} FROM main.{b.table} t "
+                         f"WHERE ({b.pick}) AND ({b.withdraws})")
     visits = conn.execute("SELECT count(*) FROM bundle.visits").fetchone()[0]
     joint = conn.execute("SELECT count(*) FROM bundle.joint_visits").fetchone()[0] if \
         _columns(conn, "bundle", "joint_visits") else 0
@@ -181,8 +226,19 @@ def _fill(conn: sqlite3.Connection, visit_ids: list[str], policy: dict[str, bool
                                                int(policy["share_flagged"])])
     for name, allowed in policy.items():
         conn.execute("INSERT INTO bundle.pool_policy (name, value) VALUES (?, ?)", [name, "yes" if allowed else "no"])
+    carried = {t: conn.execute(f"SELECT count(*) FROM bundle.{t}").fetchone()[0] if _columns(conn, "bundle", t)
+               else 0 for t in ("documents", "reviews", "register_entries")}
+    # rows that stay with the adviser whatever the policy: private documents, flagged review and register rows
+    kept_private = conn.execute("SELECT count(*) FROM pool_private").fetchone()[0]
     return {"id": bundle_id, "visits": visits, "joint_visits": joint, "answers": answers, "left_out": left_out,
-            "organisations": conn.execute("SELECT count(*) FROM bundle.organisations").fetchone()[0]}
+            "organisations": conn.execute("SELECT count(*) FROM bundle.organisations").fetchone()[0],
+            **carried, "kept_private": kept_private}
+
+
+def _with_their_las(conn: sqlite3.Connection) -> None:
+    """The LA above each organisation chosen (before the tables that follow an LA, such as its register, choose)."""
+    conn.execute("INSERT OR IGNORE INTO pool_orgs SELECT parent_id FROM organisations WHERE parent_id IS NOT NULL "
+                 "AND id IN (SELECT id FROM pool_orgs)")
 
 
 def _versions(conn: sqlite3.Connection) -> None:
@@ -213,7 +269,7 @@ def _versions(conn: sqlite3.Connection) -> None:
 
 def _drop_temp(conn: sqlite3.Connection) -> None:
     picked = [f"picked_{b.table}" for b in BUNDLED if b.remember]
-    for name in ("pool_visits", "pool_orgs", "pool_keep", "pool_left_out", "pool_range", *picked):
+    for name in ("pool_visits", "pool_orgs", "pool_keep", "pool_left_out", "pool_private", "pool_range", *picked):
         conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 

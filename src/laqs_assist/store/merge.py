@@ -19,6 +19,7 @@ The rules, each of them the same whatever order bundles arrive in:
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from typing import Any, Iterable
 
 from .bundled import BUNDLED, organisation_columns
@@ -88,7 +89,7 @@ def merge_rows(db: Engine, policy: dict[str, str]) -> dict[str, int]:
         incoming = db.columns(b.table, incoming=True)
         if not have or not incoming:
             continue
-        cols = [c for c in incoming if c in have and not (b.table == "events" and c == "seq")]
+        cols = [c for c in incoming if c in have and not (b.table == "events" and c == "seq") and c not in b.local]
         if b.table == "judgements":
             cols = [c for c in cols if c != "seq"]
         exprs = [_mapped(c, src) if c in b.orgs else f"t.{c}" for c in cols]
@@ -110,6 +111,10 @@ def merge_rows(db: Engine, policy: dict[str, str]) -> dict[str, int]:
         for name, cond in b.private_rows.items():
             if policy.get(name) != "yes":
                 where += f" AND NOT ({cond})"
+        if b.never:
+            where += f" AND NOT ({b.never})"  # whatever a bundle carries, the team store never keeps these
+        if b.withdraws:
+            where += f" AND NOT EXISTS (SELECT 1 FROM pool_withdrawn w WHERE w.response_id = t.{b.key})"
         if b.table == "judgements":
             # an answer withdrawn or not pooled is not pointed at
             exprs[cols.index("response_id")] = ("CASE WHEN EXISTS (SELECT 1 FROM responses r WHERE "
@@ -185,6 +190,9 @@ def _purge_withdrawn(db: Engine, withdrawn: list[str]) -> None:
         for table, col in (("response_versions", "response_id"), ("pool_versions", "response_id"),
                            ("pool_resolutions", "response_id"), ("responses", "id")):
             db.x(f"DELETE FROM {table} WHERE {col} IN {gone}", chunk)
+        for b in BUNDLED:
+            if b.withdraws and db.columns(b.table):
+                db.x(f"DELETE FROM {b.table} WHERE {b.key} IN {gone}", chunk)
 
 
 # --- organisations ------------------------------------------------------------------------------------------------
@@ -255,17 +263,45 @@ def _fold(db: Engine, old: str, new: str) -> None:
     """Make the organisation `old` part of `new`: every row naming it names `new`; `old` goes."""
     if old == new or not db.rows("SELECT 1 FROM organisations WHERE id = ?", [old]):
         return
+    keys = {b.table: b.key for b in BUNDLED}
     for table, col in organisation_columns():
         if table == "organisations":
             db.x(f"UPDATE organisations SET {col} = ? WHERE {col} = ?", [new, old])
         elif db.columns(table):
-            db.x(f"UPDATE {table} SET {col} = ? WHERE {col} = ?", [new, old])
+            if keys.get(table) == col:
+                # keyed by the organisation (an LA's register): `new`'s own row stands, `old`'s goes
+                db.x(f"UPDATE {table} SET {col} = ? WHERE {col} = ? AND NOT EXISTS (SELECT 1 FROM {table} "
+                     f"WHERE {col} = ?)", [new, old, new])
+                db.x(f"DELETE FROM {table} WHERE {col} = ?", [old])
+            else:
+                with _relabelling(db, table):
+                    db.x(f"UPDATE {table} SET {col} = ? WHERE {col} = ?", [new, old])
     db.x("DELETE FROM organisation_aliases WHERE organisation_id = ?", [old])
     db.x("DELETE FROM organisations WHERE id = ?", [old])
     # Derived data about either (a store's cache of ratings) is built again from the rows now theirs: moving rows
     # from one organisation to another is neither an insert nor a delete that would tell a cache so.
     if db.columns("rating_cache"):
         db.x("DELETE FROM rating_cache WHERE organisation_id IN (?, ?)", [old, new])
+
+
+@contextmanager
+def _relabelling(db: Engine, table: str):
+    """Let a fold name the organisation an append-only table's rows are about (a register's entries): the entries
+    and what they say stay as they were; only the organisation they name is now called by its team id. SQLite
+    refuses any change to such rows by trigger; the trigger is lifted for this statement, inside the merge's
+    transaction, and put back as it was."""
+    if db.name != "sqlite":
+        yield
+        return
+    guards = db.rows("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
+                     "AND sql LIKE '%BEFORE UPDATE%'", [table])
+    for name, _sql in guards:
+        db.x(f"DROP TRIGGER {name}")
+    try:
+        yield
+    finally:
+        for _name, sql in guards:
+            db.x(sql)
 
 
 def _settle_names(db: Engine, touched: set[str]) -> None:

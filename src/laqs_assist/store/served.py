@@ -19,6 +19,16 @@ OPEN_TABLES = {
     "rating_decisions": "An adviser's decisions on a rating (override or agreement), with when and why.",
     "actions": "Actions agreed at visits.",
     "action_updates": "What became of each action: done, dropped, carried forward or opened again.",
+    "register_las": "The LAs whose school register is kept here, with the register pack each is kept by.",
+    "register_schools": "The schools on each LA's register, with their URN, phase and kind.",
+    "reviews": "School reviews: the team, the days, the stages chosen and the focus the stage 1 discussion agreed.",
+    "review_standards": "Each school's own quality standards, as the review's interviews gave them: every version, "
+                        "each naming the one it replaces.",
+    "review_collations": "The team's collation sessions, where evidence was pooled.",
+    "review_findings": "How far each standard was found evident, as the team agreed it (the latest stands).",
+    "review_notes": "The review report's own words: judgements, recommendations, questions and points for "
+                    "consideration.",
+    "review_priorities": "Rich priorities for the school improvement plan, each an action with its owner.",
     "pool_bundles": "The bundles merged into this store: who exported each, when, and how much it held.",
     "pool_policy": "What this team agreed may be pooled beyond the default.",
 }
@@ -37,6 +47,12 @@ COLUMNS = {
                 "override": "the adviser's rating where it differs", "self_evaluation": "the LA's own view",
                 "accepted": "1 when the adviser agreed the suggestion"},
     "actions": {"due_date": "the date agreed (a carry forward sets a new one in action_updates)"},
+    "reviews": {"team": "the reviewers, lead first, as JSON", "days": "the review's days, as JSON",
+                "areas": "the areas agreed as the focus, as JSON", "framework_version": "the school framework's "
+                "latest version"},
+    "review_standards": {"code": "AREA.n", "withdrawn": "1 for a version that withdraws the standard",
+                         "interview_id": "the interview that gave it, where that interview is pooled"},
+    "review_findings": {"extent": "evident, partly or not evident", "evidence": "pieces of evidence weighed"},
     "action_updates": {"status": "done, dropped, carried or open", "on_date": "the day it happened"},
 }
 VIEWS = {
@@ -85,6 +101,48 @@ CANNED = {
                "JOIN organisations o ON o.id = a.organisation_id WHERE coalesce((SELECT u.status FROM "
                "action_updates u WHERE u.action_id = a.id ORDER BY u.created_at DESC, u.id DESC LIMIT 1), 'open') "
                f"IN ('open', 'carried') AND {DUE_NOW} < :today ORDER BY due, o.name",
+    },
+    "shared_documents": {
+        "title": "Documents kept as evidence",
+        "description": "Documents advisers marked shared, with their kind, size and SHA-256 (the file itself stays "
+                       "with the adviser who holds it). Organisation: a name, alias, LA code or URN, or blank for "
+                       "every one.",
+        "sql": "SELECT o.name AS organisation, v.date, r.aspect_id AS aspect, r.kind, r.title, r.filename, r.size, "
+               "r.sha256, r.shared_at FROM documents r JOIN visits v ON v.id = r.visit_id JOIN organisations o ON "
+               f"o.id = r.organisation_id WHERE r.shared = 1 AND (:organisation = '' OR {_ORG}) "
+               "ORDER BY o.name, v.date, r.created_at",
+    },
+    "register": {
+        "title": "School register: entries",
+        "description": "Each school's history on its LA's register (levels, stages of concern, escalation steps, "
+                       "strands, visits, reports, support days, reviews), as the entries recorded it; an entry "
+                       "flagged as concerning an individual is never shown. Organisation: the LA or the school "
+                       "(name, alias, LA code or URN), or blank for every one.",
+        "sql": "SELECT la.name AS la, o.name AS school, s.urn, e.kind, e.value, e.days, e.on_date, e.academic_year, "
+               "e.reason, e.by_whom, e.rule FROM register_entries e JOIN organisations la ON la.id = e.la_id "
+               "LEFT JOIN register_schools s ON s.id = e.school_id LEFT JOIN organisations o ON "
+               "o.id = s.organisation_id WHERE e.concerns_individual = 0 AND (:organisation = '' OR "
+               f"{_ORG.replace('r.organisation_id', 'e.la_id')} OR "
+               f"{_ORG.replace('r.organisation_id', 's.organisation_id')}) "
+               "ORDER BY la.name, o.name, e.on_date, e.seq",
+    },
+    "shared_interviews": {
+        "title": "School reviews: interviews",
+        "description": "What leaders said in each review's interviews about their school's quality standards; "
+                       "interviews flagged as concerning an individual are never shown.",
+        "sql": "SELECT o.name AS school, v.date, i.area_id AS area, i.interviewees, i.text, i.day, i.session "
+               "FROM review_interviews i JOIN visits v ON v.id = i.visit_id JOIN organisations o ON "
+               "o.id = v.organisation_id WHERE i.concerns_individual = 0 ORDER BY v.date, o.name, i.created_at",
+    },
+    "shared_evidence": {
+        "title": "School reviews: evidence",
+        "description": "Evidence each review recorded against the school's standards (observations, work samples, "
+                       "data, pupils' and teachers' views); evidence flagged as concerning an individual is never "
+                       "shown.",
+        "sql": "SELECT o.name AS school, v.date, e.code AS standard, e.kind, e.extent, e.text, e.day, e.session "
+               "FROM review_evidence e JOIN visits v ON v.id = e.visit_id JOIN organisations o ON "
+               "o.id = v.organisation_id WHERE e.concerns_individual = 0 ORDER BY v.date, o.name, e.code, "
+               "e.created_at",
     },
     "search": {
         "title": "Search answers",
