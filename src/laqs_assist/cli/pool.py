@@ -59,8 +59,12 @@ def pool_export(state, visits, date_from, date_to, out, team, as_json) -> None:
         return
     left = f"; {r['left_out']} answer(s) flagged as concerning an individual left out" if r["left_out"] else ""
     joint = f", {r['joint_visits']} joint visit(s)" if r.get("joint_visits") else ""
-    click.echo(f"Wrote {out}: {r['visits']} visit(s){joint}, {r['answers']} answer(s), {r['organisations']} "
-               f"organisation(s){left}.")
+    more = "".join(f", {r[k]} {words}" for k, words in (("reviews", "school review(s)"),
+                                                         ("documents", "shared document(s)"),
+                                                         ("register_entries", "register entr(ies)")) if r.get(k))
+    private = f"; {r['kept_private']} private document(s) kept back" if r.get("kept_private") else ""
+    click.echo(f"Wrote {out}: {r['visits']} visit(s){joint}{more}, {r['answers']} answer(s), {r['organisations']} "
+               f"organisation(s){left}{private}.")
 
 
 @pool.command("merge")
