@@ -622,6 +622,15 @@ def _interactive(chat: LineChat) -> None:
 def run(service: Service, stdin: TextIO | None = None, stdout: TextIO | None = None,
         interactive: bool | None = None, stderr: TextIO | None = None) -> int:
     """Run the chat; the exit code: 0, or 2 when lines of a script failed."""
+    return drive(lambda write: LineChat(service, write), _interactive, stdin, stdout, interactive, stderr)
+
+
+def drive(make_chat: Callable[[Callable[[str], None]], Any], interactive_loop: Callable[[Any], None],
+          stdin: TextIO | None = None, stdout: TextIO | None = None, interactive: bool | None = None,
+          stderr: TextIO | None = None) -> int:
+    """Run a line-mode chat (an interview, a joint visit's form, a review's interviews): in a terminal through
+    `interactive_loop`, paused when it is left unfinished; from a pipe or file as a script. The exit code: 0, or 2
+    when lines of a script failed."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
@@ -632,13 +641,13 @@ def run(service: Service, stdin: TextIO | None = None, stdout: TextIO | None = N
         stdout.write(text + "\n")
         stdout.flush()
 
-    chat = LineChat(service, write)
+    chat = make_chat(write)
     chat.header()
     chat.ask()
     if interactive is None:
         interactive = stdin.isatty() and stdout.isatty()
     if interactive:
-        _interactive(chat)
+        interactive_loop(chat)
         if not chat.done:
             chat.cmd_pause()
         return 0

@@ -8,7 +8,6 @@ refused line put back to be corrected (and kept as the draft meanwhile).
 
 from __future__ import annotations
 
-import sys
 import textwrap
 from typing import Any, Callable, TextIO
 
@@ -16,7 +15,7 @@ from ..app.joint import JointVisits
 from ..errors import LaqsError, UsageError
 from ..inert import inert
 from ..packs.forms import scale_line, shown, standards_of, ticked
-from . import _DraftKeeper, _isatty, _script, _tolerant
+from . import _DraftKeeper, drive
 
 HELP = """Answer the field shown, or type a command:
   /help            this list
@@ -245,27 +244,7 @@ def _interactive(chat: JointChat) -> None:
 def run(joint: JointVisits, stdin: TextIO | None = None, stdout: TextIO | None = None,
         interactive: bool | None = None, stderr: TextIO | None = None) -> int:
     """Walk the open joint visit's form; the exit code: 0, or 2 when lines of a script failed."""
-    stdin = stdin or sys.stdin
-    stdout = stdout or sys.stdout
-    stderr = stderr or sys.stderr
-    _tolerant(stdout)
-    _tolerant(stderr)
-
-    def write(text: str) -> None:
-        stdout.write(text + "\n")
-        stdout.flush()
-
-    chat = JointChat(joint, write)
-    chat.header()
-    chat.ask()
-    if interactive is None:
-        interactive = stdin.isatty() and stdout.isatty()
-    if interactive:
-        _interactive(chat)
-        if not chat.done:
-            chat.cmd_pause()
-        return 0
-    return _script(chat, stdin, write, stderr, stdout, echo=not _isatty(stdin))  # type: ignore[arg-type]
+    return drive(lambda write: JointChat(joint, write), _interactive, stdin, stdout, interactive, stderr)
 
 
 __all__ = ["HELP", "JointChat", "run"]
