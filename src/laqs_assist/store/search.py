@@ -159,13 +159,15 @@ class SearchTables(_Base):
             kept.append(rowid)
         if not kept:
             return []
+        # bm25 is worked out for the answers kept only (a WHERE is applied before the columns are)
         rows = self._rows(
             "SELECT r.id, r.visit_id, r.aspect_id, r.question_id, r.text, r.concerns_individual, r.created_at, "
             "v.date, o.name AS organisation FROM "
-            "(SELECT rowid, rank FROM responses_fts WHERE responses_fts MATCH ? AND rowid >= ? "
-            "AND +rowid IN (SELECT value FROM json_each(?)) ORDER BY rank LIMIT ?) hits "
+            "(SELECT rowid, score FROM (SELECT rowid, bm25(responses_fts) AS score FROM responses_fts "
+            "WHERE responses_fts MATCH ? AND rowid >= ? AND +rowid IN (SELECT value FROM json_each(?))) "
+            "ORDER BY score, rowid LIMIT ?) hits "
             "JOIN responses r ON r.rowid = hits.rowid JOIN visits v ON v.id = r.visit_id "
-            "JOIN organisations o ON o.id = r.organisation_id ORDER BY hits.rank",
+            "JOIN organisations o ON o.id = r.organisation_id ORDER BY hits.score, hits.rowid",
             [rare, kept[-1], json.dumps(kept), limit])
         folded_words = [_fold(w) for w in words]
         for r in rows:
