@@ -44,8 +44,9 @@ RANK_IN_FTS = (
     "snippet FROM responses_fts WHERE responses_fts MATCH ? ORDER BY rank LIMIT ?) h "
     "JOIN responses r ON r.rowid = h.rowid JOIN visits v ON v.id = r.visit_id "
     "JOIN organisations o ON o.id = r.organisation_id ORDER BY h.rank")
+# Without the rank column: reading it makes bm25 count every answer holding each word, even when not ordering by it.
 NEWEST_FIRST = RANK_IN_FTS.replace("ORDER BY rank LIMIT ?", "ORDER BY rowid DESC LIMIT ?").replace(
-    "ORDER BY h.rank", "ORDER BY h.rowid DESC")
+    "ORDER BY h.rank", "ORDER BY h.rowid DESC").replace("SELECT rowid, rank, snippet", "SELECT rowid, snippet")
 
 
 def main(argv: list[str] | None = None) -> int:
