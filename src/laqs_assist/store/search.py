@@ -146,15 +146,14 @@ class SearchTables(_Base):
         # The common words' first letters are read lazily from the prefix index alongside; a longer common word is
         # then checked in the answer's text.
         walk = " ".join([rare] + [f'"{w[:self.PREFIX_INDEXED]}"*' for w in common])
-        longer = [re.compile(r"(?<![^\W_])" + re.escape(_fold(w))) for w in common
-                  if len(_fold(w)) > self.PREFIX_INDEXED]
+        longer = [_fold(w) for w in common if len(_fold(w)) > self.PREFIX_INDEXED]
         kept: list[int] = []
         for rowid, text in self.conn.execute(
                 "SELECT f.rowid, r.text FROM responses_fts f JOIN responses r ON r.rowid = f.rowid "
                 "WHERE responses_fts MATCH ? ORDER BY f.rowid DESC", [walk]):
             if longer:
                 folded = _fold(text or "")
-                if not all(p.search(folded) for p in longer):
+                if not all(_begins_a_word(folded, w) for w in longer):
                     continue
             kept.append(rowid)
         if not kept:
@@ -233,6 +232,16 @@ def _unindexed_hits(store: SearchTables, fts: str, limit: int) -> list[dict[str,
 
 
 _TOKEN = re.compile(r"[^\W_]+")
+
+
+def _begins_a_word(text: str, start: str) -> bool:
+    """Whether a word of `text` (a run of letters and digits, as the tokenizer reads them) begins with `start`."""
+    i = text.find(start)
+    while i >= 0:
+        if i == 0 or not text[i - 1].isalnum():
+            return True
+        i = text.find(start, i + 1)
+    return False
 
 
 def _fold(word: str) -> str:
