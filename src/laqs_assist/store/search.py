@@ -29,7 +29,7 @@ class SearchTables(_Base):
     #   held by half the answers or more no weight at all). A store where no word of the query is very common ranks
     #   exactly as FTS5 ranks the whole query.
     # One step still grows with the store: a prefix longer than the indexed ones whose first letters are very common
-    # is looked up in the index's vocabulary, which counts the answers of every word it begins (about 4 ms per
+    # is looked up in the index's vocabulary, which counts the answers of every word it begins (about 18 ms per
     # million answers holding them), though far cheaper than FTS5 merging those words itself, as it did before.
     COMMON = 5_000
     # Prefixes up to this many letters have an index of their own (prefix='2 3 4'): read lazily, like whole words.
