@@ -303,6 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reuse-bundles", action="store_true",
                     help="merge the bundles of an earlier run as they are, without checking the source store")
     ap.add_argument("--big-store", type=Path, default=None, help="search this store as the larger one")
+    ap.add_argument("--small-store", type=Path, default=None,
+                    help="search this store as the smaller one instead of the merged team store (with --steps "
+                         "search,big only, no merge is needed)")
     args = ap.parse_args(argv)
     steps = set(args.steps.split(","))
 
@@ -313,6 +316,10 @@ def main(argv: list[str] | None = None) -> int:
     folder = C.OUT / f"pool-{n}"
     team, floor_store = folder / "team.db", folder / "floor.db"
     kept = sorted((folder / "bundles").glob("bundle-*.db"))
+    if args.small_store and not steps & {"merge", "pg", "serve", "bytes"}:
+        search_growth(args.small_store, _answers(args.small_store), big if "big" in steps else 0,
+                      2 if args.quick else 5, args.big_store, label="store")
+        return 0
     if args.reuse_bundles and len(kept) == N_BUNDLES:
         bundles = kept
         print(f"reusing the bundles in {folder / 'bundles'}")
@@ -406,13 +413,23 @@ def bytes_per_answer(team: Path, folder: Path, total: int) -> None:
     (folder / "plain.db").unlink(missing_ok=True)
 
 
-def search_growth(team: Path, total: int, big: int, rounds: int, big_store: Path | None = None) -> None:
+def _answers(path: Path) -> int:
+    conn = sqlite3.connect(str(path))
+    try:
+        return conn.execute("SELECT count(*) FROM responses").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def search_growth(team: Path, total: int, big: int, rounds: int, big_store: Path | None = None,
+                  label: str = "team store") -> None:
     import gen_store
 
     q1, m1, f1 = search_p99(team, rounds)
-    print(f"search on the merged team store ({total:,}): p99 {C.fmt_ms(q1)}, median {C.fmt_ms(m1)}, "
+    what = "the merged team store" if label == "team store" else str(team)
+    print(f"search on {what} ({total:,}): p99 {C.fmt_ms(q1)}, median {C.fmt_ms(m1)}, "
           f"floor median {C.fmt_ms(f1)}")
-    C.emit("pool", f"search p99, team store of {total:,}", C.fmt_ms(q1), floor=f"{C.fmt_ms(f1)} (count MATCH median)",
+    C.emit("pool", f"search p99, {label} of {total:,}", C.fmt_ms(q1), floor=f"{C.fmt_ms(f1)} (count MATCH median)",
            ratio_=C.ratio(m1, f1), target="< 50 ms", ok=q1 < 0.05)
     if big:
         t = clock()
@@ -422,8 +439,11 @@ def search_growth(team: Path, total: int, big: int, rounds: int, big_store: Path
         q3, m3, f3 = search_p99(path, rounds)
         k = math.log(q3 / q1) / math.log(big / total)
         at10m = q3 * (10_000_000 / big) ** k
-        print(f"search on {big:,}: p99 {C.fmt_ms(q3)}, median {C.fmt_ms(m3)}; growth exponent {k:.2f} "
-              f"(p99 ∝ N^{k:.2f}); read off at 10M: {C.fmt_ms(at10m)}; {_size(path) / big:,.0f} bytes per answer")
+        k50 = math.log(m3 / m1) / math.log(big / total)
+        kf = math.log(f3 / f1) / math.log(big / total)
+        print(f"search on {big:,}: p99 {C.fmt_ms(q3)}, median {C.fmt_ms(m3)}, floor median {C.fmt_ms(f3)}; growth "
+              f"exponent {k:.2f} (p99 ∝ N^{k:.2f}; median N^{k50:.2f}; floor N^{kf:.2f}); read off at 10M: "
+              f"{C.fmt_ms(at10m)}; {_size(path) / big:,.0f} bytes per answer")
         C.emit("pool", f"search p99, store of {big:,}", f"{C.fmt_ms(q3)} (N^{k:.2f}; 10M ≈ {C.fmt_ms(at10m)})",
                floor=f"{C.fmt_ms(f3)} (count MATCH median)", ratio_=C.ratio(m3, f3), target="< 50 ms", ok=q3 < 0.05)
 

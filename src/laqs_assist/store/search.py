@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
@@ -15,9 +17,23 @@ else:
 
 
 class SearchTables(_Base):
-    # Ranking scores every match; past this many matches (or a quarter of it for whole words), the newest matches
-    # are shown instead, which stays fast.
-    RANK_LIMIT = 20_000
+    # How search stays as fast on a team store of millions of answers as on a personal one: every step reads a
+    # bounded number of index entries, whatever the store's size.
+    # - A word held by more than COMMON answers (as a whole word, or through the words it begins) is very common.
+    # - If the query's whole words together are, or every word of it is, the newest answers holding them all are
+    #   shown, newest first: FTS5 reads whole words (and indexed prefixes) lazily, newest first, so that costs the
+    #   page asked for, not the store.
+    # - Otherwise answers are ranked best first (bm25). Ranking reads and sorts every match it is given, and weighs
+    #   each word by counting every answer holding it, so it is given only the less common words, which hold at most
+    #   COMMON answers each; the very common words of the query are matched without being weighed (bm25 gives a word
+    #   held by half the answers or more no weight at all). A store where no word of the query is very common ranks
+    #   exactly as FTS5 ranks the whole query.
+    # One step still grows with the store: a prefix longer than the indexed ones whose first letters are very common
+    # is looked up in the index's vocabulary, which counts the answers of every word it begins (about 18 ms per
+    # million answers holding them), though far cheaper than FTS5 merging those words itself, as it did before.
+    COMMON = 5_000
+    # Prefixes up to this many letters have an index of their own (prefix='2 3 4'): read lazily, like whole words.
+    PREFIX_INDEXED = 4
 
     # Answers wait for the search index until this many have built up (or a search, or a visit starting, pausing or
     # ending, brings it up to date): one FTS5 segment per batch instead of one per answer.
@@ -57,35 +73,122 @@ class SearchTables(_Base):
         return self._fts_search(fts, limit)
 
     def _fts_search(self, fts: str, limit: int) -> list[dict[str, Any]]:
+        self._words_begun: dict[str, list[tuple[str, int]]] = {}  # the vocabulary read during this search
+        words = re.findall(r'"([^"]*)"\*', fts)
         whole = fts.replace('"*', '"')
-        # Whole words are counted cheaply; prefixes of common words first merge every word they begin.
-        many = self._count(whole, self.RANK_LIMIT // 4) > self.RANK_LIMIT // 4 or \
-            self._count(fts, self.RANK_LIMIT) > self.RANK_LIMIT
-        if not many:
-            return self._hits(fts, "rank", limit)
-        # Very common words: the newest answers holding the words themselves. Whole words are read lazily, newest
-        # first, where prefixes would first merge every word they begin; prefixes only top up a short list.
-        hits = self._hits(whole, "rowid DESC", limit)
-        if len(hits) < limit:
-            seen = {h["id"] for h in hits}
-            hits += [h for h in self._hits(fts, "rowid DESC", limit) if h["id"] not in seen][: limit - len(hits)]
-        return hits
+        if self._count(whole, self.COMMON) > self.COMMON:
+            return self._newest(words, limit)
+        common = [w for w in words if self._common(w)]
+        if len(common) == len(words):
+            return self._newest(words, limit)
+        if common:
+            return self._ranked_among(words, common, limit)
+        return self._hits(fts, "rank", limit)
 
     def _count(self, fts: str, cap: int) -> int:
         """How many answers match, counting no further than cap + 1."""
         return self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM responses_fts WHERE responses_fts MATCH ? "
                                  "LIMIT ?)", [fts, cap + 1]).fetchone()[0]
 
+    def _common(self, word: str) -> bool:
+        """Whether more than COMMON answers hold the word, or words it begins. Whole words and indexed prefixes are
+        counted lazily up to the cap; a longer prefix that its first letters show may be common is looked up in the
+        index's vocabulary, which lists the words it begins with their answer counts."""
+        if self._count(f'"{word}"', self.COMMON) > self.COMMON:
+            return True
+        short = f'"{word[:self.PREFIX_INDEXED]}"*'
+        if self._count(short, self.COMMON) <= self.COMMON:
+            return False
+        if len(_fold(word)) <= self.PREFIX_INDEXED:
+            return True
+        return sum(n for _, n in self._vocabulary(word)) > self.COMMON
+
+    def _vocabulary(self, word: str) -> list[tuple[str, int]]:
+        """The indexed words that begin with `word`, and how many answers hold each (read once a search)."""
+        cache = self.__dict__.setdefault("_words_begun", {})
+        if word in cache:
+            return cache[word]
+        low = _fold(word)
+        high = low[:-1] + chr(ord(low[-1]) + 1)
+        try:
+            self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.responses_fts_words "
+                              "USING fts5vocab(main, responses_fts, row)")
+            found = self.conn.execute("SELECT term, doc FROM temp.responses_fts_words WHERE term >= ? AND term < ?",
+                                      [low, high]).fetchall()
+        except sqlite3.DatabaseError:
+            found = []  # no vocabulary here: the word is matched as a prefix by FTS5 itself
+        cache[word] = found
+        return found
+
+    def _lazy(self, word: str) -> str:
+        """An FTS5 expression matching what '"word"*' matches, read lazily: a whole word or an indexed prefix as it
+        is, a longer prefix as the words it begins (FTS5 would first merge every one of them into one list)."""
+        if len(_fold(word)) <= self.PREFIX_INDEXED:
+            return f'"{word}"*'
+        terms = [t for t, _ in self._vocabulary(word)]
+        if not terms:
+            return f'"{word}"*'  # a word the vocabulary spells otherwise: FTS5 merges what it begins
+        return "(" + " OR ".join(f'"{t}"' for t in terms) + ")"
+
+    def _newest(self, words: list[str], limit: int) -> list[dict[str, Any]]:
+        """Very common words: the newest answers holding the words themselves, topped up by the words they begin
+        when that gives a short list."""
+        hits = self._hits(" ".join(f'"{w}"' for w in words), "rowid DESC", limit)
+        if len(hits) < limit:
+            seen = {h["id"] for h in hits}
+            more = self._hits(" AND ".join(self._lazy(w) for w in words), "rowid DESC", limit)
+            hits += [h for h in more if h["id"] not in seen][: limit - len(hits)]
+        return hits
+
+    def _ranked_among(self, words: list[str], common: list[str], limit: int) -> list[dict[str, Any]]:
+        """Best first by the query's less common words, among the answers holding every word. The less common words
+        hold at most COMMON answers each, so reading those answers is bounded; the common words are matched on
+        them lazily by their first letters and, when longer, in the answer's text as the index would match them
+        (case and accents folded, words as prefixes)."""
+        rare = " ".join(f'"{w}"*' for w in words if w not in common)
+        # The common words' first letters are read lazily from the prefix index alongside; a longer common word is
+        # then checked in the answer's text.
+        walk = " ".join([rare] + [f'"{w[:self.PREFIX_INDEXED]}"*' for w in common])
+        longer = [_fold(w) for w in common if len(_fold(w)) > self.PREFIX_INDEXED]
+        kept: list[int] = []
+        for rowid, text in self.conn.execute(
+                "SELECT f.rowid, r.text FROM responses_fts f JOIN responses r ON r.rowid = f.rowid "
+                "WHERE responses_fts MATCH ? ORDER BY f.rowid DESC", [walk]):
+            if longer:
+                folded = _fold(text or "")
+                if not all(_begins_a_word(folded, w) for w in longer):
+                    continue
+            kept.append(rowid)
+        if not kept:
+            return []
+        # bm25 is worked out for the answers kept only (a WHERE is applied before the columns are)
+        rows = self._rows(
+            "SELECT r.id, r.visit_id, r.aspect_id, r.question_id, r.text, r.concerns_individual, r.created_at, "
+            "v.date, o.name AS organisation FROM "
+            "(SELECT rowid, score FROM (SELECT rowid, bm25(responses_fts) AS score FROM responses_fts "
+            "WHERE responses_fts MATCH ? AND rowid >= ? AND +rowid IN (SELECT value FROM json_each(?))) "
+            "ORDER BY score, rowid LIMIT ?) hits "
+            "JOIN responses r ON r.rowid = hits.rowid JOIN visits v ON v.id = r.visit_id "
+            "JOIN organisations o ON o.id = r.organisation_id ORDER BY hits.score, hits.rowid",
+            [rare, kept[-1], json.dumps(kept), limit])
+        folded_words = [_fold(w) for w in words]
+        for r in rows:
+            tokens = [(m.start(), m.end(), _fold(m.group())) for m in _TOKEN.finditer(r["text"] or "")]
+            r["snippet"] = _snippet(r["text"] or "", tokens, folded_words)
+        return rows
+
     def _hits(self, fts: str, order: str, limit: int) -> list[dict[str, Any]]:
-        """Rank and cut inside FTS5, then join only the rows kept."""
+        """Rank and cut inside FTS5, then join only the rows kept. The rank is read only when ordering by it: bm25
+        counts every answer holding each word."""
+        ranked = order == "rank"
         return self._rows(
             "SELECT r.id, r.visit_id, r.aspect_id, r.question_id, r.text, r.concerns_individual, r.created_at, "
             "v.date, o.name AS organisation, hits.snippet FROM "
-            f"(SELECT rowid, snippet(responses_fts, 0, '[', ']', '…', 12) AS snippet, rank FROM responses_fts "
-            f"WHERE responses_fts MATCH ? ORDER BY {order} LIMIT ?) hits "
+            f"(SELECT rowid, snippet(responses_fts, 0, '[', ']', '…', 12) AS snippet{', rank' if ranked else ''} "
+            f"FROM responses_fts WHERE responses_fts MATCH ? ORDER BY {order} LIMIT ?) hits "
             "JOIN responses r ON r.rowid = hits.rowid JOIN visits v ON v.id = r.visit_id "
             "JOIN organisations o ON o.id = r.organisation_id "
-            f"ORDER BY hits.{'rank' if order == 'rank' else 'rowid DESC'}",
+            f"ORDER BY hits.{'rank' if ranked else 'rowid DESC'}",
             [fts, limit])
 
 
@@ -134,8 +237,20 @@ def _unindexed_hits(store: SearchTables, fts: str, limit: int) -> list[dict[str,
 _TOKEN = re.compile(r"[^\W_]+")
 
 
+def _begins_a_word(text: str, start: str) -> bool:
+    """Whether a word of `text` (a run of letters and digits, as the tokenizer reads them) begins with `start`."""
+    i = text.find(start)
+    while i >= 0:
+        if i == 0 or not text[i - 1].isalnum():
+            return True
+        i = text.find(start, i + 1)
+    return False
+
+
 def _fold(word: str) -> str:
     """A word as unicode61 (remove_diacritics 2) indexes it: case-folded, accents dropped."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
