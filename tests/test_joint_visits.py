@@ -237,6 +237,12 @@ def test_cli_lists_and_summarises_joint_visits(tmp_path):
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "not an academic year" in bad.stderr
     shown = laqs("joint-visits", "show", first[:8], db=db)
     assert "The quality of target setting — grade: 3 — Satisfactory practice" in shown.stdout
+    # the id the visits list shows opens the joint visit there too; an id of nothing is still one line, exit 2
+    assert laqs("visits", "show", first[:8], db=db).stdout == shown.stdout
+    assert json.loads(laqs("visits", "show", first[:8], "--json", db=db).stdout) == \
+        json.loads(laqs("joint-visits", "show", first[:8], "--json", db=db).stdout)
+    nothing = laqs("visits", "show", "ffffffff", db=db)
+    assert nothing.returncode == 2 and nothing.stderr.count("\n") == 1 and "no visit 'ffffffff'" in nothing.stderr
     agenda = laqs("chat", "--agenda", "joint-visit", "--org", "Oak Primary", db=db)
     assert agenda.returncode == 2 and "is a form, not an agenda: laqs chat --form joint-visit" in agenda.stderr
     wrong = laqs("chat", "--form", "joint-visit", "--org", "Oak Primary", "--focus", "2.2", db=db)

@@ -482,11 +482,21 @@ def visits(ctx: click.Context, status, organisation, limit, as_json) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.pass_obj
 def visits_show(state: _State, ref: str, as_json: bool) -> None:
-    """Print one visit with its responses, judgements, actions and ratings."""
+    """Print one visit with its responses, judgements, actions and ratings (a joint visit: its form)."""
     from ..app.service import Service
 
     with Service.open(state) as service:
-        data = service.visit_record(ref).to_dict()
+        try:
+            data = service.visit_record(ref).to_dict()
+        except UsageError:
+            if not _is_joint_visit(service, ref):
+                raise
+            data = None
+    if data is None:  # a joint visit with a SIP: shown as `laqs joint-visits show` shows it
+        from .joint import show
+
+        click.get_current_context().invoke(show, ref=ref, as_json=as_json)
+        return
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
@@ -531,6 +541,16 @@ def visits_show(state: _State, ref: str, as_json: bool) -> None:
         extra = f" → override {r['override']} ({shown(r['override_reason'])})" if r["override"] else ""
         se = f"; LA: {r['self_evaluation']}" if r["self_evaluation"] else ""
         click.echo(f"  {r['aspect_id']} {r['phase']}: {r['suggestion'] or '—'}{extra}{se}")
+
+
+def _is_joint_visit(service, ref: str) -> bool:
+    try:
+        service.joint().resume_read(ref)
+    except UsageError:
+        return False
+    finally:
+        service.joint().close(pause=False)
+    return True
 
 
 @cli.command()
