@@ -96,6 +96,7 @@ def packs_list(state: _State, as_json: bool) -> None:
             continue
         pack = open_pack(folder)
         rows.append({"id": pid, "title": pack.title, "folder": str(folder), "aspects": len(pack.aspects),
+                     "aspects_word": pack.terms.aspects,
                      "agendas": list(pack.agendas), "default": folder.resolve() == default_pack_path().resolve()})
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -109,7 +110,7 @@ def packs_list(state: _State, as_json: bool) -> None:
         if r.get("kind") == "review":
             click.echo(f"{'':<12} a review: {r['stages']} stages; areas {', '.join(r['areas'])}; {r['folder']}")
             continue
-        click.echo(f"{'':<12} {r['aspects']} aspects; agendas {', '.join(r['agendas'])}; {r['folder']}")
+        click.echo(f"{'':<12} {r['aspects']} {r['aspects_word']}; agendas {', '.join(r['agendas'])}; {r['folder']}")
 
 
 @packs.command("check")
