@@ -64,8 +64,9 @@ class JudgementTables(_Base):
         """What changes whenever a judgement is added for an organisation, year, aspect and phase, by this process
         or another: the rowid of the one added to this file last. Any row added, a row pooled from another store
         and stamped earlier than everything here included, gets a rowid above every row already in the file. Not
-        a rule for which judgement is latest (that is when it was made), only for whether to rate again: one
-        step down idx_judgements_scope, where a count or the newest stamp would read every row of the scope."""
+        a rule for which judgement is latest (that is when it was made), only for whether to rate again: read
+        from idx_judgements_latest alone (it holds each row's rowid), over the scope's few entries, where the
+        newest stamp would read every row of the scope from the table."""
         return self.conn.execute(
             "SELECT coalesce(max(rowid), 0) FROM judgements WHERE organisation_id = ? AND academic_year = ? AND "
             "aspect_id = ? AND phase = ?", [organisation_id, year, aspect_id, phase]).fetchone()[0]
