@@ -17,14 +17,14 @@ from ..errors import UsageError
 
 if TYPE_CHECKING:
     from ..rating import Rating
-    from .service import Service
+    from .base import ServiceCore
 
 # A document is evidence, not an archive: large enough for a plan or a policy with pictures, small enough that a
 # store of a year's visits stays a file that can be copied and pooled.
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
-def judge_level(service: "Service", aspect_id: str | None, level: str, evidence: str = "") -> list["Rating"]:
+def judge_level(service: "ServiceCore", aspect_id: str | None, level: str, evidence: str = "") -> list["Rating"]:
     """The level an aspect is judged at, in every phase of the visit it applies to; the ratings after it."""
     s = service._s()
     pack = service.pack
@@ -55,13 +55,13 @@ def judge_level(service: "Service", aspect_id: str | None, level: str, evidence:
     return [s.rating(aspect_id, p) for p in phases]
 
 
-def _has_evidence(service: "Service", aspect_id: str) -> bool:
+def _has_evidence(service: "ServiceCore", aspect_id: str) -> bool:
     s = service._s()
     said = any(r["aspect_id"] == aspect_id and r["text"].strip() for r in service.store.responses(s.id))
     return said or bool(service.store.documents(visit_id=s.id, aspect_id=aspect_id))
 
 
-def attach_document(service: "Service", aspect_id: str | None, kind: str, path: str,
+def attach_document(service: "ServiceCore", aspect_id: str | None, kind: str, path: str,
                     title: str = "") -> tuple[dict[str, Any], bool]:
     """Keep the file at `path` as evidence for an aspect of the open visit; (the document, whether it is new)."""
     s = service._s()
@@ -93,12 +93,12 @@ def attach_document(service: "Service", aspect_id: str | None, kind: str, path: 
                                       content=content, media_type=media)
 
 
-def visit_documents(service: "Service") -> list[dict[str, Any]]:
+def visit_documents(service: "ServiceCore") -> list[dict[str, Any]]:
     """The open visit's documents, oldest first, numbered from 1 as /share and /unshare take them."""
     return [{**d, "n": i} for i, d in enumerate(service.store.documents(visit_id=service._s().id), 1)]
 
 
-def share_document(service: "Service", ref: str, shared: bool = True) -> dict[str, Any]:
+def share_document(service: "ServiceCore", ref: str, shared: bool = True) -> dict[str, Any]:
     """Mark one of the open visit's documents (its number in /docs, or its id) shared, or private again."""
     docs = visit_documents(service)
     ref = ref.strip()

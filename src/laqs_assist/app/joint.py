@@ -30,7 +30,7 @@ from ..packs.forms import (
 if TYPE_CHECKING:
     from ..packs.model import Form, Pack
     from ..store import Store
-    from .service import Service
+    from .base import ServiceCore
 
 SOURCE = "joint visits"  # the year view's name for this source of evidence
 
@@ -60,7 +60,7 @@ class JointView(NamedTuple):
 class JointVisits:
     """The joint-visit part of the application service: one joint visit open at a time."""
 
-    def __init__(self, service: "Service") -> None:
+    def __init__(self, service: "ServiceCore") -> None:
         self.service = service
         self.visit: dict[str, Any] | None = None
         self.pack: "Pack" = service.default_pack

@@ -73,7 +73,7 @@ from ..year.records import (
 )
 
 if TYPE_CHECKING:
-    from .service import Service
+    from .base import ServiceCore
 
 ACTION_FILTERS = ("all", "open", "overdue", "done")
 STATUS_WORDS = {"open": "open", "done": "done", "dropped": "dropped", "carried": "carried forward"}
@@ -148,7 +148,7 @@ def plug_in_sources() -> None:
         register(Source(DATA, SOURCE_LABELS[DATA], data_rows, register_marker))
 
 
-def year_of(service: "Service", year: str | None) -> str:
+def year_of(service: "ServiceCore", year: str | None) -> str:
     if year is None:
         from datetime import date
 
@@ -163,7 +163,7 @@ def is_school(org: dict[str, Any]) -> bool:
     return (org.get("kind") or "").lower() != "la"
 
 
-def _la(service: "Service", name: str) -> dict[str, Any]:
+def _la(service: "ServiceCore", name: str) -> dict[str, Any]:
     org = service.organisation(name)
     if is_school(org):
         parent = service.store.organisation_by_id(org["parent_id"]) if org.get("parent_id") else None
@@ -173,14 +173,14 @@ def _la(service: "Service", name: str) -> dict[str, Any]:
     return org
 
 
-def dashboard(service: "Service", org: str, year: str | None = None) -> Board:
+def dashboard(service: "ServiceCore", org: str, year: str | None = None) -> Board:
     plug_in_sources()
     from ..year.board import board
 
     return board(service.store, service.pack, _la(service, org), year_of(service, year))
 
 
-def cell(service: "Service", org: str, aspect: str, phase: str, year: str | None = None) -> CellDetail:
+def cell(service: "ServiceCore", org: str, aspect: str, phase: str, year: str | None = None) -> CellDetail:
     plug_in_sources()
     from ..year.detail import cell_detail
 
@@ -190,27 +190,27 @@ def cell(service: "Service", org: str, aspect: str, phase: str, year: str | None
                        year_of(service, year))
 
 
-def overview(service: "Service", year: str | None = None, progress=None) -> Overview:
+def overview(service: "ServiceCore", year: str | None = None, progress=None) -> Overview:
     plug_in_sources()
     from ..year.page import overview as build
 
     return build(service.store, service.pack, year_of(service, year), progress=progress)
 
 
-def coverage(service: "Service", org: str, year: str | None = None) -> Coverage:
+def coverage(service: "ServiceCore", org: str, year: str | None = None) -> Coverage:
     from ..year.coverage import coverage as build
 
     return build(service.store, service.pack, service.organisation(org), year_of(service, year))
 
 
-def plan(service: "Service", org: str, year: str | None = None) -> Plan:
+def plan(service: "ServiceCore", org: str, year: str | None = None) -> Plan:
     plug_in_sources()
     from ..year.plan import plan as build
 
     return build(service.store, service.pack, service.organisation(org), year_of(service, year), service.day())
 
 
-def actions_across_year(service: "Service", org: str | None = None, status: str = "all") -> tuple[dict, ...]:
+def actions_across_year(service: "ServiceCore", org: str | None = None, status: str = "all") -> tuple[dict, ...]:
     from ..year.page import actions_across
 
     if status not in ACTION_FILTERS:
@@ -219,7 +219,7 @@ def actions_across_year(service: "Service", org: str | None = None, status: str 
     return actions_across(service.store, orgs, status, service.day())
 
 
-def mark_any_action(service: "Service", ref: str, status: str, on: str | None = None, note: str = "",
+def mark_any_action(service: "ServiceCore", ref: str, status: str, on: str | None = None, note: str = "",
                     due: str | None = None) -> dict[str, Any]:
     from ..answers import AnswerInvalid, parse_answer
     from ..year.page import mark_action
@@ -236,7 +236,7 @@ def mark_any_action(service: "Service", ref: str, status: str, on: str | None = 
                        day(due, "the new due date"), service.day())
 
 
-def school_page(service: "Service", org: str, year: str | None = None) -> SchoolPage:
+def school_page(service: "ServiceCore", org: str, year: str | None = None) -> SchoolPage:
     plug_in_sources()
     from ..year.page import school_page as build
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -13,9 +11,8 @@ from ..errors import LaqsError, UsageError
 from ..packs.model import Pack
 from .briefing import briefing_context
 from .context import note_context
+from .paths import NOTES_DIR, slug
 from .quality import CheckResult, checks_for
-
-NOTES_DIR = Path("notes")  # default output folder, under the current folder
 
 
 @dataclass
@@ -40,12 +37,6 @@ def default_template(kind: str) -> Path:
 
     return templates_dir() / {"note": "note-of-visit.docx", "briefing": "briefing.docx",
                               "team": "team-report.docx"}[kind]
-
-
-def slug(text: str, fallback: str = "organisation") -> str:
-    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    out = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:60].strip("-")
-    return out or fallback
 
 
 def default_note_path(visit: dict[str, Any], folder: str | Path | None = None) -> Path:

@@ -37,7 +37,7 @@ def default_template() -> Path:
 
 def default_record_path(visit: dict[str, Any], folder: str | Path | None = None) -> Path:
     """notes/joint-visit-<school-slug>-<date>-<first 8 of the id>.docx, under the current folder."""
-    from .api import NOTES_DIR, slug
+    from .paths import NOTES_DIR, slug
 
     return Path(folder if folder is not None else NOTES_DIR) / \
         f"joint-visit-{slug(visit['school'], 'school')}-{visit['date']}-{visit['id'][:8]}.docx"

@@ -18,7 +18,7 @@ from .. import register_rules as rules
 from ..app.register import Register, evidence_json
 from ..errors import UsageError
 from ..paths import templates_dir
-from .api import slug
+from .paths import slug
 from .render import atomic_write, bounded, prepared
 
 LETTER = "register-letter.docx"

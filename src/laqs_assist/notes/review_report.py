@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..paths import templates_dir
-from .api import NOTES_DIR, slug
 from .context import long_date
+from .paths import NOTES_DIR, slug
 
 if TYPE_CHECKING:
     from ..packs.review_model import ReviewPack
@@ -155,7 +155,7 @@ def write_review_report(store: Any, pack: "ReviewPack", review_id: str, out_path
 
 def sample_review_context(folder: Path) -> dict[str, Any]:
     """A review report's context from a small review recorded in a fresh store in `folder` (for template checks)."""
-    from ..app.reviews import ReviewDesk, open_review_pack
+    from ..session.school_review import ReviewDesk, open_review_pack
     from ..store import Store
 
     with Store(folder / "review-sample.db") as store:

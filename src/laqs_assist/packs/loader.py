@@ -6,120 +6,19 @@ Every fault raises PackError with `where` = file:line; nothing else escapes for 
 from __future__ import annotations
 
 import os
-import re
-import stat
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from ..errors import PackError
 from . import model as m
-from .yamlsrc import MAX_FILE_BYTES, LDict, LList, line_of, load_yaml, pack_error
+from .files import MAX_PACK_FILES, REQUIRED, Budget, PackFile, month_day
+from .yamlsrc import LDict, line_of, pack_error
 
-# A pack is bounded as a whole as well as file by file (yamlsrc): the shipped pack has 16 files and 150 kB.
-MAX_PACK_FILES = 1000
-MAX_PACK_BYTES = 8 * 1024 * 1024
 # Counting runs through criteria that are items of counted sets; rating follows each such link afresh, so a chain
 # must be short and its unfolding small (the shipped pack nests one level, unfolding to a handful).
 MAX_COUNT_NESTING = 10
 MAX_COUNT_UNFOLDING = 10_000
-
-_MISSING = object()
-
-
-class _File:
-    """Typed access to one parsed YAML file, with faults located at file:line."""
-
-    def __init__(self, path: Path, root: Path, budget: _Budget | None = None) -> None:
-        try:
-            self.name = str(path.relative_to(root.parent))
-        except ValueError:
-            self.name = str(path)
-        self.path = path
-        if budget is not None:
-            budget.charge(self)
-        self.data = load_yaml(path, self.name)
-
-    def fail(self, message: str, container: Any = None, key: Any = None) -> PackError:
-        return pack_error(message, f"{self.name}:{line_of(container, key)}")
-
-    def ident(self, d: LDict, key: str = "id") -> str:
-        """A required id, kept to the id character set (model.id_problem)."""
-        value = self.get(d, key)
-        problem = m.id_problem(value)
-        if problem:
-            raise self.fail(problem, d, key)
-        return value
-
-    def mapping(self, value: Any, what: str, container: Any = None, key: Any = None) -> LDict:
-        if not isinstance(value, dict):
-            raise self.fail(f"{what} must be a mapping", container, key)
-        return value  # type: ignore[return-value]
-
-    def seq(self, value: Any, what: str, container: Any = None, key: Any = None) -> LList:
-        if value is None:
-            return LList()
-        if not isinstance(value, list):
-            raise self.fail(f"{what} must be a list", container, key)
-        return value  # type: ignore[return-value]
-
-    def get(self, d: LDict, key: str, kind: type | tuple = str, default: Any = _MISSING, what: str = "") -> Any:
-        label = what or key
-        if key not in d or d[key] is None:
-            if default is _MISSING:
-                raise self.fail(f"missing required field '{key}'", d)
-            return default
-        value = d[key]
-        if kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)  # an unquoted id such as 1.1
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
-            names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-            kind_name = {"str": "text", "float": "a number", "int": "a whole number", "bool": "true or false",
-                         "dict": "a mapping", "list": "a list"}.get(names, names)
-            raise self.fail(f"'{label}' must be {kind_name}", d, key)
-        if kind is str and not value.strip():
-            raise self.fail(f"'{label}' must not be empty", d, key)
-        return value
-
-    def strings(self, d: LDict, key: str, required: bool = False) -> tuple[str, ...]:
-        if key not in d or d[key] is None:
-            if required:
-                raise self.fail(f"missing required field '{key}'", d)
-            return ()
-        items = self.seq(d[key], f"'{key}'", d, key)
-        out = []
-        for i, item in enumerate(items):
-            if isinstance(item, (int, float)) and not isinstance(item, bool):
-                item = str(item)
-            if not isinstance(item, str) or not item.strip():
-                raise self.fail(f"'{key}' item {i + 1} must be non-empty text", items, i)
-            out.append(item)
-        return tuple(out)
-
-    def check_keys(self, d: LDict, allowed: set[str], what: str) -> None:
-        for key in d:
-            if key not in allowed:
-                raise self.fail(f"unknown field '{key}' in {what}", d, key)
-
-
-class _Budget:
-    """The bytes a pack may still read: many files each under the per-file cap are still too much."""
-
-    def __init__(self) -> None:
-        self.left = MAX_PACK_BYTES
-
-    def charge(self, f: _File) -> None:
-        try:
-            st = os.stat(f.path)
-        except OSError:
-            return  # load_yaml says what is wrong with the file
-        if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_FILE_BYTES:  # else load_yaml refuses the file itself
-            self.left -= st.st_size
-        if self.left < 0:
-            raise pack_error(f"the pack's files come to more than {MAX_PACK_BYTES // (1024 * 1024)} MB, the most "
-                             "a pack may hold", f"{f.name}:1")
 
 
 def _pack_files(root: Path, folder: str, count: list[int]) -> list[Path]:
@@ -148,14 +47,14 @@ class _Ids:
     def __init__(self) -> None:
         self.seen: dict[str, str] = {}
 
-    def add(self, f: _File, ident: str, container: Any, key: Any = "id") -> None:
+    def add(self, f: PackFile, ident: str, container: Any, key: Any = "id") -> None:
         where = f"{f.name}:{line_of(container, key)}"
         if ident in self.seen:
             raise pack_error(f"duplicate id '{ident}' (first defined at {self.seen[ident]})", where)
         self.seen[ident] = where
 
 
-def _range(f: _File, d: LDict, what: str) -> m.Range:
+def _range(f: PackFile, d: LDict, what: str) -> m.Range:
     keys = {"at_least", "above", "at_most", "below"}
     f.check_keys(d, keys, what)
     bounds = {k: f.get(d, k, float, None) for k in keys}
@@ -180,7 +79,7 @@ _ASPECT_KEYS = {"id", "title", "group", "not_applicable", "standards", "leads", 
 _CRITERION_KEYS = {"id", "text", "critical", "critical_reason", "phases", "count", "threshold", "note", "reading"}
 
 
-def _gap(f: _File, g: Any, container: Any, key: Any, counted: bool) -> m.Gap:
+def _gap(f: PackFile, g: Any, container: Any, key: Any, counted: bool) -> m.Gap:
     """A gap the source's bands leave: `at: 80` (one value) or a range, and `said`, the bands in the source's
     words; on a counted set the range is on `present` or `missing` items."""
     g = f.mapping(g, "a gap", container, key)
@@ -205,7 +104,7 @@ def _gap(f: _File, g: Any, container: Any, key: Any, counted: bool) -> m.Gap:
     return m.Gap(rng, said, counts)
 
 
-def _gaps(f: _File, d: LDict, counted: bool, sites: dict) -> tuple[m.Gap, ...]:
+def _gaps(f: PackFile, d: LDict, counted: bool, sites: dict) -> tuple[m.Gap, ...]:
     out = []
     listed = f.seq(d.get("gaps"), "'gaps'", d, "gaps")
     for i, g in enumerate(listed):
@@ -225,7 +124,7 @@ def _present_values(counts: str, rng: m.Range, size: int) -> set[int]:
     return {n for n in range(size + 1) if rng.holds(n if counts == "present" else size - n)}
 
 
-def _check_gaps(f: _File, criteria: list, indicators: list, sets: list, sites: dict) -> None:
+def _check_gaps(f: PackFile, criteria: list, indicators: list, sets: list, sites: dict) -> None:
     """A gap is where no band of the source reaches: it must not overlap a threshold or count on its measure."""
     for ind in indicators:
         lo, hi = ind.bounds
@@ -253,14 +152,7 @@ def _check_gaps(f: _File, criteria: list, indicators: list, sets: list, sites: d
                                  f"{c.count.range.describe()}): a gap is a count no band reaches", container, key)
 
 
-def _month_day(text: Any) -> bool:
-    if not isinstance(text, str) or not re.fullmatch(r"\d\d-\d\d", text):
-        return False
-    month, day = int(text[:2]), int(text[3:])
-    return 1 <= month <= 12 and 1 <= day <= (29 if month == 2 else 30 if month in (4, 6, 9, 11) else 31)
-
-
-def _load_header(f: _File) -> dict[str, Any]:
+def _load_header(f: PackFile) -> dict[str, Any]:
     d = f.mapping(f.data, "pack.yaml")
     f.check_keys(d, _PACK_KEYS, "pack.yaml")
     rating_method, rating_note = _rating(f, d)
@@ -300,7 +192,7 @@ def _load_header(f: _File) -> dict[str, Any]:
             raise f.fail(f"duplicate column '{cid}'", c, "id")
         seen_cols.add(cid)
         # A judged level is not worked out from criteria, so its columns have no side to play: upper by default.
-        side = f.get(c, "side", str, "upper" if judged else _MISSING)
+        side = f.get(c, "side", str, "upper" if judged else REQUIRED)
         if side not in ("upper", "lower"):
             raise f.fail(f"column side must be 'upper' or 'lower', not '{side}'", c, "side")
         if side == "upper" and sides_seen_lower and not judged:
@@ -359,7 +251,7 @@ def _load_header(f: _File) -> dict[str, Any]:
         cd = f.mapping(d["calendar"], "'calendar'", d, "calendar")
         f.check_keys(cd, {"year_starts"}, "'calendar'")
         year_starts = f.get(cd, "year_starts")
-        if not _month_day(year_starts):
+        if not month_day(year_starts):
             raise f.fail(f"year_starts must be a month and day as MM-DD (09-01 for 1 September), not "
                          f"'{year_starts}'", cd, "year_starts")
 
@@ -396,7 +288,7 @@ def _load_header(f: _File) -> dict[str, Any]:
     }
 
 
-def _rating(f: _File, d: LDict) -> tuple[str, str]:
+def _rating(f: PackFile, d: LDict) -> tuple[str, str]:
     """The pack's rating method and what it says about how the method applies to it."""
     if d.get("rating") is None:
         return "columns", ""
@@ -408,7 +300,7 @@ def _rating(f: _File, d: LDict) -> tuple[str, str]:
     return method, f.get(rd, "note", str, "")
 
 
-def _terms(f: _File, d: LDict) -> m.Terms:
+def _terms(f: PackFile, d: LDict) -> m.Terms:
     if d.get("terms") is None:
         return m.Terms()
     td = f.mapping(d["terms"], "'terms'", d, "terms")
@@ -417,7 +309,7 @@ def _terms(f: _File, d: LDict) -> m.Terms:
     return m.Terms(**{k: f.get(td, k) for k in m.Terms._fields if k in td})
 
 
-def _documents(f: _File, d: LDict) -> dict[str, Any]:
+def _documents(f: PackFile, d: LDict) -> dict[str, Any]:
     """The kinds of document the pack accepts as evidence, and what it calls them."""
     if d.get("documents") is None:
         return {"document_kinds": (), "documents_title": ""}
@@ -437,7 +329,7 @@ def _documents(f: _File, d: LDict) -> dict[str, Any]:
     return {"document_kinds": tuple(kinds), "documents_title": f.get(dd, "title", str, "")}
 
 
-def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect, list, list]:
+def _load_aspect(f: PackFile, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect, list, list]:
     """Returns the aspect, the references still to resolve: (kind, id, file, container, key), and the links that
     counting follows: ("counts", criterion, set, file, container, key) and ("lists", set, criterion, …)."""
     d = f.mapping(f.data, "an aspect file")
@@ -511,7 +403,7 @@ def _load_aspect(f: _File, header: dict[str, Any], ids: _Ids) -> tuple[m.Aspect,
 
     # A judged level needs no criteria (the G&T standard gives none per level); criteria given are guidance.
     judged = header["rating_method"] == "judged"
-    crit_map = f.mapping(f.get(d, "criteria", dict, LDict() if judged else _MISSING), "'criteria'", d, "criteria")
+    crit_map = f.mapping(f.get(d, "criteria", dict, LDict() if judged else REQUIRED), "'criteria'", d, "criteria")
     for k in crit_map:
         if k not in col_ids:
             raise f.fail(f"unknown column '{k}' in criteria (columns: {', '.join(col_ids)}){_why(k)}", crit_map, k)
@@ -653,7 +545,7 @@ def _circle(nodes: list, sites: list) -> PackError:
 _ANSWER_KEYS = {"id", "text", "sub", "aspects", "criteria", "answer", "choices"}
 
 
-def _load_agenda(f: _File, ids: _Ids, refs: list) -> m.Agenda:
+def _load_agenda(f: PackFile, ids: _Ids, refs: list) -> m.Agenda:
     d = f.mapping(f.data, "an agenda file")
     f.check_keys(d, {"id", "title", "source", "audience", "note", "sections"}, "an agenda")
     agid = f.ident(d)
@@ -698,7 +590,7 @@ def _load_agenda(f: _File, ids: _Ids, refs: list) -> m.Agenda:
                     f.get(d, "note", str, ""), tuple(sections))
 
 
-def _fields(f: _File, d: LDict, key: str) -> tuple[m.FormField, ...]:
+def _fields(f: PackFile, d: LDict, key: str) -> tuple[m.FormField, ...]:
     out = []
     raw = f.seq(d.get(key), f"'{key}'", d, key)
     for i, x in enumerate(raw):
@@ -711,7 +603,7 @@ def _fields(f: _File, d: LDict, key: str) -> tuple[m.FormField, ...]:
     return tuple(out)
 
 
-def _load_form(f: _File, ids: _Ids, refs: list, col_ids: list[str]) -> m.Form:
+def _load_form(f: PackFile, ids: _Ids, refs: list, col_ids: list[str]) -> m.Form:
     d = f.mapping(f.data, "a form file")
     f.check_keys(d, {"id", "title", "source", "intro", "purposes", "protocols", "header_fields", "scale",
                      "scale_note", "sections", "closing_fields"}, "a form")
@@ -765,8 +657,8 @@ def load_pack(path: str | Path) -> m.Pack:
     header_path = root / "pack.yaml"
     if not os.path.lexists(header_path):
         raise pack_error(f"{root} has no pack.yaml")
-    budget, count = _Budget(), [1]
-    hf = _File(header_path, root, budget)  # a pack.yaml that is a pipe or a device is refused here, by name
+    budget, count = Budget(), [1]
+    hf = PackFile(header_path, root, budget)  # a pack.yaml that is a pipe or a device is refused here, by name
     if isinstance(hf.data, dict) and hf.data.get("kind") == "register":  # another kind of pack: a school register
         from .register_loader import load_register
 
@@ -779,13 +671,13 @@ def load_pack(path: str | Path) -> m.Pack:
     refs: list = []
 
     aspects: dict[str, m.Aspect] = {}
-    aspect_files: dict[str, _File] = {}
+    aspect_files: dict[str, PackFile] = {}
     links: list = []
     aspect_paths = _pack_files(root, "aspects", count)
     if not aspect_paths:
         raise pack_error("the pack has no aspect files (aspects/*.yaml)", f"{hf.name}:1")
     for p in aspect_paths:
-        f = _File(p, root, budget)
+        f = PackFile(p, root, budget)
         aspect, more, more_links = _load_aspect(f, header, ids)
         if aspect.id in aspects:
             raise f.fail(f"duplicate aspect '{aspect.id}' (also in {aspect_files[aspect.id].name})", f.data, "id")
@@ -822,12 +714,12 @@ def load_pack(path: str | Path) -> m.Pack:
 
     agendas: dict[str, m.Agenda] = {}
     for p in _pack_files(root, "agendas", count):
-        f = _File(p, root, budget)
+        f = PackFile(p, root, budget)
         ag = _load_agenda(f, ids, refs)
         agendas[ag.id] = ag
     forms: dict[str, m.Form] = {}
     for p in _pack_files(root, "forms", count):
-        f = _File(p, root, budget)
+        f = PackFile(p, root, budget)
         fm = _load_form(f, ids, refs, col_ids)
         forms[fm.id] = fm
 
@@ -864,7 +756,7 @@ def load_pack(path: str | Path) -> m.Pack:
 PACK_KINDS = ("framework", "register", "review")
 
 
-def _other_kind(hf: _File) -> PackError:
+def _other_kind(hf: PackFile) -> PackError:
     kind = hf.data.get("kind")
     if kind == "review":
         return hf.fail("this is a review pack (kind: review): open it with `laqs review`", hf.data, "kind")
@@ -878,7 +770,7 @@ def load_any(path: str | Path):
         root = root.parent
     header_path = root / "pack.yaml"
     if root.is_dir() and header_path.is_file():
-        hf = _File(header_path, root)
+        hf = PackFile(header_path, root)
         if isinstance(hf.data, dict) and hf.data.get("kind") == "review":
             from .review_loader import load_review_pack
 

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from . import register_model as r
-from .loader import _File, _month_day
+from .files import PackFile, month_day
 from .yamlsrc import LDict
 
 _TOP = {"id", "kind", "title", "source", "version", "term", "calendar", "levels", "levels_reading",
@@ -19,27 +19,27 @@ _TOP = {"id", "kind", "title", "source", "version", "term", "calendar", "levels"
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
-def _items(f: _File, d: LDict, key: str, what: str, required: bool = False) -> list[LDict]:
+def _items(f: PackFile, d: LDict, key: str, what: str, required: bool = False) -> list[LDict]:
     raw = f.seq(d.get(key), f"'{key}'", d, key)
     if required and not raw:
         raise f.fail(f"'{key}' must list at least one {what}", d, key if key in d else None)
     return [f.mapping(x, f"a {what}", raw, i) for i, x in enumerate(raw)]
 
 
-def _unique(f: _File, seen: dict, ident: str, what: str, container: Any, key: Any = "id") -> None:
+def _unique(f: PackFile, seen: dict, ident: str, what: str, container: Any, key: Any = "id") -> None:
     if ident in seen:
         raise f.fail(f"duplicate {what} '{ident}'", container, key)
     seen[ident] = True
 
 
-def _count(f: _File, d: LDict, key: str) -> int | None:
+def _count(f: PackFile, d: LDict, key: str) -> int | None:
     value = f.get(d, key, int, None)
     if value is not None and value < 0:
         raise f.fail(f"'{key}' must not be negative", d, key)
     return value
 
 
-def _allowance(f: _File, d: LDict, key: str) -> r.Allowance | None:
+def _allowance(f: PackFile, d: LDict, key: str) -> r.Allowance | None:
     if d.get(key) is None:
         return None
     a = f.mapping(d[key], f"'{key}'", d, key)
@@ -55,11 +55,11 @@ def _allowance(f: _File, d: LDict, key: str) -> r.Allowance | None:
     return r.Allowance(low, high, every, f.get(a, "said", str, ""))
 
 
-def _calendar(f: _File, d: LDict) -> tuple[str, tuple[r.Term, ...], tuple[r.Activity, ...]]:
+def _calendar(f: PackFile, d: LDict) -> tuple[str, tuple[r.Term, ...], tuple[r.Activity, ...]]:
     c = f.mapping(f.get(d, "calendar", dict), "'calendar'", d, "calendar")
     f.check_keys(c, {"year_starts", "terms", "activities", "reading"}, "'calendar'")
     starts = f.get(c, "year_starts", str, "09-01")
-    if not _month_day(starts):
+    if not month_day(starts):
         raise f.fail(f"year_starts must be a day of the year as MM-DD, not '{starts}'", c, "year_starts")
     terms, seen = [], {}
     for t in _items(f, c, "terms", "term", required=True):
@@ -69,7 +69,7 @@ def _calendar(f: _File, d: LDict) -> tuple[str, tuple[r.Term, ...], tuple[r.Acti
         days = {}
         for k in ("starts", "ends", "half_term_ends"):
             v = f.get(t, k)
-            if not _month_day(v):
+            if not month_day(v):
                 raise f.fail(f"'{k}' must be a day of the year as MM-DD, not '{v}'", t, k)
             days[k] = v
         terms.append(r.Term(tid, f.get(t, "label"), days["starts"], days["ends"], days["half_term_ends"]))
@@ -84,7 +84,7 @@ def _calendar(f: _File, d: LDict) -> tuple[str, tuple[r.Term, ...], tuple[r.Acti
     return starts, tuple(terms), tuple(activities)
 
 
-def _levels(f: _File, d: LDict, support_ids: set[str]) -> tuple[r.Level, ...]:
+def _levels(f: PackFile, d: LDict, support_ids: set[str]) -> tuple[r.Level, ...]:
     out, seen = [], {}
     for lv in _items(f, d, "levels", "level", required=True):
         f.check_keys(lv, {"id", "label", "short", "order", "colour", "visits", "reports", "support", "support_level",
@@ -111,7 +111,7 @@ def _levels(f: _File, d: LDict, support_ids: set[str]) -> tuple[r.Level, ...]:
     return tuple(sorted(out, key=lambda lv: lv.order))
 
 
-def _support_levels(f: _File, d: LDict) -> tuple[r.SupportLevel, ...]:
+def _support_levels(f: PackFile, d: LDict) -> tuple[r.SupportLevel, ...]:
     out, seen = [], {}
     for s in _items(f, d, "support_levels", "support level"):
         f.check_keys(s, {"id", "label", "sip_days", "visits", "reports", "entitlement"}, "a support level")
@@ -123,7 +123,7 @@ def _support_levels(f: _File, d: LDict) -> tuple[r.SupportLevel, ...]:
     return tuple(out)
 
 
-def _sources(f: _File, d: LDict) -> tuple[r.EvidenceSource, ...]:
+def _sources(f: PackFile, d: LDict) -> tuple[r.EvidenceSource, ...]:
     out, seen = [], {}
     for e in _items(f, d, "evidence_sources", "evidence source", required=True):
         f.check_keys(e, {"id", "label"}, "an evidence source")
@@ -133,7 +133,7 @@ def _sources(f: _File, d: LDict) -> tuple[r.EvidenceSource, ...]:
     return tuple(out)
 
 
-def _rules(f: _File, d: LDict, level_ids: set[str], source_ids: set[str]) -> tuple[r.Rule, ...]:
+def _rules(f: PackFile, d: LDict, level_ids: set[str], source_ids: set[str]) -> tuple[r.Rule, ...]:
     out, seen = [], {}
     for x in _items(f, d, "rules", "rule"):
         f.check_keys(x, {"id", "when", "within_months", "at_least", "evidence", "said", "reading"}, "a rule")
@@ -155,7 +155,7 @@ def _rules(f: _File, d: LDict, level_ids: set[str], source_ids: set[str]) -> tup
     return tuple(out)
 
 
-def _review(f: _File, d: LDict) -> r.Review:
+def _review(f: PackFile, d: LDict) -> r.Review:
     v = f.mapping(f.get(d, "review", dict), "'review'", d, "review")
     f.check_keys(v, {"annual", "every", "stale_after_days", "updates", "board", "letter", "said", "reading"},
                  "'review'")
@@ -186,7 +186,7 @@ def _review(f: _File, d: LDict) -> r.Review:
                     f.get(letter, "said", str, ""), f.get(v, "said", str, ""), f.get(v, "reading", str, ""))
 
 
-def _ladders(f: _File, d: LDict) -> tuple[r.Ladder, ...]:
+def _ladders(f: PackFile, d: LDict) -> tuple[r.Ladder, ...]:
     out, kinds = [], {}
     for x in _items(f, d, "escalation", "ladder"):
         f.check_keys(x, {"kind", "title", "steps", "shortcut", "reading"}, "an escalation ladder")
@@ -215,7 +215,7 @@ def _ladders(f: _File, d: LDict) -> tuple[r.Ladder, ...]:
     return tuple(out)
 
 
-def _strand(f: _File, s: Any, raw: Any, i: Any, seen: dict) -> r.Strand:
+def _strand(f: PackFile, s: Any, raw: Any, i: Any, seen: dict) -> r.Strand:
     s = f.mapping(s, "a strand", raw, i)
     f.check_keys(s, {"id", "text"}, "a strand")
     sid = f.ident(s)
@@ -223,7 +223,7 @@ def _strand(f: _File, s: Any, raw: Any, i: Any, seen: dict) -> r.Strand:
     return r.Strand(sid, f.get(s, "text"))
 
 
-def _stages(f: _File, d: LDict) -> tuple[r.Stage, ...]:
+def _stages(f: PackFile, d: LDict) -> tuple[r.Stage, ...]:
     out, seen, strands, moves = [], {}, {}, []
     for s in _items(f, d, "stages", "stage"):
         f.check_keys(s, {"id", "label", "level", "said", "strands", "move", "reading"}, "a stage")
@@ -246,7 +246,7 @@ def _stages(f: _File, d: LDict) -> tuple[r.Stage, ...]:
     return tuple(out)
 
 
-def _factors(f: _File, d: LDict) -> tuple[r.Factor, ...]:
+def _factors(f: PackFile, d: LDict) -> tuple[r.Factor, ...]:
     out, seen = [], {}
     for x in _items(f, d, "factors", "factor"):
         f.check_keys(x, {"id", "text"}, "a factor")
@@ -256,14 +256,14 @@ def _factors(f: _File, d: LDict) -> tuple[r.Factor, ...]:
     return tuple(out)
 
 
-def _positive(f: _File, d: LDict, key: str, kind: type = float) -> Any:
+def _positive(f: PackFile, d: LDict, key: str, kind: type = float) -> Any:
     value = f.get(d, key, kind)
     if value < 0:
         raise f.fail(f"'{key}' must not be negative", d, key)
     return value
 
 
-def _charging(f: _File, d: LDict) -> r.Charging | None:
+def _charging(f: PackFile, d: LDict) -> r.Charging | None:
     if d.get("charging") is None:
         return None
     c = f.mapping(d["charging"], "'charging'", d, "charging")
@@ -295,7 +295,7 @@ def _charging(f: _File, d: LDict) -> r.Charging | None:
                       f.get(c, "said", str, ""), f.get(c, "reading", str, ""))
 
 
-def _intervention(f: _File, d: LDict, stage_ids: set[str]) -> r.Intervention | None:
+def _intervention(f: PackFile, d: LDict, stage_ids: set[str]) -> r.Intervention | None:
     if d.get("intervention") is None:
         return None
     x = f.mapping(d["intervention"], "'intervention'", d, "intervention")
@@ -311,7 +311,7 @@ def _intervention(f: _File, d: LDict, stage_ids: set[str]) -> r.Intervention | N
     return r.Intervention(stages, review, refer, f.get(x, "said", str, ""), f.get(x, "reading", str, ""))
 
 
-def _readings(f: _File, d: LDict) -> tuple[r.Reading, ...]:
+def _readings(f: PackFile, d: LDict) -> tuple[r.Reading, ...]:
     out = []
     for key, about in (("levels_reading", "levels"), ("support_reading", "support"), ("rules_reading", "rules"),
                        ("escalation_reading", "escalation")):
@@ -323,7 +323,7 @@ def _readings(f: _File, d: LDict) -> tuple[r.Reading, ...]:
     return tuple(out)
 
 
-def load_register(hf: _File) -> r.RegisterPack:
+def load_register(hf: PackFile) -> r.RegisterPack:
     """The register pack whose pack.yaml is `hf` (already parsed; `kind: register`)."""
     f = hf
     d = f.mapping(f.data, "pack.yaml")

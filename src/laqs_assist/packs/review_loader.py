@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import review_model as r
-from .loader import _Budget, _File
+from .files import Budget, PackFile
 from .model import id_problem
 
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -16,7 +16,7 @@ _HEADER_KEYS = {"id", "kind", "title", "source", "version", "description", "team
                 "stages", "costs", "areas", "evidence_kinds", "extent"}
 
 
-def _ident(f: _File, d: Any, what: str, seen: dict[str, str]) -> str:
+def _ident(f: PackFile, d: Any, what: str, seen: dict[str, str]) -> str:
     f.mapping(d, what)
     value = f.get(d, "id")
     problem = id_problem(value)
@@ -28,18 +28,18 @@ def _ident(f: _File, d: Any, what: str, seen: dict[str, str]) -> str:
     return value
 
 
-def _number(f: _File, d: Any, key: str, default: float | None = None, whole: bool = False) -> Any:
+def _number(f: PackFile, d: Any, key: str, default: float | None = None, whole: bool = False) -> Any:
     value = f.get(d, key, int if whole else float, default)
     if value is not None and value < 0:
         raise f.fail(f"'{key}' must not be negative", d, key)
     return value
 
 
-def load_review_pack(root: Path, hf: _File | None = None) -> r.ReviewPack:
+def load_review_pack(root: Path, hf: PackFile | None = None) -> r.ReviewPack:
     """The review pack in folder `root` (its pack.yaml already read as `hf`, when the dispatcher has it)."""
-    budget = _Budget()
+    budget = Budget()
     if hf is None:
-        hf = _File(root / "pack.yaml", root, budget)
+        hf = PackFile(root / "pack.yaml", root, budget)
     d = hf.mapping(hf.data, "pack.yaml")
     hf.check_keys(d, _HEADER_KEYS, "a review pack's pack.yaml")
     pack_id = hf.ident(d)
@@ -110,7 +110,7 @@ def load_review_pack(root: Path, hf: _File | None = None) -> r.ReviewPack:
     if len(extent) < 2:
         raise hf.fail("'extent' needs at least two points (best first)", d, "extent")
 
-    tf = _File(root / "timetable.yaml", root, budget)
+    tf = PackFile(root / "timetable.yaml", root, budget)
     t = tf.mapping(tf.data, "timetable.yaml")
     tf.check_keys(t, {"note", "reviewers", "days"}, "timetable.yaml")
     named = _number(tf, t, "reviewers", whole=True)

@@ -198,7 +198,8 @@ class LaqsApp(YearViewNav, App):
 
     # --- moving between screens -----------------------------------------------------------------------------
 
-    async def _home(self) -> None:
+    async def show_visits(self) -> None:
+        """Back to the list of visits, whatever screens are open above it."""
         from .screens.home import HomeScreen
 
         self.pack = self.default_pack or self.pack
@@ -250,7 +251,7 @@ class LaqsApp(YearViewNav, App):
             await self.engine.call(Backend.close_visit, True)
         except Exception as exc:  # noqa: BLE001
             self.report(exc)
-        await self._home()
+        await self.show_visits()
 
     @work(group="navigate", exclusive=True)
     async def open_review(self, from_interview: bool = False) -> None:
@@ -296,7 +297,7 @@ class LaqsApp(YearViewNav, App):
             await self.engine.call(Backend.close_visit, False)
         except Exception:  # noqa: BLE001
             pass
-        await self._home()
+        await self.show_visits()
 
 
 def _set_today(backend: Backend, day: str) -> None:

@@ -37,7 +37,7 @@ class YearViewNav:
         if len(self.screen_stack) > 2:
             self.pop_screen()
         else:
-            self.call_later(self._home)
+            self.call_later(self.show_visits)
 
     def open_school(self: Any, organisation: str) -> None:
         from .screens.school import SchoolScreen

@@ -366,12 +366,7 @@ class JointVisitScreen(Screen):
             await self.app.engine.call(_close)
         except Exception as exc:  # noqa: BLE001
             self.app.report(exc)
-        from .home import HomeScreen
-
-        if len(self.app.screen_stack) > 1 and isinstance(self.app.screen_stack[-2], HomeScreen):
-            self.app.pop_screen()
-        else:
-            self.app.switch_screen(HomeScreen())
+        self.app.call_later(self.app.show_visits)  # after this action: the screen cannot await its own removal
 
 
 # --- starting one ---------------------------------------------------------------------------------------------------
