@@ -582,22 +582,27 @@ def _local_time(stamp: str) -> str:
 
 
 def _interactive(chat: LineChat) -> None:
+    words = COMMANDS + list(chat.s.pack.aspects) + list(chat.s.pack.criteria) + list(chat.s.pack.indicators) + \
+        list(chat.s.pack.sets) + [e.id for e in chat.s.pack.evidence_levels]
+    prompt_loop(chat, _DraftKeeper(chat.s), words)
+
+
+def prompt_loop(chat: Any, keeper: "_DraftKeeper", words: list[str], kept_when_refused: bool = False) -> None:
+    """A chat in a terminal: prompt-toolkit reads each line (completing `words`), the keeper saves what is typed as
+    the draft, and a refused line comes back to be put right (`kept_when_refused`: the chat kept it as the draft
+    already). Ctrl+C clears the line, as in a shell, but it stays the draft and ↑ brings it back."""
     from prompt_toolkit import PromptSession
     from prompt_toolkit.completion import WordCompleter
     from prompt_toolkit.history import InMemoryHistory
 
-    words = COMMANDS + list(chat.s.pack.aspects) + list(chat.s.pack.criteria) + list(chat.s.pack.indicators) + \
-        list(chat.s.pack.sets) + [e.id for e in chat.s.pack.evidence_levels]
     history = InMemoryHistory()
     prompt = PromptSession(history=history, completer=WordCompleter(words, sentence=True, match_middle=False))
-    keeper = _DraftKeeper(chat.s)
     default = keeper.restore(chat.say)
     prompt.default_buffer.on_text_changed += keeper.changed
     while not chat.done:
         try:
             text = prompt.prompt("› ", default=default)
         except KeyboardInterrupt:
-            # The line is cleared, as in a shell, but nothing typed is lost: it is the draft, and ↑ brings it back.
             typed = prompt.default_buffer.text
             keeper.pending = None
             keeper.keep(typed)
@@ -615,7 +620,10 @@ def _interactive(chat: LineChat) -> None:
         else:
             # The line comes back to be put right, and stays the draft meanwhile (a too-long answer is not lost).
             keeper.pending = None
-            keeper.keep(text)
+            if kept_when_refused:
+                keeper.saved = text
+            else:
+                keeper.keep(text)
             default = text
 
 

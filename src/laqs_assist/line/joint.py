@@ -15,7 +15,7 @@ from ..app.joint import JointVisits
 from ..errors import LaqsError, UsageError
 from ..inert import inert
 from ..packs.forms import scale_line, shown, standards_of, ticked
-from . import _DraftKeeper, drive
+from . import _DraftKeeper, drive, prompt_loop
 
 HELP = """Answer the field shown, or type a command:
   /help            this list
@@ -208,37 +208,8 @@ class _DraftOf:
 
 
 def _interactive(chat: JointChat) -> None:
-    from prompt_toolkit import PromptSession
-    from prompt_toolkit.completion import WordCompleter
-    from prompt_toolkit.history import InMemoryHistory
-
-    history = InMemoryHistory()
-    prompt = PromptSession(history=history, completer=WordCompleter(COMMANDS, sentence=True))
-    keeper = _DraftKeeper(_DraftOf(chat.j))  # type: ignore[arg-type]
-    default = keeper.restore(chat.say)
-    prompt.default_buffer.on_text_changed += keeper.changed
-    while not chat.done:
-        try:
-            text = prompt.prompt("› ", default=default)
-        except KeyboardInterrupt:
-            typed = prompt.default_buffer.text
-            keeper.pending = None
-            keeper.keep(typed)
-            if typed.strip():
-                history.append_string(typed)
-                chat.say("(kept as the draft: ↑ brings it back)")
-            default = ""
-            continue
-        except EOFError:
-            keeper.flush()
-            return
-        default = ""
-        if chat.handle(text):
-            keeper.sent(was_answer=bool(text.strip()) and not text.lstrip().startswith("/"))
-        else:
-            keeper.pending = None
-            keeper.saved = text  # handle() kept it as the draft already
-            default = text
+    # handle() keeps a refused value as the field's draft itself
+    prompt_loop(chat, _DraftKeeper(_DraftOf(chat.j)), list(COMMANDS), kept_when_refused=True)  # type: ignore[arg-type]
 
 
 def run(joint: JointVisits, stdin: TextIO | None = None, stdout: TextIO | None = None,

@@ -154,6 +154,35 @@ STATUS_SHOWN = {"open": ("open", ""), "done": ("done", "$text-success"), "droppe
                 "carried": ("carried forward", "$text-warning")}
 
 
+def action_cells(a: dict[str, Any], organisation: bool = False) -> list[Any]:
+    """An action as a row of the actions tables: its number, (its organisation,) text, owner, due date (overdue in
+    the error colour) and status with the day it was marked."""
+    label, style = STATUS_SHOWN.get(a["status"], (a["status"], ""))
+    if a["status"] != "open" and a["status_date"]:
+        label += f" {a['status_date']}"
+    due = Content.styled(f"{a['due_date']} overdue", "bold $text-error") if a["overdue"] else \
+        Content(a["due_date"] or "no date")
+    where = [Content(_short(inert(a["organisation"], one_line=True), 18))] if organisation else []
+    return [str(a["position"]), *where, Content(_short(inert(a["text"], one_line=True), 34)),
+            Content(_short(inert(a["owner"], one_line=True), 12 if organisation else 14) or "—"), due,
+            Content.styled(label, style)]
+
+
+def marking(call: Callable[[str, str, str | None, str], Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """The dialog's `mark`: the engine call, with a mistake given back as its one line for the dialog to show."""
+    from ...errors import LaqsError
+
+    async def mark(action_id: str, status: str, day: str | None, note: str):
+        try:
+            return await call(action_id, status, day, note)
+        except LaqsError as exc:
+            return exc.line()
+        except Exception as exc:  # noqa: BLE001
+            return f"not saved: {type(exc).__name__}: {exc}"
+
+    return mark
+
+
 class ActionsDialog(Dialog):
     """The actions to follow up, numbered as /actions lists them: the organisation's earlier visits' still open or
     carried forward (or marked at this visit), then this visit's. The highlighted one is marked done, dropped
@@ -209,14 +238,7 @@ class ActionsDialog(Dialog):
         keep = table.cursor_row
         table.clear()
         for a in view.actions:
-            label, style = STATUS_SHOWN.get(a["status"], (a["status"], ""))
-            if a["status"] != "open" and a["status_date"]:
-                label += f" {a['status_date']}"
-            due = Content.styled(f"{a['due_date']} overdue", "bold $text-error") if a["overdue"] else \
-                Content(a["due_date"] or "no date")
-            table.add_row(str(a["position"]), Content(_short(inert(a["text"], one_line=True), 34)),
-                          Content(_short(inert(a["owner"], one_line=True), 14) or "—"), due,
-                          Content.styled(label, style), key=a["id"])
+            table.add_row(*action_cells(a), key=a["id"])
         if view.actions:
             table.move_cursor(row=min(max(keep, 0), len(view.actions) - 1))
         n = len(view.overdue)

@@ -756,7 +756,7 @@ __all__ = ["InterviewScreen"]
 async def open_actions(screen: Screen, after: Callable[[], object]) -> None:
     """Open the actions dialog over `screen` (the interview or the review); `after` runs when it closes having
     marked something."""
-    from .dialogs import ActionsDialog
+    from .dialogs import ActionsDialog, marking
 
     try:
         view = await screen.app.engine.call(Backend.action_list)
@@ -764,13 +764,10 @@ async def open_actions(screen: Screen, after: Callable[[], object]) -> None:
         screen.notify(exc.line(), severity="error", timeout=6)
         return
 
-    async def mark(action_id: str, status: str, day: str | None, note: str):
-        try:
-            return await screen.app.engine.call(Backend.mark, action_id, status, day, note)
-        except LaqsError as exc:
-            return exc.line()
-        except Exception as exc:  # noqa: BLE001
-            return f"not saved: {type(exc).__name__}: {exc}"
+    async def call(action_id: str, status: str, day: str | None, note: str):
+        return await screen.app.engine.call(Backend.mark, action_id, status, day, note)
+
+    mark = marking(call)
 
     def closed(marked: int | None) -> None:
         if marked:

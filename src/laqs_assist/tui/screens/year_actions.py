@@ -14,12 +14,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from ...errors import LaqsError
 from ...inert import inert
-from ...inert import short as _short
 from ..engine import Backend
 from ..widgets.titlebar import TitleBar
-from .dialogs import STATUS_SHOWN, ActionsDialog
+from .dialogs import ActionsDialog, action_cells, marking
 
 FILTERS = ("all", "open", "overdue", "done")
 FILTER_WORDS = {"all": "all", "open": "open or carried forward", "overdue": "overdue", "done": "done"}
@@ -105,15 +103,7 @@ class YearActionsScreen(Screen):
         keep = table.cursor_row
         table.clear()
         for a in view.actions:
-            label, style = STATUS_SHOWN.get(a["status"], (a["status"], ""))
-            if a["status"] != "open" and a["status_date"]:
-                label += f" {a['status_date']}"
-            due = Content.styled(f"{a['due_date']} overdue", "bold $text-error") if a["overdue"] else \
-                Content(a["due_date"] or "no date")
-            table.add_row(str(a["position"]), Content(_short(inert(a["organisation"], one_line=True), 18)),
-                          Content(_short(inert(a["text"], one_line=True), 34)),
-                          Content(_short(inert(a["owner"], one_line=True), 12) or "—"), due,
-                          Content.styled(label, style), key=a["id"])
+            table.add_row(*action_cells(a, organisation=True), key=a["id"])
         if view.actions:
             table.move_cursor(row=min(max(keep, 0), len(view.actions) - 1))
         tabs = []
@@ -168,14 +158,11 @@ class YearActionsScreen(Screen):
             return
         organisation, shown = self.organisation, self.shown
 
-        async def mark(action_id: str, status: str, day: str | None, note: str):
-            try:
-                return await self.app.engine.call(Backend.mark_year_action, organisation, shown, action_id, status,
-                                                  day, note)
-            except LaqsError as exc:
-                return exc.line()
-            except Exception as exc:  # noqa: BLE001
-                return f"not saved: {type(exc).__name__}: {exc}"
+        async def call(action_id: str, status: str, day: str | None, note: str):
+            return await self.app.engine.call(Backend.mark_year_action, organisation, shown, action_id, status,
+                                              day, note)
+
+        mark = marking(call)
 
         def closed(marked: int | None) -> None:
             if marked:
