@@ -10,7 +10,7 @@ import pytest
 from conftest_store import SHIPPED_PACK as PACK
 from conftest_store import run_laqs
 
-from laqs_assist.cli import render_dashboard
+from laqs_assist.cli.year import render_dashboard
 from laqs_assist.rollup import dashboard
 from laqs_assist.session import Session
 from laqs_assist.store import Store

@@ -203,7 +203,7 @@ def test_min_rated_is_the_packs_share():
 
 
 def test_render_dashboard_reproduces_any_borough_row_for_row_and_shows_the_counts(shipped):
-    from laqs_assist.cli import render_dashboard
+    from laqs_assist.cli.year import render_dashboard
 
     lines = render_dashboard(shipped, dashboard(shipped, _any_borough_ratings()), "Any Borough").splitlines()
     assert lines[0] == "Local authority: Any Borough"
@@ -221,7 +221,7 @@ def test_render_dashboard_reproduces_any_borough_row_for_row_and_shows_the_count
 
 
 def test_render_dashboard_shows_a_blank_group_with_its_count(shipped):
-    from laqs_assist.cli import render_dashboard
+    from laqs_assist.cli.year import render_dashboard
 
     rows = [x.rstrip() for x in render_dashboard(shipped, dashboard(shipped, {("P", "1.1"): "G"}), "X").splitlines()]
     p = rows.index("Primary                G    —    —    —    —    | —    —    —    —    —")

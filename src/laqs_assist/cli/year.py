@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from ..errors import UsageError
+from ..errors import LaqsError, UsageError
 from ..inert import inert
 from ..inert import short as _short
 
@@ -137,10 +137,8 @@ def _evidence_words(c) -> str:
 
 
 def render_board(pack, board, paint=None) -> str:
-    """The dashboard as text: the grid (cli.render_dashboard), then whose voices it rests on, each cell's evidence
+    """The dashboard as text: the grid (render_dashboard), then whose voices it rests on, each cell's evidence
     by source and where the sources disagree."""
-    from . import render_dashboard
-
     name = inert(board.organisation["name"], one_line=True)
     grid = render_dashboard(pack, _rollup(pack, board), f"{name} ({board.year})",
                             {k: c.standing for k, c in board.cells.items()}, paint=paint)
@@ -217,7 +215,6 @@ def render_page(pack, page) -> str:
 def dashboard_command(state, organisation: str | None, year: str | None, ratings_file: Path | None,
                       as_json: bool) -> None:
     from ..rollup import dashboard as build
-    from . import _ratings_from_file, render_dashboard
 
     pack = state.pack()
     year = _year(pack, year)
@@ -577,3 +574,94 @@ def register(cli: click.Group) -> None:
     def actions(state, organisation, status, as_of, as_json) -> None:
         """Actions across the year: an organisation's (an LA's with its schools'), or every organisation's."""
         actions_command(state, organisation, status or "all", as_json, as_of)
+
+
+def _ratings_from_file(pack, path: Path) -> dict:
+    from ..packs.yamlsrc import load_yaml
+    from ..rating import NA
+
+    if not path.exists():
+        raise UsageError(f"no such file: {path}")
+    try:
+        data = load_yaml(path)
+    except LaqsError as exc:
+        raise UsageError(exc.message, where=exc.where) from None
+    if not isinstance(data, dict):
+        raise UsageError("expected {phase: {aspect: column}}", where=str(path))
+    out = {}
+    for phase, row in data.items():
+        pid = pack.phase_of(str(phase))
+        if not isinstance(row, dict):
+            raise UsageError(f"phase {phase}: expected {{aspect: column}}", where=str(path))
+        for aspect, col in row.items():
+            aspect = str(aspect)
+            if aspect not in pack.aspects:
+                raise UsageError(f"unknown aspect '{aspect}'", where=str(path))
+            col = None if col is None else str(col)
+            if col not in (None, NA, "NA") and col not in pack.column_ids():
+                raise UsageError(f"'{col}' is not a rating (use {', '.join(pack.column_ids())} or N/A)",
+                                 where=str(path))
+            out[(pid, aspect)] = NA if col == "NA" else col
+    return out
+
+
+def render_dashboard(pack, board, title: str, standings: dict | None = None, paint=None) -> str:
+    """The dashboard as plain text. With `standings` ((phase, aspect) -> how the rating stands) each rated cell is
+    marked as an override or an agreed rating and a legend follows the table; without (a ratings file) no marks.
+    `paint(text, column)` styles each rating cell once it is padded (the year view's RAG colours on a terminal)."""
+    from ..rating import NA
+
+    # One character after the rating, so the columns stay aligned; a plain rating is the engine's suggestion.
+    marks = {"overridden": "*", "agreed": "="}
+
+    width = max(len(p.name) for p in pack.phases) + len("  overall") + 3
+    groups = pack.groups
+    cw = max(4, max(len(c.id) for c in pack.columns) + 1)  # a column id and its mark fit a cell
+    terms = pack.terms
+    width = max(width, len(f"    {terms.aspects} rated") + 1, len(f"    {terms.aspect} {terms.rating}s") + 1)
+    head = "Phase".ljust(width) + " | ".join(" ".join(f"{a:<{cw}}" for a in g.aspects) for g in groups)
+    lines = [f"Local authority: {title}", head, "-" * len(head)]
+
+    def label(col):
+        return pack.column(col).dashboard if col not in (None, NA) else "—"
+
+    def group_cells(values, plain=False):
+        cells = []
+        for g in groups:
+            span = len(" ".join(f"{a:<{cw}}" for a in g.aspects))
+            cell = _short(values[g.id] if plain else label(values[g.id]), span).ljust(span)
+            cells.append(paint(cell, values[g.id]) if paint and not plain else cell)
+        return " | ".join(cells)
+
+    def rated_cells(rated):
+        # How many of a group's aspects the roll-up rests on: "Good" from 1 of 5 is not "Good" from 5 of 5.
+        return group_cells({g: f"{n} of {m}" for g, (n, m) in rated.items()}, plain=True)
+
+    def aspect_cell(phase, aspect, col):
+        if col is None:
+            return "—"
+        if col == NA or standings is None:
+            return col
+        return col + marks.get(standings.get((phase, aspect), ""), "")
+
+    def _painted(text, col):
+        return paint(text, col) if paint else text
+
+    for row in board.rows:
+        cells = " | ".join(" ".join(_painted(f"{aspect_cell(row.phase, a, row.aspects[a]):<{cw}}", row.aspects[a])
+                                    for a in g.aspects) for g in groups)
+        lines.append(pack.phase_name(row.phase).ljust(width) + cells)
+        lines.append(f"  {pack.phase_name(row.phase)} overall".ljust(width) + group_cells(row.groups))
+        lines.append(f"    {terms.aspects} rated".ljust(width) + rated_cells(row.rated))
+    lines.append("Overall".ljust(width) + group_cells(board.overall))
+    lines.append(f"    {terms.aspect} {terms.rating}s".ljust(width) + rated_cells(board.overall_rated))
+    if standings is not None:
+        lines.append("Marks: G* the adviser's override, G= agreed with the suggestion, G the suggestion, not yet "
+                     "decided.")
+    if pack.rollup.min_rated:
+        lines.append(f"A group is rated once at least {pack.rollup.min_rated:.0%} of its {terms.aspects} are (— until "
+                     "then).")
+    return "\n".join(lines)
+
+
+# --- settings ---------------------------------------------------------------------------------------------------
